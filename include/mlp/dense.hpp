@@ -1,0 +1,33 @@
+// The fully connected ("Dense") layer's three kernels, as free functions with explicit shapes.
+// The layer's weights W are n_in x n_out and its bias b is 1 x n_out, as in the chapter's
+// init_parameters; a batch X holds one sample per row. These are the reference kernels: a later
+// GEMM-tuned version must agree with them.
+#pragma once
+
+#include "mlp/matrix.hpp"
+
+namespace mlp {
+
+// The chapter's linear function: z_m = b_m + sum_n x_n w_nm, for a batch at once:
+//   Z = X W + b          X (batch, n_in), W (n_in, n_out), b (1, n_out), Z (batch, n_out)
+template <class Scalar>
+void dense_forward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> W,
+                   Eigen::Ref<const RowVector<Scalar>> b, MatrixRef<Scalar> Z);
+
+// Gradients of E with respect to the layer's parameters, given dE/dZ:
+//   dE/dw_nm = sum over samples of x_n dE/dz_m   (dz/dw = a(L-1), the chapter's third factor)
+//   dW = X^T dZ          (n_in, n_out)
+//   dE/db_m  = sum over samples of dE/dz_m       (dz/db = 1)
+//   db = column sums of dZ   (1, n_out)
+template <class Scalar>
+void dense_backward_weights(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> dZ,
+                            MatrixRef<Scalar> dW, Eigen::Ref<RowVector<Scalar>> db);
+
+// Gradient of E with respect to the layer's input, the chapter's sum over output units:
+//   dE/da_k(L-1) = sum_j dE/dz_j(L) w_kj(L)
+//   dX = dZ W^T          (batch, n_in)
+template <class Scalar>
+void dense_backward_input(ConstMatrixRef<Scalar> dZ, ConstMatrixRef<Scalar> W,
+                          MatrixRef<Scalar> dX);
+
+}  // namespace mlp

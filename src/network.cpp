@@ -1,0 +1,203 @@
+#include "mlp/network.hpp"
+
+#include <string>
+
+#include "mlp/dense.hpp"
+#include "mlp/error.hpp"
+#include "mlp/output.hpp"
+
+namespace mlp {
+
+template <class Scalar>
+Sequential<Scalar>::Sequential(Index n_inputs) : n_inputs_(n_inputs) {
+  if (n_inputs <= 0)
+    throw InvalidArgument("a network needs at least one input, got " + std::to_string(n_inputs));
+}
+
+template <class Scalar>
+Sequential<Scalar>& Sequential<Scalar>::add(Index units, Activation activation) {
+  if (units <= 0)
+    throw InvalidArgument("layer " + std::to_string(layers_.size() + 1) +
+                          ": a layer needs at least one unit, got " + std::to_string(units));
+  DenseLayer layer{n_outputs(), units, activation, parameters_.size()};
+  layers_.push_back(layer);
+  parameters_.conservativeResize(parameters_.size() + layer.parameter_count());
+  parameters_.tail(layer.parameter_count()).setZero();
+  gradients_.setZero(parameters_.size());
+  return *this;
+}
+
+template <class Scalar>
+Activation Sequential<Scalar>::output_activation() const {
+  if (layers_.empty()) throw InvalidArgument("the network has no layers");
+  return layers_.back().activation;
+}
+
+template <class Scalar>
+MatrixView<Scalar> Sequential<Scalar>::weights(std::size_t l) {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.offset, layer.n_in, layer.n_out};
+}
+
+template <class Scalar>
+ConstMatrixView<Scalar> Sequential<Scalar>::weights(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.offset, layer.n_in, layer.n_out};
+}
+
+template <class Scalar>
+RowVectorView<Scalar> Sequential<Scalar>::bias(std::size_t l) {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.bias_offset(), layer.n_out};
+}
+
+template <class Scalar>
+ConstRowVectorView<Scalar> Sequential<Scalar>::bias(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.bias_offset(), layer.n_out};
+}
+
+template <class Scalar>
+ConstMatrixView<Scalar> Sequential<Scalar>::weight_gradients(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {gradients_.data() + layer.offset, layer.n_in, layer.n_out};
+}
+
+template <class Scalar>
+ConstRowVectorView<Scalar> Sequential<Scalar>::bias_gradients(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {gradients_.data() + layer.bias_offset(), layer.n_out};
+}
+
+template <class Scalar>
+void Sequential<Scalar>::initialize(const Initializer& init, std::uint64_t seed) {
+  Random rng(seed);
+  for (std::size_t l = 0; l < layers_.size(); ++l)
+    initialize_layer<Scalar>(init, rng, weights(l), bias(l));
+}
+
+template <class Scalar>
+void Sequential<Scalar>::compile(Loss loss, const OptimizerSpec& optimizer) {
+  check_loss_matches_output(loss, output_activation());
+  validate(optimizer);
+  loss_ = loss;
+  optimizer_spec_ = optimizer;
+}
+
+template <class Scalar>
+void Sequential<Scalar>::check_shapes(ConstMatrixRef<Scalar> X, const char* what) const {
+  if (layers_.empty()) throw InvalidArgument("the network has no layers");
+  if (X.cols() != n_inputs_)
+    throw InvalidArgument(std::string(what) + " has " + std::to_string(X.cols()) +
+                          " columns but the network takes " + std::to_string(n_inputs_) +
+                          " inputs");
+}
+
+template <class Scalar>
+void Sequential<Scalar>::check_shapes(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                      const char* what) const {
+  check_shapes(X, what);
+  if (Y.cols() != n_outputs())
+    throw InvalidArgument(std::string(what) + ": targets have " + std::to_string(Y.cols()) +
+                          " columns but the network has " + std::to_string(n_outputs()) +
+                          " outputs");
+  if (Y.rows() != X.rows())
+    throw InvalidArgument(std::string(what) + ": " + std::to_string(X.rows()) + " samples but " +
+                          std::to_string(Y.rows()) + " targets");
+}
+
+template <class Scalar>
+void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const {
+  const Index rows = X.rows();
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    auto Z = ws.Z(l, rows);
+    auto A = ws.A(l, rows);
+    if (l == 0) {
+      dense_forward<Scalar>(X, weights(l), bias(l), Z);
+    } else {
+      dense_forward<Scalar>(ws.A(l - 1, rows), weights(l), bias(l), Z);
+    }
+    activate<Scalar>(layers_[l].activation, Z, A);
+  }
+}
+
+template <class Scalar>
+void Sequential<Scalar>::backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                  Workspace<Scalar>& ws) {
+  const Index rows = X.rows();
+  const std::size_t last = layers_.size() - 1;
+  const Activation out = layers_[last].activation;
+
+  // Output layer: dE/dZ(L) = dE/dA(L) * dA(L)/dZ(L), or the fused A - Y.
+  auto A_out = ws.A(last, rows);
+  auto dZ_out = ws.dZ(last, rows);
+  if (has_fused_output_gradient(loss_, out)) {
+    fused_output_gradient<Scalar>(loss_, A_out, Y, dZ_out);
+  } else {
+    auto dA = ws.dA(rows, layers_[last].n_out);
+    loss_gradient<Scalar>(loss_, A_out, Y, dA);
+    activation_backward<Scalar>(out, A_out, dA, dZ_out);
+  }
+
+  for (std::size_t l = last + 1; l-- > 0;) {
+    const DenseLayer& layer = layers_[l];
+    auto dZ = ws.dZ(l, rows);
+    MatrixView<Scalar> dW(gradients_.data() + layer.offset, layer.n_in, layer.n_out);
+    RowVectorView<Scalar> db(gradients_.data() + layer.bias_offset(), layer.n_out);
+    if (l == 0) {
+      dense_backward_weights<Scalar>(X, dZ, dW, db);
+      break;  // the input's gradient is not needed
+    }
+    dense_backward_weights<Scalar>(ws.A(l - 1, rows), dZ, dW, db);
+    auto dA_prev = ws.dA(rows, layer.n_in);
+    dense_backward_input<Scalar>(dZ, weights(l), dA_prev);
+    activation_backward<Scalar>(layers_[l - 1].activation, ws.A(l - 1, rows), dA_prev,
+                                ws.dZ(l - 1, rows));
+  }
+}
+
+template <class Scalar>
+Scalar Sequential<Scalar>::compute_gradients(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                             Workspace<Scalar>& ws) {
+  check_shapes(X, Y, "compute_gradients");
+  ws.plan(layers_, X.rows());
+  forward(X, ws);
+  backward(X, Y, ws);
+  return loss_value<Scalar>(loss_, ws.A(layers_.size() - 1, X.rows()), Y);
+}
+
+template <class Scalar>
+Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const {
+  check_shapes(X, "predict input");
+  Matrix<Scalar> A = X;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    Matrix<Scalar> Z(A.rows(), layers_[l].n_out);
+    dense_forward<Scalar>(A, weights(l), bias(l), Z);
+    activate<Scalar>(layers_[l].activation, Z, Z);
+    A.swap(Z);
+  }
+  return A;
+}
+
+template <class Scalar>
+Matrix<Scalar> Sequential<Scalar>::predict(ConstMatrixRef<Scalar> X) const {
+  return apply_output_rule<Scalar>(output_activation(), predict_proba(X));
+}
+
+template <class Scalar>
+History Sequential<Scalar>::fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                const FitOptions& options) {
+  return fit_impl(X, Y, nullptr, nullptr, options);
+}
+
+template <class Scalar>
+History Sequential<Scalar>::fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                ConstMatrixRef<Scalar> X_val, ConstMatrixRef<Scalar> Y_val,
+                                const FitOptions& options) {
+  return fit_impl(X, Y, &X_val, &Y_val, options);
+}
+
+template class Sequential<float>;
+template class Sequential<double>;
+
+}  // namespace mlp

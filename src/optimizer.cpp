@@ -1,0 +1,87 @@
+#include "mlp/optimizer.hpp"
+
+#include <cmath>
+
+#include "mlp/error.hpp"
+
+namespace mlp {
+
+std::string to_string(OptimizerSpec::Kind kind) {
+  switch (kind) {
+    case OptimizerSpec::Kind::gradient_descent:
+      return "gd";
+    case OptimizerSpec::Kind::momentum:
+      return "momentum";
+    case OptimizerSpec::Kind::adam:
+      return "adam";
+  }
+  return "unknown";
+}
+
+OptimizerSpec::Kind optimizer_kind_from_string(const std::string& name) {
+  if (name == "gd" || name == "sgd") return OptimizerSpec::Kind::gradient_descent;
+  if (name == "momentum") return OptimizerSpec::Kind::momentum;
+  if (name == "adam") return OptimizerSpec::Kind::adam;
+  throw InvalidArgument("unknown optimizer '" + name + "' (expected gd, sgd, momentum or adam)");
+}
+
+void validate(const OptimizerSpec& spec) {
+  if (!(spec.learning_rate > 0.0) || !std::isfinite(spec.learning_rate))
+    throw InvalidArgument("learning rate must be a positive number, got " +
+                          std::to_string(spec.learning_rate));
+  if (!(spec.momentum >= 0.0 && spec.momentum < 1.0))
+    throw InvalidArgument("momentum must be in [0, 1), got " + std::to_string(spec.momentum));
+  if (!(spec.beta1 >= 0.0 && spec.beta1 < 1.0) || !(spec.beta2 >= 0.0 && spec.beta2 < 1.0))
+    throw InvalidArgument("Adam's beta1 and beta2 must be in [0, 1)");
+  if (!(spec.epsilon > 0.0)) throw InvalidArgument("Adam's epsilon must be positive");
+}
+
+template <class Scalar>
+Optimizer<Scalar>::Optimizer(const OptimizerSpec& spec) : spec_(spec) {
+  validate(spec_);
+}
+
+template <class Scalar>
+void Optimizer<Scalar>::reset(Index n_parameters) {
+  steps_ = 0;
+  first_moment_.setZero(spec_.kind == OptimizerSpec::Kind::gradient_descent ? 0 : n_parameters);
+  second_moment_.setZero(spec_.kind == OptimizerSpec::Kind::adam ? n_parameters : 0);
+}
+
+template <class Scalar>
+void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vector<Scalar>> g) {
+  const auto eta = static_cast<Scalar>(spec_.learning_rate);
+  switch (spec_.kind) {
+    case OptimizerSpec::Kind::gradient_descent:
+      w -= eta * g;
+      return;
+    case OptimizerSpec::Kind::momentum: {
+      if (first_moment_.size() != w.size()) reset(w.size());
+      auto& v = first_moment_;
+      v = static_cast<Scalar>(spec_.momentum) * v - eta * g;
+      w += v;
+      return;
+    }
+    case OptimizerSpec::Kind::adam: {
+      if (first_moment_.size() != w.size()) reset(w.size());
+      ++steps_;
+      const auto b1 = static_cast<Scalar>(spec_.beta1);
+      const auto b2 = static_cast<Scalar>(spec_.beta2);
+      const auto eps = static_cast<Scalar>(spec_.epsilon);
+      const auto t = static_cast<double>(steps_);
+      const auto correction1 = static_cast<Scalar>(1.0 - std::pow(spec_.beta1, t));
+      const auto correction2 = static_cast<Scalar>(1.0 - std::pow(spec_.beta2, t));
+      auto& m = first_moment_;
+      auto& v = second_moment_;
+      m = b1 * m + (Scalar(1) - b1) * g;
+      v = b2 * v + (Scalar(1) - b2) * g.cwiseAbs2();
+      w.array() -= eta * (m.array() / correction1) / ((v.array() / correction2).sqrt() + eps);
+      return;
+    }
+  }
+}
+
+template class Optimizer<float>;
+template class Optimizer<double>;
+
+}  // namespace mlp
