@@ -1,0 +1,37 @@
+// The `mlp` command-line tool.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "demo_xor.hpp"
+#include "mlp/error.hpp"
+#include "usage_error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mlp: multilayer perceptrons trained with backpropagation", "mlp"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mlp 0.1.0");
+  mlp::cli::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "mlp: error: %s\nRun 'mlp --help' for usage.\n", e.what());
+    return 2;
+  } catch (const mlp::cli::UsageError& e) {
+    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    return 2;
+  } catch (const mlp::InvalidArgument& e) {
+    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
