@@ -4,7 +4,11 @@
 #include <exception>
 
 #include "demo_xor.hpp"
+#include "evaluate_command.hpp"
+#include "info_command.hpp"
 #include "mlp/error.hpp"
+#include "predict_command.hpp"
+#include "train_command.hpp"
 #include "usage_error.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +16,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "mlp 0.1.0");
   mlp::cli::add_demo_command(app);
+  mlp::cli::add_train_command(app);
+  mlp::cli::add_evaluate_command(app);
+  mlp::cli::add_predict_command(app);
+  mlp::cli::add_info_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -20,6 +28,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "mlp: error: %s\nRun 'mlp --help' for usage.\n", e.what());
     return 2;

@@ -91,11 +91,12 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   double best_monitored = std::numeric_limits<double>::infinity();
   int epochs_since_best = 0;
 
+  bool interrupted = false;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     if (shuffled) rng.shuffle(order.begin(), order.end());
     double loss_sum = 0.0;
     Index correct = 0;
-    for (Index start = 0; start < n; start += batch) {
+    for (Index start = 0; start < n && !interrupted; start += batch) {
       const Index rows = std::min(batch, n - start);
       auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
         forward(Xb, ws);
@@ -118,6 +119,11 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
       } else {
         step(X.middleRows(start, rows), Y.middleRows(start, rows));
       }
+      if (options.on_batch_end && !options.on_batch_end(start + rows, n)) interrupted = true;
+    }
+    if (interrupted) {
+      history.stopped_early = true;
+      break;
     }
 
     EpochLog log;

@@ -30,6 +30,9 @@ struct FitOptions {
   int early_stopping_patience = 0;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
   std::function<bool(const EpochLog&)> on_epoch_end;
+  // Called after every update with the samples seen so far in this epoch and the epoch's size;
+  // return false to stop at once (the unfinished epoch is not recorded). May be empty.
+  std::function<bool(Index samples_done, Index samples_total)> on_batch_end;
 };
 
 // Loss and accuracy per epoch. `loss` is loss_report: for the chapter's sse, the listing's
