@@ -108,7 +108,7 @@ RegressionMetrics regression_metrics(const Eigen::Ref<const Vector<Scalar>>& tru
   if (ss_tot > 0.0)
     m.r2 = 1.0 - ss_res / ss_tot;
   else
-    m.r2 = 1.0 - ss_res / ss_tot;
+    m.r2 = ss_res == 0.0 ? 1.0 : 0.0;
   return m;
 }
 
