@@ -33,6 +33,7 @@ struct TrainArguments {
   std::string loss;
   std::string optimizer = "adam";
   std::optional<double> learning_rate;
+  std::string schedule = "cosine";
   int epochs = 200;
   std::optional<int> batch_size;
   double validation = 0.1;
@@ -75,6 +76,9 @@ TrainSettings settings_from(const TrainArguments& a) {
   s.optimizer = optimizer_kind_from_string(a.optimizer == "momentum" ? "momentum" : a.optimizer);
   s.full_batch = a.optimizer == "gd" && !a.batch_size;
   s.learning_rate = a.learning_rate;
+  s.schedule = a.schedule == "cosine"   ? LearningRateSchedule::cosine
+               : a.schedule == "linear" ? LearningRateSchedule::linear
+                                        : LearningRateSchedule::constant;
   s.epochs = a.epochs;
   if (a.batch_size) s.batch_size = *a.batch_size;
   s.validation_fraction = a.validation;
@@ -102,7 +106,7 @@ void print_metrics(const ModelMetadata& meta) {
 
 template <class Scalar>
 int run_train(const TrainArguments& a) {
-  const TrainSettings settings = settings_from(a);
+  TrainSettings settings = settings_from(a);
   std::optional<Task> task;
   if (a.task != "auto") task = task_from_string(a.task);
   check_writable(a.output, "-o");
@@ -114,7 +118,10 @@ int run_train(const TrainArguments& a) {
   DataArguments data_args = a.data;
   data_args.ignore = split_list(a.ignore);
   data_args.delimiter = parse_delimiter(a.delimiter);
-  const Dataset<Scalar> data = load_training_data<Scalar>(data_args, task);
+  Dataset<Scalar> data = load_training_data<Scalar>(data_args, task);
+  // IDX pixels are already scaled to [0, 1]; per-pixel standardisation would blow up the
+  // near-constant border pixels.
+  settings.standardize = !is_idx_file(a.data.path);
   if (data.task == Task::classification && settings.loss == Loss::binary_crossentropy &&
       data.class_names.size() != 2)
     throw UsageError("--loss binary_crossentropy needs two classes; the data has " +
@@ -138,8 +145,8 @@ int run_train(const TrainArguments& a) {
     std::fflush(stdout);
   }
   install_interrupt_handler();
-  TrainingResult<Scalar> result =
-      train_model<Scalar>(data, settings, warm_start ? &*warm_start : nullptr, callbacks);
+  TrainingResult<Scalar> result = train_model<Scalar>(
+      std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks);
   progress.finish();
 
   ModelMetadata& meta = result.model.metadata;
@@ -196,6 +203,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--lr", a->learning_rate,
                   "Learning rate (default 0.001 adam, 0.01 sgd/momentum, 0.1 gd)")
       ->check(positive_real());
+  cmd->add_option("--lr-schedule", a->schedule,
+                  "Learning rate over the epochs: constant, or decaying towards 0 at the last "
+                  "epoch (cosine, linear)")
+      ->check(CLI::IsMember({"constant", "cosine", "linear"}))
+      ->capture_default_str();
   cmd->add_option("--epochs", a->epochs, "Passes over the training data")
       ->check(integer_at_least(0))
       ->capture_default_str();

@@ -1,5 +1,6 @@
 #include "mlp/network.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "mlp/dense.hpp"
@@ -169,14 +170,29 @@ Scalar Sequential<Scalar>::compute_gradients(ConstMatrixRef<Scalar> X, ConstMatr
 template <class Scalar>
 Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const {
   check_shapes(X, "predict input");
-  Matrix<Scalar> A = X;
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    Matrix<Scalar> Z(A.rows(), layers_[l].n_out);
-    dense_forward<Scalar>(A, weights(l), bias(l), Z);
-    activate<Scalar>(layers_[l].activation, Z, Z);
-    A.swap(Z);
+  // Layer by layer, in chunks of rows so that memory stays bounded for any number of samples.
+  constexpr Index chunk = 1024;
+  Matrix<Scalar> out(X.rows(), n_outputs());
+  Matrix<Scalar> in_buffer, out_buffer;
+  for (Index start = 0; start < X.rows(); start += chunk) {
+    const Index rows = std::min(chunk, X.rows() - start);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const bool last = l + 1 == layers_.size();
+      out_buffer.resize(rows, layers_[l].n_out);
+      if (l == 0) {
+        dense_forward<Scalar>(X.middleRows(start, rows), weights(l), bias(l), out_buffer);
+      } else {
+        dense_forward<Scalar>(in_buffer, weights(l), bias(l), out_buffer);
+      }
+      activate<Scalar>(layers_[l].activation, out_buffer, out_buffer);
+      if (last) {
+        out.middleRows(start, rows) = out_buffer;
+      } else {
+        in_buffer.swap(out_buffer);
+      }
+    }
   }
-  return A;
+  return out;
 }
 
 template <class Scalar>

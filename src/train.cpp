@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <string>
 
@@ -43,6 +44,20 @@ Evaluation evaluate_in_chunks(const Sequential<Scalar>& net, ConstMatrixRef<Scal
   if (output_is_classification(out))
     result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
   return result;
+}
+
+// The factor of the learning rate in epoch `epoch` of `epochs` (see LearningRateSchedule).
+double schedule_factor(LearningRateSchedule schedule, int epoch, int epochs) {
+  const double progress = static_cast<double>(epoch - 1) / static_cast<double>(epochs);
+  switch (schedule) {
+    case LearningRateSchedule::constant:
+      return 1.0;
+    case LearningRateSchedule::cosine:
+      return 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
+    case LearningRateSchedule::linear:
+      return 1.0 - progress;
+  }
+  return 1.0;
 }
 
 }  // namespace
@@ -93,6 +108,8 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
 
   bool interrupted = false;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    optimizer.set_learning_rate(optimizer_spec_.learning_rate *
+                                schedule_factor(options.schedule, epoch, options.epochs));
     if (shuffled) rng.shuffle(order.begin(), order.end());
     double loss_sum = 0.0;
     Index correct = 0;

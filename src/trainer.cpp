@@ -35,10 +35,14 @@ std::string TrainSettings::to_json() const {
                                                                 : mlp::to_string(optimizer));
   j["learning_rate"] = resolved_learning_rate();
   j["epochs"] = epochs;
+  j["lr_schedule"] = schedule == LearningRateSchedule::cosine   ? "cosine"
+                     : schedule == LearningRateSchedule::linear ? "linear"
+                                                                : "constant";
   j["batch_size"] = full_batch ? Index(0) : batch_size;
   j["validation_fraction"] = validation_fraction;
   j["early_stopping_patience"] = early_stopping_patience;
   j["seed"] = seed;
+  j["standardize"] = standardize;
   return j.dump();
 }
 
@@ -121,33 +125,32 @@ void check_same_names(const std::vector<std::string>& model, const std::vector<s
 }  // namespace
 
 template <class Scalar>
-TrainingResult<Scalar> train_model(const Dataset<Scalar>& input, const TrainSettings& settings,
+TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start,
                                    const FitOptions& callbacks) {
   settings.validate();
-  if (input.size() < 2) throw DataError("training needs at least 2 samples");
-  const bool classification = input.task == Task::classification;
+  if (data.size() < 2) throw DataError("training needs at least 2 samples");
+  const bool classification = data.task == Task::classification;
   if (warm_start) {
-    if (warm_start->metadata.task != input.task)
+    if (warm_start->metadata.task != data.task)
       throw DataError("the warm-start model is a " +
                       std::string(to_string(warm_start->metadata.task)) +
-                      " model but the data is for " + std::string(to_string(input.task)));
-    check_same_names(warm_start->metadata.feature_names, input.feature_names, "feature columns");
+                      " model but the data is for " + std::string(to_string(data.task)));
+    check_same_names(warm_start->metadata.feature_names, data.feature_names, "feature columns");
     if (classification)
-      check_same_names(warm_start->metadata.class_names, input.class_names, "classes");
+      check_same_names(warm_start->metadata.class_names, data.class_names, "classes");
   }
 
   // Validation split, then the training rows first and the validation rows last, in place.
   Random rng(settings.seed);
   Split split;
   if (settings.validation_fraction > 0.0) {
-    split = classification ? stratified_split(input.labels, settings.validation_fraction, rng)
-                           : random_split(input.size(), settings.validation_fraction, rng);
+    split = classification ? stratified_split(data.labels, settings.validation_fraction, rng)
+                           : random_split(data.size(), settings.validation_fraction, rng);
   } else {
-    split.train.resize(static_cast<std::size_t>(input.size()));
+    split.train.resize(static_cast<std::size_t>(data.size()));
     std::iota(split.train.begin(), split.train.end(), Index(0));
   }
-  Dataset<Scalar> data = input;
   move_rows_first(data, split);
   const auto n_train = static_cast<Index>(split.train.size());
   const auto n_val = static_cast<Index>(split.test.size());
@@ -164,9 +167,11 @@ TrainingResult<Scalar> train_model(const Dataset<Scalar>& input, const TrainSett
     meta.task = data.task;
     meta.feature_names = data.feature_names;
     meta.class_names = data.class_names;
-    StandardScaler<double> scaler;
-    scaler.fit(data.features.topRows(n_train).template cast<double>());
-    meta.feature_scaler = scaler;
+    if (settings.standardize) {
+      StandardScaler<double> scaler;
+      scaler.fit(data.features.topRows(n_train).template cast<double>());
+      meta.feature_scaler = scaler;
+    }
     if (!classification) {
       const auto y = data.targets.head(n_train).template cast<double>();
       meta.target_mean = y.mean();
@@ -206,6 +211,7 @@ TrainingResult<Scalar> train_model(const Dataset<Scalar>& input, const TrainSett
   options.batch_size = settings.full_batch ? 0 : settings.batch_size;
   options.shuffle = true;
   options.seed = settings.seed;
+  options.schedule = settings.schedule;
   options.early_stopping_patience = settings.early_stopping_patience;
   const auto X_train = data.features.topRows(n_train);
   const auto Y_train = Y.topRows(n_train);
@@ -228,9 +234,9 @@ TrainingResult<Scalar> train_model(const Dataset<Scalar>& input, const TrainSett
   return result;
 }
 
-template TrainingResult<float> train_model<float>(const Dataset<float>&, const TrainSettings&,
+template TrainingResult<float> train_model<float>(Dataset<float>, const TrainSettings&,
                                                   const TrainedModel<float>*, const FitOptions&);
-template TrainingResult<double> train_model<double>(const Dataset<double>&, const TrainSettings&,
+template TrainingResult<double> train_model<double>(Dataset<double>, const TrainSettings&,
                                                     const TrainedModel<double>*, const FitOptions&);
 
 }  // namespace mlp

@@ -218,3 +218,52 @@ TEST(Fit, WrongShapesAndSettingsAreRejectedWithAMessage) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Fit, LearningRateSchedulesScaleEachEpochsStep) {
+  // One weight, no bias effect on the check: y = w x + b with x = 1, target 0, sse loss.
+  // dE/dw = dE/db = a = w + b, so each gradient-descent step maps s = w + b to s (1 - 2 eta f).
+  auto final_sum = [](mlp::LearningRateSchedule schedule, int epochs) {
+    mlp::Sequential<double> net(1);
+    net.add(1, Activation::identity);
+    net.weights(0)(0, 0) = 1.0;
+    net.bias(0)(0) = 0.0;
+    net.compile(Loss::sse, OptimizerSpec::gradient_descent(0.1));
+    Matrix<double> X(1, 1), y(1, 1);
+    X << 1.0;
+    y << 0.0;
+    mlp::FitOptions options;
+    options.epochs = epochs;
+    options.schedule = schedule;
+    net.fit(X, y, options);
+    return net.weights(0)(0, 0) + net.bias(0)(0);
+  };
+  // cosine over 2 epochs: factors 1 and (1 + cos(pi / 2)) / 2 = 0.5.
+  EXPECT_NEAR(final_sum(mlp::LearningRateSchedule::cosine, 2), (1 - 0.2) * (1 - 0.1), 1e-15);
+  // linear over 4 epochs: factors 1, 0.75, 0.5, 0.25.
+  EXPECT_NEAR(final_sum(mlp::LearningRateSchedule::linear, 4),
+              (1 - 0.2) * (1 - 0.15) * (1 - 0.1) * (1 - 0.05), 1e-15);
+  EXPECT_NEAR(final_sum(mlp::LearningRateSchedule::constant, 2), 0.8 * 0.8, 1e-15);
+}
+
+TEST(Fit, BatchCallbackStopsMidEpochWithoutRecordingIt) {
+  Matrix<double> X, y;
+  xor_data(X, y);
+  auto net = chapter_xor<double>(0);
+  mlp::FitOptions options;
+  options.epochs = 10;
+  options.batch_size = 1;
+  int calls = 0;
+  options.on_batch_end = [&](mlp::Index done, mlp::Index total) {
+    EXPECT_EQ(total, 4);
+    EXPECT_EQ(done, calls % 4 + 1);
+    return ++calls < 6;  // stop in the middle of the second epoch
+  };
+  const auto history = net.fit(X, y, options);
+  EXPECT_EQ(calls, 6);
+  EXPECT_EQ(history.loss.size(), 1u);
+  EXPECT_TRUE(history.stopped_early);
+}
+
+}  // namespace

@@ -48,6 +48,10 @@ class Optimizer {
 
   const OptimizerSpec& spec() const { return spec_; }
 
+  // Changes the step size eta for the following steps (learning-rate schedules); the state is
+  // kept.
+  void set_learning_rate(double eta) { spec_.learning_rate = eta; }
+
   // Sizes and zeroes the state for n parameters. Called once before training: step() then never
   // allocates.
   void reset(Index n_parameters);

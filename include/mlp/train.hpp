@@ -20,11 +20,18 @@ struct EpochLog {
   double val_accuracy = std::numeric_limits<double>::quiet_NaN();
 };
 
+// How the learning rate changes over the epochs. Epoch e of E (1-based) uses eta times:
+//   constant  1
+//   cosine    (1 + cos(pi (e - 1) / E)) / 2      from 1 down towards 0 at the last epoch
+//   linear    1 - (e - 1) / E
+enum class LearningRateSchedule { constant, cosine, linear };
+
 struct FitOptions {
   int epochs = 1;          // passes over the data (the chapter's "iterations" when full batch)
   Index batch_size = 0;    // samples per update; 0 = the whole data set (full-batch descent)
   bool shuffle = true;     // reshuffle minibatches each epoch (no effect when full batch)
   std::uint64_t seed = 0;  // seeds the shuffling
+  LearningRateSchedule schedule = LearningRateSchedule::constant;
   // Stop after this many epochs without improvement of the monitored loss (val_loss when there
   // is validation data, else loss) and restore the best epoch's parameters. 0 = off.
   int early_stopping_patience = 0;

@@ -22,10 +22,14 @@ struct TrainSettings {
   bool full_batch = false;
   std::optional<double> learning_rate;  // default: 0.001 (adam), 0.01 (sgd, momentum), 0.1 (gd)
   int epochs = 200;
+  LearningRateSchedule schedule = LearningRateSchedule::cosine;
   Index batch_size = 32;
   double validation_fraction = 0.1;  // held out from the data, stratified for classification
   int early_stopping_patience = 20;  // 0: off
   std::uint64_t seed = 0;
+  // Standardise the features with the training part's mean and standard deviation. Off for data
+  // already on a common scale, such as images with pixels in [0, 1].
+  bool standardize = true;
 
   double resolved_learning_rate() const;
   // The settings as the text of a JSON object (stored in the model file).
@@ -41,11 +45,13 @@ struct TrainingResult {
   Index train_samples = 0, validation_samples = 0;
 };
 
-// Trains on `data`. With `warm_start`, training continues from that model's weights and keeps its
-// scaler and classes (the data must have the same features, and classes for a classifier).
-// `options` supplies callbacks (epoch and batch); its other fields are taken from `settings`.
+// Trains on `data` (taken by value: move it in to avoid a copy; its rows are reordered in place
+// for the validation split). With `warm_start`, training continues from that model's weights and
+// keeps its scaler and classes (the data must have the same features, and classes for a
+// classifier). `options` supplies callbacks (epoch and batch); its other fields are taken from
+// `settings`.
 template <class Scalar>
-TrainingResult<Scalar> train_model(const Dataset<Scalar>& data, const TrainSettings& settings,
+TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start = nullptr,
                                    const FitOptions& callbacks = {});
 
