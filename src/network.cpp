@@ -111,14 +111,15 @@ template <class Scalar>
 void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const {
   const Index rows = X.rows();
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    auto Z = ws.Z(l, rows);
-    auto A = ws.A(l, rows);
-    if (l == 0) {
-      dense_forward<Scalar>(X, weights(l), bias(l), Z);
+    auto Z = ws.Z(l, rows);  // (rows, n_out)
+    auto A = ws.A(l, rows);  // (rows, n_out)
+    const ConstMatrixRef<Scalar> input = l == 0 ? X : ConstMatrixRef<Scalar>(ws.A(l - 1, rows));
+    if (layers_[l].activation == Activation::relu) {
+      dense_forward_relu<Scalar>(input, weights(l), bias(l), Z, A);  // one pass: Z and A
     } else {
-      dense_forward<Scalar>(ws.A(l - 1, rows), weights(l), bias(l), Z);
+      dense_forward<Scalar>(input, weights(l), bias(l), Z);
+      activate<Scalar>(layers_[l].activation, Z, A);
     }
-    activate<Scalar>(layers_[l].activation, Z, A);
   }
 }
 
@@ -142,18 +143,24 @@ void Sequential<Scalar>::backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scala
 
   for (std::size_t l = last + 1; l-- > 0;) {
     const DenseLayer& layer = layers_[l];
-    auto dZ = ws.dZ(l, rows);
+    auto dZ = ws.dZ(l, rows);  // (rows, n_out)
     MatrixView<Scalar> dW(gradients_.data() + layer.offset, layer.n_in, layer.n_out);
     RowVectorView<Scalar> db(gradients_.data() + layer.bias_offset(), layer.n_out);
     if (l == 0) {
       dense_backward_weights<Scalar>(X, dZ, dW, db);
       break;  // the input's gradient is not needed
     }
-    dense_backward_weights<Scalar>(ws.A(l - 1, rows), dZ, dW, db);
-    auto dA_prev = ws.dA(rows, layer.n_in);
-    dense_backward_input<Scalar>(dZ, weights(l), dA_prev);
-    activation_backward<Scalar>(layers_[l - 1].activation, ws.A(l - 1, rows), dA_prev,
-                                ws.dZ(l - 1, rows));
+    const auto A_prev = ws.A(l - 1, rows);  // (rows, n_in)
+    dense_backward_weights<Scalar>(A_prev, dZ, dW, db);
+    const Activation previous = layers_[l - 1].activation;
+    if (previous == Activation::relu) {
+      // dE/dZ(l-1) = (dE/dZ(l) W(l)^T) * [A(l-1) > 0], in one pass.
+      dense_backward_input_relu<Scalar>(dZ, weights(l), A_prev, ws.dZ(l - 1, rows));
+    } else {
+      auto dA_prev = ws.dA(rows, layer.n_in);
+      dense_backward_input<Scalar>(dZ, weights(l), dA_prev);
+      activation_backward<Scalar>(previous, A_prev, dA_prev, ws.dZ(l - 1, rows));
+    }
   }
 }
 
@@ -170,25 +177,33 @@ Scalar Sequential<Scalar>::compute_gradients(ConstMatrixRef<Scalar> X, ConstMatr
 template <class Scalar>
 Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const {
   check_shapes(X, "predict input");
-  // Layer by layer, in chunks of rows so that memory stays bounded for any number of samples.
+  // Layer by layer, in chunks of rows so that memory stays bounded for any number of samples;
+  // hidden layers ping-pong between two buffers, the last layer writes into the result.
   constexpr Index chunk = 1024;
-  Matrix<Scalar> out(X.rows(), n_outputs());
-  Matrix<Scalar> in_buffer, out_buffer;
-  for (Index start = 0; start < X.rows(); start += chunk) {
-    const Index rows = std::min(chunk, X.rows() - start);
+  const Index n = X.rows();
+  Matrix<Scalar> out(n, n_outputs());
+  Index widest = 0;
+  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) widest = std::max(widest, layers_[l].n_out);
+  const Index buffer_rows = std::min(chunk, n);
+  Vector<Scalar> buffers(2 * buffer_rows * widest);  // 2 x (chunk, widest)
+  for (Index start = 0; start < n; start += chunk) {
+    const Index rows = std::min(chunk, n - start);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const DenseLayer& layer = layers_[l];
       const bool last = l + 1 == layers_.size();
-      out_buffer.resize(rows, layers_[l].n_out);
-      if (l == 0) {
-        dense_forward<Scalar>(X.middleRows(start, rows), weights(l), bias(l), out_buffer);
+      const ConstMatrixRef<Scalar> input =
+          l == 0 ? ConstMatrixRef<Scalar>(X.middleRows(start, rows))
+                 : ConstMatrixRef<Scalar>(ConstMatrixView<Scalar>(
+                       buffers.data() + ((l - 1) % 2) * buffer_rows * widest, rows, layer.n_in));
+      MatrixRef<Scalar> output =
+          last ? MatrixRef<Scalar>(out.middleRows(start, rows))
+               : MatrixRef<Scalar>(MatrixView<Scalar>(
+                     buffers.data() + (l % 2) * buffer_rows * widest, rows, layer.n_out));
+      if (layer.activation == Activation::relu) {
+        dense_forward_relu<Scalar>(input, weights(l), bias(l), output, output);
       } else {
-        dense_forward<Scalar>(in_buffer, weights(l), bias(l), out_buffer);
-      }
-      activate<Scalar>(layers_[l].activation, out_buffer, out_buffer);
-      if (last) {
-        out.middleRows(start, rows) = out_buffer;
-      } else {
-        in_buffer.swap(out_buffer);
+        dense_forward<Scalar>(input, weights(l), bias(l), output);
+        activate<Scalar>(layer.activation, output, output);
       }
     }
   }

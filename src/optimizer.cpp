@@ -2,9 +2,18 @@
 
 #include <cmath>
 
+#include "gemm_kernels.hpp"
 #include "mlp/error.hpp"
+#include "thread_pool.hpp"
 
 namespace mlp {
+
+namespace {
+
+// Updates of at least this many parameters are split over the threads.
+constexpr Index kParallelElements = 1 << 16;
+
+}  // namespace
 
 std::string to_string(OptimizerSpec::Kind kind) {
   switch (kind) {
@@ -71,11 +80,24 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
       const auto t = static_cast<double>(steps_);
       const auto correction1 = static_cast<Scalar>(1.0 - std::pow(spec_.beta1, t));
       const auto correction2 = static_cast<Scalar>(1.0 - std::pow(spec_.beta2, t));
-      auto& m = first_moment_;
-      auto& v = second_moment_;
-      m = b1 * m + (Scalar(1) - b1) * g;
-      v = b2 * v + (Scalar(1) - b2) * g.cwiseAbs2();
-      w.array() -= eta * (m.array() / correction1) / ((v.array() / correction2).sqrt() + eps);
+      // One pass over [w | m | v | g]; large buffers are split over the threads in contiguous
+      // ranges (each element's arithmetic is the same whatever the split).
+      const auto adam = gemm_detail::best_kernels<Scalar>().adam;
+      Scalar* const wp = w.data();
+      const Scalar* const gp = g.data();
+      Scalar* const mp = first_moment_.data();
+      Scalar* const vp = second_moment_.data();
+      const Index n = w.size();
+      detail::ThreadPool& pool = detail::ThreadPool::global();
+      const Index chunks = n >= kParallelElements ? 2 * pool.size() : 1;
+      auto chunk = [&](int c) {
+        constexpr Index align = 16;
+        const Index first = (n * c / chunks) / align * align;
+        const Index last = c + 1 == chunks ? n : (n * (c + 1) / chunks) / align * align;
+        adam(last - first, wp + first, gp + first, mp + first, vp + first, b1, b2, eta, correction1,
+             correction2, eps);
+      };
+      pool.run(static_cast<int>(chunks), chunk);
       return;
     }
   }

@@ -62,6 +62,26 @@ double schedule_factor(LearningRateSchedule schedule, int epoch, int epochs) {
 
 }  // namespace
 
+std::string_view to_string(LearningRateSchedule schedule) {
+  switch (schedule) {
+    case LearningRateSchedule::constant:
+      return "constant";
+    case LearningRateSchedule::cosine:
+      return "cosine";
+    case LearningRateSchedule::linear:
+      return "linear";
+  }
+  return "unknown";
+}
+
+LearningRateSchedule schedule_from_string(std::string_view name) {
+  for (auto s :
+       {LearningRateSchedule::constant, LearningRateSchedule::cosine, LearningRateSchedule::linear})
+    if (name == to_string(s)) return s;
+  throw InvalidArgument("unknown learning-rate schedule '" + std::string(name) +
+                        "' (expected constant, cosine or linear)");
+}
+
 template <class Scalar>
 History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
                                      const ConstMatrixRef<Scalar>* X_val,
@@ -103,6 +123,10 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   History history;
   history.loss.reserve(static_cast<std::size_t>(options.epochs));
   if (classification) history.accuracy.reserve(static_cast<std::size_t>(options.epochs));
+  if (X_val != nullptr) {
+    history.val_loss.reserve(static_cast<std::size_t>(options.epochs));
+    if (classification) history.val_accuracy.reserve(static_cast<std::size_t>(options.epochs));
+  }
   double best_monitored = std::numeric_limits<double>::infinity();
   int epochs_since_best = 0;
 

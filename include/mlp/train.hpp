@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 #include "mlp/matrix.hpp"
@@ -25,6 +26,11 @@ struct EpochLog {
 //   cosine    (1 + cos(pi (e - 1) / E)) / 2      from 1 down towards 0 at the last epoch
 //   linear    1 - (e - 1) / E
 enum class LearningRateSchedule { constant, cosine, linear };
+
+// "constant", "cosine", "linear".
+std::string_view to_string(LearningRateSchedule schedule);
+// Inverse of to_string; throws InvalidArgument.
+LearningRateSchedule schedule_from_string(std::string_view name);
 
 struct FitOptions {
   int epochs = 1;          // passes over the data (the chapter's "iterations" when full batch)

@@ -1,0 +1,107 @@
+// Google Benchmark micro-benchmarks of the matrix-product kernels at the shapes of an MNIST
+// training step (784-256-128-10, batch 128) and at a large square size, for each available
+// kernel, plus one whole training step.
+//
+//   build-perf/bench/mlp_kernel_bench --benchmark_filter=Gemm
+//
+// Reported counters: FLOP/s (2 m n k per product).
+#include <benchmark/benchmark.h>
+
+#include "mlp/gemm.hpp"
+#include "mlp/network.hpp"
+#include "mlp/threads.hpp"
+
+namespace {
+
+template <class Scalar>
+void BM_Gemm(benchmark::State& state, mlp::Transpose ta, mlp::Transpose tb,
+             mlp::GemmKernel kernel) {
+  const mlp::Index m = state.range(0), n = state.range(1), k = state.range(2);
+  mlp::set_threads(static_cast<int>(state.range(3)));
+  const mlp::Matrix<Scalar> A = ta == mlp::Transpose::no ? mlp::Matrix<Scalar>::Random(m, k)
+                                                         : mlp::Matrix<Scalar>::Random(k, m);
+  const mlp::Matrix<Scalar> B = tb == mlp::Transpose::no ? mlp::Matrix<Scalar>::Random(k, n)
+                                                         : mlp::Matrix<Scalar>::Random(n, k);
+  mlp::Matrix<Scalar> C(m, n);
+  for (auto _ : state) {
+    mlp::gemm<Scalar>(ta, tb, m, n, k, A.data(), A.cols(), B.data(), B.cols(), C.data(), n, {},
+                      kernel);
+    benchmark::DoNotOptimize(C.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(m * n * k),
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+
+using mlp::GemmKernel;
+using mlp::Transpose;
+
+void BM_GemmF32(benchmark::State& state, Transpose ta, Transpose tb, GemmKernel kernel) {
+  BM_Gemm<float>(state, ta, tb, kernel);
+}
+void BM_GemmF64(benchmark::State& state, Transpose ta, Transpose tb, GemmKernel kernel) {
+  BM_Gemm<double>(state, ta, tb, kernel);
+}
+
+// {m, n, k, threads}: the forward product of layer 1, dW of layer 1, dX of layer 2, a large one.
+void Shapes(benchmark::internal::Benchmark* b) {
+  for (int threads : {1, 2}) {
+    b->Args({128, 256, 784, threads});
+    b->Args({1024, 1024, 1024, threads});
+  }
+  b->UseRealTime();
+}
+void ShapesTransA(benchmark::internal::Benchmark* b) {
+  for (int threads : {1, 2}) b->Args({784, 256, 128, threads});
+  b->UseRealTime();
+}
+void ShapesTransB(benchmark::internal::Benchmark* b) {
+  for (int threads : {1, 2}) b->Args({128, 256, 128, threads});
+  b->UseRealTime();
+}
+void Gemv(benchmark::internal::Benchmark* b) {
+  b->Args({1, 256, 784, 1});
+}
+
+BENCHMARK_CAPTURE(BM_GemmF32, f32_nn_best, Transpose::no, Transpose::no, GemmKernel::best)
+    ->Apply(Shapes);
+BENCHMARK_CAPTURE(BM_GemmF32, f32_nn_generic, Transpose::no, Transpose::no, GemmKernel::generic)
+    ->Args({128, 256, 784, 1});
+BENCHMARK_CAPTURE(BM_GemmF32, f32_tn_best, Transpose::yes, Transpose::no, GemmKernel::best)
+    ->Apply(ShapesTransA);
+BENCHMARK_CAPTURE(BM_GemmF32, f32_nt_best, Transpose::no, Transpose::yes, GemmKernel::best)
+    ->Apply(ShapesTransB);
+BENCHMARK_CAPTURE(BM_GemmF32, f32_gemv_best, Transpose::no, Transpose::no, GemmKernel::best)
+    ->Apply(Gemv);
+BENCHMARK_CAPTURE(BM_GemmF32, f32_nn_reference, Transpose::no, Transpose::no, GemmKernel::reference)
+    ->Args({128, 256, 784, 1});
+BENCHMARK_CAPTURE(BM_GemmF64, f64_nn_best, Transpose::no, Transpose::no, GemmKernel::best)
+    ->Args({128, 256, 784, 1})
+    ->Args({1024, 1024, 1024, 1});
+
+// One training step (forward, backward, Adam) of 784-256-128-10 on a batch of 128.
+void BM_TrainStep(benchmark::State& state) {
+  mlp::set_threads(static_cast<int>(state.range(0)));
+  const mlp::Index batch = 128;
+  mlp::Sequential<float> net(784);
+  net.add(256, mlp::Activation::relu)
+      .add(128, mlp::Activation::relu)
+      .add(10, mlp::Activation::softmax);
+  net.initialize(mlp::Initializer::he_uniform(), 0);
+  net.compile(mlp::Loss::categorical_crossentropy, mlp::OptimizerSpec::adam(1e-3));
+  const mlp::Matrix<float> X = mlp::Matrix<float>::Random(batch, 784).cwiseAbs();
+  mlp::Matrix<float> Y = mlp::Matrix<float>::Zero(batch, 10);
+  for (mlp::Index i = 0; i < batch; ++i) Y(i, i % 10) = 1.0f;
+  mlp::FitOptions options;
+  options.epochs = 1;
+  options.batch_size = batch;
+  options.shuffle = false;
+  for (auto _ : state) net.fit(X, Y, options);
+  state.counters["samples/s"] =
+      benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_TrainStep)->Arg(1)->Arg(2)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,262 @@
+// mlp's side of bench/compare: runs one workload once and prints one JSON object on stdout.
+// bench/compare runs it (and the peers) several times, interleaved, and takes medians.
+//
+//   mlp_bench xor [--iterations N]                     the chapter's XOR, 2-3-1 sigmoid, full batch
+//   mlp_bench train --threads T [--batch B] [--samples N] [--width H] [--synthetic]
+//                                                      one epoch of 784-H-H/2-10 (default H = 256)
+//   mlp_bench infer-batch --threads T [--samples N]    predict_proba on N samples in one call
+//   mlp_bench infer-one [--samples N]                  predict_proba one sample at a time
+//   mlp_bench gemm --threads T [--size N]              C = A B, N x N x N, float
+//
+// Times are seconds inside the process (data loading and set-up excluded), measured with
+// std::chrono::steady_clock.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "mlp/gemm.hpp"
+#include "mlp/idx.hpp"
+#include "mlp/network.hpp"
+#include "mlp/random.hpp"
+#include "mlp/threads.hpp"
+#include "mlp/tiny_trainer.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct Args {
+  std::string workload;
+  int threads = 1;
+  int iterations = 5000;
+  mlp::Index batch = 128;
+  mlp::Index samples = 0;  // 0: the workload's default
+  mlp::Index width = 256;
+  mlp::Index size = 1024;
+  bool synthetic = false;
+  std::string data = MLP_BENCH_DATASETS;
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: mlp_bench xor|train|infer-batch|infer-one|gemm [options]\n");
+    std::exit(2);
+  }
+  a.workload = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string flag = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "mlp_bench: %s needs a value\n", flag.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (flag == "--threads") {
+      a.threads = std::atoi(value());
+    } else if (flag == "--iterations") {
+      a.iterations = std::atoi(value());
+    } else if (flag == "--batch") {
+      a.batch = std::atol(value());
+    } else if (flag == "--samples") {
+      a.samples = std::atol(value());
+    } else if (flag == "--width") {
+      a.width = std::atol(value());
+    } else if (flag == "--size") {
+      a.size = std::atol(value());
+    } else if (flag == "--synthetic") {
+      a.synthetic = true;
+    } else if (flag == "--data") {
+      a.data = value();
+    } else {
+      std::fprintf(stderr, "mlp_bench: unknown option %s\n", flag.c_str());
+      std::exit(2);
+    }
+  }
+  return a;
+}
+
+// MNIST's training images (or a synthetic set of the same shape) and one-hot labels.
+void load_mnist(const Args& a, mlp::Index n, mlp::Matrix<float>& X, mlp::Matrix<float>& Y) {
+  if (a.synthetic) {
+    mlp::Random rng(1);
+    X.resize(n, 784);
+    Y.setZero(n, 10);
+    for (mlp::Index i = 0; i < n; ++i) {
+      for (mlp::Index j = 0; j < 784; ++j) X(i, j) = static_cast<float>(rng.uniform(0.0, 1.0));
+      Y(i, static_cast<mlp::Index>(rng.uniform(0.0, 10.0))) = 1.0f;
+    }
+    return;
+  }
+  const mlp::Matrix<float> images =
+      mlp::read_idx_images<float>(a.data + "/train-images-idx3-ubyte.gz");
+  const std::vector<int> labels = mlp::read_idx_labels(a.data + "/train-labels-idx1-ubyte.gz");
+  X.resize(n, images.cols());
+  Y.setZero(n, 10);
+  for (mlp::Index i = 0; i < n; ++i) {
+    const mlp::Index source = i % images.rows();
+    X.row(i) = images.row(source);
+    Y(i, labels[static_cast<std::size_t>(source)]) = 1.0f;
+  }
+}
+
+mlp::Sequential<float> mnist_net(mlp::Index width) {
+  mlp::Sequential<float> net(784);
+  net.add(width, mlp::Activation::relu)
+      .add(std::max<mlp::Index>(width / 2, 1), mlp::Activation::relu)
+      .add(10, mlp::Activation::softmax);
+  net.initialize(mlp::Initializer::he_uniform(), 0);
+  net.compile(mlp::Loss::categorical_crossentropy, mlp::OptimizerSpec::adam(1e-3));
+  return net;
+}
+
+// Multiply-adds x 2 of one training epoch, counting only what training needs (no gradient
+// with respect to the input layer).
+double epoch_flops(mlp::Index n, mlp::Index width) {
+  const double h1 = static_cast<double>(width),
+               h2 = static_cast<double>(std::max<mlp::Index>(width / 2, 1));
+  const double forward = 784 * h1 + h1 * h2 + h2 * 10;
+  const double backward_input = h1 * h2 + h2 * 10;
+  return 2.0 * static_cast<double>(n) * (2 * forward + backward_input);
+}
+
+int run_xor(const Args& a) {
+  mlp::Matrix<double> X(4, 2), Y(4, 1);
+  X << 0, 0, 0, 1, 1, 0, 1, 1;
+  Y << 0, 1, 1, 0;
+  // Through the tiny-network path (what `mlp sweep` uses) and through Sequential::fit.
+  mlp::TinyNetworkSpec spec;
+  const auto start_tiny = Clock::now();
+  const mlp::TinyRun run =
+      mlp::tiny_train(spec, mlp::Initializer::uniform(0.0, 1.0), 0, X, Y, a.iterations, 4);
+  const double tiny_seconds = seconds_since(start_tiny);
+
+  mlp::Sequential<double> net(2);
+  net.add(3, mlp::Activation::sigmoid).add(1, mlp::Activation::sigmoid);
+  net.initialize(mlp::Initializer::uniform(0.0, 1.0), 0);
+  net.compile(mlp::Loss::sse, mlp::OptimizerSpec::gradient_descent(0.1));
+  mlp::FitOptions options;
+  options.epochs = a.iterations;
+  const auto start_fit = Clock::now();
+  net.fit(X, Y, options);
+  const double fit_seconds = seconds_since(start_fit);
+  std::printf(
+      "{\"workload\": \"xor\", \"iterations\": %d, \"seconds\": %.9g, \"fit_seconds\": %.9g, "
+      "\"final_correct\": %ld, \"same_as_fit\": %s}\n",
+      a.iterations, tiny_seconds, fit_seconds, static_cast<long>(run.final_correct),
+      run.parameters == net.parameters() ? "true" : "false");
+  return 0;
+}
+
+int run_train(const Args& a) {
+  mlp::set_threads(a.threads);
+  const mlp::Index n = a.samples > 0 ? a.samples : 60000;
+  mlp::Matrix<float> X, Y;
+  load_mnist(a, n, X, Y);
+  mlp::Sequential<float> net = mnist_net(a.width);
+  mlp::FitOptions options;
+  options.epochs = 1;
+  options.batch_size = a.batch;
+  options.seed = 0;
+  const auto start = Clock::now();
+  const mlp::History history = net.fit(X, Y, options);
+  const double seconds = seconds_since(start);
+  std::printf(
+      "{\"workload\": \"train\", \"threads\": %d, \"samples\": %ld, \"batch\": %ld, \"width\": "
+      "%ld, "
+      "\"seconds\": %.9g, \"flops\": %.9g, \"loss\": %.9g, \"accuracy\": %.9g, \"kernel\": "
+      "\"%s\"}\n",
+      a.threads, static_cast<long>(n), static_cast<long>(a.batch), static_cast<long>(a.width),
+      seconds, epoch_flops(n, a.width), history.loss.back(), history.accuracy.back(),
+      std::string(mlp::gemm_best_kernel_name()).c_str());
+  return 0;
+}
+
+int run_infer_batch(const Args& a) {
+  mlp::set_threads(a.threads);
+  const mlp::Index n = a.samples > 0 ? a.samples : 10000;
+  mlp::Matrix<float> X, Y;
+  load_mnist(a, n, X, Y);
+  const mlp::Sequential<float> net = mnist_net(a.width);
+  mlp::Matrix<float> P = net.predict_proba(X.topRows(std::min<mlp::Index>(n, 256)));  // warm-up
+  const auto start = Clock::now();
+  P = net.predict_proba(X);
+  const double seconds = seconds_since(start);
+  std::printf(
+      "{\"workload\": \"infer-batch\", \"threads\": %d, \"samples\": %ld, \"seconds\": %.9g, "
+      "\"checksum\": %.9g}\n",
+      a.threads, static_cast<long>(n), seconds, static_cast<double>(P.sum()));
+  return 0;
+}
+
+int run_infer_one(const Args& a) {
+  mlp::set_threads(1);
+  const mlp::Index n = a.samples > 0 ? a.samples : 2000;
+  mlp::Matrix<float> X, Y;
+  load_mnist(a, n, X, Y);
+  const mlp::Sequential<float> net = mnist_net(a.width);
+  std::vector<double> latencies;
+  latencies.reserve(static_cast<std::size_t>(n));
+  double checksum = 0.0;
+  for (mlp::Index i = 0; i < n; ++i) {
+    const auto start = Clock::now();
+    const mlp::Matrix<float> p = net.predict_proba(X.row(i));
+    latencies.push_back(seconds_since(start));
+    checksum += static_cast<double>(p(0, 0));
+  }
+  std::sort(latencies.begin(), latencies.end());
+  std::printf(
+      "{\"workload\": \"infer-one\", \"samples\": %ld, \"median_seconds\": %.9g, "
+      "\"p90_seconds\": %.9g, \"checksum\": %.9g}\n",
+      static_cast<long>(n), latencies[latencies.size() / 2], latencies[latencies.size() * 9 / 10],
+      checksum);
+  return 0;
+}
+
+int run_gemm(const Args& a) {
+  mlp::set_threads(a.threads);
+  const mlp::Index n = a.size;
+  mlp::Matrix<float> A = mlp::Matrix<float>::Random(n, n), B = mlp::Matrix<float>::Random(n, n);
+  mlp::Matrix<float> C(n, n);
+  auto once = [&] {
+    mlp::gemm<float>(mlp::Transpose::no, mlp::Transpose::no, n, n, n, A.data(), n, B.data(), n,
+                     C.data(), n);
+  };
+  once();
+  const int repeats = std::max(1, static_cast<int>(2e9 / (2.0 * n * n * n)));
+  const auto start = Clock::now();
+  for (int r = 0; r < repeats; ++r) once();
+  const double seconds = seconds_since(start) / repeats;
+  std::printf(
+      "{\"workload\": \"gemm\", \"threads\": %d, \"size\": %ld, \"seconds\": %.9g, "
+      "\"gflops\": %.6g}\n",
+      a.threads, static_cast<long>(n), seconds, 2.0 * n * n * n / seconds / 1e9);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args a = parse(argc, argv);
+  try {
+    if (a.workload == "xor") return run_xor(a);
+    if (a.workload == "train") return run_train(a);
+    if (a.workload == "infer-batch") return run_infer_batch(a);
+    if (a.workload == "infer-one") return run_infer_one(a);
+    if (a.workload == "gemm") return run_gemm(a);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mlp_bench: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "mlp_bench: unknown workload %s\n", a.workload.c_str());
+  return 2;
+}

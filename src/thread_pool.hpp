@@ -1,0 +1,79 @@
+// Internal to the library: the threads behind mlp::set_threads (threads.hpp).
+//
+// A fixed set of worker threads that run one job at a time, fork-join: run(chunks, f) calls
+// f(c) once for every chunk c in [0, chunks) and returns when all are done. The calling thread
+// and the workers claim chunks one at a time from a shared counter, so a worker that the OS has
+// descheduled (the machine is shared) delays the job by at most the chunk it holds: the others
+// take the rest. Callers give each chunk a disjoint part of the output and compute it the same
+// way whoever runs it, so results never depend on timing or on the number of threads.
+//
+// Workers spin briefly between jobs (a training step runs several products back to back) and
+// then sleep, so idle threads do not keep the cores from other processes. run() allocates
+// nothing.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace mlp::detail {
+
+// Runs on every worker thread as it starts, before ThreadPool::resize returns (defined in
+// gemm.cpp: it allocates the thread's packing buffers, so that no job ever allocates).
+void prepare_worker_thread();
+
+class ThreadPool {
+ public:
+  // The library's pool; starts with one thread per core.
+  static ThreadPool& global();
+
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Total threads including the caller's (>= 1).
+  void resize(int threads);
+  int size() const { return size_; }
+
+  // Runs f(c) for c in [0, chunks) (chunks < 65536) and waits. When another thread is already
+  // running a job on this pool (or run is called from inside a chunk), the chunks run one after
+  // the other on the calling thread instead.
+  template <class F>
+  void run(int chunks, F& f) {
+    run_raw(
+        chunks, [](void* context, int c) { (*static_cast<F*>(context))(c); }, &f);
+  }
+
+ private:
+  ThreadPool();
+  void run_raw(int chunks, void (*fn)(void*, int), void* context);
+  void worker(std::uint32_t seen);
+  // Claims and runs chunks of job `generation` until none is left.
+  void work_on(std::uint32_t generation);
+  void stop_workers();
+  void wake_workers();
+
+  int size_ = 1;
+  std::vector<std::thread> workers_;
+  std::mutex busy_;  // held while a job runs
+
+  // The current job: written before ticket_ announces it, read by a thread only after it has
+  // claimed one of the job's chunks (the job cannot end before that chunk is done).
+  void (*job_fn_)(void*, int) = nullptr;
+  void* job_context_ = nullptr;
+  std::uint32_t generation_ = 0;  // of the last job (only the thread holding busy_ writes it)
+  bool stopping_ = false;
+
+  // generation (32 bits) | number of chunks (16 bits) | next unclaimed chunk (16 bits)
+  std::atomic<std::uint64_t> ticket_{0};
+  std::atomic<int> done_{0};  // chunks of the current job finished
+  std::atomic<int> sleepers_{0};
+  std::atomic<int> ready_{0};  // workers past prepare_worker_thread()
+  std::mutex sleep_mutex_;     // with wake_: where workers sleep between jobs
+  std::condition_variable wake_;
+};
+
+}  // namespace mlp::detail
