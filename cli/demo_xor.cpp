@@ -10,6 +10,7 @@
 #include "history_csv.hpp"
 #include "mlp/model_io.hpp"
 #include "mlp/network.hpp"
+#include "report.hpp"
 #include "usage_error.hpp"
 #include "validators.hpp"
 
@@ -26,6 +27,7 @@ struct XorSettings {
   std::string init_model;
   std::string save_model;
   std::string history_file;
+  std::string report_dir;
   int print_every = 500;
   int seeds = 0;
   bool keras = false;
@@ -121,6 +123,10 @@ int run_single(const XorSettings& s) {
 
   if (!s.history_file.empty()) write_history_csv(s.history_file, history);
   if (!s.save_model.empty()) save_model(s.save_model, net);
+  if (!s.report_dir.empty())
+    write_xor_report<Scalar>(
+        s.report_dir, net, history,
+        s.init_model.empty() ? "random, seed " + std::to_string(s.seed) : "from " + s.init_model);
   return 0;
 }
 
@@ -190,6 +196,8 @@ void add_demo_command(CLI::App& app) {
   xor_cmd->add_option("--save", settings->save_model, "Write the trained model to this file");
   xor_cmd->add_option("--history", settings->history_file,
                       "Write the error per iteration to this CSV file");
+  xor_cmd->add_option("--report", settings->report_dir,
+                      "Write a report (index.html and one SVG per chart) to this folder");
   xor_cmd
       ->add_option("--print-every", settings->print_every,
                    "Print the error every N iterations (0: never)")
@@ -205,6 +213,8 @@ void add_demo_command(CLI::App& app) {
     const XorSettings& s = *settings;
     if (s.seeds > 0 && (!s.init_model.empty() || !s.save_model.empty() || !s.history_file.empty()))
       throw UsageError("--seeds cannot be combined with --init, --save or --history");
+    if (s.seeds > 0 && !s.report_dir.empty())
+      throw UsageError("--seeds cannot be combined with --report");
     if (s.dtype == "f32") {
       run<float>(s);
     } else {

@@ -15,6 +15,7 @@
 #include "mlp/trainer.hpp"
 #include "output_path.hpp"
 #include "progress.hpp"
+#include "report.hpp"
 #include "usage_error.hpp"
 #include "validators.hpp"
 
@@ -43,6 +44,7 @@ struct TrainArguments {
   int threads = 0;
   std::string init_model;
   std::string history_file;
+  std::string report_dir;
   bool quiet = false;
 };
 
@@ -76,9 +78,7 @@ TrainSettings settings_from(const TrainArguments& a) {
   s.optimizer = optimizer_kind_from_string(a.optimizer == "momentum" ? "momentum" : a.optimizer);
   s.full_batch = a.optimizer == "gd" && !a.batch_size;
   s.learning_rate = a.learning_rate;
-  s.schedule = a.schedule == "cosine"   ? LearningRateSchedule::cosine
-               : a.schedule == "linear" ? LearningRateSchedule::linear
-                                        : LearningRateSchedule::constant;
+  s.schedule = schedule_from_string(a.schedule);
   s.epochs = a.epochs;
   if (a.batch_size) s.batch_size = *a.batch_size;
   s.validation_fraction = a.validation;
@@ -111,6 +111,7 @@ int run_train(const TrainArguments& a) {
   if (a.task != "auto") task = task_from_string(a.task);
   check_writable(a.output, "-o");
   check_writable(a.history_file, "--history");
+  prepare_report_dir(a.report_dir);
 
   std::optional<TrainedModel<Scalar>> warm_start;
   if (!a.init_model.empty()) warm_start = TrainedModel<Scalar>::load(a.init_model);
@@ -154,6 +155,8 @@ int run_train(const TrainArguments& a) {
   meta.target = a.data.target;
   result.model.save(a.output);
   if (!a.history_file.empty()) write_history_csv(a.history_file, result.history);
+  if (!a.report_dir.empty())
+    write_train_report<Scalar>(a.report_dir, result, data_args, a.output, a.quiet);
 
   const History& h = result.history;
   if (!a.quiet) {
@@ -234,6 +237,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--init", a->init_model, "Warm start from this model (same features)");
   cmd->add_option("--history", a->history_file,
                   "Write epoch, loss, val_loss, accuracy, val_accuracy to this CSV file");
+  cmd->add_option("--report", a->report_dir,
+                  "Write a report (index.html and one SVG per chart) to this folder");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing but errors");
   cmd->callback([a] {
     const int code = a->dtype == "f64" ? run_train<double>(*a) : run_train<float>(*a);

@@ -28,16 +28,12 @@ std::string TrainSettings::to_json() const {
   j["hidden_layers"] = hidden_layers;
   j["activation"] = std::string(to_string(activation));
   if (loss) j["loss"] = std::string(to_string(*loss));
-  j["optimizer"] =
-      full_batch && optimizer == OptimizerSpec::Kind::gradient_descent
-          ? std::string("gd")
-          : (optimizer == OptimizerSpec::Kind::gradient_descent ? std::string("sgd")
-                                                                : mlp::to_string(optimizer));
+  // Gradient descent is "gd" on the full batch (the chapter's) and "sgd" on minibatches.
+  const bool descent = optimizer == OptimizerSpec::Kind::gradient_descent;
+  j["optimizer"] = descent ? (full_batch ? "gd" : "sgd") : mlp::to_string(optimizer);
   j["learning_rate"] = resolved_learning_rate();
   j["epochs"] = epochs;
-  j["lr_schedule"] = schedule == LearningRateSchedule::cosine   ? "cosine"
-                     : schedule == LearningRateSchedule::linear ? "linear"
-                                                                : "constant";
+  j["lr_schedule"] = std::string(mlp::to_string(schedule));
   j["batch_size"] = full_batch ? Index(0) : batch_size;
   j["validation_fraction"] = validation_fraction;
   j["early_stopping_patience"] = early_stopping_patience;
