@@ -5,9 +5,13 @@
 
 #include "demo_xor.hpp"
 #include "evaluate_command.hpp"
+#include "explain_command.hpp"
+#include "gradcheck_command.hpp"
 #include "info_command.hpp"
 #include "mlp/error.hpp"
+#include "plot_command.hpp"
 #include "predict_command.hpp"
+#include "sweep_command.hpp"
 #include "train_command.hpp"
 #include "usage_error.hpp"
 
@@ -20,6 +24,10 @@ int main(int argc, char** argv) {
   mlp::cli::add_evaluate_command(app);
   mlp::cli::add_predict_command(app);
   mlp::cli::add_info_command(app);
+  mlp::cli::add_plot_command(app);
+  mlp::cli::add_sweep_command(app);
+  mlp::cli::add_gradcheck_command(app);
+  mlp::cli::add_explain_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <tuple>
 
+#include "mlp/gradcheck.hpp"
 #include "mlp/network.hpp"
 #include "mlp/random.hpp"
 
@@ -58,42 +59,21 @@ TEST_P(GradientCheck, BackpropEqualsCentralDifferences) {
   for (mlp::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.uniform(-1.0, 1.0);
   const Matrix<double> Y = make_targets(c, rows, outputs, rng);
 
-  mlp::Workspace<double> ws;
-  net.compute_gradients(X, Y, ws);
-  const mlp::Vector<double> analytic = net.gradients();
-  ASSERT_GT(analytic.cwiseAbs().maxCoeff(), 1e-6) << "gradient vanished: the check would be empty";
-
-  // Fourth-order central differences: (8 (E(+h) - E(-h)) - (E(+2h) - E(-2h))) / 12h, whose
-  // truncation error (h^4) and rounding error (eps E / h) both stay far below 1e-6 relative.
-  const double h = 1e-4;
-  int checked = 0;
-  for (mlp::Index p = 0; p < net.parameter_count(); ++p) {
-    double& w = net.parameters()(p);
-    const double saved = w;
-    // ReLU's kink: a nudge that moves a pre-activation across 0 has no derivative to compare
-    // with; such parameters are skipped (rare with these random inputs, and counted below).
-    std::vector<Matrix<double>> signs;
-    bool crosses_kink = false;
-    auto loss_at = [&](double offset) {
-      w = saved + offset;
-      const double E = net.compute_gradients(X, Y, ws);
-      for (std::size_t l = 0; l + 1 < net.layers().size(); ++l) {
-        Matrix<double> s = (ws.Z(l, rows).array() > 0).cast<double>();
-        if (signs.size() <= l) signs.push_back(s);
-        crosses_kink = crosses_kink || (c.hidden == Activation::relu && s != signs[l]);
-      }
-      return E;
-    };
-    const double numeric =
-        (8 * (loss_at(h) - loss_at(-h)) - (loss_at(2 * h) - loss_at(-2 * h))) / (12 * h);
-    w = saved;
-    if (crosses_kink) continue;
-    const double scale = std::max({std::abs(numeric), std::abs(analytic(p)), 1e-6});
-    EXPECT_LE(std::abs(numeric - analytic(p)) / scale, 1e-6)
-        << "parameter " << p << ": backprop " << analytic(p) << ", finite difference " << numeric;
-    ++checked;
+  // mlp::check_gradients (src/gradcheck.cpp) compares backpropagation with fourth-order central
+  // differences, (8 (E(+h) - E(-h)) - (E(+2h) - E(-2h))) / 12h, whose truncation error (h^4) and
+  // rounding error (eps E / h) both stay far below 1e-6 relative. Parameters whose nudges move a
+  // ReLU pre-activation across its kink have no derivative to compare with: they are skipped
+  // (rare with these random inputs, and counted below).
+  const mlp::GradientCheck check = mlp::check_gradients(net, X, Y);
+  ASSERT_GT(net.gradients().cwiseAbs().maxCoeff(), 1e-6)
+      << "gradient vanished: the check would be empty";
+  for (const mlp::ParameterCheck& p : check.parameters) {
+    if (p.skipped) continue;
+    EXPECT_LE(p.relative_error, 1e-6) << "parameter " << p.index << ": backprop " << p.backprop
+                                      << ", finite difference " << p.numeric;
   }
-  EXPECT_GT(checked, net.parameter_count() * 9 / 10);
+  EXPECT_EQ(static_cast<mlp::Index>(check.parameters.size()), net.parameter_count());
+  EXPECT_GT(check.checked, net.parameter_count() * 9 / 10);
 }
 
 std::vector<Case> all_cases() {
