@@ -1,6 +1,5 @@
 #include "mlp/threads.hpp"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <thread>
 
@@ -10,10 +9,8 @@ namespace mlp {
 
 void set_threads(int count) {
   if (count <= 0) count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The library's products run on its own thread pool (gemm.cpp).
   detail::ThreadPool::global().resize(count);
-  // The library's products run on its own threads (gemm.cpp); Eigen's OpenMP threads would only
-  // compete with them for the cores.
-  Eigen::setNbThreads(1);
 }
 
 int threads() {

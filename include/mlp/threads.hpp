@@ -1,5 +1,5 @@
-// How many threads the large matrix products may use. Results are deterministic for a given
-// thread count; tiny networks stay on one thread whatever is set here.
+// How many threads the large matrix products may use. Results are the same bit for bit whatever
+// the thread count; tiny networks stay on one thread whatever is set here.
 #pragma once
 
 namespace mlp {
