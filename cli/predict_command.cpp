@@ -39,10 +39,9 @@ int predict(const TrainedModel<Scalar>& model, const PredictArguments& a) {
     if (a.proba)
       for (const auto& name : names) out << ',' << csv_field("proba_" + name);
     out << '\n';
+    const std::vector<int> classes = TrainedModel<Scalar>::classes_from_proba(P);
     for (Index i = 0; i < P.rows(); ++i) {
-      Index best = 0;
-      P.row(i).maxCoeff(&best);
-      out << csv_field(names[static_cast<std::size_t>(best)]);
+      out << csv_field(names[static_cast<std::size_t>(classes[static_cast<std::size_t>(i)])]);
       if (a.proba)
         for (Index j = 0; j < P.cols(); ++j) out << ',' << P(i, j);
       out << '\n';

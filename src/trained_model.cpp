@@ -28,7 +28,11 @@ Matrix<Scalar> TrainedModel<Scalar>::predict_proba(const Matrix<Scalar>& X) cons
 
 template <class Scalar>
 std::vector<int> TrainedModel<Scalar>::predict_classes(const Matrix<Scalar>& X) const {
-  const Matrix<Scalar> P = predict_proba(X);
+  return classes_from_proba(predict_proba(X));
+}
+
+template <class Scalar>
+std::vector<int> TrainedModel<Scalar>::classes_from_proba(const Matrix<Scalar>& P) {
   std::vector<int> classes(static_cast<std::size_t>(P.rows()));
   for (Index i = 0; i < P.rows(); ++i) {
     Index best = 0;
@@ -41,7 +45,11 @@ std::vector<int> TrainedModel<Scalar>::predict_classes(const Matrix<Scalar>& X) 
 template <class Scalar>
 Vector<Scalar> TrainedModel<Scalar>::predict_values(const Matrix<Scalar>& X) const {
   if (metadata.task != Task::regression) throw InvalidArgument("values need a regression model");
-  const Matrix<Scalar> out = network.predict_proba(prepare(X));
+  return values_from_output(network.predict_proba(prepare(X)));
+}
+
+template <class Scalar>
+Vector<Scalar> TrainedModel<Scalar>::values_from_output(const Matrix<Scalar>& out) const {
   return (out.col(0).array() * static_cast<Scalar>(metadata.target_scale) +
           static_cast<Scalar>(metadata.target_mean))
       .matrix();

@@ -90,20 +90,10 @@ nlohmann::json split_metrics(const TrainedModel<Scalar>& model, ConstMatrixRef<S
   const Matrix<Scalar> out = model.network.predict_proba(X_scaled.middleRows(first, count));
   if (data.task == Task::classification) {
     std::vector<int> truth(data.labels.begin() + first, data.labels.begin() + first + count);
-    std::vector<int> predicted(static_cast<std::size_t>(count));
-    for (Index i = 0; i < count; ++i) {
-      Index best = 0;
-      out.row(i).maxCoeff(&best);
-      predicted[static_cast<std::size_t>(i)] = static_cast<int>(best);
-    }
-    j["accuracy"] = accuracy(truth, predicted);
+    j["accuracy"] = accuracy(truth, TrainedModel<Scalar>::classes_from_proba(out));
   } else {
-    const Vector<Scalar> predicted =
-        (out.col(0).array() * static_cast<Scalar>(model.metadata.target_scale) +
-         static_cast<Scalar>(model.metadata.target_mean))
-            .matrix();
-    const RegressionMetrics m =
-        regression_metrics<Scalar>(data.targets.segment(first, count), predicted);
+    const RegressionMetrics m = regression_metrics<Scalar>(data.targets.segment(first, count),
+                                                           model.values_from_output(out));
     j["mse"] = m.mse;
     j["mae"] = m.mae;
     j["r2"] = m.r2;

@@ -26,6 +26,11 @@ struct TrainedModel {
   // Predicted target values of a regression model, in the target's units.
   Vector<Scalar> predict_values(const Matrix<Scalar>& raw_features) const;
 
+  // The most probable class of each row of class probabilities P (samples x classes).
+  static std::vector<int> classes_from_proba(const Matrix<Scalar>& P);
+  // The network's regression output (samples x 1, standardised) in the target's units.
+  Vector<Scalar> values_from_output(const Matrix<Scalar>& output) const;
+
   // Saves network and metadata in one safetensors file (atomically).
   void save(const std::string& path) const;
   // Loads a model written by save(), converting the weights to Scalar. Throws ModelFileError on a
