@@ -6,11 +6,8 @@
 
 namespace mlp {
 
-namespace {
-
-// db = column sums of dZ, each summed in sample order (dZ(0, j) + dZ(1, j) + ...).
 template <class Scalar>
-void column_sums(ConstMatrixRef<Scalar> dZ, Eigen::Ref<RowVector<Scalar>> db) {
+void dense_backward_bias(ConstMatrixRef<Scalar> dZ, Eigen::Ref<RowVector<Scalar>> db) {
   const Index rows = dZ.rows(), cols = dZ.cols();
   Scalar* out = db.data();
   if (rows == 0) {
@@ -24,8 +21,6 @@ void column_sums(ConstMatrixRef<Scalar> dZ, Eigen::Ref<RowVector<Scalar>> db) {
     for (Index j = 0; j < cols; ++j) out[j] = out[j] + row[j];
   }
 }
-
-}  // namespace
 
 template <class Scalar>
 void dense_forward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> W,
@@ -57,7 +52,7 @@ void dense_backward_weights(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> dZ,
   assert(X.rows() == dZ.rows() && dW.rows() == X.cols() && dW.cols() == dZ.cols());
   gemm<Scalar>(Transpose::yes, Transpose::no, X.cols(), dZ.cols(), X.rows(), X.data(),
                X.outerStride(), dZ.data(), dZ.outerStride(), dW.data(), dW.outerStride());
-  column_sums<Scalar>(dZ, db);
+  dense_backward_bias<Scalar>(dZ, db);
 }
 
 template <class Scalar>
@@ -156,6 +151,8 @@ void dense_backward_input_relu(ConstMatrixRef<Scalar> dZ, ConstMatrixRef<Scalar>
       ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>, MatrixRef<Scalar>);
 MLP_INSTANTIATE_IN(mlp, float)
 MLP_INSTANTIATE_IN(mlp, double)
+template void dense_backward_bias<float>(ConstMatrixRef<float>, Eigen::Ref<RowVector<float>>);
+template void dense_backward_bias<double>(ConstMatrixRef<double>, Eigen::Ref<RowVector<double>>);
 MLP_INSTANTIATE_IN(mlp::reference, float)
 MLP_INSTANTIATE_IN(mlp::reference, double)
 #undef MLP_INSTANTIATE_IN

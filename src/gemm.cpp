@@ -86,10 +86,38 @@ template <class T>
 void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1, T c2, T eps);
 
 template <class T>
+void sparse_rows_generic(Size count, const std::int32_t* index, const T* value, const T* M,
+                         Size ldm, Size n, T* out) {
+  for (Size j = 0; j < n; ++j) out[j] = T(0);
+  for (Size t = 0; t < count; ++t) {
+    const T x = value[t];
+    const T* row = M + static_cast<Size>(index[t]) * ldm;
+    for (Size j = 0; j < n; ++j) out[j] = out[j] + x * row[j];
+  }
+}
+
+template <class T>
+Size nonzeros_generic(Size n, const T* x, std::int32_t* index, T* value) {
+  Size count = 0;
+  for (Size j = 0; j < n; ++j) {  // no data-dependent branch
+    index[count] = static_cast<std::int32_t>(j);
+    value[count] = x[j];
+    count += x[j] != T(0);
+  }
+  return count;
+}
+
+template <class T>
 KernelSet<T> generic_kernels() {
   // 4 x 8 floats (4 x 4 doubles): the tile's 8 SSE2 accumulators stay in registers.
   constexpr int mr = 4, nr = std::is_same_v<T, float> ? 8 : 4;
-  return {mr, nr, micro_generic<T, mr, nr>, nullptr, adam_generic<T>};
+  return {mr,
+          nr,
+          micro_generic<T, mr, nr>,
+          nullptr,
+          adam_generic<T>,
+          sparse_rows_generic<T>,
+          nonzeros_generic<T>};
 }
 
 bool cpu_has_avx2() {
@@ -118,14 +146,6 @@ KernelSet<T> avx2_kernels() {
   return generic_kernels<T>();
 }
 #endif
-
-template <class T>
-const KernelSet<T>& kernels_for(GemmKernel kernel) {
-  static const KernelSet<T> generic = generic_kernels<T>();
-  static const KernelSet<T> avx2 = cpu_has_avx2() ? avx2_kernels<T>() : generic_kernels<T>();
-  if (kernel == GemmKernel::generic) return generic;
-  return avx2;
-}
 
 // ---- per-thread packing buffers, allocated once per thread at their largest size -------------
 
@@ -372,9 +392,19 @@ void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1,
 }  // namespace
 
 template <class T>
+const KernelSet<T>& kernels_for(GemmKernel kernel) {
+  static const KernelSet<T> generic = generic_kernels<T>();
+  static const KernelSet<T> avx2 = cpu_has_avx2() ? avx2_kernels<T>() : generic_kernels<T>();
+  if (kernel == GemmKernel::generic) return generic;
+  return avx2;
+}
+
+template <class T>
 const KernelSet<T>& best_kernels() {
   return kernels_for<T>(GemmKernel::best);
 }
+template const KernelSet<float>& kernels_for<float>(GemmKernel);
+template const KernelSet<double>& kernels_for<double>(GemmKernel);
 template const KernelSet<float>& best_kernels<float>();
 template const KernelSet<double>& best_kernels<double>();
 

@@ -373,11 +373,13 @@ void adam_f64(Size n, double* w, const double* g, double* m, double* v, double b
 }  // namespace
 
 KernelSet<float> avx2_kernels_f32() {
-  return {kRowsF32, kColsF32, micro_f32, small_rows_f32, adam_f32};
+  return {kRowsF32,         kColsF32, micro_f32, small_rows_f32, adam_f32, sparse_rows_avx2_f32,
+          nonzeros_avx2_f32};
 }
 
 KernelSet<double> avx2_kernels_f64() {
-  return {kRowsF64, kColsF64, micro_f64, small_rows_f64, adam_f64};
+  return {kRowsF64,         kColsF64, micro_f64, small_rows_f64, adam_f64, sparse_rows_avx2_f64,
+          nonzeros_avx2_f64};
 }
 
 }  // namespace mlp::gemm_detail

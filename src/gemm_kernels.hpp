@@ -8,6 +8,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+
+namespace mlp {
+enum class GemmKernel;  // gemm.hpp
+}  // namespace mlp
 
 namespace mlp::gemm_detail {
 
@@ -34,6 +39,22 @@ template <class T>
 using AdamKernel = void (*)(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1, T c2,
                             T eps);
 
+// A combination of M's rows picked by a sparse vector (count entries, index[t] ascending):
+//   out[j] = sum over t of value[t] * M[index[t] * ldm + j]      for j in [0, n)
+// the terms taken in order t = 0, 1, ... starting from zero (fused multiply-adds in the AVX2
+// kernel); count = 0 gives zeros. The first layer's products on sparse inputs are made of these
+// (sparse_input.cpp): a sample's z = x W over its nonzero x, and a weight row's gradient.
+template <class T>
+using SparseRowsKernel = void (*)(Size count, const std::int32_t* index, const T* value, const T* M,
+                                  Size ldm, Size n, T* out);
+
+// The nonzero entries of x[0..n), in order: their positions in index[] and their values in
+// value[]; returns how many there are. May write up to kNonzerosSlack slots past that count (the
+// caller leaves room). How a batch of inputs is indexed for the kernel above.
+constexpr Size kNonzerosSlack = 8;
+template <class T>
+using NonzerosKernel = Size (*)(Size n, const T* x, std::int32_t* index, T* value);
+
 // A trivial aggregate on purpose (no member initializers, no constructors): nothing of it is
 // compiled as a function in either translation unit.
 template <class T>
@@ -42,15 +63,27 @@ struct KernelSet {
   MicroKernel<T> micro;
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   AdamKernel<T> adam;             // may be null
+  SparseRowsKernel<T> sparse_rows;
+  NonzerosKernel<T> nonzeros;
 };
 
 // The AVX2 + FMA kernels (gemm_avx2.cpp). Call only when the CPU has AVX2 and FMA.
 KernelSet<float> avx2_kernels_f32();
 KernelSet<double> avx2_kernels_f64();
+// The AVX2 + FMA sparse kernels (sparse_avx2.cpp), part of those sets.
+void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* value, const float* M,
+                          Size ldm, Size n, float* out);
+void sparse_rows_avx2_f64(Size count, const std::int32_t* index, const double* value,
+                          const double* M, Size ldm, Size n, double* out);
+Size nonzeros_avx2_f32(Size n, const float* x, std::int32_t* index, float* value);
+Size nonzeros_avx2_f64(Size n, const double* x, std::int32_t* index, double* value);
 
 // The kernels GemmKernel::best uses for T on this CPU: the AVX2 set when the CPU has it, else
 // the portable one (defined in gemm.cpp).
 template <class T>
 const KernelSet<T>& best_kernels();
+// The kernels `kernel` names: GemmKernel::generic the portable set, the others best_kernels().
+template <class T>
+const KernelSet<T>& kernels_for(GemmKernel kernel);
 
 }  // namespace mlp::gemm_detail

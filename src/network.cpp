@@ -6,6 +6,7 @@
 #include "mlp/dense.hpp"
 #include "mlp/error.hpp"
 #include "mlp/output.hpp"
+#include "mlp/sparse_input.hpp"
 
 namespace mlp {
 
@@ -108,13 +109,32 @@ void Sequential<Scalar>::check_shapes(ConstMatrixRef<Scalar> X, ConstMatrixRef<S
 }
 
 template <class Scalar>
+bool Sequential<Scalar>::index_if_sparse(ConstMatrixRef<Scalar> X,
+                                         SparseBatch<Scalar>& sparse) const {
+  if (!sparse_input_worthwhile(X.rows(), n_inputs_, layers_.front().n_out)) {
+    sparse.clear();
+    return false;
+  }
+  return sparse.index(X, kSparseInputDensity);
+}
+
+template <class Scalar>
 void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const {
   const Index rows = X.rows();
+  SparseBatch<Scalar>& sparse = ws.sparse_inputs();
+  const bool sparse_input = index_if_sparse(X, sparse);
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     auto Z = ws.Z(l, rows);  // (rows, n_out)
     auto A = ws.A(l, rows);  // (rows, n_out)
     const ConstMatrixRef<Scalar> input = l == 0 ? X : ConstMatrixRef<Scalar>(ws.A(l - 1, rows));
-    if (layers_[l].activation == Activation::relu) {
+    if (l == 0 && sparse_input) {
+      if (layers_[l].activation == Activation::relu) {
+        sparse_dense_forward_relu<Scalar>(sparse, weights(l), bias(l), Z, A);
+      } else {
+        sparse_dense_forward<Scalar>(sparse, weights(l), bias(l), Z);
+        activate<Scalar>(layers_[l].activation, Z, A);
+      }
+    } else if (layers_[l].activation == Activation::relu) {
       dense_forward_relu<Scalar>(input, weights(l), bias(l), Z, A);  // one pass: Z and A
     } else {
       dense_forward<Scalar>(input, weights(l), bias(l), Z);
@@ -147,7 +167,10 @@ void Sequential<Scalar>::backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scala
     MatrixView<Scalar> dW(gradients_.data() + layer.offset, layer.n_in, layer.n_out);
     RowVectorView<Scalar> db(gradients_.data() + layer.bias_offset(), layer.n_out);
     if (l == 0) {
-      dense_backward_weights<Scalar>(X, dZ, dW, db);
+      if (ws.sparse_inputs().indexed())  // forward(X) indexed X's nonzero entries
+        sparse_dense_backward_weights<Scalar>(ws.sparse_inputs(), dZ, dW, db);
+      else
+        dense_backward_weights<Scalar>(X, dZ, dW, db);
       break;  // the input's gradient is not needed
     }
     const auto A_prev = ws.A(l - 1, rows);  // (rows, n_in)
@@ -186,8 +209,10 @@ Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const
   for (std::size_t l = 0; l + 1 < layers_.size(); ++l) widest = std::max(widest, layers_[l].n_out);
   const Index buffer_rows = std::min(chunk, n);
   Vector<Scalar> buffers(2 * buffer_rows * widest);  // 2 x (chunk, widest)
+  SparseBatch<Scalar> sparse;
   for (Index start = 0; start < n; start += chunk) {
     const Index rows = std::min(chunk, n - start);
+    const bool sparse_input = index_if_sparse(X.middleRows(start, rows), sparse);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const DenseLayer& layer = layers_[l];
       const bool last = l + 1 == layers_.size();
@@ -199,7 +224,14 @@ Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const
           last ? MatrixRef<Scalar>(out.middleRows(start, rows))
                : MatrixRef<Scalar>(MatrixView<Scalar>(
                      buffers.data() + (l % 2) * buffer_rows * widest, rows, layer.n_out));
-      if (layer.activation == Activation::relu) {
+      if (l == 0 && sparse_input) {
+        if (layer.activation == Activation::relu) {
+          sparse_dense_forward_relu<Scalar>(sparse, weights(l), bias(l), output, output);
+        } else {
+          sparse_dense_forward<Scalar>(sparse, weights(l), bias(l), output);
+          activate<Scalar>(layer.activation, output, output);
+        }
+      } else if (layer.activation == Activation::relu) {
         dense_forward_relu<Scalar>(input, weights(l), bias(l), output, output);
       } else {
         dense_forward<Scalar>(input, weights(l), bias(l), output);

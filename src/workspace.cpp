@@ -44,6 +44,7 @@ void Workspace<Scalar>::plan(const std::vector<DenseLayer>& layers, Index max_ba
   y_offset_ = total;
   total += capacity_ * n_out_;
   storage_.setZero(total);
+  sparse_inputs_.reserve(capacity_, n_in_);
 }
 
 template class Workspace<float>;

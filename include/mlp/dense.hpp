@@ -32,6 +32,11 @@ template <class Scalar>
 void dense_backward_weights(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> dZ,
                             MatrixRef<Scalar> dW, Eigen::Ref<RowVector<Scalar>> db);
 
+// The bias part alone (dense_backward_weights computes it too):
+//   db = column sums of dZ   (1, n_out), summed in sample order
+template <class Scalar>
+void dense_backward_bias(ConstMatrixRef<Scalar> dZ, Eigen::Ref<RowVector<Scalar>> db);
+
 // Gradient of E with respect to the layer's input, the chapter's sum over output units:
 //   dE/da_k(L-1) = sum_j dE/dz_j(L) w_kj(L)
 //   dX = dZ W^T          (batch, n_in)

@@ -73,7 +73,8 @@ class Sequential {
   Matrix<Scalar> predict(ConstMatrixRef<Scalar> X) const;
 
   // Forward pass over a batch into the workspace: for each layer l, Z(l) = A(l-1) W(l) + b(l),
-  // A(l) = f(Z(l)), with A(0) = X. The workspace must be planned for X.rows() rows.
+  // A(l) = f(Z(l)), with A(0) = X. The workspace must be planned for X.rows() rows. When X is
+  // mostly zeros, the first layer visits only its nonzero entries (sparse_input.hpp).
   void forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const;
 
   // Backpropagation after forward(X, ws): fills gradients() with dE/dW and dE/db of every layer,
@@ -100,6 +101,10 @@ class Sequential {
   void check_shapes(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const char* what) const;
 
  private:
+  // Indexes X's nonzero entries into `sparse` when the first layer is better computed from them
+  // (large enough, and at most kSparseInputDensity nonzero); returns whether it did.
+  bool index_if_sparse(ConstMatrixRef<Scalar> X, SparseBatch<Scalar>& sparse) const;
+
   History fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
                    const ConstMatrixRef<Scalar>* X_val, const ConstMatrixRef<Scalar>* Y_val,
                    const FitOptions& options);

@@ -6,6 +6,7 @@
 
 #include "mlp/layer.hpp"
 #include "mlp/matrix.hpp"
+#include "mlp/sparse_input.hpp"
 
 namespace mlp {
 
@@ -33,6 +34,10 @@ class Workspace {
   MatrixView<Scalar> batch_inputs(Index rows) { return view(x_offset_, rows, n_in_); }
   MatrixView<Scalar> batch_targets(Index rows) { return view(y_offset_, rows, n_out_); }
 
+  // The nonzero entries of the last forward pass's input, when it was sparse enough to index
+  // (indexed() is then true): the first layer's products then skip the zeros.
+  SparseBatch<Scalar>& sparse_inputs() { return sparse_inputs_; }
+
  private:
   MatrixView<Scalar> view(Index offset, Index rows, Index cols) {
     return MatrixView<Scalar>(storage_.data() + offset, rows, cols);
@@ -44,6 +49,7 @@ class Workspace {
   std::vector<Index> widths_, z_offsets_, a_offsets_, dz_offsets_;
   Index da_offset_ = 0, x_offset_ = 0, y_offset_ = 0;
   std::vector<DenseLayer> planned_for_;
+  SparseBatch<Scalar> sparse_inputs_;
 };
 
 }  // namespace mlp

@@ -1,0 +1,240 @@
+#include "mlp/sparse_input.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "gemm_kernels.hpp"
+#include "mlp/dense.hpp"
+#include "mlp/gemm.hpp"
+#include "thread_pool.hpp"
+
+namespace mlp {
+
+namespace {
+
+// Work of at least this many multiply-adds is split over the threads, in chunks of about
+// kChunkWork (at least one, at most two per thread), as the dense products are.
+constexpr double kParallelWork = 1 << 18;
+constexpr double kChunkWork = 1 << 20;
+
+// Calls body(first, last) on consecutive ranges of [0, items) that together cover it, in
+// parallel when the work is large. start(i) is the number of sparse entries before item i
+// (start(items) is the total); each entry costs `width` multiply-adds. The ranges hold about
+// equal numbers of entries. Each item is computed by one call, the same way whoever runs it, so
+// results do not depend on the thread count.
+template <class Start, class Body>
+void for_balanced_ranges(Index items, Index width, const Start& start, const Body& body) {
+  const Index entries = start(items);
+  const double work = static_cast<double>(entries) * static_cast<double>(width);
+  detail::ThreadPool& pool = detail::ThreadPool::global();
+  Index chunks = 1;
+  if (pool.size() > 1 && work >= kParallelWork) {
+    const auto threads = static_cast<Index>(pool.size());
+    chunks =
+        std::min(std::clamp(static_cast<Index>(work / kChunkWork), threads, 2 * threads), items);
+  }
+  if (chunks <= 1) {
+    body(Index(0), items);
+    return;
+  }
+  // Chunk c starts at the first item with at least c / chunks of the entries before it.
+  auto boundary = [&](Index c) {
+    const Index target = entries * c / chunks;
+    Index low = 0, high = items;
+    while (low < high) {
+      const Index mid = low + (high - low) / 2;
+      if (start(mid) < target)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+    return c == chunks ? items : low;
+  };
+  auto chunk = [&](int c) {
+    const Index first = boundary(c), last = boundary(c + 1);
+    if (first < last) body(first, last);
+  };
+  pool.run(static_cast<int>(chunks), chunk);
+}
+
+// The kernels take the columns in blocks of this many bytes (12 AVX2 registers) at a time, over
+// all the rows of a chunk, so that the rows' blocks they read (W's or dE/dZ's) stay in the
+// cache from one sample, or input, to the next: a block of W for 784 inputs is 300 KB, where the
+// whole W is 800 KB, too much for a 1 MB L2 next to everything else.
+constexpr Index kColumnBlockBytes = 384;
+
+// Z = X W + b (and A = max(Z, 0) when relu_out is set) for every sample.
+template <class Scalar>
+void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scalar* b,
+             MatrixRef<Scalar> Z, Scalar* relu_out, Index ld_relu_out, GemmKernel kernel) {
+  assert(X.cols() == W.rows() && Z.rows() == X.rows() && Z.cols() == W.cols());
+  const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
+  const Index n_out = W.cols();
+  constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
+  auto samples = [&](Index first, Index last) {
+    for (Index column = 0; column < n_out; column += block) {
+      const Index width = std::min(block, n_out - column);
+      for (Index i = first; i < last; ++i) {
+        const Index begin = X.sample_start(i), end = X.sample_start(i + 1);
+        sparse_rows(end - begin, X.by_sample_index() + begin, X.by_sample_value() + begin,
+                    W.data() + column, W.outerStride(), width,
+                    Z.data() + i * Z.outerStride() + column);
+      }
+    }
+    for (Index i = first; i < last; ++i) {
+      Scalar* z = Z.data() + i * Z.outerStride();
+      for (Index j = 0; j < n_out; ++j) z[j] = z[j] + b[j];
+      if (relu_out != nullptr) {
+        Scalar* a = relu_out + i * ld_relu_out;
+        for (Index j = 0; j < n_out; ++j) a[j] = z[j] < Scalar(0) ? Scalar(0) : z[j];
+      }
+    }
+  };
+  for_balanced_ranges(
+      X.rows(), n_out, [&](Index i) { return X.sample_start(i); }, samples);
+}
+
+}  // namespace
+
+template <class Scalar>
+void SparseBatch<Scalar>::reserve(Index rows, Index cols) {
+  const auto entries = static_cast<std::size_t>(rows * cols + gemm_detail::kNonzerosSlack);
+  sample_start_.reserve(static_cast<std::size_t>(rows + 1));
+  input_start_.reserve(static_cast<std::size_t>(cols + 1));
+  for (auto* v : {&sample_input_, &input_sample_}) v->reserve(entries);
+  for (auto* v : {&sample_value_, &input_value_}) v->reserve(entries);
+}
+
+template <class Scalar>
+bool SparseBatch<Scalar>::index(ConstMatrixRef<Scalar> X, double max_density, GemmKernel kernel) {
+  indexed_ = false;
+  const Index rows = X.rows(), cols = X.cols();
+  Index nonzeros = 0;
+  for (Index i = 0; i < rows; ++i) {
+    const Scalar* x = X.data() + i * X.outerStride();
+    std::int32_t row_count = 0;  // a vectorisable count: no branch
+    for (Index n = 0; n < cols; ++n) row_count += x[n] != Scalar(0);
+    nonzeros += row_count;
+  }
+  if (static_cast<double>(nonzeros) > max_density * static_cast<double>(rows * cols)) return false;
+
+  rows_ = rows;
+  cols_ = cols;
+  nonzeros_ = nonzeros;
+  const auto slots = static_cast<std::size_t>(nonzeros + gemm_detail::kNonzerosSlack);
+  sample_start_.resize(static_cast<std::size_t>(rows + 1));
+  sample_input_.resize(slots);
+  sample_value_.resize(slots);
+
+  // By sample.
+  const auto nonzeros_of = gemm_detail::kernels_for<Scalar>(kernel).nonzeros;
+  std::int32_t* const input = sample_input_.data();
+  Scalar* const value = sample_value_.data();
+  Index t = 0;
+  for (Index i = 0; i < rows; ++i) {
+    sample_start_[static_cast<std::size_t>(i)] = t;
+    t += nonzeros_of(cols, X.data() + i * X.outerStride(), input + t, value + t);
+  }
+  sample_start_[static_cast<std::size_t>(rows)] = t;
+
+  indexed_ = true;
+  inputs_indexed_ = false;
+  return true;
+}
+
+template <class Scalar>
+void SparseBatch<Scalar>::index_inputs() {
+  assert(indexed_);
+  if (inputs_indexed_) return;
+  const Index rows = rows_, cols = cols_, nonzeros = nonzeros_;
+  const std::int32_t* const input = sample_input_.data();
+  const Scalar* const value = sample_value_.data();
+  input_start_.assign(static_cast<std::size_t>(cols + 1), 0);
+  input_sample_.resize(static_cast<std::size_t>(nonzeros));
+  input_value_.resize(static_cast<std::size_t>(nonzeros));
+  // Counts (start[n + 1] counts input n), whose prefix sums are the starts; the samples arrive
+  // in ascending order.
+  Index* const start = input_start_.data();
+  for (Index s = 0; s < nonzeros; ++s) ++start[input[s] + 1];
+  for (Index n = 0; n < cols; ++n) start[n + 1] += start[n];
+  // start[n] serves as input n's write position here, and is restored below.
+  std::int32_t* const by_input_sample = input_sample_.data();
+  Scalar* const by_input_value = input_value_.data();
+  Index s = 0;
+  for (Index i = 0; i < rows; ++i) {
+    const Index end = sample_start_[static_cast<std::size_t>(i + 1)];
+    for (; s < end; ++s) {
+      const Index position = start[input[s]]++;
+      by_input_sample[position] = static_cast<std::int32_t>(i);
+      by_input_value[position] = value[s];
+    }
+  }
+  for (Index n = cols; n > 0; --n) start[n] = start[n - 1];
+  start[0] = 0;
+  inputs_indexed_ = true;
+}
+
+bool sparse_input_worthwhile(Index rows, Index inputs, Index outputs) {
+  return static_cast<double>(rows) * static_cast<double>(inputs) * static_cast<double>(outputs) >=
+         kSparseInputMinProduct;
+}
+
+template <class Scalar>
+void sparse_dense_forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W,
+                          Eigen::Ref<const RowVector<Scalar>> b, MatrixRef<Scalar> Z,
+                          GemmKernel kernel) {
+  forward<Scalar>(X, W, b.data(), Z, nullptr, 0, kernel);
+}
+
+template <class Scalar>
+void sparse_dense_forward_relu(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W,
+                               Eigen::Ref<const RowVector<Scalar>> b, MatrixRef<Scalar> Z,
+                               MatrixRef<Scalar> A, GemmKernel kernel) {
+  assert(A.rows() == Z.rows() && A.cols() == Z.cols());
+  forward<Scalar>(X, W, b.data(), Z, A.data(), A.outerStride(), kernel);
+}
+
+template <class Scalar>
+void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dZ,
+                                   MatrixRef<Scalar> dW, Eigen::Ref<RowVector<Scalar>> db,
+                                   GemmKernel kernel) {
+  assert(X.rows() == dZ.rows() && dW.rows() == X.cols() && dW.cols() == dZ.cols());
+  X.index_inputs();
+  const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
+  const Index n_out = dZ.cols();
+  constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
+  // dE/dw_n. = sum over the samples where x_n != 0 of x_n dE/dz(sample).
+  auto inputs = [&](Index first, Index last) {
+    for (Index column = 0; column < n_out; column += block) {
+      const Index width = std::min(block, n_out - column);
+      for (Index n = first; n < last; ++n) {
+        const Index begin = X.input_start(n), end = X.input_start(n + 1);
+        sparse_rows(end - begin, X.by_input_index() + begin, X.by_input_value() + begin,
+                    dZ.data() + column, dZ.outerStride(), width,
+                    dW.data() + n * dW.outerStride() + column);
+      }
+    }
+  };
+  for_balanced_ranges(
+      X.cols(), n_out, [&](Index n) { return X.input_start(n); }, inputs);
+  dense_backward_bias<Scalar>(dZ, db);
+}
+
+template class SparseBatch<float>;
+template class SparseBatch<double>;
+
+#define MLP_INSTANTIATE(Scalar)                                                                  \
+  template void sparse_dense_forward<Scalar>(const SparseBatch<Scalar>&, ConstMatrixRef<Scalar>, \
+                                             Eigen::Ref<const RowVector<Scalar>>,                \
+                                             MatrixRef<Scalar>, GemmKernel);                     \
+  template void sparse_dense_forward_relu<Scalar>(                                               \
+      const SparseBatch<Scalar>&, ConstMatrixRef<Scalar>, Eigen::Ref<const RowVector<Scalar>>,   \
+      MatrixRef<Scalar>, MatrixRef<Scalar>, GemmKernel);                                         \
+  template void sparse_dense_backward_weights<Scalar>(SparseBatch<Scalar>&,                      \
+                                                      ConstMatrixRef<Scalar>, MatrixRef<Scalar>, \
+                                                      Eigen::Ref<RowVector<Scalar>>, GemmKernel);
+MLP_INSTANTIATE(float)
+MLP_INSTANTIATE(double)
+#undef MLP_INSTANTIATE
+
+}  // namespace mlp
