@@ -87,12 +87,18 @@ void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1,
 
 template <class T>
 void sparse_rows_generic(Size count, const std::int32_t* index, const T* value, const T* M,
-                         Size ldm, Size n, T* out) {
-  for (Size j = 0; j < n; ++j) out[j] = T(0);
-  for (Size t = 0; t < count; ++t) {
-    const T x = value[t];
-    const T* row = M + static_cast<Size>(index[t]) * ldm;
-    for (Size j = 0; j < n; ++j) out[j] = out[j] + x * row[j];
+                         Size ldm, Size n, T* out, int accumulate) {
+  constexpr Size kBlock = 64;  // a block of sums on the stack
+  T sum[kBlock];
+  for (Size j0 = 0; j0 < n; j0 += kBlock) {
+    const Size width = std::min(kBlock, n - j0);
+    for (Size j = 0; j < width; ++j) sum[j] = T(0);
+    for (Size t = 0; t < count; ++t) {
+      const T x = value[t];
+      const T* row = M + static_cast<Size>(index[t]) * ldm + j0;
+      for (Size j = 0; j < width; ++j) sum[j] = sum[j] + x * row[j];
+    }
+    for (Size j = 0; j < width; ++j) out[j0 + j] = accumulate ? out[j0 + j] + sum[j] : sum[j];
   }
 }
 
@@ -403,6 +409,15 @@ template <class T>
 const KernelSet<T>& best_kernels() {
   return kernels_for<T>(GemmKernel::best);
 }
+template <class T>
+Index sum_block_length(Index k) {
+  return kc_step<T>(k);
+}
+bool uses_reference_loops(Index m, Index n, Index k) {
+  return tiny(m, n, k);
+}
+template Index sum_block_length<float>(Index);
+template Index sum_block_length<double>(Index);
 template const KernelSet<float>& kernels_for<float>(GemmKernel);
 template const KernelSet<double>& kernels_for<double>(GemmKernel);
 template const KernelSet<float>& best_kernels<float>();

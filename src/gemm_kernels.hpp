@@ -40,13 +40,14 @@ using AdamKernel = void (*)(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T 
                             T eps);
 
 // A combination of M's rows picked by a sparse vector (count entries, index[t] ascending):
-//   out[j] = sum over t of value[t] * M[index[t] * ldm + j]      for j in [0, n)
-// the terms taken in order t = 0, 1, ... starting from zero (fused multiply-adds in the AVX2
-// kernel); count = 0 gives zeros. The first layer's products on sparse inputs are made of these
-// (sparse_input.cpp): a sample's z = x W over its nonzero x, and a weight row's gradient.
+//   out[j] = (accumulate ? out[j] : 0) + sum over t of value[t] * M[index[t] * ldm + j]
+// for j in [0, n), the sum's terms taken in order t = 0, 1, ... starting from zero (fused
+// multiply-adds in the AVX2 kernel) and then added to out, as the micro-kernel adds a block's sum
+// to C. The first layer's products on sparse inputs are made of these (sparse_input.cpp): a
+// sample's z = x W over its nonzero x, and a weight row's gradient.
 template <class T>
 using SparseRowsKernel = void (*)(Size count, const std::int32_t* index, const T* value, const T* M,
-                                  Size ldm, Size n, T* out);
+                                  Size ldm, Size n, T* out, int accumulate);
 
 // The nonzero entries of x[0..n), in order: their positions in index[] and their values in
 // value[]; returns how many there are. May write up to kNonzerosSlack slots past that count (the
@@ -72,9 +73,9 @@ KernelSet<float> avx2_kernels_f32();
 KernelSet<double> avx2_kernels_f64();
 // The AVX2 + FMA sparse kernels (sparse_avx2.cpp), part of those sets.
 void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* value, const float* M,
-                          Size ldm, Size n, float* out);
+                          Size ldm, Size n, float* out, int accumulate);
 void sparse_rows_avx2_f64(Size count, const std::int32_t* index, const double* value,
-                          const double* M, Size ldm, Size n, double* out);
+                          const double* M, Size ldm, Size n, double* out, int accumulate);
 Size nonzeros_avx2_f32(Size n, const float* x, std::int32_t* index, float* value);
 Size nonzeros_avx2_f64(Size n, const double* x, std::int32_t* index, double* value);
 
@@ -85,5 +86,15 @@ const KernelSet<T>& best_kernels();
 // The kernels `kernel` names: GemmKernel::generic the portable set, the others best_kernels().
 template <class T>
 const KernelSet<T>& kernels_for(GemmKernel kernel);
+
+// How gemm takes a product C (m x n) = A (m x k) B (k x n), for kernels that must give the same
+// values (sparse_input.cpp):
+//   uses_reference_loops  whether GemmKernel::best takes the naive loops for this shape;
+//   sum_block_length      otherwise, each sum over p runs in consecutive blocks of this many
+//                         terms: a block's terms fused-multiply-added in order starting from
+//                         zero, the first block's sum stored in C, each next one added to C.
+bool uses_reference_loops(std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_t k);
+template <class T>
+std::ptrdiff_t sum_block_length(std::ptrdiff_t k);
 
 }  // namespace mlp::gemm_detail

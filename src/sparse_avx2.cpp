@@ -3,7 +3,7 @@
 // have both. Like gemm_avx2.cpp, this file includes nothing with inline code but <immintrin.h>,
 // and keeps its helpers in an anonymous namespace.
 //
-// sparse_rows: out[0..n) = sum over t of value[t] * M[index[t] * ldm + 0..n). The columns are
+// sparse_rows: out[0..n) (+)= sum over t of value[t] * M[index[t] * ldm + 0..n). The columns are
 // taken in blocks of up to 12 registers, whose accumulators stay in registers while the sparse
 // entries stream by; each entry costs one broadcast and one fused multiply-add per register,
 // each reading its operand straight from M's row.
@@ -30,6 +30,7 @@ struct F32 {
     return _mm256_fmadd_ps(a, _mm256_loadu_ps(b), c);
   }
   static void store(float* p, Reg r) { _mm256_storeu_ps(p, r); }
+  static Reg add_loaded(const float* p, Reg r) { return _mm256_add_ps(_mm256_loadu_ps(p), r); }
   // The first `count` lanes (count < lanes) set, for the masked tail.
   static __m256i mask(Size count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
@@ -39,6 +40,9 @@ struct F32 {
     return _mm256_fmadd_ps(a, _mm256_maskload_ps(b, m), c);
   }
   static void store_masked(float* p, __m256i m, Reg r) { _mm256_maskstore_ps(p, m, r); }
+  static Reg add_loaded_masked(const float* p, __m256i m, Reg r) {
+    return _mm256_add_ps(_mm256_maskload_ps(p, m), r);
+  }
 };
 
 struct F64 {
@@ -51,6 +55,7 @@ struct F64 {
     return _mm256_fmadd_pd(a, _mm256_loadu_pd(b), c);
   }
   static void store(double* p, Reg r) { _mm256_storeu_pd(p, r); }
+  static Reg add_loaded(const double* p, Reg r) { return _mm256_add_pd(_mm256_loadu_pd(p), r); }
   static __m256i mask(Size count) {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
   }
@@ -58,12 +63,16 @@ struct F64 {
     return _mm256_fmadd_pd(a, _mm256_maskload_pd(b, m), c);
   }
   static void store_masked(double* p, __m256i m, Reg r) { _mm256_maskstore_pd(p, m, r); }
+  static Reg add_loaded_masked(const double* p, __m256i m, Reg r) {
+    return _mm256_add_pd(_mm256_maskload_pd(p, m), r);
+  }
 };
 
 // `V` whole registers of columns starting at `column`.
 template <class K, int V>
 void block(Size count, const std::int32_t* index, const typename K::Scalar* value,
-           const typename K::Scalar* M, Size ldm, Size column, typename K::Scalar* out) {
+           const typename K::Scalar* M, Size ldm, Size column, typename K::Scalar* out,
+           int accumulate) {
   // The loops over v are unrolled before GCC would see the last one as a memcpy from acc, which
   // would keep acc in memory (12 stores per entry) instead of in registers.
   typename K::Reg acc[V];
@@ -75,50 +84,58 @@ void block(Size count, const std::int32_t* index, const typename K::Scalar* valu
 #pragma GCC unroll 16
     for (int v = 0; v < V; ++v) acc[v] = K::fmadd(x, row + v * K::lanes, acc[v]);
   }
+  typename K::Scalar* o = out + column;
+  if (accumulate) {
 #pragma GCC unroll 16
-  for (int v = 0; v < V; ++v) K::store(out + column + v * K::lanes, acc[v]);
+    for (int v = 0; v < V; ++v) acc[v] = K::add_loaded(o + v * K::lanes, acc[v]);
+  }
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) K::store(o + v * K::lanes, acc[v]);
 }
 
 // The last `width` (< lanes) columns starting at `column`.
 template <class K>
 void tail(Size count, const std::int32_t* index, const typename K::Scalar* value,
-          const typename K::Scalar* M, Size ldm, Size column, Size width, typename K::Scalar* out) {
+          const typename K::Scalar* M, Size ldm, Size column, Size width, typename K::Scalar* out,
+          int accumulate) {
   const __m256i m = K::mask(width);
   typename K::Reg acc = K::zero();
   for (Size t = 0; t < count; ++t) {
     const typename K::Scalar* row = M + static_cast<Size>(index[t]) * ldm + column;
     acc = K::fmadd_masked(K::broadcast(value + t), row, m, acc);
   }
+  if (accumulate) acc = K::add_loaded_masked(out + column, m, acc);
   K::store_masked(out + column, m, acc);
 }
 
 template <class K>
 void sparse_rows(Size count, const std::int32_t* index, const typename K::Scalar* value,
-                 const typename K::Scalar* M, Size ldm, Size n, typename K::Scalar* out) {
+                 const typename K::Scalar* M, Size ldm, Size n, typename K::Scalar* out,
+                 int accumulate) {
   Size column = 0;
   for (; column + 12 * K::lanes <= n; column += 12 * K::lanes)
-    block<K, 12>(count, index, value, M, ldm, column, out);
+    block<K, 12>(count, index, value, M, ldm, column, out, accumulate);
   Size registers = (n - column) / K::lanes;
   if (registers >= 8) {
-    block<K, 8>(count, index, value, M, ldm, column, out);
+    block<K, 8>(count, index, value, M, ldm, column, out, accumulate);
     column += 8 * K::lanes;
     registers -= 8;
   }
   if (registers >= 4) {
-    block<K, 4>(count, index, value, M, ldm, column, out);
+    block<K, 4>(count, index, value, M, ldm, column, out, accumulate);
     column += 4 * K::lanes;
     registers -= 4;
   }
   if (registers >= 2) {
-    block<K, 2>(count, index, value, M, ldm, column, out);
+    block<K, 2>(count, index, value, M, ldm, column, out, accumulate);
     column += 2 * K::lanes;
     registers -= 2;
   }
   if (registers >= 1) {
-    block<K, 1>(count, index, value, M, ldm, column, out);
+    block<K, 1>(count, index, value, M, ldm, column, out, accumulate);
     column += K::lanes;
   }
-  if (column < n) tail<K>(count, index, value, M, ldm, column, n - column, out);
+  if (column < n) tail<K>(count, index, value, M, ldm, column, n - column, out, accumulate);
 }
 
 // kPack[mask]: the 32-bit lanes to gather, in order, so that the lanes whose bit is set in
@@ -200,13 +217,13 @@ Size nonzeros_avx2_f64(Size n, const double* x, std::int32_t* index, double* val
 }
 
 void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* value, const float* M,
-                          Size ldm, Size n, float* out) {
-  sparse_rows<F32>(count, index, value, M, ldm, n, out);
+                          Size ldm, Size n, float* out, int accumulate) {
+  sparse_rows<F32>(count, index, value, M, ldm, n, out, accumulate);
 }
 
 void sparse_rows_avx2_f64(Size count, const std::int32_t* index, const double* value,
-                          const double* M, Size ldm, Size n, double* out) {
-  sparse_rows<F64>(count, index, value, M, ldm, n, out);
+                          const double* M, Size ldm, Size n, double* out, int accumulate) {
+  sparse_rows<F64>(count, index, value, M, ldm, n, out, accumulate);
 }
 
 }  // namespace mlp::gemm_detail

@@ -63,23 +63,42 @@ void for_balanced_ranges(Index items, Index width, const Start& start, const Bod
 // whole W is 800 KB, too much for a 1 MB L2 next to everything else.
 constexpr Index kColumnBlockBytes = 384;
 
+// out[0..width) = sum over the entries [begin, end) of value * M's row `index`, summed the way
+// gemm sums over p (see sum_block_length): in blocks of `block_length` positions, each block's
+// terms in order from zero, each block's sum then added to out. `index` ascends, so a block's
+// entries are consecutive. The zero terms that gemm adds leave each sum as it is, so the values
+// are gemm's.
+template <class Scalar>
+void combine_rows(gemm_detail::SparseRowsKernel<Scalar> sparse_rows, Index begin, Index end,
+                  const std::int32_t* index, const Scalar* value, Index block_length,
+                  Index positions, const Scalar* M, Index ldm, Index width, Scalar* out) {
+  Index t = begin;
+  for (Index p0 = 0; p0 < positions; p0 += block_length) {
+    const Index t_end = p0 + block_length >= positions
+                            ? end
+                            : std::lower_bound(index + t, index + end, p0 + block_length) - index;
+    sparse_rows(t_end - t, index + t, value + t, M, ldm, width, out, p0 > 0);
+    t = t_end;
+  }
+}
+
 // Z = X W + b (and A = max(Z, 0) when relu_out is set) for every sample.
 template <class Scalar>
 void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scalar* b,
              MatrixRef<Scalar> Z, Scalar* relu_out, Index ld_relu_out, GemmKernel kernel) {
   assert(X.cols() == W.rows() && Z.rows() == X.rows() && Z.cols() == W.cols());
   const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
-  const Index n_out = W.cols();
+  const Index n_in = W.rows(), n_out = W.cols();
+  const Index block_length = gemm_detail::sum_block_length<Scalar>(n_in);
   constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
   auto samples = [&](Index first, Index last) {
     for (Index column = 0; column < n_out; column += block) {
       const Index width = std::min(block, n_out - column);
-      for (Index i = first; i < last; ++i) {
-        const Index begin = X.sample_start(i), end = X.sample_start(i + 1);
-        sparse_rows(end - begin, X.by_sample_index() + begin, X.by_sample_value() + begin,
-                    W.data() + column, W.outerStride(), width,
-                    Z.data() + i * Z.outerStride() + column);
-      }
+      for (Index i = first; i < last; ++i)
+        combine_rows<Scalar>(sparse_rows, X.sample_start(i), X.sample_start(i + 1),
+                             X.by_sample_index(), X.by_sample_value(), block_length, n_in,
+                             W.data() + column, W.outerStride(), width,
+                             Z.data() + i * Z.outerStride() + column);
     }
     for (Index i = first; i < last; ++i) {
       Scalar* z = Z.data() + i * Z.outerStride();
@@ -175,8 +194,11 @@ void SparseBatch<Scalar>::index_inputs() {
 }
 
 bool sparse_input_worthwhile(Index rows, Index inputs, Index outputs) {
+  // Never where gemm takes its naive loops: the values would then differ from gemm's.
   return static_cast<double>(rows) * static_cast<double>(inputs) * static_cast<double>(outputs) >=
-         kSparseInputMinProduct;
+             kSparseInputMinProduct &&
+         !gemm_detail::uses_reference_loops(rows, outputs, inputs) &&
+         !gemm_detail::uses_reference_loops(inputs, outputs, rows);
 }
 
 template <class Scalar>
@@ -201,18 +223,18 @@ void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar
   assert(X.rows() == dZ.rows() && dW.rows() == X.cols() && dW.cols() == dZ.cols());
   X.index_inputs();
   const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
-  const Index n_out = dZ.cols();
+  const Index rows = dZ.rows(), n_out = dZ.cols();
+  const Index block_length = gemm_detail::sum_block_length<Scalar>(rows);
   constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
   // dE/dw_n. = sum over the samples where x_n != 0 of x_n dE/dz(sample).
   auto inputs = [&](Index first, Index last) {
     for (Index column = 0; column < n_out; column += block) {
       const Index width = std::min(block, n_out - column);
-      for (Index n = first; n < last; ++n) {
-        const Index begin = X.input_start(n), end = X.input_start(n + 1);
-        sparse_rows(end - begin, X.by_input_index() + begin, X.by_input_value() + begin,
-                    dZ.data() + column, dZ.outerStride(), width,
-                    dW.data() + n * dW.outerStride() + column);
-      }
+      for (Index n = first; n < last; ++n)
+        combine_rows<Scalar>(sparse_rows, X.input_start(n), X.input_start(n + 1),
+                             X.by_input_index(), X.by_input_value(), block_length, rows,
+                             dZ.data() + column, dZ.outerStride(), width,
+                             dW.data() + n * dW.outerStride() + column);
     }
   };
   for_balanced_ranges(

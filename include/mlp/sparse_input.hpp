@@ -9,10 +9,11 @@
 //
 // SparseBatch indexes a batch's nonzero entries by sample (for z = x W) and, when the gradient
 // is needed, by input too; the kernels then combine rows of W, or of dE/dZ, picked by those
-// entries. The sums run over the nonzero terms in index order, so a result equals the dense
-// kernels' up to rounding (dense products add the zero terms and group the sum differently; a
-// weight that is infinite or NaN times a zero input is skipped here instead of giving NaN).
-// tests/sparse_input_test.cpp checks the kernels against mlp::reference.
+// entries. Each sum is taken the way gemm takes it (in the same blocks of terms, each block's
+// terms in order), minus the zero terms, which leave a sum unchanged: the results equal the
+// dense kernels' bit for bit, so whether a batch went this way never shows in a result. (Only a
+// weight that is infinite or NaN times a zero input differs: skipped here, NaN there.)
+// tests/sparse_input_test.cpp checks the kernels against gemm and mlp::reference.
 #pragma once
 
 #include <cstdint>
