@@ -120,6 +120,7 @@ void SparseBatch<Scalar>::reserve(Index rows, Index cols) {
   const auto entries = static_cast<std::size_t>(rows * cols + gemm_detail::kNonzerosSlack);
   sample_start_.reserve(static_cast<std::size_t>(rows + 1));
   input_start_.reserve(static_cast<std::size_t>(cols + 1));
+  input_count_.reserve(static_cast<std::size_t>(cols));
   for (auto* v : {&sample_input_, &input_sample_}) v->reserve(entries);
   for (auto* v : {&sample_value_, &input_value_}) v->reserve(entries);
 }
@@ -128,13 +129,15 @@ template <class Scalar>
 bool SparseBatch<Scalar>::index(ConstMatrixRef<Scalar> X, double max_density, GemmKernel kernel) {
   indexed_ = false;
   const Index rows = X.rows(), cols = X.cols();
+  // The counts per input (for index_inputs) and in all, in vectorisable loops without a branch.
+  input_count_.assign(static_cast<std::size_t>(cols), 0);
+  std::int32_t* const count = input_count_.data();
   Index nonzeros = 0;
   for (Index i = 0; i < rows; ++i) {
     const Scalar* x = X.data() + i * X.outerStride();
-    std::int32_t row_count = 0;  // a vectorisable count: no branch
-    for (Index n = 0; n < cols; ++n) row_count += x[n] != Scalar(0);
-    nonzeros += row_count;
+    for (Index n = 0; n < cols; ++n) count[n] += x[n] != Scalar(0);
   }
+  for (Index n = 0; n < cols; ++n) nonzeros += count[n];
   if (static_cast<double>(nonzeros) > max_density * static_cast<double>(rows * cols)) return false;
 
   rows_ = rows;
@@ -171,10 +174,9 @@ void SparseBatch<Scalar>::index_inputs() {
   input_start_.assign(static_cast<std::size_t>(cols + 1), 0);
   input_sample_.resize(static_cast<std::size_t>(nonzeros));
   input_value_.resize(static_cast<std::size_t>(nonzeros));
-  // Counts (start[n + 1] counts input n), whose prefix sums are the starts; the samples arrive
-  // in ascending order.
+  // The counts' prefix sums are the starts; the samples arrive in ascending order.
   Index* const start = input_start_.data();
-  for (Index s = 0; s < nonzeros; ++s) ++start[input[s] + 1];
+  for (Index n = 0; n < cols; ++n) start[n + 1] = input_count_[static_cast<std::size_t>(n)];
   for (Index n = 0; n < cols; ++n) start[n + 1] += start[n];
   // start[n] serves as input n's write position here, and is restored below.
   std::int32_t* const by_input_sample = input_sample_.data();

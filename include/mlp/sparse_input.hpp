@@ -67,6 +67,7 @@ class SparseBatch {
   Index rows_ = 0, cols_ = 0, nonzeros_ = 0;
   bool indexed_ = false, inputs_indexed_ = false;
   std::vector<Index> sample_start_, input_start_;
+  std::vector<std::int32_t> input_count_;  // nonzero entries of each input
   std::vector<std::int32_t> sample_input_, input_sample_;
   std::vector<Scalar> sample_value_, input_value_;
 };
