@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
+#include "cpu_features.hpp"
 #include "mlp/error.hpp"
+#include "sigmoid_f64.hpp"
 
 namespace mlp {
 
@@ -34,9 +37,13 @@ Activation activation_from_string(std::string_view name) {
 
 template <class Scalar>
 Scalar sigmoid(Scalar z) {
-  if (z >= Scalar(0)) return Scalar(1) / (Scalar(1) + std::exp(-z));
-  const Scalar e = std::exp(z);  // z < 0: e^z cannot overflow
-  return e / (Scalar(1) + e);
+  if constexpr (std::is_same_v<Scalar, double>) {
+    return sigmoid_detail::sigmoid_f64(z);  // the library's own exponential, see sigmoid_f64.hpp
+  } else {
+    if (z >= Scalar(0)) return Scalar(1) / (Scalar(1) + std::exp(-z));
+    const Scalar e = std::exp(z);  // z < 0: e^z cannot overflow
+    return e / (Scalar(1) + e);
+  }
 }
 
 namespace {
@@ -55,13 +62,33 @@ void softmax_rows(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
   }
 }
 
+// A = sigma(Z). Doubles go 4 at a time through the AVX2 sigmoid when the CPU has it (the same
+// bits as sigmoid<double>).
+template <class Scalar>
+void sigmoid_elementwise(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<Scalar, double>) {
+    if (detail::cpu_has_avx2()) {
+      if (Z.outerStride() == Z.cols() && A.outerStride() == A.cols()) {
+        sigmoid_detail::sigmoid_f64_avx2(Z.data(), A.data(), Z.size());
+      } else {
+        for (Index i = 0; i < Z.rows(); ++i)
+          sigmoid_detail::sigmoid_f64_avx2(Z.row(i).data(), A.row(i).data(), Z.cols());
+      }
+      return;
+    }
+  }
+#endif
+  A = Z.unaryExpr([](Scalar z) { return sigmoid(z); });
+}
+
 }  // namespace
 
 template <class Scalar>
 void activate(Activation activation, ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
   switch (activation) {
     case Activation::sigmoid:
-      A = Z.unaryExpr([](Scalar z) { return sigmoid(z); });
+      sigmoid_elementwise<Scalar>(Z, A);
       return;
     case Activation::tanh:
       A = Z.array().tanh().matrix();

@@ -19,6 +19,7 @@
 #include <new>
 #include <type_traits>
 
+#include "cpu_features.hpp"
 #include "gemm_kernels.hpp"
 #include "thread_pool.hpp"
 
@@ -124,15 +125,6 @@ KernelSet<T> generic_kernels() {
           adam_generic<T>,
           sparse_rows_generic<T>,
           nonzeros_generic<T>};
-}
-
-bool cpu_has_avx2() {
-#if defined(__x86_64__)
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-#else
-  return false;
-#endif
 }
 
 template <class T>
@@ -400,7 +392,8 @@ void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1,
 template <class T>
 const KernelSet<T>& kernels_for(GemmKernel kernel) {
   static const KernelSet<T> generic = generic_kernels<T>();
-  static const KernelSet<T> avx2 = cpu_has_avx2() ? avx2_kernels<T>() : generic_kernels<T>();
+  static const KernelSet<T> avx2 =
+      detail::cpu_has_avx2_fma() ? avx2_kernels<T>() : generic_kernels<T>();
   if (kernel == GemmKernel::generic) return generic;
   return avx2;
 }
@@ -426,11 +419,11 @@ template const KernelSet<double>& best_kernels<double>();
 }  // namespace gemm_detail
 
 bool gemm_kernel_available(GemmKernel kernel) {
-  return kernel != GemmKernel::avx2 || gemm_detail::cpu_has_avx2();
+  return kernel != GemmKernel::avx2 || detail::cpu_has_avx2_fma();
 }
 
 std::string_view gemm_best_kernel_name() {
-  return gemm_detail::cpu_has_avx2() ? "avx2" : "generic";
+  return detail::cpu_has_avx2_fma() ? "avx2" : "generic";
 }
 
 template <class Scalar>

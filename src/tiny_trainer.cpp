@@ -1,11 +1,14 @@
 #include "mlp/tiny_trainer.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "cpu_features.hpp"
 #include "mlp/error.hpp"
 #include "mlp/network.hpp"
 #include "mlp/output.hpp"
+#include "tiny_trainer_kernels.hpp"
 
 namespace mlp {
 
@@ -42,28 +45,20 @@ bool tiny_trainer_applies(const TinyNetworkSpec& s, Index n) {
          coefficient_product(n, I, H);    // dW1 = X^T dZ1
 }
 
-TinyRun tiny_train(const TinyNetworkSpec& s, const Initializer& init, std::uint64_t seed,
-                   ConstMatrixRef<double> X, ConstMatrixRef<double> Y, int iterations,
-                   Index needed) {
-  const Index n = X.rows(), I = s.inputs, H = s.hidden, O = s.outputs;
-  if (!tiny_trainer_applies(s, n))
-    throw InvalidArgument("tiny_train: this network is not one the tiny trainer handles");
-  if (X.cols() != I || Y.rows() != n || Y.cols() != O)
-    throw InvalidArgument("tiny_train: data of shape " + std::to_string(X.rows()) + "x" +
-                          std::to_string(X.cols()) + " / " + std::to_string(Y.rows()) + "x" +
-                          std::to_string(Y.cols()) + " does not fit the network");
+namespace {
 
-  // The very initial parameters Sequential would start from.
-  Sequential<double> net(I);
-  net.add(H, s.hidden_activation).add(O, s.output_activation);
-  net.initialize(init, seed);
-  TinyRun run;
-  run.parameters = net.parameters();
-  double* const W1 = run.parameters.data();  // (I, H)
-  double* const b1 = W1 + I * H;             // (H)
-  double* const W2 = b1 + H;                 // (H, O)
-  double* const b2 = W2 + H * O;             // (O)
-  const Index P = run.parameters.size();
+// The portable loops: any CPU, any shape tiny_trainer_applies accepts. Trains `parameters` in
+// place; A2 receives the outputs after the last update. Returns the last iteration that started
+// with fewer than `needed` samples right, or -1.
+int train_portable(const TinyNetworkSpec& s, ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
+                   int iterations, Index needed, Vector<double>& parameters,
+                   std::vector<double>& A2_out) {
+  const Index n = X.rows(), I = s.inputs, H = s.hidden, O = s.outputs;
+  double* const W1 = parameters.data();  // (I, H)
+  double* const b1 = W1 + I * H;         // (H)
+  double* const W2 = b1 + H;             // (H, O)
+  double* const b2 = W2 + H * O;         // (O)
+  const Index P = parameters.size();
 
   Buffers buf;
   buf.A1.resize(static_cast<std::size_t>(n * H));
@@ -146,11 +141,63 @@ TinyRun tiny_train(const TinyNetworkSpec& s, const Initializer& init, std::uint6
       gb1[j] = g;
     }
     // w = w - eta dE/dw, every parameter.
-    for (Index p = 0; p < P; ++p) run.parameters[p] = run.parameters[p] - eta * buf.grad[p];
+    for (Index p = 0; p < P; ++p) parameters[p] = parameters[p] - eta * buf.grad[p];
   }
 
   forward();
-  const ConstMatrixView<double> A(A2, n, O);
+  A2_out = std::move(buf.A2);
+  return last_below;
+}
+
+}  // namespace
+
+bool tiny_kernel_available(TinyKernel kernel, const TinyNetworkSpec& spec, Index samples) {
+  if (!tiny_trainer_applies(spec, samples)) return false;
+  if (kernel == TinyKernel::portable || kernel == TinyKernel::best) return true;
+  return samples == 4 && detail::cpu_has_avx2() &&
+         tiny_detail::avx2_lane_kernel(spec.inputs, spec.hidden) != nullptr;
+}
+
+TinyRun tiny_train(const TinyNetworkSpec& s, const Initializer& init, std::uint64_t seed,
+                   ConstMatrixRef<double> X, ConstMatrixRef<double> Y, int iterations, Index needed,
+                   TinyKernel kernel) {
+  const Index n = X.rows(), I = s.inputs, H = s.hidden, O = s.outputs;
+  if (!tiny_kernel_available(kernel, s, n))
+    throw InvalidArgument("tiny_train: this network is not one the tiny trainer handles" +
+                          std::string(kernel == TinyKernel::avx2 ? " with AVX2 on this CPU" : ""));
+  if (X.cols() != I || Y.rows() != n || Y.cols() != O)
+    throw InvalidArgument("tiny_train: data of shape " + std::to_string(X.rows()) + "x" +
+                          std::to_string(X.cols()) + " / " + std::to_string(Y.rows()) + "x" +
+                          std::to_string(Y.cols()) + " does not fit the network");
+
+  // The very initial parameters Sequential would start from.
+  Sequential<double> net(I);
+  net.add(H, s.hidden_activation).add(O, s.output_activation);
+  net.initialize(init, seed);
+  TinyRun run;
+  run.parameters = net.parameters();
+
+  std::vector<double> A2;
+  int last_below;
+  if (kernel != TinyKernel::portable && tiny_kernel_available(TinyKernel::avx2, s, n)) {
+    // The lane kernel reads X and Y as contiguous row-major arrays.
+    const Matrix<double> Xc = X, Yc = Y;
+    const tiny_detail::LaneProblem problem{.inputs = I,
+                                           .hidden = H,
+                                           .X = Xc.data(),
+                                           .Y = Yc.data(),
+                                           .learning_rate = s.learning_rate,
+                                           .iterations = iterations,
+                                           .needed = needed};
+    const tiny_detail::LaneResult lanes =
+        tiny_detail::avx2_lane_kernel(I, H)(problem, run.parameters.data());
+    A2.assign(lanes.outputs, lanes.outputs + n);
+    last_below = lanes.last_below;
+  } else {
+    last_below = train_portable(s, X, Y, iterations, needed, run.parameters, A2);
+  }
+
+  const ConstMatrixView<double> A(A2.data(), n, O);
   run.final_correct = count_correct<double>(s.output_activation, A, Y);
   run.final_loss = loss_report<double>(s.loss, A, Y);
   if (run.final_correct >= needed) run.iterations_to_target = last_below + 1;

@@ -19,7 +19,7 @@ TEST(Activation, SigmoidIsStableAtLargeMagnitudes) {
   EXPECT_EQ(mlp::sigmoid(-1e4f), 0.0f);
   EXPECT_FALSE(std::isnan(mlp::sigmoid(-800.0)));
   EXPECT_NEAR(mlp::sigmoid(-30.0), std::exp(-30.0) / (1 + std::exp(-30.0)), 1e-28);
-  EXPECT_NEAR(mlp::sigmoid(2.0), 1.0 / (1.0 + std::exp(-2.0)), 1e-16);
+  EXPECT_NEAR(mlp::sigmoid(2.0), 1.0 / (1.0 + std::exp(-2.0)), 4.5e-16);  // 4 ulp
   // Symmetry sigma(-z) = 1 - sigma(z).
   for (double z : {0.1, 1.0, 5.0, 20.0}) EXPECT_NEAR(mlp::sigmoid(-z), 1 - mlp::sigmoid(z), 1e-15);
 }

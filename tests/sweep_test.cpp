@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "mlp/error.hpp"
 #include "mlp/network.hpp"
@@ -32,9 +33,46 @@ mlp::Sequential<double> fitted(const mlp::TinyNetworkSpec& spec, const mlp::Init
   return net;
 }
 
+// The tiny trainer's kernels that can run this network on this CPU.
+std::vector<mlp::TinyKernel> kernels_for(const mlp::TinyNetworkSpec& spec, Index samples) {
+  std::vector<mlp::TinyKernel> out;
+  for (auto k : {mlp::TinyKernel::portable, mlp::TinyKernel::avx2, mlp::TinyKernel::best})
+    if (mlp::tiny_kernel_available(k, spec, samples)) out.push_back(k);
+  return out;
+}
+
+// Trains with every kernel and checks the result against Sequential::fit's, bit for bit.
+// Returns the number of trainings by the AVX2 kernel.
+int expect_tiny_equals_fit(const mlp::TinyNetworkSpec& spec, const mlp::Initializer& init,
+                           std::uint64_t seed, const Matrix<double>& X, const Matrix<double>& Y,
+                           int iterations) {
+  const Index n = X.rows();
+  mlp::History history;
+  const auto net = fitted(spec, init, seed, X, Y, iterations, &history);
+  // Accuracy after training and the iteration it was last below 100%, as fit records it.
+  const Matrix<double> A = net.predict_proba(X);
+  const Index correct = mlp::count_correct<double>(mlp::Activation::sigmoid, A, Y);
+  int last_below = -1;
+  for (std::size_t e = 0; e < history.accuracy.size(); ++e)
+    if (history.accuracy[e] < 1.0) last_below = static_cast<int>(e);
+  int avx2_runs = 0;
+  for (const mlp::TinyKernel kernel : kernels_for(spec, n)) {
+    SCOPED_TRACE("n " + std::to_string(n) + ", inputs " + std::to_string(spec.inputs) +
+                 ", hidden " + std::to_string(spec.hidden) + ", kernel " +
+                 std::to_string(static_cast<int>(kernel)));
+    const mlp::TinyRun tiny = mlp::tiny_train(spec, init, seed, X, Y, iterations, n, kernel);
+    EXPECT_EQ(tiny.parameters, net.parameters());
+    EXPECT_EQ(tiny.final_correct, correct);
+    EXPECT_EQ(tiny.final_loss, mlp::loss_report<double>(mlp::Loss::sse, A, Y));
+    EXPECT_EQ(tiny.iterations_to_target, correct == n ? last_below + 1 : -1);
+    avx2_runs += kernel == mlp::TinyKernel::avx2;
+  }
+  return avx2_runs;
+}
+
 TEST(TinyTrainer, EqualsFitBitForBitOnEveryShapeItAccepts) {
   mlp::Random rng(11);
-  int shapes = 0;
+  int shapes = 0, avx2_runs = 0;
   for (Index n = 1; n <= 4; ++n)
     for (Index inputs = 1; inputs <= 6; ++inputs)
       for (Index hidden = 1; hidden <= 16; ++hidden) {
@@ -49,27 +87,27 @@ TEST(TinyTrainer, EqualsFitBitForBitOnEveryShapeItAccepts) {
         for (Index i = 0; i < n; ++i) Y(i, 0) = static_cast<double>(rng.below(2));
         const auto init =
             hidden % 2 ? mlp::Initializer::uniform(0.0, 1.0) : mlp::Initializer::glorot_uniform();
-        const std::uint64_t seed = rng.below(1000);
-        mlp::History history;
-        const auto net = fitted(spec, init, seed, X, Y, 300, &history);
-        const mlp::TinyRun tiny = mlp::tiny_train(spec, init, seed, X, Y, 300, n);
-        ASSERT_EQ(tiny.parameters, net.parameters())
-            << "n " << n << ", inputs " << inputs << ", hidden " << hidden;
-        // Accuracy after training and the iteration it was last below 100%, as fit records it.
-        const Matrix<double> A = net.predict_proba(X);
-        const Index correct = mlp::count_correct<double>(mlp::Activation::sigmoid, A, Y);
-        EXPECT_EQ(tiny.final_correct, correct);
-        EXPECT_EQ(tiny.final_loss, mlp::loss_report<double>(mlp::Loss::sse, A, Y));
-        if (correct == n) {
-          int last_below = -1;
-          for (std::size_t e = 0; e < history.accuracy.size(); ++e)
-            if (history.accuracy[e] < 1.0) last_below = static_cast<int>(e);
-          EXPECT_EQ(tiny.iterations_to_target, last_below + 1);
-        } else {
-          EXPECT_EQ(tiny.iterations_to_target, -1);
-        }
+        avx2_runs += expect_tiny_equals_fit(spec, init, rng.below(1000), X, Y, 300);
       }
   EXPECT_GT(shapes, 100);
+  if (mlp::tiny_kernel_available(mlp::TinyKernel::avx2, mlp::TinyNetworkSpec{}, 4)) {
+    EXPECT_EQ(avx2_runs, 8);  // 2 inputs, 1 to 8 hidden units
+  }
+}
+
+TEST(TinyTrainer, EqualsFitBitForBitWhenSigmoidInputsAreHuge) {
+  // Inputs of +-1000: the hidden layer's z is far beyond +-709, where the sigmoid takes its
+  // far path (and the AVX2 kernel hands those values to the portable sigmoid).
+  mlp::Random rng(5);
+  for (Index hidden : {3, 8}) {
+    mlp::TinyNetworkSpec spec;
+    spec.hidden = hidden;
+    spec.learning_rate = 0.5;
+    Matrix<double> X(4, 2), Y(4, 1);
+    for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.uniform(-1000.0, 1000.0);
+    Y << 0, 1, 1, 0;
+    expect_tiny_equals_fit(spec, mlp::Initializer::uniform(-1.0, 1.0), 3, X, Y, 200);
+  }
 }
 
 TEST(TinyTrainer, AppliesOnlyToTheChaptersKindOfNetwork) {
@@ -88,6 +126,24 @@ TEST(TinyTrainer, AppliesOnlyToTheChaptersKindOfNetwork) {
   mlp::xor_data(X, Y);
   EXPECT_THROW(mlp::tiny_train(spec, mlp::Initializer::uniform(), 0, X, Y, 10, 4),
                mlp::InvalidArgument);
+}
+
+TEST(TinyTrainer, AvxKernelIsForFourSamplesTwoInputsAndUpToEightHiddenUnits) {
+  mlp::TinyNetworkSpec spec;  // 2-3-1 sigmoid, sse
+  EXPECT_TRUE(mlp::tiny_kernel_available(mlp::TinyKernel::portable, spec, 3));
+  EXPECT_TRUE(mlp::tiny_kernel_available(mlp::TinyKernel::best, spec, 3));
+  EXPECT_FALSE(mlp::tiny_kernel_available(mlp::TinyKernel::avx2, spec, 3));
+  Matrix<double> X, Y;
+  mlp::xor_data(X, Y);
+  EXPECT_THROW(mlp::tiny_train(spec, mlp::Initializer::uniform(), 0, X.topRows(3), Y.topRows(3), 10,
+                               3, mlp::TinyKernel::avx2),
+               mlp::InvalidArgument);
+  spec.hidden = 9;
+  EXPECT_TRUE(mlp::tiny_kernel_available(mlp::TinyKernel::portable, spec, 4));
+  EXPECT_FALSE(mlp::tiny_kernel_available(mlp::TinyKernel::avx2, spec, 4));
+  spec.hidden = 3;
+  spec.inputs = 3;
+  EXPECT_FALSE(mlp::tiny_kernel_available(mlp::TinyKernel::avx2, spec, 4));
 }
 
 mlp::SweepSettings small_grid() {
