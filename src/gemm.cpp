@@ -84,7 +84,7 @@ void micro_generic(Size kc, const T* a, const T* b, T* c, Size ldc, int accumula
 }
 
 template <class T>
-void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1, T c2, T eps);
+void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps);
 
 template <class T>
 void sparse_rows_generic(Size count, const std::int32_t* index, const T* value, const T* M,
@@ -376,14 +376,14 @@ void packed_gemm(const KernelSet<T>& K, const Problem<T>& P) {
 }
 
 template <class T>
-void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1, T c2, T eps) {
+void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps) {
   for (Size i = 0; i < n; ++i) {
     const T gi = g[i];
     const T mi = b1 * m[i] + (T(1) - b1) * gi;
     const T vi = b2 * v[i] + (T(1) - b2) * (gi * gi);
     m[i] = mi;
     v[i] = vi;
-    w[i] = w[i] - eta * (mi / c1) / (std::sqrt(vi / c2) + eps);
+    w[i] = w[i] - (s * mi) / (std::sqrt(vi) * r + eps);
   }
 }
 

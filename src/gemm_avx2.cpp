@@ -312,14 +312,14 @@ void small_rows_f64(Size m, Size n, Size k, Size kc, const double* A, Size lda, 
 
 // ---- Adam: 8 floats (4 doubles) at a time; the same formula as the scalar tail ----------------
 
-void adam_f32(Size n, float* w, const float* g, float* m, float* v, float b1, float b2, float eta,
-              float c1, float c2, float eps) {
+void adam_f32(Size n, float* w, const float* g, float* m, float* v, float b1, float b2, float s,
+              float r, float eps) {
   const __m256 vb1 = _mm256_set1_ps(b1), vb1c = _mm256_set1_ps(1.0f - b1);
   const __m256 vb2 = _mm256_set1_ps(b2), vb2c = _mm256_set1_ps(1.0f - b2);
-  const __m256 veta = _mm256_set1_ps(eta), vc1 = _mm256_set1_ps(c1), vc2 = _mm256_set1_ps(c2);
-  const __m256 veps = _mm256_set1_ps(eps);
+  const __m256 vs = _mm256_set1_ps(s), vr = _mm256_set1_ps(r), veps = _mm256_set1_ps(eps);
+  constexpr Size lanes = sizeof(__m256) / sizeof(float);
   Size i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + lanes <= n; i += lanes) {
     const __m256 gi = _mm256_loadu_ps(g + i);
     const __m256 mi =
         _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(vb1c, gi));
@@ -327,8 +327,8 @@ void adam_f32(Size n, float* w, const float* g, float* m, float* v, float b1, fl
                                     _mm256_mul_ps(vb2c, _mm256_mul_ps(gi, gi)));
     _mm256_storeu_ps(m + i, mi);
     _mm256_storeu_ps(v + i, vi);
-    const __m256 step = _mm256_div_ps(_mm256_mul_ps(veta, _mm256_div_ps(mi, vc1)),
-                                      _mm256_add_ps(_mm256_sqrt_ps(_mm256_div_ps(vi, vc2)), veps));
+    const __m256 step = _mm256_div_ps(_mm256_mul_ps(vs, mi),
+                                      _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), vr), veps));
     _mm256_storeu_ps(w + i, _mm256_sub_ps(_mm256_loadu_ps(w + i), step));
   }
   for (; i < n; ++i) {
@@ -337,18 +337,18 @@ void adam_f32(Size n, float* w, const float* g, float* m, float* v, float b1, fl
     const float vi = b2 * v[i] + (1.0f - b2) * (gi * gi);
     m[i] = mi;
     v[i] = vi;
-    w[i] = w[i] - eta * (mi / c1) / (__builtin_sqrtf(vi / c2) + eps);
+    w[i] = w[i] - (s * mi) / (__builtin_sqrtf(vi) * r + eps);
   }
 }
 
 void adam_f64(Size n, double* w, const double* g, double* m, double* v, double b1, double b2,
-              double eta, double c1, double c2, double eps) {
+              double s, double r, double eps) {
   const __m256d vb1 = _mm256_set1_pd(b1), vb1c = _mm256_set1_pd(1.0 - b1);
   const __m256d vb2 = _mm256_set1_pd(b2), vb2c = _mm256_set1_pd(1.0 - b2);
-  const __m256d veta = _mm256_set1_pd(eta), vc1 = _mm256_set1_pd(c1), vc2 = _mm256_set1_pd(c2);
-  const __m256d veps = _mm256_set1_pd(eps);
+  const __m256d vs = _mm256_set1_pd(s), vr = _mm256_set1_pd(r), veps = _mm256_set1_pd(eps);
+  constexpr Size lanes = sizeof(__m256d) / sizeof(double);
   Size i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (; i + lanes <= n; i += lanes) {
     const __m256d gi = _mm256_loadu_pd(g + i);
     const __m256d mi =
         _mm256_add_pd(_mm256_mul_pd(vb1, _mm256_loadu_pd(m + i)), _mm256_mul_pd(vb1c, gi));
@@ -356,8 +356,8 @@ void adam_f64(Size n, double* w, const double* g, double* m, double* v, double b
                                      _mm256_mul_pd(vb2c, _mm256_mul_pd(gi, gi)));
     _mm256_storeu_pd(m + i, mi);
     _mm256_storeu_pd(v + i, vi);
-    const __m256d step = _mm256_div_pd(_mm256_mul_pd(veta, _mm256_div_pd(mi, vc1)),
-                                       _mm256_add_pd(_mm256_sqrt_pd(_mm256_div_pd(vi, vc2)), veps));
+    const __m256d step = _mm256_div_pd(_mm256_mul_pd(vs, mi),
+                                       _mm256_add_pd(_mm256_mul_pd(_mm256_sqrt_pd(vi), vr), veps));
     _mm256_storeu_pd(w + i, _mm256_sub_pd(_mm256_loadu_pd(w + i), step));
   }
   for (; i < n; ++i) {
@@ -366,7 +366,7 @@ void adam_f64(Size n, double* w, const double* g, double* m, double* v, double b
     const double vi = b2 * v[i] + (1.0 - b2) * (gi * gi);
     m[i] = mi;
     v[i] = vi;
-    w[i] = w[i] - eta * (mi / c1) / (__builtin_sqrt(vi / c2) + eps);
+    w[i] = w[i] - (s * mi) / (__builtin_sqrt(vi) * r + eps);
   }
 }
 

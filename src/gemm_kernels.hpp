@@ -34,10 +34,9 @@ using SmallRowsKernel = void (*)(Size m, Size n, Size k, Size kc, const T* A, Si
                                  Size ldb, T* C, Size ldc);
 
 // Elementwise Adam update over n parameters (see optimizer.hpp for the formula):
-//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  w = w - eta (m / c1) / (sqrt(v / c2) + eps)
+//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  w = w - (s m) / (sqrt(v) r + eps)
 template <class T>
-using AdamKernel = void (*)(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T eta, T c1, T c2,
-                            T eps);
+using AdamKernel = void (*)(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps);
 
 // A combination of M's rows picked by a sparse vector (count entries, index[t] ascending):
 //   out[j] = (accumulate ? out[j] : 0) + sum over t of value[t] * M[index[t] * ldm + j]

@@ -78,8 +78,9 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
       const auto b2 = static_cast<Scalar>(spec_.beta2);
       const auto eps = static_cast<Scalar>(spec_.epsilon);
       const auto t = static_cast<double>(steps_);
-      const auto correction1 = static_cast<Scalar>(1.0 - std::pow(spec_.beta1, t));
-      const auto correction2 = static_cast<Scalar>(1.0 - std::pow(spec_.beta2, t));
+      // s = eta / (1 - b1^t) and r = 1 / sqrt(1 - b2^t), once per step.
+      const auto s = static_cast<Scalar>(spec_.learning_rate / (1.0 - std::pow(spec_.beta1, t)));
+      const auto r = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(spec_.beta2, t)));
       // One pass over [w | m | v | g]; large buffers are split over the threads in contiguous
       // ranges (each element's arithmetic is the same whatever the split).
       const auto adam = gemm_detail::best_kernels<Scalar>().adam;
@@ -94,8 +95,7 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
         constexpr Index align = 16;
         const Index first = (n * c / chunks) / align * align;
         const Index last = c + 1 == chunks ? n : (n * (c + 1) / chunks) / align * align;
-        adam(last - first, wp + first, gp + first, mp + first, vp + first, b1, b2, eta, correction1,
-             correction2, eps);
+        adam(last - first, wp + first, gp + first, mp + first, vp + first, b1, b2, s, r, eps);
       };
       pool.run(static_cast<int>(chunks), chunk);
       return;
