@@ -11,6 +11,7 @@
 #include "mlp/network.hpp"
 #include "mlp/output.hpp"
 #include "mlp/random.hpp"
+#include "thread_pool.hpp"
 
 namespace mlp {
 
@@ -44,6 +45,30 @@ Evaluation evaluate_in_chunks(const Sequential<Scalar>& net, ConstMatrixRef<Scal
   if (output_is_classification(out))
     result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
   return result;
+}
+
+// Xb.row(i) = X.row(source[i]) and Yb.row(i) = Y.row(source[i]) for the batch's rows. The rows
+// come from anywhere in the data set, so the copy mostly waits on memory: large batches are split
+// over the threads, whose cores keep more reads in flight.
+template <class Scalar>
+void gather_rows(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const Index* source,
+                 MatrixRef<Scalar> Xb, MatrixRef<Scalar> Yb) {
+  constexpr Index kParallelElements = 1 << 15;
+  const Index rows = Xb.rows();
+  auto copy = [&](int c, int chunks) {
+    for (Index i = rows * c / chunks; i < rows * (c + 1) / chunks; ++i) {
+      Xb.row(i) = X.row(source[i]);
+      Yb.row(i) = Y.row(source[i]);
+    }
+  };
+  detail::ThreadPool& pool = detail::ThreadPool::global();
+  if (pool.size() == 1 || rows * X.cols() < kParallelElements) {
+    copy(0, 1);
+    return;
+  }
+  const int chunks = 2 * pool.size();
+  auto chunk = [&](int c) { copy(c, chunks); };
+  pool.run(chunks, chunk);
 }
 
 // The factor of the learning rate in epoch `epoch` of `epochs` (see LearningRateSchedule).
@@ -151,11 +176,7 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
       if (shuffled) {
         auto Xb = ws.batch_inputs(rows);
         auto Yb = ws.batch_targets(rows);
-        for (Index i = 0; i < rows; ++i) {
-          const Index source = order[static_cast<std::size_t>(start + i)];
-          Xb.row(i) = X.row(source);
-          Yb.row(i) = Y.row(source);
-        }
+        gather_rows<Scalar>(X, Y, order.data() + start, Xb, Yb);
         step(Xb, Yb);
       } else {
         step(X.middleRows(start, rows), Y.middleRows(start, rows));
