@@ -95,10 +95,9 @@ void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scala
     for (Index column = 0; column < n_out; column += block) {
       const Index width = std::min(block, n_out - column);
       for (Index i = first; i < last; ++i)
-        combine_rows<Scalar>(sparse_rows, X.sample_start(i), X.sample_start(i + 1),
-                             X.by_sample_index(), X.by_sample_value(), block_length, n_in,
-                             W.data() + column, W.outerStride(), width,
-                             Z.data() + i * Z.outerStride() + column);
+        combine_rows<Scalar>(sparse_rows, X.sample_begin(i), X.sample_end(i), X.by_sample_index(),
+                             X.by_sample_value(), block_length, n_in, W.data() + column,
+                             W.outerStride(), width, Z.data() + i * Z.outerStride() + column);
     }
     for (Index i = first; i < last; ++i) {
       Scalar* z = Z.data() + i * Z.outerStride();
@@ -110,17 +109,25 @@ void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scala
     }
   };
   for_balanced_ranges(
-      X.rows(), n_out, [&](Index i) { return X.sample_start(i); }, samples);
+      X.rows(), n_out,
+      [&](Index i) { return i == X.rows() ? X.sample_end(i - 1) : X.sample_begin(i); }, samples);
 }
 
 }  // namespace
 
+// Indexing splits the batch into ranges of rows, one per chunk of the pool's threads when the
+// batch is large: each range counts, compacts and scatters its own rows.
+constexpr Index kParallelIndexEntries = 1 << 16;
+
 template <class Scalar>
 void SparseBatch<Scalar>::reserve(Index rows, Index cols) {
-  const auto entries = static_cast<std::size_t>(rows * cols + gemm_detail::kNonzerosSlack);
-  sample_start_.reserve(static_cast<std::size_t>(rows + 1));
+  const auto threads = static_cast<Index>(detail::ThreadPool::global().size());
+  const auto entries = static_cast<std::size_t>(rows * (cols + gemm_detail::kNonzerosSlack));
+  sample_start_.reserve(static_cast<std::size_t>(rows));
+  sample_count_.reserve(static_cast<std::size_t>(rows));
   input_start_.reserve(static_cast<std::size_t>(cols + 1));
-  input_count_.reserve(static_cast<std::size_t>(cols));
+  range_input_count_.reserve(static_cast<std::size_t>(2 * threads * cols));
+  range_position_.reserve(static_cast<std::size_t>(cols));
   for (auto* v : {&sample_input_, &input_sample_}) v->reserve(entries);
   for (auto* v : {&sample_value_, &input_value_}) v->reserve(entries);
 }
@@ -129,36 +136,57 @@ template <class Scalar>
 bool SparseBatch<Scalar>::index(ConstMatrixRef<Scalar> X, double max_density, GemmKernel kernel) {
   indexed_ = false;
   const Index rows = X.rows(), cols = X.cols();
-  // The counts per input (for index_inputs) and in all, in vectorisable loops without a branch.
-  input_count_.assign(static_cast<std::size_t>(cols), 0);
-  std::int32_t* const count = input_count_.data();
+  detail::ThreadPool& pool = detail::ThreadPool::global();
+  ranges_ = pool.size() > 1 && rows * cols >= kParallelIndexEntries
+                ? std::min<Index>(2 * pool.size(), rows)
+                : 1;
+  auto first_row = [&](Index r) { return rows * r / ranges_; };
+
+  // Each sample's count of nonzero entries, and each range's count per input, in vectorisable
+  // loops without a branch.
+  sample_count_.resize(static_cast<std::size_t>(rows));
+  range_input_count_.assign(static_cast<std::size_t>(ranges_ * cols), 0);
+  auto count = [&](int r) {
+    std::int32_t* const per_input = range_input_count_.data() + r * cols;
+    for (Index i = first_row(r); i < first_row(r + 1); ++i) {
+      const Scalar* x = X.data() + i * X.outerStride();
+      std::int32_t in_row = 0;
+      for (Index n = 0; n < cols; ++n) {
+        const std::int32_t nonzero = x[n] != Scalar(0);
+        per_input[n] += nonzero;
+        in_row += nonzero;
+      }
+      sample_count_[static_cast<std::size_t>(i)] = in_row;
+    }
+  };
+  pool.run(static_cast<int>(ranges_), count);
   Index nonzeros = 0;
-  for (Index i = 0; i < rows; ++i) {
-    const Scalar* x = X.data() + i * X.outerStride();
-    for (Index n = 0; n < cols; ++n) count[n] += x[n] != Scalar(0);
-  }
-  for (Index n = 0; n < cols; ++n) nonzeros += count[n];
+  for (Index i = 0; i < rows; ++i) nonzeros += sample_count_[static_cast<std::size_t>(i)];
   if (static_cast<double>(nonzeros) > max_density * static_cast<double>(rows * cols)) return false;
 
   rows_ = rows;
   cols_ = cols;
   nonzeros_ = nonzeros;
-  const auto slots = static_cast<std::size_t>(nonzeros + gemm_detail::kNonzerosSlack);
-  sample_start_.resize(static_cast<std::size_t>(rows + 1));
-  sample_input_.resize(slots);
-  sample_value_.resize(slots);
-
-  // By sample.
-  const auto nonzeros_of = gemm_detail::kernels_for<Scalar>(kernel).nonzeros;
-  std::int32_t* const input = sample_input_.data();
-  Scalar* const value = sample_value_.data();
-  Index t = 0;
+  // By sample: each sample's entries start kNonzerosSlack slots after the previous sample's end,
+  // so that the compaction of one sample never writes over the next one's, whichever thread
+  // writes it first.
+  sample_start_.resize(static_cast<std::size_t>(rows));
+  Index slots = 0;
   for (Index i = 0; i < rows; ++i) {
-    sample_start_[static_cast<std::size_t>(i)] = t;
-    t += nonzeros_of(cols, X.data() + i * X.outerStride(), input + t, value + t);
+    sample_start_[static_cast<std::size_t>(i)] = slots;
+    slots += sample_count_[static_cast<std::size_t>(i)] + gemm_detail::kNonzerosSlack;
   }
-  sample_start_[static_cast<std::size_t>(rows)] = t;
-
+  sample_input_.resize(static_cast<std::size_t>(slots));
+  sample_value_.resize(static_cast<std::size_t>(slots));
+  const auto nonzeros_of = gemm_detail::kernels_for<Scalar>(kernel).nonzeros;
+  auto compact = [&](int r) {
+    for (Index i = first_row(r); i < first_row(r + 1); ++i) {
+      const Index t = sample_begin(i);
+      nonzeros_of(cols, X.data() + i * X.outerStride(), sample_input_.data() + t,
+                  sample_value_.data() + t);
+    }
+  };
+  pool.run(static_cast<int>(ranges_), compact);
   indexed_ = true;
   inputs_indexed_ = false;
   return true;
@@ -168,30 +196,43 @@ template <class Scalar>
 void SparseBatch<Scalar>::index_inputs() {
   assert(indexed_);
   if (inputs_indexed_) return;
-  const Index rows = rows_, cols = cols_, nonzeros = nonzeros_;
-  const std::int32_t* const input = sample_input_.data();
-  const Scalar* const value = sample_value_.data();
-  input_start_.assign(static_cast<std::size_t>(cols + 1), 0);
-  input_sample_.resize(static_cast<std::size_t>(nonzeros));
-  input_value_.resize(static_cast<std::size_t>(nonzeros));
-  // The counts' prefix sums are the starts; the samples arrive in ascending order.
+  const Index rows = rows_, cols = cols_;
+  // Input n's entries start after those of inputs 0..n-1.
+  input_start_.resize(static_cast<std::size_t>(cols + 1));
   Index* const start = input_start_.data();
-  for (Index n = 0; n < cols; ++n) start[n + 1] = input_count_[static_cast<std::size_t>(n)];
-  for (Index n = 0; n < cols; ++n) start[n + 1] += start[n];
-  // start[n] serves as input n's write position here, and is restored below.
-  std::int32_t* const by_input_sample = input_sample_.data();
-  Scalar* const by_input_value = input_value_.data();
-  Index s = 0;
-  for (Index i = 0; i < rows; ++i) {
-    const Index end = sample_start_[static_cast<std::size_t>(i + 1)];
-    for (; s < end; ++s) {
-      const Index position = start[input[s]]++;
-      by_input_sample[position] = static_cast<std::int32_t>(i);
-      by_input_value[position] = value[s];
-    }
-  }
-  for (Index n = cols; n > 0; --n) start[n] = start[n - 1];
   start[0] = 0;
+  for (Index n = 0; n < cols; ++n) {
+    Index count = 0;
+    for (Index r = 0; r < ranges_; ++r)
+      count += range_input_count_[static_cast<std::size_t>(r * cols + n)];
+    start[n + 1] = start[n] + count;
+  }
+  input_sample_.resize(static_cast<std::size_t>(nonzeros_));
+  input_value_.resize(static_cast<std::size_t>(nonzeros_));
+  // The threads take ranges of inputs (each writes its own part of the arrays), and go through
+  // the samples in order, so that each input's samples ascend. A sample's entries for inputs in
+  // [first, last) are consecutive: its inputs ascend.
+  range_position_.resize(static_cast<std::size_t>(cols));
+  auto inputs = [&](Index first, Index last) {
+    Index* const position = range_position_.data();
+    for (Index n = first; n < last; ++n) position[n] = start[n];
+    const std::int32_t* const input = sample_input_.data();
+    for (Index i = 0; i < rows; ++i) {
+      const std::int32_t* const begin = input + sample_begin(i);
+      const std::int32_t* const end = input + sample_end(i);
+      const std::int32_t* t = first == 0 ? begin : std::lower_bound(begin, end, first);
+      for (; t != end && *t < last; ++t) {
+        const Index at = position[*t]++;
+        input_sample_[static_cast<std::size_t>(at)] = static_cast<std::int32_t>(i);
+        input_value_[static_cast<std::size_t>(at)] =
+            sample_value_[static_cast<std::size_t>(t - input)];
+      }
+    }
+  };
+  // Weighing an entry's copy as 32 multiply-adds splits batches of more than 8192 entries.
+  constexpr Index kEntryWeight = 32;
+  for_balanced_ranges(
+      cols, kEntryWeight, [&](Index n) { return start[n]; }, inputs);
   inputs_indexed_ = true;
 }
 

@@ -64,16 +64,16 @@ void check_index(Index rows, Index cols, double density, GemmKernel kernel) {
   // By sample: every nonzero entry of row i, inputs ascending, and nothing else.
   Index expected_total = 0;
   for (Index i = 0; i < rows; ++i) {
-    Index t = sparse.sample_start(i);
+    Index t = sparse.sample_begin(i);
     for (Index n = 0; n < cols; ++n) {
       if (X(i, n) == Scalar(0)) continue;
-      ASSERT_LT(t, sparse.sample_start(i + 1)) << "sample " << i << " misses input " << n;
+      ASSERT_LT(t, sparse.sample_end(i)) << "sample " << i << " misses input " << n;
       EXPECT_EQ(sparse.by_sample_index()[t], n);
       EXPECT_EQ(sparse.by_sample_value()[t], X(i, n));
       ++t;
       ++expected_total;
     }
-    ASSERT_EQ(t, sparse.sample_start(i + 1)) << "sample " << i << " has extra entries";
+    ASSERT_EQ(t, sparse.sample_end(i)) << "sample " << i << " has extra entries";
   }
   EXPECT_EQ(sparse.nonzeros(), expected_total);
   // By input: every nonzero entry of column n, samples ascending.
@@ -98,6 +98,7 @@ TEST(SparseInput, IndexesExactlyTheNonzeroEntriesBothWays) {
       check_index<float>(33, 100, density, kernel);
       check_index<double>(7, 13, density, kernel);
       check_index<double>(33, 101, density, kernel);
+      check_index<float>(128, 784, density, kernel);  // indexed by the threads in ranges of rows
     }
 }
 
@@ -111,9 +112,11 @@ TEST(SparseInput, NegativeZeroIsZeroAndNaNIsKept) {
     mlp::SparseBatch<float> sparse;
     ASSERT_TRUE(sparse.index(X, 1.0, kernel));
     ASSERT_EQ(sparse.nonzeros(), 2);
-    EXPECT_EQ(sparse.by_sample_index()[0], 8);
-    EXPECT_TRUE(std::isnan(sparse.by_sample_value()[0]));
-    EXPECT_EQ(sparse.by_sample_index()[1], 3);
+    ASSERT_EQ(sparse.sample_end(0) - sparse.sample_begin(0), 1);
+    EXPECT_EQ(sparse.by_sample_index()[sparse.sample_begin(0)], 8);
+    EXPECT_TRUE(std::isnan(sparse.by_sample_value()[sparse.sample_begin(0)]));
+    ASSERT_EQ(sparse.sample_end(1) - sparse.sample_begin(1), 1);
+    EXPECT_EQ(sparse.by_sample_index()[sparse.sample_begin(1)], 3);
   }
 }
 

@@ -53,8 +53,11 @@ class SparseBatch {
   Index nonzeros() const { return nonzeros_; }
 
   // Sample i's nonzero entries: inputs by_sample_index()[t] with values by_sample_value()[t] for
-  // t in [sample_start(i), sample_start(i + 1)), inputs ascending.
-  Index sample_start(Index i) const { return sample_start_[static_cast<std::size_t>(i)]; }
+  // t in [sample_begin(i), sample_end(i)), inputs ascending.
+  Index sample_begin(Index i) const { return sample_start_[static_cast<std::size_t>(i)]; }
+  Index sample_end(Index i) const {
+    return sample_begin(i) + sample_count_[static_cast<std::size_t>(i)];
+  }
   const std::int32_t* by_sample_index() const { return sample_input_.data(); }
   const Scalar* by_sample_value() const { return sample_value_.data(); }
   // After index_inputs(), input n's nonzero entries: samples by_input_index()[t] with values
@@ -66,8 +69,12 @@ class SparseBatch {
  private:
   Index rows_ = 0, cols_ = 0, nonzeros_ = 0;
   bool indexed_ = false, inputs_indexed_ = false;
-  std::vector<Index> sample_start_, input_start_;
-  std::vector<std::int32_t> input_count_;  // nonzero entries of each input
+  Index ranges_ = 1;                             // ranges of rows indexed side by side
+  std::vector<Index> sample_start_;              // (rows)
+  std::vector<std::int32_t> sample_count_;       // (rows)
+  std::vector<Index> input_start_;               // (cols + 1)
+  std::vector<std::int32_t> range_input_count_;  // (ranges, cols): entries of input n in range r
+  std::vector<Index> range_position_;            // (cols): where input n's next entry goes
   std::vector<std::int32_t> sample_input_, input_sample_;
   std::vector<Scalar> sample_value_, input_value_;
 };
