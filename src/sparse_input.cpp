@@ -73,12 +73,30 @@ void combine_rows(gemm_detail::SparseRowsKernel<Scalar> sparse_rows, Index begin
                   const std::int32_t* index, const Scalar* value, Index block_length,
                   Index positions, const Scalar* M, Index ldm, Index width, Scalar* out) {
   Index t = begin;
-  for (Index p0 = 0; p0 < positions; p0 += block_length) {
+  for (Index p0 = 0; p0 == 0 || p0 < positions; p0 += block_length) {  // an empty sum too
     const Index t_end = p0 + block_length >= positions
                             ? end
                             : std::lower_bound(index + t, index + end, p0 + block_length) - index;
     sparse_rows(t_end - t, index + t, value + t, M, ldm, width, out, p0 > 0);
     t = t_end;
+  }
+}
+
+// combine_rows for the items [first, last) (samples, or inputs), a block of columns at a time
+// over all of them (see kColumnBlockBytes): item k's entries are [begin(k), end(k)) and its
+// output row starts at out(k).
+template <class Scalar, class Begin, class End, class Out>
+void combine_rows_by_column_blocks(gemm_detail::SparseRowsKernel<Scalar> sparse_rows, Index first,
+                                   Index last, const Begin& begin, const End& end,
+                                   const std::int32_t* index, const Scalar* value,
+                                   Index block_length, Index positions, const Scalar* M, Index ldm,
+                                   Index n, const Out& out) {
+  constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
+  for (Index column = 0; column < n; column += block) {
+    const Index width = std::min(block, n - column);
+    for (Index k = first; k < last; ++k)
+      combine_rows<Scalar>(sparse_rows, begin(k), end(k), index, value, block_length, positions,
+                           M + column, ldm, width, out(k) + column);
   }
 }
 
@@ -90,15 +108,12 @@ void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scala
   const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
   const Index n_in = W.rows(), n_out = W.cols();
   const Index block_length = gemm_detail::sum_block_length<Scalar>(n_in);
-  constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
   auto samples = [&](Index first, Index last) {
-    for (Index column = 0; column < n_out; column += block) {
-      const Index width = std::min(block, n_out - column);
-      for (Index i = first; i < last; ++i)
-        combine_rows<Scalar>(sparse_rows, X.sample_begin(i), X.sample_end(i), X.by_sample_index(),
-                             X.by_sample_value(), block_length, n_in, W.data() + column,
-                             W.outerStride(), width, Z.data() + i * Z.outerStride() + column);
-    }
+    combine_rows_by_column_blocks<Scalar>(
+        sparse_rows, first, last, [&](Index i) { return X.sample_begin(i); },
+        [&](Index i) { return X.sample_end(i); }, X.by_sample_index(), X.by_sample_value(),
+        block_length, n_in, W.data(), W.outerStride(), n_out,
+        [&](Index i) { return Z.data() + i * Z.outerStride(); });
     for (Index i = first; i < last; ++i) {
       Scalar* z = Z.data() + i * Z.outerStride();
       for (Index j = 0; j < n_out; ++j) z[j] = z[j] + b[j];
@@ -109,8 +124,7 @@ void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scala
     }
   };
   for_balanced_ranges(
-      X.rows(), n_out,
-      [&](Index i) { return i == X.rows() ? X.sample_end(i - 1) : X.sample_begin(i); }, samples);
+      X.rows(), n_out, [&](Index i) { return i == 0 ? Index(0) : X.sample_end(i - 1); }, samples);
 }
 
 }  // namespace
@@ -268,17 +282,13 @@ void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar
   const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
   const Index rows = dZ.rows(), n_out = dZ.cols();
   const Index block_length = gemm_detail::sum_block_length<Scalar>(rows);
-  constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
   // dE/dw_n. = sum over the samples where x_n != 0 of x_n dE/dz(sample).
   auto inputs = [&](Index first, Index last) {
-    for (Index column = 0; column < n_out; column += block) {
-      const Index width = std::min(block, n_out - column);
-      for (Index n = first; n < last; ++n)
-        combine_rows<Scalar>(sparse_rows, X.input_start(n), X.input_start(n + 1),
-                             X.by_input_index(), X.by_input_value(), block_length, rows,
-                             dZ.data() + column, dZ.outerStride(), width,
-                             dW.data() + n * dW.outerStride() + column);
-    }
+    combine_rows_by_column_blocks<Scalar>(
+        sparse_rows, first, last, [&](Index n) { return X.input_start(n); },
+        [&](Index n) { return X.input_start(n + 1); }, X.by_input_index(), X.by_input_value(),
+        block_length, rows, dZ.data(), dZ.outerStride(), n_out,
+        [&](Index n) { return dW.data() + n * dW.outerStride(); });
   };
   for_balanced_ranges(
       X.cols(), n_out, [&](Index n) { return X.input_start(n); }, inputs);

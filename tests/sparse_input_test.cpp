@@ -131,6 +131,20 @@ TEST(SparseInput, DenseBatchesAreLeftToTheDenseKernels) {
   EXPECT_FALSE(sparse.indexed());
 }
 
+TEST(SparseInput, AnEmptyBatchGivesNothingAndZeroGradients) {
+  const mlp::Matrix<float> X(0, 30), dZ(0, 20);
+  const auto W = dense_matrix<float>(30, 20, 1);
+  const mlp::RowVector<float> b = dense_matrix<float>(1, 20, 2);
+  mlp::Matrix<float> Z(0, 20), dW = mlp::Matrix<float>::Constant(30, 20, 7.0f);
+  mlp::RowVector<float> db(20);
+  mlp::SparseBatch<float> sparse;
+  ASSERT_TRUE(sparse.index(X, 1.0));
+  mlp::sparse_dense_forward<float>(sparse, W, b, Z);
+  mlp::sparse_dense_backward_weights<float>(sparse, dZ, dW, db);
+  EXPECT_TRUE(dW.isZero());
+  EXPECT_TRUE(db.isZero());
+}
+
 struct Shape {
   Index rows, n_in, n_out;
 };
