@@ -97,7 +97,7 @@ mlp::Matrix<float> sparse_batch(mlp::Index rows, mlp::Index cols, double density
 void BM_SparseIndex(benchmark::State& state) {
   const mlp::Matrix<float> X = sparse_batch(128, 784, static_cast<double>(state.range(0)) / 1000);
   mlp::SparseBatch<float> sparse;
-  sparse.reserve(128, 784);
+  sparse.reserve(128, 784, 1.0);
   for (auto _ : state) {
     benchmark::DoNotOptimize(sparse.index(X, 1.0));
     if (state.range(1) != 0) sparse.index_inputs();

@@ -134,9 +134,11 @@ void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scala
 constexpr Index kParallelIndexEntries = 1 << 16;
 
 template <class Scalar>
-void SparseBatch<Scalar>::reserve(Index rows, Index cols) {
+void SparseBatch<Scalar>::reserve(Index rows, Index cols, double max_density) {
   const auto threads = static_cast<Index>(detail::ThreadPool::global().size());
-  const auto entries = static_cast<std::size_t>(rows * (cols + gemm_detail::kNonzerosSlack));
+  const auto nonzeros =
+      static_cast<Index>(max_density * static_cast<double>(rows) * static_cast<double>(cols));
+  const auto entries = static_cast<std::size_t>(nonzeros + rows * gemm_detail::kNonzerosSlack);
   sample_start_.reserve(static_cast<std::size_t>(rows));
   sample_count_.reserve(static_cast<std::size_t>(rows));
   input_start_.reserve(static_cast<std::size_t>(cols + 1));

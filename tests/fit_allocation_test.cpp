@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
+#include <utility>
 
 #include "mlp/network.hpp"
 #include "mlp/random.hpp"
@@ -67,12 +68,16 @@ void free(void* pointer) noexcept {
 
 namespace {
 
+// Uniform in [0, 1), with a fraction `density` of the entries nonzero.
 template <class Scalar>
-mlp::Matrix<Scalar> random_matrix(mlp::Index rows, mlp::Index cols, std::uint64_t seed) {
+mlp::Matrix<Scalar> random_matrix(mlp::Index rows, mlp::Index cols, std::uint64_t seed,
+                                  double density = 1.0) {
   mlp::Random rng(seed);
   mlp::Matrix<Scalar> M(rows, cols);
   for (mlp::Index i = 0; i < rows; ++i)
-    for (mlp::Index j = 0; j < cols; ++j) M(i, j) = static_cast<Scalar>(rng.uniform(0.0, 1.0));
+    for (mlp::Index j = 0; j < cols; ++j)
+      M(i, j) =
+          rng.uniform(0.0, 1.0) < density ? static_cast<Scalar>(rng.uniform(0.0, 1.0)) : Scalar(0);
   return M;
 }
 
@@ -110,9 +115,10 @@ TEST(FitAllocations, CounterSeesAllocations) {
 }
 
 TEST(FitAllocations, NoneAfterTheFirstStepOfAnMnistShapedNetwork) {
-  for (int threads : {1, 2}) {
+  // Dense inputs, and inputs as sparse as MNIST's (the first layer then indexes each batch).
+  for (const auto& [threads, density] : {std::pair{1, 1.0}, {2, 1.0}, {1, 0.19}, {2, 0.19}}) {
     mlp::set_threads(threads);
-    const auto X = random_matrix<float>(600, 784, 1);
+    const auto X = random_matrix<float>(600, 784, 1, density);
     mlp::Matrix<float> Y = mlp::Matrix<float>::Zero(600, 10);
     for (mlp::Index i = 0; i < 600; ++i) Y(i, i % 10) = 1.0f;
     mlp::Sequential<float> net(784);
@@ -127,7 +133,7 @@ TEST(FitAllocations, NoneAfterTheFirstStepOfAnMnistShapedNetwork) {
     options.schedule = mlp::LearningRateSchedule::cosine;
     options.early_stopping_patience = 5;
     EXPECT_EQ(allocations_after_first_step<float>(net, X, Y, options, true), 0)
-        << threads << " threads";
+        << threads << " threads, density " << density;
   }
   mlp::set_threads(0);
 }

@@ -35,8 +35,9 @@ inline constexpr double kSparseInputMinProduct = 1 << 16;
 template <class Scalar>
 class SparseBatch {
  public:
-  // Makes room for batches of up to rows x cols entries, so that index() allocates nothing.
-  void reserve(Index rows, Index cols);
+  // Makes room for batches of up to rows x cols entries of which at most max_density are
+  // nonzero, so that index(X, max_density) and index_inputs() allocate nothing for them.
+  void reserve(Index rows, Index cols, double max_density = kSparseInputDensity);
 
   // Indexes X's nonzero entries by sample when at most max_density of them are nonzero and
   // returns true; otherwise indexes nothing and returns false (the batch is better served dense).
