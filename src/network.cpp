@@ -119,6 +119,26 @@ bool Sequential<Scalar>::index_if_sparse(ConstMatrixRef<Scalar> X,
 }
 
 template <class Scalar>
+void Sequential<Scalar>::forward_layer(std::size_t l, ConstMatrixRef<Scalar> input,
+                                       const SparseBatch<Scalar>* sparse_input, MatrixRef<Scalar> Z,
+                                       MatrixRef<Scalar> A) const {
+  const Activation activation = layers_[l].activation;
+  if (sparse_input != nullptr) {
+    if (activation == Activation::relu) {
+      sparse_dense_forward_relu<Scalar>(*sparse_input, weights(l), bias(l), Z, A);
+    } else {
+      sparse_dense_forward<Scalar>(*sparse_input, weights(l), bias(l), Z);
+      activate<Scalar>(activation, Z, A);
+    }
+  } else if (activation == Activation::relu) {
+    dense_forward_relu<Scalar>(input, weights(l), bias(l), Z, A);  // one pass: Z and A
+  } else {
+    dense_forward<Scalar>(input, weights(l), bias(l), Z);
+    activate<Scalar>(activation, Z, A);
+  }
+}
+
+template <class Scalar>
 void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const {
   const Index rows = X.rows();
   SparseBatch<Scalar>& sparse = ws.sparse_inputs();
@@ -127,19 +147,7 @@ void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws
     auto Z = ws.Z(l, rows);  // (rows, n_out)
     auto A = ws.A(l, rows);  // (rows, n_out)
     const ConstMatrixRef<Scalar> input = l == 0 ? X : ConstMatrixRef<Scalar>(ws.A(l - 1, rows));
-    if (l == 0 && sparse_input) {
-      if (layers_[l].activation == Activation::relu) {
-        sparse_dense_forward_relu<Scalar>(sparse, weights(l), bias(l), Z, A);
-      } else {
-        sparse_dense_forward<Scalar>(sparse, weights(l), bias(l), Z);
-        activate<Scalar>(layers_[l].activation, Z, A);
-      }
-    } else if (layers_[l].activation == Activation::relu) {
-      dense_forward_relu<Scalar>(input, weights(l), bias(l), Z, A);  // one pass: Z and A
-    } else {
-      dense_forward<Scalar>(input, weights(l), bias(l), Z);
-      activate<Scalar>(layers_[l].activation, Z, A);
-    }
+    forward_layer(l, input, l == 0 && sparse_input ? &sparse : nullptr, Z, A);
   }
 }
 
@@ -224,19 +232,7 @@ Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const
           last ? MatrixRef<Scalar>(out.middleRows(start, rows))
                : MatrixRef<Scalar>(MatrixView<Scalar>(
                      buffers.data() + (l % 2) * buffer_rows * widest, rows, layer.n_out));
-      if (l == 0 && sparse_input) {
-        if (layer.activation == Activation::relu) {
-          sparse_dense_forward_relu<Scalar>(sparse, weights(l), bias(l), output, output);
-        } else {
-          sparse_dense_forward<Scalar>(sparse, weights(l), bias(l), output);
-          activate<Scalar>(layer.activation, output, output);
-        }
-      } else if (layer.activation == Activation::relu) {
-        dense_forward_relu<Scalar>(input, weights(l), bias(l), output, output);
-      } else {
-        dense_forward<Scalar>(input, weights(l), bias(l), output);
-        activate<Scalar>(layer.activation, output, output);
-      }
+      forward_layer(l, input, l == 0 && sparse_input ? &sparse : nullptr, output, output);
     }
   }
   return out;

@@ -104,6 +104,11 @@ class Sequential {
   // Indexes X's nonzero entries into `sparse` when the first layer is better computed from them
   // (large enough, and at most kSparseInputDensity nonzero); returns whether it did.
   bool index_if_sparse(ConstMatrixRef<Scalar> X, SparseBatch<Scalar>& sparse) const;
+  // Layer l's Z and A (they may be one buffer) from its input: Z = input W + b, A = f(Z), from
+  // the input's indexed nonzero entries when sparse_input is set.
+  void forward_layer(std::size_t l, ConstMatrixRef<Scalar> input,
+                     const SparseBatch<Scalar>* sparse_input, MatrixRef<Scalar> Z,
+                     MatrixRef<Scalar> A) const;
 
   History fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
                    const ConstMatrixRef<Scalar>* X_val, const ConstMatrixRef<Scalar>* Y_val,
