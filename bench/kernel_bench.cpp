@@ -7,11 +7,11 @@
 // Reported counters: FLOP/s (2 m n k per product).
 #include <benchmark/benchmark.h>
 
-#include "mlp/gemm.hpp"
-#include "mlp/network.hpp"
-#include "mlp/random.hpp"
-#include "mlp/sparse_input.hpp"
-#include "mlp/threads.hpp"
+#include "kernels/gemm.hpp"
+#include "mlp/core/random.hpp"
+#include "mlp/nn/network.hpp"
+#include "mlp/nn/threads.hpp"
+#include "nn/sparse_input.hpp"
 
 namespace {
 

@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
-#include "mlp/gemm.hpp"
-#include "mlp/idx.hpp"
-#include "mlp/network.hpp"
-#include "mlp/random.hpp"
-#include "mlp/threads.hpp"
-#include "mlp/tiny_trainer.hpp"
+#include "kernels/gemm.hpp"
+#include "learn/sweep_fast_path.hpp"
+#include "mlp/core/random.hpp"
+#include "mlp/data/idx.hpp"
+#include "mlp/nn/network.hpp"
+#include "mlp/nn/threads.hpp"
 
 namespace {
 

@@ -3,17 +3,17 @@
 #include <cstdio>
 #include <exception>
 
-#include "demo_xor.hpp"
-#include "evaluate_command.hpp"
-#include "explain_command.hpp"
-#include "gradcheck_command.hpp"
-#include "info_command.hpp"
-#include "mlp/error.hpp"
-#include "plot_command.hpp"
-#include "predict_command.hpp"
-#include "sweep_command.hpp"
-#include "train_command.hpp"
-#include "usage_error.hpp"
+#include "commands/demo_xor.hpp"
+#include "commands/evaluate.hpp"
+#include "commands/explain.hpp"
+#include "commands/gradcheck.hpp"
+#include "commands/info.hpp"
+#include "commands/plot.hpp"
+#include "commands/predict.hpp"
+#include "commands/sweep.hpp"
+#include "commands/train.hpp"
+#include "mlp/core/error.hpp"
+#include "shared/usage_error.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"mlp: multilayer perceptrons trained with backpropagation", "mlp"};

@@ -2,7 +2,7 @@
 """Independent reference values for the chapter's 2-3-1 XOR network, written straight from the
 chapter's equations in NumPy (no code shared with the C++ library).
 
-Writes tests/fixtures/xor_reference.json, which tests/golden_test.cpp compares against:
+Writes tests/fixtures/xor_reference.json, which tests/nn/golden_test.cpp compares against:
   - the forward pass (Z1, A1, Z2, A2), the listing's error mean((A - y)^2) / 2 and
     E = 1/2 sum (A - y)^2 for fixed initial weights;
   - every gradient dE/dW1, dE/db1, dE/dW2, dE/db2;

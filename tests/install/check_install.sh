@@ -7,7 +7,9 @@ source_dir=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
-test -f "$work/prefix/include/mlp/network.hpp"
+test -f "$work/prefix/include/mlp/mlp.hpp"
+# Only the public API is installed: the kernels stay inside the library.
+test ! -e "$work/prefix/include/mlp/kernels"
 test -f "$work/prefix/lib/cmake/mlp/mlpConfig.cmake"
 cmake -S "$source_dir/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \
       -DCMAKE_BUILD_TYPE=Release >/dev/null

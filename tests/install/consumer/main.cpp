@@ -1,5 +1,5 @@
 // Trains the chapter's XOR network through the installed headers and library.
-#include <mlp/network.hpp>
+#include <mlp/mlp.hpp>
 
 #include <cstdio>
 

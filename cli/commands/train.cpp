@@ -1,0 +1,249 @@
+#include "commands/train.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "mlp/model/training_recipe.hpp"
+#include "mlp/nn/threads.hpp"
+#include "shared/data_input.hpp"
+#include "shared/history_csv.hpp"
+#include "shared/interrupt.hpp"
+#include "shared/output_path.hpp"
+#include "shared/progress.hpp"
+#include "shared/report_flag.hpp"
+#include "shared/usage_error.hpp"
+#include "shared/validators.hpp"
+
+namespace mlp::cli {
+
+namespace {
+
+struct TrainArguments {
+  DataArguments data;
+  std::string ignore;
+  std::string delimiter = ",";
+  std::string output;
+  std::string layers = "64";
+  std::string activation = "relu";
+  std::string task = "auto";
+  std::string loss;
+  std::string optimizer = "adam";
+  std::optional<double> learning_rate;
+  std::string schedule = "cosine";
+  int epochs = 200;
+  std::optional<int> batch_size;
+  double validation = 0.1;
+  int early_stopping = 20;
+  std::uint64_t seed = 0;
+  std::string dtype = "f32";
+  int threads = 0;
+  std::string init_model;
+  std::string history_file;
+  std::string report_dir;
+  bool quiet = false;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) items.push_back(item);
+  return items;
+}
+
+std::vector<Index> parse_layers(const std::string& text) {
+  std::vector<Index> layers;
+  for (const std::string& item : split_list(text)) {
+    long long units = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), units);
+    if (ec != std::errc() || end != item.data() + item.size() || units < 1 || units > 1000000)
+      throw UsageError("--layers: expected hidden layer sizes like 64,32 (each >= 1), got '" +
+                       text + "'");
+    layers.push_back(static_cast<Index>(units));
+  }
+  if (layers.empty()) throw UsageError("--layers: expected hidden layer sizes like 64,32");
+  return layers;
+}
+
+TrainSettings settings_from(const TrainArguments& a) {
+  TrainSettings s;
+  s.hidden_layers = parse_layers(a.layers);
+  s.activation = activation_from_string(a.activation);
+  if (!a.loss.empty()) s.loss = loss_from_string(a.loss);
+  s.optimizer = optimizer_kind_from_string(a.optimizer == "momentum" ? "momentum" : a.optimizer);
+  s.full_batch = a.optimizer == "gd" && !a.batch_size;
+  s.learning_rate = a.learning_rate;
+  s.schedule = schedule_from_string(a.schedule);
+  s.epochs = a.epochs;
+  if (a.batch_size) s.batch_size = *a.batch_size;
+  s.validation_fraction = a.validation;
+  s.early_stopping_patience = a.early_stopping;
+  s.seed = a.seed;
+  s.validate();
+  return s;
+}
+
+template <class Scalar>
+void print_metrics(const ModelMetadata& meta) {
+  const auto metrics = nlohmann::json::parse(meta.metrics_json);
+  for (const char* part : {"train", "validation"}) {
+    if (!metrics.contains(part)) continue;
+    const auto& m = metrics[part];
+    if (meta.task == Task::classification) {
+      std::printf("%-10s accuracy %.2f%%  (%lld samples)\n", part, 100 * m.value("accuracy", 0.0),
+                  m.value("samples", 0LL));
+    } else {
+      std::printf("%-10s mse %.4g  mae %.4g  r2 %.4f  (%lld samples)\n", part, m.value("mse", 0.0),
+                  m.value("mae", 0.0), m.value("r2", 0.0), m.value("samples", 0LL));
+    }
+  }
+}
+
+template <class Scalar>
+int run_train(const TrainArguments& a) {
+  TrainSettings settings = settings_from(a);
+  std::optional<Task> task;
+  if (a.task != "auto") task = task_from_string(a.task);
+  check_writable(a.output, "-o");
+  check_writable(a.history_file, "--history");
+  prepare_report_dir(a.report_dir);
+
+  std::optional<TrainedModel<Scalar>> warm_start;
+  if (!a.init_model.empty()) warm_start = TrainedModel<Scalar>::load(a.init_model);
+
+  DataArguments data_args = a.data;
+  data_args.ignore = split_list(a.ignore);
+  data_args.delimiter = parse_delimiter(a.delimiter);
+  Dataset<Scalar> data = load_training_data<Scalar>(data_args, task);
+  // IDX pixels are already scaled to [0, 1]; per-pixel standardisation would blow up the
+  // near-constant border pixels.
+  settings.standardize = !is_idx_file(a.data.path);
+  if (data.task == Task::classification && settings.loss == Loss::binary_crossentropy &&
+      data.class_names.size() != 2)
+    throw UsageError("--loss binary_crossentropy needs two classes; the data has " +
+                     std::to_string(data.class_names.size()));
+
+  set_threads(a.threads);
+  TrainingProgress progress(settings.epochs, a.quiet);
+  FitOptions callbacks;
+  callbacks.on_batch_end = [&](Index done, Index total) { return progress.on_batch(done, total); };
+  callbacks.on_epoch_end = [&](const EpochLog& log) { return progress.on_epoch(log); };
+  if (!a.quiet) {
+    std::printf("training on %s: %lld samples, %lld features, %s", a.data.path.c_str(),
+                static_cast<long long>(data.size()), static_cast<long long>(data.features.cols()),
+                data.task == Task::classification
+                    ? (std::to_string(data.class_names.size()) + " classes").c_str()
+                    : "regression");
+    std::printf("; %s, %s, lr %g, up to %d epochs\n", a.optimizer.c_str(),
+                settings.full_batch ? "full batch"
+                                    : ("batch " + std::to_string(settings.batch_size)).c_str(),
+                settings.resolved_learning_rate(), settings.epochs);
+    std::fflush(stdout);
+  }
+  install_interrupt_handler();
+  TrainingResult<Scalar> result = train_model<Scalar>(
+      std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks);
+  progress.finish();
+
+  ModelMetadata& meta = result.model.metadata;
+  meta.input_format = is_idx_file(a.data.path) ? "idx" : "csv";
+  meta.target = a.data.target;
+  result.model.save(a.output);
+  if (!a.history_file.empty()) write_history_csv(a.history_file, result.history);
+  if (!a.report_dir.empty())
+    write_train_report<Scalar>(a.report_dir, result, data_args, a.output, a.quiet);
+
+  const History& h = result.history;
+  if (!a.quiet) {
+    std::string network = std::to_string(result.model.network.n_inputs());
+    for (const auto& layer : result.model.network.layers())
+      network += "-" + std::to_string(layer.n_out);
+    std::printf("network %s (%s), %zu epochs%s, best epoch %d\n", network.c_str(),
+                a.activation.c_str(), h.loss.size(),
+                interrupt_requested() ? " (interrupted)"
+                : h.stopped_early     ? " (early stopping)"
+                                      : "",
+                h.best_epoch);
+    print_metrics<Scalar>(meta);
+    std::printf("saved %s\n", a.output.c_str());
+  }
+  return interrupt_requested() ? 130 : 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto a = std::make_shared<TrainArguments>();
+  auto* cmd = app.add_subcommand(
+      "train", "Train a model on a CSV file (--target COLUMN) or IDX images (--labels FILE)");
+  cmd->add_option("DATA", a->data.path, "CSV file, or IDX images (raw or .gz)")->required();
+  cmd->add_option("-o,--output", a->output, "Model file to write (safetensors)")->required();
+  cmd->add_option("--target", a->data.target, "CSV column to predict");
+  cmd->add_option("--labels", a->data.labels_path, "IDX labels file for IDX images");
+  cmd->add_option("--ignore", a->ignore, "Comma-separated CSV columns that are not features");
+  cmd->add_option("--delimiter", a->delimiter, "CSV field separator (one character, or \\t)")
+      ->capture_default_str();
+  cmd->add_option("--layers", a->layers, "Hidden layer sizes, e.g. 64,32")->capture_default_str();
+  cmd->add_option("--activation", a->activation, "Hidden activation")
+      ->check(CLI::IsMember({"sigmoid", "tanh", "relu"}))
+      ->capture_default_str();
+  cmd->add_option("--task", a->task, "What the target is (auto: guessed from its values)")
+      ->check(CLI::IsMember({"auto", "classification", "regression"}))
+      ->capture_default_str();
+  cmd->add_option("--loss", a->loss,
+                  "Loss (default: categorical_crossentropy for classes, mse for values)")
+      ->check(CLI::IsMember(
+          {"sse", "mse", "binary_crossentropy", "categorical_crossentropy", "bce", "cce"}));
+  cmd->add_option("--optimizer", a->optimizer,
+                  "gd: full-batch gradient descent (the chapter's); sgd: minibatch; momentum; adam")
+      ->check(CLI::IsMember({"gd", "sgd", "momentum", "adam"}))
+      ->capture_default_str();
+  cmd->add_option("--lr", a->learning_rate,
+                  "Learning rate (default 0.001 adam, 0.01 sgd/momentum, 0.1 gd)")
+      ->check(positive_real());
+  cmd->add_option("--lr-schedule", a->schedule,
+                  "Learning rate over the epochs: constant, or decaying towards 0 at the last "
+                  "epoch (cosine, linear)")
+      ->check(CLI::IsMember({"constant", "cosine", "linear"}))
+      ->capture_default_str();
+  cmd->add_option("--epochs", a->epochs, "Passes over the training data")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--batch-size", a->batch_size, "Samples per update (default 32; gd: all)")
+      ->check(integer_at_least(1));
+  cmd->add_option("--validation", a->validation,
+                  "Fraction held out for validation (stratified for classes); 0: none")
+      ->check(fraction())
+      ->capture_default_str();
+  cmd->add_option("--early-stopping", a->early_stopping,
+                  "Stop after this many epochs without a better validation loss and keep the "
+                  "best epoch; 0: off")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the weights, the split and the shuffling")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--dtype", a->dtype, "Floating-point type")
+      ->check(CLI::IsMember({"f32", "f64"}))
+      ->capture_default_str();
+  cmd->add_option("--threads", a->threads, "Threads for large matrix products (0: all cores)")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--init", a->init_model, "Warm start from this model (same features)");
+  cmd->add_option("--history", a->history_file,
+                  "Write epoch, loss, val_loss, accuracy, val_accuracy to this CSV file");
+  cmd->add_option("--report", a->report_dir,
+                  "Write a report (index.html and one SVG per chart) to this folder");
+  cmd->add_flag("-q,--quiet", a->quiet, "Print nothing but errors");
+  cmd->callback([a] {
+    const int code = a->dtype == "f64" ? run_train<double>(*a) : run_train<float>(*a);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace mlp::cli

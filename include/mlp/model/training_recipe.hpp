@@ -1,0 +1,58 @@
+// Training a model on a dataset with good defaults: the whole recipe behind `mlp train`
+// (validation split, standardisation fitted on the training part only, network construction,
+// fit with early stopping, final metrics), for the CLI and any other front end.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlp/data/dataset.hpp"
+#include "mlp/model/trained_model.hpp"
+
+namespace mlp {
+
+struct TrainSettings {
+  std::vector<Index> hidden_layers{64};  // units per hidden layer
+  Activation activation = Activation::relu;
+  std::optional<Loss> loss;  // default: categorical cross-entropy / mse
+  OptimizerSpec::Kind optimizer = OptimizerSpec::Kind::adam;
+  // Full-batch gradient descent when set (the chapter's); else minibatches.
+  bool full_batch = false;
+  std::optional<double> learning_rate;  // default: 0.001 (adam), 0.01 (sgd, momentum), 0.1 (gd)
+  int epochs = 200;
+  LearningRateSchedule schedule = LearningRateSchedule::cosine;
+  Index batch_size = 32;
+  double validation_fraction = 0.1;  // held out from the data, stratified for classification
+  int early_stopping_patience = 20;  // 0: off
+  std::uint64_t seed = 0;
+  // Standardise the features with the training part's mean and standard deviation. Off for data
+  // already on a common scale, such as images with pixels in [0, 1].
+  bool standardize = true;
+
+  double resolved_learning_rate() const;
+  // The settings as the text of a JSON object (stored in the model file).
+  std::string to_json() const;
+  // Throws InvalidArgument naming the bad setting.
+  void validate() const;
+};
+
+template <class Scalar>
+struct TrainingResult {
+  TrainedModel<Scalar> model;
+  History history;
+  Index train_samples = 0, validation_samples = 0;
+};
+
+// Trains on `data` (taken by value: move it in to avoid a copy; its rows are reordered in place
+// for the validation split). With `warm_start`, training continues from that model's weights and
+// keeps its scaler and classes (the data must have the same features, and classes for a
+// classifier). `options` supplies callbacks (epoch and batch); its other fields are taken from
+// `settings`.
+template <class Scalar>
+TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
+                                   const TrainedModel<Scalar>* warm_start = nullptr,
+                                   const FitOptions& callbacks = {});
+
+}  // namespace mlp

@@ -1,0 +1,53 @@
+// Cost functions E(A, Y) and their gradients dE/dA (the chapter's "Cost function" section).
+// A is the network's output (samples x outputs), Y the expected values of the same shape.
+#pragma once
+
+#include <string_view>
+
+#include "mlp/core/matrix.hpp"
+#include "mlp/nn/activation.hpp"
+
+namespace mlp {
+
+enum class Loss {
+  sse,  // the chapter's sum of squared errors: E = 1/2 sum_n sum_k (a_nk - y_nk)^2
+  mse,  // mean squared error: E = 1/(N K) sum_n sum_k (a_nk - y_nk)^2 (Keras' "mse")
+  binary_crossentropy,       // E = -1/(N K) sum [y log a + (1 - y) log(1 - a)]
+  categorical_crossentropy,  // E = -1/N sum_n sum_k y_nk log a_nk (Y one-hot)
+};
+
+// "sse", "mse", "binary_crossentropy", "categorical_crossentropy".
+std::string_view to_string(Loss loss);
+// Inverse of to_string (also accepts "bce" and "cce"); throws InvalidArgument otherwise.
+Loss loss_from_string(std::string_view name);
+
+// E, the quantity whose gradient training follows (formulas above). Cross-entropies clip a to
+// [eps, 1 - eps] (eps = 1e-12 for double, 1e-7 for float) so that log never sees 0.
+template <class Scalar>
+Scalar loss_value(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y);
+
+// The error as training reports it. Equal to loss_value except for sse, where it is the
+// chapter's listing's cost_function: mean((A - Y)^2) / 2, i.e. E / (N K).
+template <class Scalar>
+Scalar loss_report(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y);
+
+// dE/dA (the chapter's dE/da(L) = a(L) - y for sse).
+template <class Scalar>
+void loss_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
+                   MatrixRef<Scalar> dA);
+
+// True for the pairs whose dE/dZ simplifies to (A - Y) / N(K): sigmoid + binary cross-entropy
+// and softmax + categorical cross-entropy. Using the fused form avoids dividing by a(1 - a).
+bool has_fused_output_gradient(Loss loss, Activation output);
+
+// dE/dZ of the output layer for a fused pair: (A - Y) / (N K) for sigmoid + BCE,
+// (A - Y) / N for softmax + CCE.
+template <class Scalar>
+void fused_output_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
+                           MatrixRef<Scalar> dZ);
+
+// Throws InvalidArgument when the loss cannot be used with this output activation
+// (cross-entropies need probabilities: BCE a sigmoid or softmax output, CCE a softmax one).
+void check_loss_matches_output(Loss loss, Activation output);
+
+}  // namespace mlp

@@ -1,0 +1,125 @@
+// Sequential: a multilayer perceptron as a stack of Dense layers, the chapter's "composition of
+// functions" y = tau(sigma(L)(lambda(L)(... sigma(1)(lambda(1)(x)) ...))) for any depth.
+//
+//   mlp::Sequential<double> net(2);                       // 2 inputs
+//   net.add(3, mlp::Activation::sigmoid)                  // hidden layer
+//      .add(1, mlp::Activation::sigmoid);                 // output layer
+//   net.initialize(mlp::Initializer::uniform(0, 1), 1);   // seed 1
+//   net.compile(mlp::Loss::sse, mlp::OptimizerSpec::gradient_descent(0.1));
+//   mlp::History history = net.fit(X, y, {.epochs = 5000});
+//   mlp::Matrix<double> y_hat = net.predict(X);
+//
+// All parameters live in one contiguous buffer [W1 | b1 | W2 | b2 | ...] (each W row-major,
+// n_in x n_out), all gradients in a second buffer of the same layout.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mlp/core/matrix.hpp"
+#include "mlp/nn/activation.hpp"
+#include "mlp/nn/fit.hpp"
+#include "mlp/nn/init.hpp"
+#include "mlp/nn/layer.hpp"
+#include "mlp/nn/loss.hpp"
+#include "mlp/nn/optimizer.hpp"
+#include "mlp/nn/workspace.hpp"
+
+namespace mlp {
+
+template <class Scalar>
+class Sequential {
+ public:
+  using scalar_type = Scalar;
+
+  // A network taking n_inputs features; add layers before use.
+  explicit Sequential(Index n_inputs);
+
+  // Appends a Dense layer of `units` units. Parameters of earlier layers are kept; the new
+  // layer's start at zero until initialize() or a load fills them.
+  Sequential& add(Index units, Activation activation);
+
+  Index n_inputs() const { return n_inputs_; }
+  Index n_outputs() const { return layers_.empty() ? n_inputs_ : layers_.back().n_out; }
+  const std::vector<DenseLayer>& layers() const { return layers_; }
+  Activation output_activation() const;
+  Index parameter_count() const { return parameters_.size(); }
+
+  // The parameter buffer and per-layer views into it.
+  Vector<Scalar>& parameters() { return parameters_; }
+  const Vector<Scalar>& parameters() const { return parameters_; }
+  MatrixView<Scalar> weights(std::size_t layer);
+  ConstMatrixView<Scalar> weights(std::size_t layer) const;
+  RowVectorView<Scalar> bias(std::size_t layer);
+  ConstRowVectorView<Scalar> bias(std::size_t layer) const;
+
+  // The gradient buffer (dE/dparameter after compute_gradients) and its per-layer views.
+  const Vector<Scalar>& gradients() const { return gradients_; }
+  ConstMatrixView<Scalar> weight_gradients(std::size_t layer) const;
+  ConstRowVectorView<Scalar> bias_gradients(std::size_t layer) const;
+
+  // Draws every layer's W then b, first layer first, from one engine seeded with `seed`.
+  void initialize(const Initializer& init, std::uint64_t seed);
+
+  // Chooses the loss and the optimizer (Keras' compile). Throws InvalidArgument when the loss
+  // does not fit the output activation or the optimizer's settings are invalid.
+  void compile(Loss loss, const OptimizerSpec& optimizer);
+  Loss loss() const { return loss_; }
+  const OptimizerSpec& optimizer() const { return optimizer_spec_; }
+
+  // Output activations A(L) for X (samples x n_inputs). Throws InvalidArgument on a wrong shape.
+  Matrix<Scalar> predict_proba(ConstMatrixRef<Scalar> X) const;
+  // Predictions by the output rule (see output.hpp): 0/1, class index, or values.
+  Matrix<Scalar> predict(ConstMatrixRef<Scalar> X) const;
+
+  // Forward pass over a batch into the workspace: for each layer l, Z(l) = A(l-1) W(l) + b(l),
+  // A(l) = f(Z(l)), with A(0) = X. The workspace must be planned for X.rows() rows. When X is
+  // mostly zeros, the first layer visits only its nonzero entries (sparse_input.hpp).
+  void forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const;
+
+  // Backpropagation after forward(X, ws): fills gradients() with dE/dW and dE/db of every layer,
+  // all from that one forward pass (the chapter's equations; no weight changes here).
+  //   output layer  dE/dZ(L) = dE/dA(L) * da/dz   (or the fused A - Y, see loss.hpp)
+  //   each layer    dE/dW(l) = A(l-1)^T dE/dZ(l),  dE/db(l) = sum over samples of dE/dZ(l)
+  //   hidden layer  dE/dA(l-1) = dE/dZ(l) W(l)^T,  dE/dZ(l-1) = dE/dA(l-1) * da/dz
+  void backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws);
+
+  // forward + backward; returns E (loss_value) for the batch.
+  Scalar compute_gradients(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                           Workspace<Scalar>& ws);
+
+  // Trains with the compiled loss and optimizer (train.hpp). Y is samples x n_outputs: 0/1 for
+  // sigmoid outputs, one-hot for softmax, values for regression.
+  History fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const FitOptions& options);
+  // The same, evaluating loss and accuracy on (X_val, Y_val) after each epoch.
+  History fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, ConstMatrixRef<Scalar> X_val,
+              ConstMatrixRef<Scalar> Y_val, const FitOptions& options);
+
+  // Throws InvalidArgument unless X has n_inputs columns (and Y, when given, n_outputs columns
+  // and as many rows); `what` names the data in the message.
+  void check_shapes(ConstMatrixRef<Scalar> X, const char* what) const;
+  void check_shapes(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const char* what) const;
+
+ private:
+  // Indexes X's nonzero entries into `sparse` when the first layer is better computed from them
+  // (large enough, and at most kSparseInputDensity nonzero); returns whether it did.
+  bool index_if_sparse(ConstMatrixRef<Scalar> X, SparseBatch<Scalar>& sparse) const;
+  // Layer l's Z and A (they may be one buffer) from its input: Z = input W + b, A = f(Z), from
+  // the input's indexed nonzero entries when sparse_input is set.
+  void forward_layer(std::size_t l, ConstMatrixRef<Scalar> input,
+                     const SparseBatch<Scalar>* sparse_input, MatrixRef<Scalar> Z,
+                     MatrixRef<Scalar> A) const;
+
+  History fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                   const ConstMatrixRef<Scalar>* X_val, const ConstMatrixRef<Scalar>* Y_val,
+                   const FitOptions& options);
+
+  Index n_inputs_;
+  std::vector<DenseLayer> layers_;
+  Vector<Scalar> parameters_;  // (parameter_count) [W1 | b1 | W2 | b2 | ...]
+  Vector<Scalar> gradients_;   // (parameter_count) same layout
+  Loss loss_ = Loss::sse;
+  OptimizerSpec optimizer_spec_;
+};
+
+}  // namespace mlp

@@ -1,0 +1,76 @@
+// Parameter updates from gradients (the chapter's "Backpropagation weight update" section and the
+// Adam optimizer of its Keras example). An optimizer sees all parameters as one flat vector, so
+// each update is one loop over contiguous memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "mlp/core/matrix.hpp"
+
+namespace mlp {
+
+// The optimizer's settings: configuration only, no state.
+struct OptimizerSpec {
+  enum class Kind {
+    gradient_descent,  // w = w - eta dE/dw (the chapter's rule; full batch or minibatch SGD)
+    momentum,          // v = mu v - eta dE/dw;  w = w + v
+    adam,              // Kingma & Ba (2015), with bias correction
+  };
+  Kind kind = Kind::gradient_descent;
+  double learning_rate = 0.1;
+  double momentum = 0.9;                              // momentum only
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // adam only
+
+  static OptimizerSpec gradient_descent(double eta) { return {Kind::gradient_descent, eta}; }
+  static OptimizerSpec with_momentum(double eta, double mu = 0.9) {
+    return {Kind::momentum, eta, mu};
+  }
+  static OptimizerSpec adam(double eta = 0.001, double beta1 = 0.9, double beta2 = 0.999,
+                            double epsilon = 1e-8) {
+    return {Kind::adam, eta, 0.9, beta1, beta2, epsilon};
+  }
+};
+
+// "gd", "momentum", "adam".
+std::string to_string(OptimizerSpec::Kind kind);
+// Inverse of to_string, also "sgd" (= gradient descent); throws InvalidArgument.
+OptimizerSpec::Kind optimizer_kind_from_string(const std::string& name);
+// Throws InvalidArgument on a non-positive or non-finite learning rate, momentum outside [0, 1),
+// betas outside [0, 1) or a non-positive epsilon.
+void validate(const OptimizerSpec& spec);
+
+// An optimizer with its state (momentum velocity, Adam's moments and step count).
+template <class Scalar>
+class Optimizer {
+ public:
+  explicit Optimizer(const OptimizerSpec& spec = {});
+
+  const OptimizerSpec& spec() const { return spec_; }
+
+  // Changes the step size eta for the following steps (learning-rate schedules); the state is
+  // kept.
+  void set_learning_rate(double eta) { spec_.learning_rate = eta; }
+
+  // Sizes and zeroes the state for n parameters. Called once before training: step() then never
+  // allocates.
+  void reset(Index n_parameters);
+
+  // One update of every parameter from its gradient:
+  //   gradient descent  w = w - eta g
+  //   momentum          v = mu v - eta g;  w = w + v
+  //   adam              m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  t = t + 1
+  //                     w = w - eta (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+  //                     computed as w - s m / (sqrt(v) r + eps), s = eta / (1 - b1^t) and
+  //                     r = 1 / sqrt(1 - b2^t) once per step (as PyTorch does): the same value
+  //                     up to rounding, with one division per parameter instead of three
+  void step(Eigen::Ref<Vector<Scalar>> parameters, Eigen::Ref<const Vector<Scalar>> gradients);
+
+ private:
+  OptimizerSpec spec_;
+  Vector<Scalar> first_moment_;   // (n_parameters) momentum velocity, or Adam's m
+  Vector<Scalar> second_moment_;  // (n_parameters) Adam's v
+  std::int64_t steps_ = 0;
+};
+
+}  // namespace mlp

@@ -1,0 +1,351 @@
+#include "mlp/data/dataset.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "mlp/core/error.hpp"
+
+namespace mlp {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t");
+  return s.substr(first, last - first + 1);
+}
+
+enum class NumberStatus { ok, empty, not_a_number, not_finite, out_of_range };
+
+// Parses a whole field (spaces around it allowed) as a finite double.
+NumberStatus parse_number(std::string_view field, double& value) {
+  std::string_view s = trim(field);
+  if (s.empty()) return NumberStatus::empty;
+  // from_chars does not take a leading '+'; accept one in front of a digit or a point.
+  if (s.size() >= 2 && s[0] == '+' && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
+  double parsed = 0.0;
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), parsed);
+  if (end != s.data() + s.size()) return NumberStatus::not_a_number;
+  if (error == std::errc::invalid_argument) return NumberStatus::not_a_number;
+  if (error == std::errc::result_out_of_range) {
+    // from_chars reports underflow as out of range too: let strtod tell the two apart.
+    const std::string copy(s);
+    parsed = std::strtod(copy.c_str(), nullptr);
+    if (!std::isfinite(parsed)) return NumberStatus::out_of_range;
+  }
+  if (!std::isfinite(parsed)) return NumberStatus::not_finite;
+  value = parsed;
+  return NumberStatus::ok;
+}
+
+// A value for messages: quoted, and shortened when long.
+std::string show(std::string_view value) {
+  constexpr std::size_t kMax = 40;
+  if (value.size() <= kMax) return "'" + std::string(value) + "'";
+  return "'" + std::string(value.substr(0, kMax)) + "...'";
+}
+
+// "FILE:LINE:COL: column 'NAME': "
+std::string where(const CsvTable& table, std::size_t row, std::size_t column) {
+  const std::size_t line = row < table.line_numbers.size() ? table.line_numbers[row] : 0;
+  return table.source + ":" + std::to_string(line) + ":" + std::to_string(column + 1) +
+         ": column '" + table.header[column] + "': ";
+}
+
+template <class Scalar>
+Scalar number_at(const CsvTable& table, std::size_t row, std::size_t column,
+                 const char* what = "value") {
+  const std::string& field = table.rows[row][column];
+  double value = 0.0;
+  switch (parse_number(field, value)) {
+    case NumberStatus::ok:
+      break;
+    case NumberStatus::empty:
+      throw DataError(where(table, row, column) + "empty " + what + " (a number is required)");
+    case NumberStatus::not_a_number:
+      throw DataError(where(table, row, column) + show(field) + " is not a number");
+    case NumberStatus::not_finite:
+      throw DataError(where(table, row, column) + show(field) +
+                      " is not a finite number (NaN and infinity are not allowed)");
+    case NumberStatus::out_of_range:
+      throw DataError(where(table, row, column) + show(field) + " is out of range");
+  }
+  if (std::abs(value) > static_cast<double>(std::numeric_limits<Scalar>::max()))
+    throw DataError(where(table, row, column) + show(field) +
+                    " is out of range for single precision (float)");
+  return static_cast<Scalar>(value);
+}
+
+// Tables built by hand rather than by parse_csv may be inconsistent: check what the code relies on.
+void check_table(const CsvTable& table) {
+  if (table.rows.empty()) throw DataError(table.source + ": no data rows");
+  if (table.line_numbers.size() != table.rows.size())
+    throw InvalidArgument(table.source + ": CsvTable has " + std::to_string(table.rows.size()) +
+                          " rows but " + std::to_string(table.line_numbers.size()) +
+                          " line numbers");
+  for (std::size_t i = 0; i < table.rows.size(); ++i)
+    if (table.rows[i].size() != table.header.size())
+      throw InvalidArgument(table.source + ": CsvTable row " + std::to_string(i) + " has " +
+                            std::to_string(table.rows[i].size()) + " fields, the header " +
+                            std::to_string(table.header.size()));
+}
+
+std::size_t column_or_throw(const CsvTable& table, const std::string& name, const char* role) {
+  const std::size_t column = find_column(table, name);
+  if (column == table.header.size())
+    throw DataError(table.source + ": no " + role + " column '" + name +
+                    "' (the columns are: " + quoted_column_list(table.header) + ")");
+  return column;
+}
+
+// Canonical name of a numeric class label: integers without a decimal point, others in the
+// shortest form that reads back to the same double.
+std::string numeric_label_name(double value) {
+  if (value == std::trunc(value) && std::abs(value) < 0x1p53)
+    return std::to_string(static_cast<long long>(value));
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+bool is_integer(double value) {
+  return value == std::trunc(value);
+}
+
+std::string class_list(const std::vector<std::string>& names) {
+  constexpr std::size_t kMax = 20;
+  if (names.size() <= kMax) return quoted_column_list(names);
+  std::vector<std::string> first(names.begin(), names.begin() + kMax);
+  return quoted_column_list(first) + ", ... (" + std::to_string(names.size()) + " classes)";
+}
+
+template <class Scalar>
+void fill_features(const CsvTable& table, const std::vector<std::size_t>& columns,
+                   Matrix<Scalar>& features) {
+  const auto rows = static_cast<Index>(table.rows.size());
+  features.resize(rows, static_cast<Index>(columns.size()));
+  for (Index i = 0; i < rows; ++i)
+    for (std::size_t j = 0; j < columns.size(); ++j)
+      features(i, static_cast<Index>(j)) =
+          number_at<Scalar>(table, static_cast<std::size_t>(i), columns[j]);
+}
+
+}  // namespace
+
+std::string_view to_string(Task task) {
+  switch (task) {
+    case Task::classification:
+      return "classification";
+    case Task::regression:
+      return "regression";
+  }
+  return "unknown";
+}
+
+Task task_from_string(std::string_view name) {
+  if (name == "classification") return Task::classification;
+  if (name == "regression") return Task::regression;
+  throw InvalidArgument("unknown task '" + std::string(name) +
+                        "' (expected classification or regression)");
+}
+
+template <class Scalar>
+Dataset<Scalar> dataset_from_csv(const CsvTable& table, const std::string& target,
+                                 const std::vector<std::string>& ignore, std::optional<Task> task) {
+  check_table(table);
+  if (std::find(ignore.begin(), ignore.end(), target) != ignore.end())
+    throw InvalidArgument("the target column '" + target + "' is also in the ignored columns");
+  const std::size_t target_column = column_or_throw(table, target, "target");
+  std::vector<bool> skip(table.header.size(), false);
+  skip[target_column] = true;
+  for (const auto& name : ignore) skip[column_or_throw(table, name, "ignored")] = true;
+
+  Dataset<Scalar> data;
+  std::vector<std::size_t> feature_columns;
+  for (std::size_t c = 0; c < table.header.size(); ++c) {
+    if (skip[c]) continue;
+    feature_columns.push_back(c);
+    data.feature_names.push_back(table.header[c]);
+  }
+  if (feature_columns.empty())
+    throw DataError(table.source + ": no feature columns left (every column is the target '" +
+                    target + "' or ignored)");
+
+  // Read the target column: trimmed text, and its numeric value when it has one.
+  const std::size_t n = table.rows.size();
+  std::vector<std::string_view> text(n);
+  std::vector<double> value(n, 0.0);
+  bool all_numeric = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    text[i] = trim(table.rows[i][target_column]);
+    if (text[i].empty()) throw DataError(where(table, i, target_column) + "empty target value");
+    all_numeric = all_numeric && parse_number(text[i], value[i]) == NumberStatus::ok;
+  }
+
+  if (!task) {
+    task = Task::regression;
+    if (!all_numeric) {
+      task = Task::classification;
+    } else if (std::all_of(value.begin(), value.end(), is_integer)) {
+      const std::set<double> distinct(value.begin(), value.end());
+      if (distinct.size() <= 20 && (2 * distinct.size() < n || distinct.size() <= 10))
+        task = Task::classification;
+    }
+  }
+  data.task = *task;
+
+  if (data.task == Task::regression) {
+    data.targets.resize(static_cast<Index>(n));
+    for (std::size_t i = 0; i < n; ++i)
+      data.targets(static_cast<Index>(i)) = number_at<Scalar>(table, i, target_column, "target");
+  } else {
+    data.labels.resize(n);
+    if (all_numeric) {
+      std::map<double, int> index;
+      for (double v : value) index.emplace(v == 0.0 ? 0.0 : v, 0);  // -0 and 0: one class
+      for (auto& [v, k] : index) {
+        k = static_cast<int>(data.class_names.size());
+        data.class_names.push_back(numeric_label_name(v));
+      }
+      for (std::size_t i = 0; i < n; ++i)
+        data.labels[i] = index.at(value[i] == 0.0 ? 0.0 : value[i]);
+    } else {
+      std::map<std::string_view, int> index;
+      for (auto t : text) index.emplace(t, 0);
+      for (auto& [t, k] : index) {
+        k = static_cast<int>(data.class_names.size());
+        data.class_names.emplace_back(t);
+      }
+      for (std::size_t i = 0; i < n; ++i) data.labels[i] = index.at(text[i]);
+    }
+    if (data.class_names.size() < 2)
+      throw DataError(table.source + ": the target column '" + target + "' has only one class (" +
+                      show(data.class_names.front()) + "); classification needs at least two");
+  }
+
+  fill_features(table, feature_columns, data.features);
+  return data;
+}
+
+template <class Scalar>
+Matrix<Scalar> features_from_csv(const CsvTable& table,
+                                 const std::vector<std::string>& expected_feature_names) {
+  if (expected_feature_names.empty())
+    throw InvalidArgument("features_from_csv: the model has no feature names");
+  check_table(table);
+  std::vector<std::size_t> columns;
+  std::vector<std::string> missing;
+  for (const auto& name : expected_feature_names) {
+    const std::size_t column = find_column(table, name);
+    if (column == table.header.size())
+      missing.push_back(name);
+    else
+      columns.push_back(column);
+  }
+  if (!missing.empty()) {
+    std::vector<std::string> unexpected;
+    for (const auto& name : table.header)
+      if (std::find(expected_feature_names.begin(), expected_feature_names.end(), name) ==
+          expected_feature_names.end())
+        unexpected.push_back(name);
+    throw DataError(table.source + ": missing feature column" + (missing.size() > 1 ? "s " : " ") +
+                    quoted_column_list(missing) + " that the model needs; columns the model " +
+                    "does not use: " +
+                    (unexpected.empty() ? std::string("(none)") : quoted_column_list(unexpected)));
+  }
+  Matrix<Scalar> features;
+  fill_features(table, columns, features);
+  return features;
+}
+
+std::vector<int> labels_from_csv(const CsvTable& table, const std::string& target,
+                                 const std::vector<std::string>& class_names) {
+  if (class_names.empty()) throw InvalidArgument("labels_from_csv: no class names given");
+  check_table(table);
+  const std::size_t column = column_or_throw(table, target, "target");
+  std::map<std::string_view, int> by_name;
+  std::map<double, int> by_value;
+  bool all_numeric = true;
+  for (std::size_t k = 0; k < class_names.size(); ++k) {
+    by_name.emplace(class_names[k], static_cast<int>(k));
+    double v = 0.0;
+    if (parse_number(class_names[k], v) == NumberStatus::ok)
+      by_value.emplace(v == 0.0 ? 0.0 : v, static_cast<int>(k));
+    else
+      all_numeric = false;
+  }
+  std::vector<int> labels(table.rows.size());
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    const std::string_view label = trim(table.rows[i][column]);
+    if (label.empty()) throw DataError(where(table, i, column) + "empty class label");
+    if (auto it = by_name.find(label); it != by_name.end()) {
+      labels[i] = it->second;
+      continue;
+    }
+    double v = 0.0;
+    if (all_numeric && parse_number(label, v) == NumberStatus::ok) {
+      if (auto it = by_value.find(v == 0.0 ? 0.0 : v); it != by_value.end()) {
+        labels[i] = it->second;
+        continue;
+      }
+    }
+    throw DataError(where(table, i, column) + "unknown class " + show(label) +
+                    " (the model's classes are " + class_list(class_names) + ")");
+  }
+  return labels;
+}
+
+template <class Scalar>
+Vector<Scalar> targets_from_csv(const CsvTable& table, const std::string& target) {
+  check_table(table);
+  const std::size_t column = column_or_throw(table, target, "target");
+  Vector<Scalar> targets(static_cast<Index>(table.rows.size()));
+  for (std::size_t i = 0; i < table.rows.size(); ++i)
+    targets(static_cast<Index>(i)) = number_at<Scalar>(table, i, column, "target");
+  return targets;
+}
+
+template <class Scalar>
+Dataset<Scalar> take_samples(const Dataset<Scalar>& data, const std::vector<Index>& rows) {
+  const Index n = data.features.rows();
+  for (Index r : rows)
+    if (r < 0 || r >= n)
+      throw InvalidArgument("take_samples: row index " + std::to_string(r) + " out of range [0, " +
+                            std::to_string(n) + ")");
+  Dataset<Scalar> subset;
+  subset.feature_names = data.feature_names;
+  subset.task = data.task;
+  subset.class_names = data.class_names;
+  subset.features.resize(static_cast<Index>(rows.size()), data.features.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    subset.features.row(static_cast<Index>(i)) = data.features.row(rows[i]);
+  if (data.labels.size() == static_cast<std::size_t>(n)) {
+    subset.labels.reserve(rows.size());
+    for (Index r : rows) subset.labels.push_back(data.labels[static_cast<std::size_t>(r)]);
+  }
+  if (data.targets.size() == n) {
+    subset.targets.resize(static_cast<Index>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      subset.targets(static_cast<Index>(i)) = data.targets(rows[i]);
+  }
+  return subset;
+}
+
+#define MLP_INSTANTIATE(Scalar)                                                                   \
+  template Dataset<Scalar> dataset_from_csv<Scalar>(                                              \
+      const CsvTable&, const std::string&, const std::vector<std::string>&, std::optional<Task>); \
+  template Matrix<Scalar> features_from_csv<Scalar>(const CsvTable&,                              \
+                                                    const std::vector<std::string>&);             \
+  template Vector<Scalar> targets_from_csv<Scalar>(const CsvTable&, const std::string&);          \
+  template Dataset<Scalar> take_samples<Scalar>(const Dataset<Scalar>&, const std::vector<Index>&);
+MLP_INSTANTIATE(float)
+MLP_INSTANTIATE(double)
+#undef MLP_INSTANTIATE
+
+}  // namespace mlp

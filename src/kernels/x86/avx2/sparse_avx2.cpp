@@ -1,0 +1,231 @@
+// The AVX2 + FMA kernels of the first layer on sparse inputs (SparseRowsKernel and
+// NonzerosKernel in gemm_kernels.hpp), compiled with -mavx2 -mfma and called only on CPUs that
+// have both. Like gemm_avx2.cpp, this file includes nothing with inline code but <immintrin.h>,
+// and keeps its helpers in an anonymous namespace.
+//
+// sparse_rows: out[0..n) (+)= sum over t of value[t] * M[index[t] * ldm + 0..n). The columns are
+// taken in blocks of up to 12 registers, whose accumulators stay in registers while the sparse
+// entries stream by; each entry costs one broadcast and one fused multiply-add per register,
+// each reading its operand straight from M's row.
+//
+// nonzeros: x's nonzero entries, a register of x at a time: the lanes that are not zero are
+// packed to the front by one permutation (looked up from the comparison's bit mask) and stored
+// whole; the write position then advances by their count.
+#include "kernels/gemm_kernels.hpp"
+
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+namespace mlp::gemm_detail {
+
+namespace {
+
+struct F32 {
+  using Scalar = float;
+  using Reg = __m256;
+  static constexpr int lanes = 8;
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg broadcast(const float* x) { return _mm256_broadcast_ss(x); }
+  static Reg fmadd(Reg a, const float* b, Reg c) {
+    return _mm256_fmadd_ps(a, _mm256_loadu_ps(b), c);
+  }
+  static void store(float* p, Reg r) { _mm256_storeu_ps(p, r); }
+  static Reg add_loaded(const float* p, Reg r) { return _mm256_add_ps(_mm256_loadu_ps(p), r); }
+  // The first `count` lanes (count < lanes) set, for the masked tail.
+  static __m256i mask(Size count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static Reg fmadd_masked(Reg a, const float* b, __m256i m, Reg c) {
+    return _mm256_fmadd_ps(a, _mm256_maskload_ps(b, m), c);
+  }
+  static void store_masked(float* p, __m256i m, Reg r) { _mm256_maskstore_ps(p, m, r); }
+  static Reg add_loaded_masked(const float* p, __m256i m, Reg r) {
+    return _mm256_add_ps(_mm256_maskload_ps(p, m), r);
+  }
+};
+
+struct F64 {
+  using Scalar = double;
+  using Reg = __m256d;
+  static constexpr int lanes = 4;
+  static Reg zero() { return _mm256_setzero_pd(); }
+  static Reg broadcast(const double* x) { return _mm256_broadcast_sd(x); }
+  static Reg fmadd(Reg a, const double* b, Reg c) {
+    return _mm256_fmadd_pd(a, _mm256_loadu_pd(b), c);
+  }
+  static void store(double* p, Reg r) { _mm256_storeu_pd(p, r); }
+  static Reg add_loaded(const double* p, Reg r) { return _mm256_add_pd(_mm256_loadu_pd(p), r); }
+  static __m256i mask(Size count) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static Reg fmadd_masked(Reg a, const double* b, __m256i m, Reg c) {
+    return _mm256_fmadd_pd(a, _mm256_maskload_pd(b, m), c);
+  }
+  static void store_masked(double* p, __m256i m, Reg r) { _mm256_maskstore_pd(p, m, r); }
+  static Reg add_loaded_masked(const double* p, __m256i m, Reg r) {
+    return _mm256_add_pd(_mm256_maskload_pd(p, m), r);
+  }
+};
+
+// `V` whole registers of columns starting at `column`.
+template <class K, int V>
+void block(Size count, const std::int32_t* index, const typename K::Scalar* value,
+           const typename K::Scalar* M, Size ldm, Size column, typename K::Scalar* out,
+           int accumulate) {
+  // The loops over v are unrolled before GCC would see the last one as a memcpy from acc, which
+  // would keep acc in memory (12 stores per entry) instead of in registers.
+  typename K::Reg acc[V];
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) acc[v] = K::zero();
+  for (Size t = 0; t < count; ++t) {
+    const typename K::Scalar* row = M + static_cast<Size>(index[t]) * ldm + column;
+    const typename K::Reg x = K::broadcast(value + t);
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) acc[v] = K::fmadd(x, row + v * K::lanes, acc[v]);
+  }
+  typename K::Scalar* o = out + column;
+  if (accumulate) {
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) acc[v] = K::add_loaded(o + v * K::lanes, acc[v]);
+  }
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) K::store(o + v * K::lanes, acc[v]);
+}
+
+// The last `width` (< lanes) columns starting at `column`.
+template <class K>
+void tail(Size count, const std::int32_t* index, const typename K::Scalar* value,
+          const typename K::Scalar* M, Size ldm, Size column, Size width, typename K::Scalar* out,
+          int accumulate) {
+  const __m256i m = K::mask(width);
+  typename K::Reg acc = K::zero();
+  for (Size t = 0; t < count; ++t) {
+    const typename K::Scalar* row = M + static_cast<Size>(index[t]) * ldm + column;
+    acc = K::fmadd_masked(K::broadcast(value + t), row, m, acc);
+  }
+  if (accumulate) acc = K::add_loaded_masked(out + column, m, acc);
+  K::store_masked(out + column, m, acc);
+}
+
+template <class K>
+void sparse_rows(Size count, const std::int32_t* index, const typename K::Scalar* value,
+                 const typename K::Scalar* M, Size ldm, Size n, typename K::Scalar* out,
+                 int accumulate) {
+  Size column = 0;
+  for (; column + 12 * K::lanes <= n; column += 12 * K::lanes)
+    block<K, 12>(count, index, value, M, ldm, column, out, accumulate);
+  Size registers = (n - column) / K::lanes;
+  if (registers >= 8) {
+    block<K, 8>(count, index, value, M, ldm, column, out, accumulate);
+    column += 8 * K::lanes;
+    registers -= 8;
+  }
+  if (registers >= 4) {
+    block<K, 4>(count, index, value, M, ldm, column, out, accumulate);
+    column += 4 * K::lanes;
+    registers -= 4;
+  }
+  if (registers >= 2) {
+    block<K, 2>(count, index, value, M, ldm, column, out, accumulate);
+    column += 2 * K::lanes;
+    registers -= 2;
+  }
+  if (registers >= 1) {
+    block<K, 1>(count, index, value, M, ldm, column, out, accumulate);
+    column += K::lanes;
+  }
+  if (column < n) tail<K>(count, index, value, M, ldm, column, n - column, out, accumulate);
+}
+
+// kPack[mask]: the 32-bit lanes to gather, in order, so that the lanes whose bit is set in
+// `mask` come first. For 8 floats, lane i is bit i; for 4 doubles each double is two lanes.
+struct PackTable {
+  alignas(32) std::int32_t f32[256][8];
+  alignas(32) std::int32_t f64[16][8];
+};
+constexpr PackTable make_pack_table() {
+  PackTable table{};
+  for (int mask = 0; mask < 256; ++mask) {
+    int out = 0;
+    for (int lane = 0; lane < 8; ++lane)
+      if ((mask >> lane) & 1) table.f32[mask][out++] = lane;
+    for (; out < 8; ++out) table.f32[mask][out] = 0;
+  }
+  for (int mask = 0; mask < 16; ++mask) {
+    int out = 0;
+    for (int lane = 0; lane < 4; ++lane)
+      if ((mask >> lane) & 1) {
+        table.f64[mask][out++] = 2 * lane;
+        table.f64[mask][out++] = 2 * lane + 1;
+      }
+    for (; out < 8; ++out) table.f64[mask][out] = 0;
+  }
+  return table;
+}
+constexpr PackTable kPack = make_pack_table();
+
+}  // namespace
+
+Size nonzeros_avx2_f32(Size n, const float* x, std::int32_t* index, float* value) {
+  Size count = 0, j = 0;
+  __m256i positions = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i step = _mm256_set1_epi32(8);
+  for (; j + 8 <= n; j += 8) {
+    const __m256 v = _mm256_loadu_ps(x + j);
+    const int mask = _mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ));
+    const __m256i pack = _mm256_load_si256(reinterpret_cast<const __m256i*>(kPack.f32[mask]));
+    _mm256_storeu_ps(value + count, _mm256_permutevar8x32_ps(v, pack));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(index + count),
+                        _mm256_permutevar8x32_epi32(positions, pack));
+    count += __builtin_popcount(static_cast<unsigned>(mask));
+    positions = _mm256_add_epi32(positions, step);
+  }
+  for (; j < n; ++j) {
+    index[count] = static_cast<std::int32_t>(j);
+    value[count] = x[j];
+    count += x[j] != 0.0f;
+  }
+  return count;
+}
+
+Size nonzeros_avx2_f64(Size n, const double* x, std::int32_t* index, double* value) {
+  Size count = 0, j = 0;
+  // Each position twice, so that the doubles' lane pairs pick their position too.
+  __m256i positions = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+  const __m256i step = _mm256_set1_epi32(4);
+  const __m256i even_lanes_first = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  for (; j + 4 <= n; j += 4) {
+    const __m256d v = _mm256_loadu_pd(x + j);
+    const int mask = _mm256_movemask_pd(_mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_NEQ_UQ));
+    const __m256i pack = _mm256_load_si256(reinterpret_cast<const __m256i*>(kPack.f64[mask]));
+    _mm256_storeu_pd(value + count,
+                     _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(v), pack)));
+    // The packed positions sit in lanes 0, 2, 4, 6: gather them into the low half.
+    const __m256i packed =
+        _mm256_permutevar8x32_epi32(_mm256_permutevar8x32_epi32(positions, pack), even_lanes_first);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(index + count), _mm256_castsi256_si128(packed));
+    count += __builtin_popcount(static_cast<unsigned>(mask));
+    positions = _mm256_add_epi32(positions, step);
+  }
+  for (; j < n; ++j) {
+    index[count] = static_cast<std::int32_t>(j);
+    value[count] = x[j];
+    count += x[j] != 0.0;
+  }
+  return count;
+}
+
+void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* value, const float* M,
+                          Size ldm, Size n, float* out, int accumulate) {
+  sparse_rows<F32>(count, index, value, M, ldm, n, out, accumulate);
+}
+
+void sparse_rows_avx2_f64(Size count, const std::int32_t* index, const double* value,
+                          const double* M, Size ldm, Size n, double* out, int accumulate) {
+  sparse_rows<F64>(count, index, value, M, ldm, n, out, accumulate);
+}
+
+}  // namespace mlp::gemm_detail
+
+#endif  // x86-64 with -mavx2 -mfma

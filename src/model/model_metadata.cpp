@@ -1,0 +1,99 @@
+#include "mlp/model/model_metadata.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "mlp/core/error.hpp"
+
+namespace mlp {
+
+namespace {
+
+using nlohmann::json;
+
+json object_from_text(const std::string& text, const char* field) {
+  json value = json::parse(text, nullptr, false);
+  if (!value.is_object())
+    throw ModelFileError(std::string("model metadata: '") + field + "' is not a JSON object");
+  return value;
+}
+
+std::vector<std::string> string_list(const json& j, const char* field) {
+  if (!j.contains(field)) return {};
+  const json& list = j.at(field);
+  if (!list.is_array())
+    throw ModelFileError(std::string("model metadata: '") + field + "' is not a list");
+  std::vector<std::string> out;
+  for (const auto& item : list) {
+    if (!item.is_string())
+      throw ModelFileError(std::string("model metadata: '") + field + "' holds a non-string");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+double finite_number(const json& j, const char* field, double fallback) {
+  if (!j.contains(field)) return fallback;
+  if (!j.at(field).is_number() || !std::isfinite(j.at(field).get<double>()))
+    throw ModelFileError(std::string("model metadata: '") + field + "' is not a finite number");
+  return j.at(field).get<double>();
+}
+
+}  // namespace
+
+std::string ModelMetadata::to_json() const {
+  json j;
+  j["format_version"] = 1;
+  j["task"] = std::string(mlp::to_string(task));
+  j["input_format"] = input_format;
+  j["target"] = target;
+  j["feature_names"] = feature_names;
+  j["class_names"] = class_names;
+  if (feature_scaler) j["feature_scaler"] = json::parse(feature_scaler->to_json());
+  j["target_mean"] = target_mean;
+  j["target_scale"] = target_scale;
+  j["training"] = object_from_text(training_json, "training");
+  j["metrics"] = object_from_text(metrics_json, "metrics");
+  return j.dump();
+}
+
+ModelMetadata ModelMetadata::from_json(std::string_view json_text) {
+  const json j = json::parse(json_text, nullptr, false);
+  if (!j.is_object()) throw ModelFileError("model metadata is not a JSON object");
+  if (!j.contains("format_version"))
+    throw ModelFileError("model metadata has no preprocessing record (not trained by mlp train?)");
+  if (j.at("format_version") != 1)
+    throw ModelFileError("model metadata: unsupported format_version " +
+                         j.at("format_version").dump());
+  ModelMetadata m;
+  try {
+    m.task = task_from_string(j.value("task", std::string("classification")));
+  } catch (const Error& e) {
+    throw ModelFileError(std::string("model metadata: ") + e.what());
+  }
+  m.input_format = j.value("input_format", std::string("csv"));
+  if (m.input_format != "csv" && m.input_format != "idx")
+    throw ModelFileError("model metadata: unknown input_format '" + m.input_format + "'");
+  if (j.contains("target") && !j.at("target").is_string())
+    throw ModelFileError("model metadata: 'target' is not a string");
+  m.target = j.value("target", std::string());
+  m.feature_names = string_list(j, "feature_names");
+  m.class_names = string_list(j, "class_names");
+  if (j.contains("feature_scaler"))
+    m.feature_scaler = StandardScaler<double>::from_json(j.at("feature_scaler").dump());
+  m.target_mean = finite_number(j, "target_mean", 0.0);
+  m.target_scale = finite_number(j, "target_scale", 1.0);
+  if (!(m.target_scale > 0)) throw ModelFileError("model metadata: 'target_scale' must be > 0");
+  if (j.contains("training")) m.training_json = j.at("training").dump();
+  if (j.contains("metrics")) m.metrics_json = j.at("metrics").dump();
+  if (m.feature_scaler &&
+      m.feature_scaler->mean.size() != static_cast<Index>(m.feature_names.size()))
+    throw ModelFileError("model metadata: the feature scaler has " +
+                         std::to_string(m.feature_scaler->mean.size()) + " columns but there are " +
+                         std::to_string(m.feature_names.size()) + " features");
+  if (m.task == Task::classification && m.class_names.size() < 2)
+    throw ModelFileError("model metadata: a classifier needs at least two class names");
+  return m;
+}
+
+}  // namespace mlp

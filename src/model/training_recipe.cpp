@@ -1,0 +1,228 @@
+#include "mlp/model/training_recipe.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "mlp/core/error.hpp"
+#include "mlp/data/metrics.hpp"
+#include "mlp/data/preprocessing.hpp"
+
+namespace mlp {
+
+double TrainSettings::resolved_learning_rate() const {
+  if (learning_rate) return *learning_rate;
+  switch (optimizer) {
+    case OptimizerSpec::Kind::adam:
+      return 0.001;
+    case OptimizerSpec::Kind::momentum:
+      return 0.01;
+    case OptimizerSpec::Kind::gradient_descent:
+      return full_batch ? 0.1 : 0.01;
+  }
+  return 0.001;
+}
+
+std::string TrainSettings::to_json() const {
+  nlohmann::json j;
+  j["hidden_layers"] = hidden_layers;
+  j["activation"] = std::string(to_string(activation));
+  if (loss) j["loss"] = std::string(to_string(*loss));
+  // Gradient descent is "gd" on the full batch (the chapter's) and "sgd" on minibatches.
+  const bool descent = optimizer == OptimizerSpec::Kind::gradient_descent;
+  j["optimizer"] = descent ? (full_batch ? "gd" : "sgd") : mlp::to_string(optimizer);
+  j["learning_rate"] = resolved_learning_rate();
+  j["epochs"] = epochs;
+  j["lr_schedule"] = std::string(mlp::to_string(schedule));
+  j["batch_size"] = full_batch ? Index(0) : batch_size;
+  j["validation_fraction"] = validation_fraction;
+  j["early_stopping_patience"] = early_stopping_patience;
+  j["seed"] = seed;
+  j["standardize"] = standardize;
+  return j.dump();
+}
+
+void TrainSettings::validate() const {
+  for (Index units : hidden_layers)
+    if (units <= 0) throw InvalidArgument("every hidden layer needs at least one unit");
+  if (epochs < 0) throw InvalidArgument("epochs must be >= 0");
+  if (!full_batch && batch_size <= 0) throw InvalidArgument("batch size must be >= 1");
+  if (!(validation_fraction >= 0.0 && validation_fraction < 1.0))
+    throw InvalidArgument("the validation fraction must be in [0, 1)");
+  if (early_stopping_patience < 0) throw InvalidArgument("early stopping patience must be >= 0");
+  OptimizerSpec spec;
+  spec.kind = optimizer;
+  spec.learning_rate = resolved_learning_rate();
+  mlp::validate(spec);
+  if (activation == Activation::softmax)
+    throw InvalidArgument("softmax is an output activation, not a hidden one");
+}
+
+namespace {
+
+// The rows of X (and the labels or targets) reordered in place so that `first` rows come first.
+template <class Scalar>
+void move_rows_first(Dataset<Scalar>& data, const Split& split) {
+  Eigen::VectorXi order(data.size());
+  Index position = 0;
+  for (Index row : split.train) order(position++) = static_cast<int>(row);
+  for (Index row : split.test) order(position++) = static_cast<int>(row);
+  // order[new] = old; Eigen's permutation maps old -> new.
+  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> permutation(data.size());
+  for (Index i = 0; i < data.size(); ++i) permutation.indices()(order(i)) = static_cast<int>(i);
+  data.features = permutation * data.features;  // Eigen permutes in place
+  if (data.task == Task::classification) {
+    std::vector<int> labels(data.labels.size());
+    for (Index i = 0; i < data.size(); ++i)
+      labels[static_cast<std::size_t>(i)] = data.labels[static_cast<std::size_t>(order(i))];
+    data.labels = std::move(labels);
+  } else {
+    data.targets = permutation * data.targets;
+  }
+}
+
+template <class Scalar>
+nlohmann::json split_metrics(const TrainedModel<Scalar>& model, ConstMatrixRef<Scalar> X_scaled,
+                             const Dataset<Scalar>& data, Index first, Index count) {
+  nlohmann::json j;
+  j["samples"] = count;
+  if (count == 0) return j;
+  const Matrix<Scalar> out = model.network.predict_proba(X_scaled.middleRows(first, count));
+  if (data.task == Task::classification) {
+    std::vector<int> truth(data.labels.begin() + first, data.labels.begin() + first + count);
+    j["accuracy"] = accuracy(truth, TrainedModel<Scalar>::classes_from_proba(out));
+  } else {
+    const RegressionMetrics m = regression_metrics<Scalar>(data.targets.segment(first, count),
+                                                           model.values_from_output(out));
+    j["mse"] = m.mse;
+    j["mae"] = m.mae;
+    j["r2"] = m.r2;
+  }
+  return j;
+}
+
+void check_same_names(const std::vector<std::string>& model, const std::vector<std::string>& data,
+                      const char* what) {
+  if (model != data)
+    throw DataError(std::string("the data's ") + what + " differ from the warm-start model's (" +
+                    quoted_column_list(data) + " vs " + quoted_column_list(model) + ")");
+}
+
+}  // namespace
+
+template <class Scalar>
+TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
+                                   const TrainedModel<Scalar>* warm_start,
+                                   const FitOptions& callbacks) {
+  settings.validate();
+  if (data.size() < 2) throw DataError("training needs at least 2 samples");
+  const bool classification = data.task == Task::classification;
+  if (warm_start) {
+    if (warm_start->metadata.task != data.task)
+      throw DataError("the warm-start model is a " +
+                      std::string(to_string(warm_start->metadata.task)) +
+                      " model but the data is for " + std::string(to_string(data.task)));
+    check_same_names(warm_start->metadata.feature_names, data.feature_names, "feature columns");
+    if (classification)
+      check_same_names(warm_start->metadata.class_names, data.class_names, "classes");
+  }
+
+  // Validation split, then the training rows first and the validation rows last, in place.
+  Random rng(settings.seed);
+  Split split;
+  if (settings.validation_fraction > 0.0) {
+    split = classification ? stratified_split(data.labels, settings.validation_fraction, rng)
+                           : random_split(data.size(), settings.validation_fraction, rng);
+  } else {
+    split.train.resize(static_cast<std::size_t>(data.size()));
+    std::iota(split.train.begin(), split.train.end(), Index(0));
+  }
+  move_rows_first(data, split);
+  const auto n_train = static_cast<Index>(split.train.size());
+  const auto n_val = static_cast<Index>(split.test.size());
+
+  TrainingResult<Scalar> result;
+  result.train_samples = n_train;
+  result.validation_samples = n_val;
+  TrainedModel<Scalar>& model = result.model;
+  ModelMetadata& meta = model.metadata;
+
+  if (warm_start) {
+    model = *warm_start;
+  } else {
+    meta.task = data.task;
+    meta.feature_names = data.feature_names;
+    meta.class_names = data.class_names;
+    if (settings.standardize) {
+      StandardScaler<double> scaler;
+      scaler.fit(data.features.topRows(n_train).template cast<double>());
+      meta.feature_scaler = scaler;
+    }
+    if (!classification) {
+      const auto y = data.targets.head(n_train).template cast<double>();
+      meta.target_mean = y.mean();
+      const double sd = std::sqrt((y.array() - meta.target_mean).square().mean());
+      meta.target_scale = sd > 0 ? sd : 1.0;
+    }
+  }
+
+  const int n_classes = static_cast<int>(data.class_names.size());
+  Matrix<Scalar> Y =
+      classification
+          ? one_hot<Scalar>(data.labels, n_classes)
+          : Matrix<Scalar>((data.targets.array() - static_cast<Scalar>(meta.target_mean)) /
+                           static_cast<Scalar>(meta.target_scale));
+
+  Sequential<Scalar>& net = model.network;
+  const Loss loss =
+      settings.loss.value_or(classification ? Loss::categorical_crossentropy : Loss::mse);
+  if (!warm_start) {
+    net = Sequential<Scalar>(data.features.cols());
+    for (Index units : settings.hidden_layers) net.add(units, settings.activation);
+    net.add(classification ? n_classes : 1,
+            classification ? Activation::softmax : Activation::identity);
+    net.initialize(settings.activation == Activation::relu ? Initializer::he_uniform()
+                                                           : Initializer::glorot_uniform(),
+                   settings.seed);
+  }
+  data.features = model.prepare(std::move(data.features));
+
+  OptimizerSpec spec;
+  spec.kind = settings.optimizer;
+  spec.learning_rate = settings.resolved_learning_rate();
+  net.compile(loss, spec);
+
+  FitOptions options = callbacks;
+  options.epochs = settings.epochs;
+  options.batch_size = settings.full_batch ? 0 : settings.batch_size;
+  options.shuffle = true;
+  options.seed = settings.seed;
+  options.schedule = settings.schedule;
+  options.early_stopping_patience = settings.early_stopping_patience;
+  const auto X_train = data.features.topRows(n_train);
+  const auto Y_train = Y.topRows(n_train);
+  if (n_val > 0) {
+    result.history =
+        net.fit(X_train, Y_train, data.features.bottomRows(n_val), Y.bottomRows(n_val), options);
+  } else {
+    result.history = net.fit(X_train, Y_train, options);
+  }
+
+  meta.training_json = settings.to_json();
+  nlohmann::json metrics;
+  metrics["train"] = split_metrics<Scalar>(model, data.features, data, 0, n_train);
+  if (n_val > 0)
+    metrics["validation"] = split_metrics<Scalar>(model, data.features, data, n_train, n_val);
+  metrics["epochs_run"] = result.history.loss.size();
+  metrics["best_epoch"] = result.history.best_epoch;
+  metrics["stopped_early"] = result.history.stopped_early;
+  meta.metrics_json = metrics.dump();
+  return result;
+}
+
+template TrainingResult<float> train_model<float>(Dataset<float>, const TrainSettings&,
+                                                  const TrainedModel<float>*, const FitOptions&);
+template TrainingResult<double> train_model<double>(Dataset<double>, const TrainSettings&,
+                                                    const TrainedModel<double>*, const FitOptions&);
+
+}  // namespace mlp

@@ -1,0 +1,262 @@
+#include "mlp/nn/network.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "mlp/core/error.hpp"
+#include "mlp/nn/dense.hpp"
+#include "mlp/nn/output.hpp"
+#include "nn/sparse_input.hpp"
+
+namespace mlp {
+
+template <class Scalar>
+Sequential<Scalar>::Sequential(Index n_inputs) : n_inputs_(n_inputs) {
+  if (n_inputs <= 0)
+    throw InvalidArgument("a network needs at least one input, got " + std::to_string(n_inputs));
+}
+
+template <class Scalar>
+Sequential<Scalar>& Sequential<Scalar>::add(Index units, Activation activation) {
+  if (units <= 0)
+    throw InvalidArgument("layer " + std::to_string(layers_.size() + 1) +
+                          ": a layer needs at least one unit, got " + std::to_string(units));
+  DenseLayer layer{n_outputs(), units, activation, parameters_.size()};
+  layers_.push_back(layer);
+  parameters_.conservativeResize(parameters_.size() + layer.parameter_count());
+  parameters_.tail(layer.parameter_count()).setZero();
+  gradients_.setZero(parameters_.size());
+  return *this;
+}
+
+template <class Scalar>
+Activation Sequential<Scalar>::output_activation() const {
+  if (layers_.empty()) throw InvalidArgument("the network has no layers");
+  return layers_.back().activation;
+}
+
+template <class Scalar>
+MatrixView<Scalar> Sequential<Scalar>::weights(std::size_t l) {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.offset, layer.n_in, layer.n_out};
+}
+
+template <class Scalar>
+ConstMatrixView<Scalar> Sequential<Scalar>::weights(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.offset, layer.n_in, layer.n_out};
+}
+
+template <class Scalar>
+RowVectorView<Scalar> Sequential<Scalar>::bias(std::size_t l) {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.bias_offset(), layer.n_out};
+}
+
+template <class Scalar>
+ConstRowVectorView<Scalar> Sequential<Scalar>::bias(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {parameters_.data() + layer.bias_offset(), layer.n_out};
+}
+
+template <class Scalar>
+ConstMatrixView<Scalar> Sequential<Scalar>::weight_gradients(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {gradients_.data() + layer.offset, layer.n_in, layer.n_out};
+}
+
+template <class Scalar>
+ConstRowVectorView<Scalar> Sequential<Scalar>::bias_gradients(std::size_t l) const {
+  const auto& layer = layers_.at(l);
+  return {gradients_.data() + layer.bias_offset(), layer.n_out};
+}
+
+template <class Scalar>
+void Sequential<Scalar>::initialize(const Initializer& init, std::uint64_t seed) {
+  Random rng(seed);
+  for (std::size_t l = 0; l < layers_.size(); ++l)
+    initialize_layer<Scalar>(init, rng, weights(l), bias(l));
+}
+
+template <class Scalar>
+void Sequential<Scalar>::compile(Loss loss, const OptimizerSpec& optimizer) {
+  check_loss_matches_output(loss, output_activation());
+  validate(optimizer);
+  loss_ = loss;
+  optimizer_spec_ = optimizer;
+}
+
+template <class Scalar>
+void Sequential<Scalar>::check_shapes(ConstMatrixRef<Scalar> X, const char* what) const {
+  if (layers_.empty()) throw InvalidArgument("the network has no layers");
+  if (X.cols() != n_inputs_)
+    throw InvalidArgument(std::string(what) + " has " + std::to_string(X.cols()) +
+                          " columns but the network takes " + std::to_string(n_inputs_) +
+                          " inputs");
+}
+
+template <class Scalar>
+void Sequential<Scalar>::check_shapes(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                      const char* what) const {
+  check_shapes(X, what);
+  if (Y.cols() != n_outputs())
+    throw InvalidArgument(std::string(what) + ": targets have " + std::to_string(Y.cols()) +
+                          " columns but the network has " + std::to_string(n_outputs()) +
+                          " outputs");
+  if (Y.rows() != X.rows())
+    throw InvalidArgument(std::string(what) + ": " + std::to_string(X.rows()) + " samples but " +
+                          std::to_string(Y.rows()) + " targets");
+}
+
+template <class Scalar>
+bool Sequential<Scalar>::index_if_sparse(ConstMatrixRef<Scalar> X,
+                                         SparseBatch<Scalar>& sparse) const {
+  if (!sparse_input_worthwhile(X.rows(), n_inputs_, layers_.front().n_out)) {
+    sparse.clear();
+    return false;
+  }
+  return sparse.index(X, kSparseInputDensity);
+}
+
+template <class Scalar>
+void Sequential<Scalar>::forward_layer(std::size_t l, ConstMatrixRef<Scalar> input,
+                                       const SparseBatch<Scalar>* sparse_input, MatrixRef<Scalar> Z,
+                                       MatrixRef<Scalar> A) const {
+  const Activation activation = layers_[l].activation;
+  if (sparse_input != nullptr) {
+    if (activation == Activation::relu) {
+      sparse_dense_forward_relu<Scalar>(*sparse_input, weights(l), bias(l), Z, A);
+    } else {
+      sparse_dense_forward<Scalar>(*sparse_input, weights(l), bias(l), Z);
+      activate<Scalar>(activation, Z, A);
+    }
+  } else if (activation == Activation::relu) {
+    dense_forward_relu<Scalar>(input, weights(l), bias(l), Z, A);  // one pass: Z and A
+  } else {
+    dense_forward<Scalar>(input, weights(l), bias(l), Z);
+    activate<Scalar>(activation, Z, A);
+  }
+}
+
+template <class Scalar>
+void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const {
+  const Index rows = X.rows();
+  SparseBatch<Scalar>& sparse = ws.sparse_inputs();
+  const bool sparse_input = index_if_sparse(X, sparse);
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    auto Z = ws.Z(l, rows);  // (rows, n_out)
+    auto A = ws.A(l, rows);  // (rows, n_out)
+    const ConstMatrixRef<Scalar> input = l == 0 ? X : ConstMatrixRef<Scalar>(ws.A(l - 1, rows));
+    forward_layer(l, input, l == 0 && sparse_input ? &sparse : nullptr, Z, A);
+  }
+}
+
+template <class Scalar>
+void Sequential<Scalar>::backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                  Workspace<Scalar>& ws) {
+  const Index rows = X.rows();
+  const std::size_t last = layers_.size() - 1;
+  const Activation out = layers_[last].activation;
+
+  // Output layer: dE/dZ(L) = dE/dA(L) * dA(L)/dZ(L), or the fused A - Y.
+  auto A_out = ws.A(last, rows);
+  auto dZ_out = ws.dZ(last, rows);
+  if (has_fused_output_gradient(loss_, out)) {
+    fused_output_gradient<Scalar>(loss_, A_out, Y, dZ_out);
+  } else {
+    auto dA = ws.dA(rows, layers_[last].n_out);
+    loss_gradient<Scalar>(loss_, A_out, Y, dA);
+    activation_backward<Scalar>(out, A_out, dA, dZ_out);
+  }
+
+  for (std::size_t l = last + 1; l-- > 0;) {
+    const DenseLayer& layer = layers_[l];
+    auto dZ = ws.dZ(l, rows);  // (rows, n_out)
+    MatrixView<Scalar> dW(gradients_.data() + layer.offset, layer.n_in, layer.n_out);
+    RowVectorView<Scalar> db(gradients_.data() + layer.bias_offset(), layer.n_out);
+    if (l == 0) {
+      if (ws.sparse_inputs().indexed())  // forward(X) indexed X's nonzero entries
+        sparse_dense_backward_weights<Scalar>(ws.sparse_inputs(), dZ, dW, db);
+      else
+        dense_backward_weights<Scalar>(X, dZ, dW, db);
+      break;  // the input's gradient is not needed
+    }
+    const auto A_prev = ws.A(l - 1, rows);  // (rows, n_in)
+    dense_backward_weights<Scalar>(A_prev, dZ, dW, db);
+    const Activation previous = layers_[l - 1].activation;
+    if (previous == Activation::relu) {
+      // dE/dZ(l-1) = (dE/dZ(l) W(l)^T) * [A(l-1) > 0], in one pass.
+      dense_backward_input_relu<Scalar>(dZ, weights(l), A_prev, ws.dZ(l - 1, rows));
+    } else {
+      auto dA_prev = ws.dA(rows, layer.n_in);
+      dense_backward_input<Scalar>(dZ, weights(l), dA_prev);
+      activation_backward<Scalar>(previous, A_prev, dA_prev, ws.dZ(l - 1, rows));
+    }
+  }
+}
+
+template <class Scalar>
+Scalar Sequential<Scalar>::compute_gradients(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                             Workspace<Scalar>& ws) {
+  check_shapes(X, Y, "compute_gradients");
+  ws.plan(layers_, X.rows());
+  forward(X, ws);
+  backward(X, Y, ws);
+  return loss_value<Scalar>(loss_, ws.A(layers_.size() - 1, X.rows()), Y);
+}
+
+template <class Scalar>
+Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const {
+  check_shapes(X, "predict input");
+  // Layer by layer, in chunks of rows so that memory stays bounded for any number of samples;
+  // hidden layers ping-pong between two buffers, the last layer writes into the result.
+  constexpr Index chunk = 1024;
+  const Index n = X.rows();
+  Matrix<Scalar> out(n, n_outputs());
+  Index widest = 0;
+  for (std::size_t l = 0; l + 1 < layers_.size(); ++l) widest = std::max(widest, layers_[l].n_out);
+  const Index buffer_rows = std::min(chunk, n);
+  Vector<Scalar> buffers(2 * buffer_rows * widest);  // 2 x (chunk, widest)
+  SparseBatch<Scalar> sparse;
+  for (Index start = 0; start < n; start += chunk) {
+    const Index rows = std::min(chunk, n - start);
+    const bool sparse_input = index_if_sparse(X.middleRows(start, rows), sparse);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const DenseLayer& layer = layers_[l];
+      const bool last = l + 1 == layers_.size();
+      const ConstMatrixRef<Scalar> input =
+          l == 0 ? ConstMatrixRef<Scalar>(X.middleRows(start, rows))
+                 : ConstMatrixRef<Scalar>(ConstMatrixView<Scalar>(
+                       buffers.data() + ((l - 1) % 2) * buffer_rows * widest, rows, layer.n_in));
+      MatrixRef<Scalar> output =
+          last ? MatrixRef<Scalar>(out.middleRows(start, rows))
+               : MatrixRef<Scalar>(MatrixView<Scalar>(
+                     buffers.data() + (l % 2) * buffer_rows * widest, rows, layer.n_out));
+      forward_layer(l, input, l == 0 && sparse_input ? &sparse : nullptr, output, output);
+    }
+  }
+  return out;
+}
+
+template <class Scalar>
+Matrix<Scalar> Sequential<Scalar>::predict(ConstMatrixRef<Scalar> X) const {
+  return apply_output_rule<Scalar>(output_activation(), predict_proba(X));
+}
+
+template <class Scalar>
+History Sequential<Scalar>::fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                const FitOptions& options) {
+  return fit_impl(X, Y, nullptr, nullptr, options);
+}
+
+template <class Scalar>
+History Sequential<Scalar>::fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                ConstMatrixRef<Scalar> X_val, ConstMatrixRef<Scalar> Y_val,
+                                const FitOptions& options) {
+  return fit_impl(X, Y, &X_val, &Y_val, options);
+}
+
+template class Sequential<float>;
+template class Sequential<double>;
+
+}  // namespace mlp

@@ -1,0 +1,20 @@
+#include "mlp/nn/threads.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "kernels/thread_pool.hpp"
+
+namespace mlp {
+
+void set_threads(int count) {
+  if (count <= 0) count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The library's products run on its own thread pool (gemm.cpp).
+  detail::ThreadPool::global().resize(count);
+}
+
+int threads() {
+  return detail::ThreadPool::global().size();
+}
+
+}  // namespace mlp

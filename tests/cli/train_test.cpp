@@ -1,0 +1,157 @@
+// End-to-end tests of mlp train / evaluate / predict / info on the real data sets, running the
+// real binary as a user would.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "mlp/data/csv.hpp"
+#include "mlp/data/dataset.hpp"
+#include "mlp/data/preprocessing.hpp"
+
+namespace {
+
+using mlp_test::contains;
+using mlp_test::run_mlp;
+using mlp_test::TempDir;
+
+const std::string datasets = MLP_DATASETS_DIR;
+
+std::string csv_line(const std::vector<std::string>& fields) {
+  std::string line;
+  for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + fields[i];
+  return line + "\n";
+}
+
+// Writes the rows of `table` at `rows` (with its header) to `path`.
+void write_rows(const mlp::CsvTable& table, const std::vector<mlp::Index>& rows,
+                const std::string& path) {
+  std::ofstream out(path);
+  out << csv_line(table.header);
+  for (mlp::Index r : rows) out << csv_line(table.rows[static_cast<std::size_t>(r)]);
+}
+
+// A held-out split of a data set into DIR/train.csv and DIR/test.csv (stratified by `target`
+// for a classification, random for a regression).
+void split_file(const std::string& file, const std::string& target, double test_fraction,
+                const TempDir& dir) {
+  const mlp::CsvTable table = mlp::read_csv(datasets + "/" + file);
+  const auto data = mlp::dataset_from_csv<double>(table, target);
+  mlp::Random rng(2026);
+  const mlp::Split split = data.task == mlp::Task::classification
+                               ? mlp::stratified_split(data.labels, test_fraction, rng)
+                               : mlp::random_split(data.size(), test_fraction, rng);
+  write_rows(table, split.train, dir / "train.csv");
+  write_rows(table, split.test, dir / "test.csv");
+}
+
+nlohmann::json evaluate_json(const std::string& model, const std::string& data,
+                             const std::string& extra = "") {
+  const auto r = run_mlp("evaluate " + model + " " + data + " --json " + extra);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+TEST(CliTrain, IrisWithDefaultsReaches95PercentOnAStratified30PercentHoldOut) {
+  TempDir dir;
+  split_file("iris.csv", "species", 0.3, dir);
+  const auto trained = run_mlp("train " + dir / "train.csv" + " --target species -o " +
+                               dir / "iris.model" + " --history " + dir / "history.csv");
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_TRUE(contains(trained.out, "saved")) << trained.out;
+  const auto metrics = evaluate_json(dir / "iris.model", dir / "test.csv");
+  EXPECT_EQ(metrics["n_samples"], 45);
+  EXPECT_GE(metrics["accuracy"].get<double>(), 0.95) << metrics.dump();
+  for (const char* key : {"precision", "recall", "f1", "confusion_matrix"})
+    EXPECT_TRUE(metrics.contains(key)) << key;
+  EXPECT_EQ(metrics["confusion_matrix"].size(), 3u);
+
+  const std::string history = mlp_test::read_text(dir / "history.csv");
+  EXPECT_EQ(history.rfind("epoch,loss,val_loss,accuracy,val_accuracy\n1,", 0), 0u) << history;
+
+  // Predictions come back as the class names of the training data, with probabilities.
+  const auto predicted = run_mlp("predict " + dir / "iris.model" + " " + dir / "test.csv" +
+                                 " --proba -o " + dir / "pred.csv");
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  const mlp::CsvTable pred = mlp::read_csv(dir / "pred.csv");
+  EXPECT_EQ(pred.header, (std::vector<std::string>{"prediction", "proba_setosa", "proba_versicolor",
+                                                   "proba_virginica"}));
+  ASSERT_EQ(pred.rows.size(), 45u);
+  int right = 0;
+  const mlp::CsvTable test = mlp::read_csv(dir / "test.csv");
+  for (std::size_t i = 0; i < 45; ++i) {
+    right += pred.rows[i][0] == test.rows[i][4];
+    const double sum =
+        std::stod(pred.rows[i][1]) + std::stod(pred.rows[i][2]) + std::stod(pred.rows[i][3]);
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+  }
+  EXPECT_DOUBLE_EQ(right / 45.0, metrics["accuracy"].get<double>());
+
+  const auto info = run_mlp("info " + dir / "iris.model");
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  for (const char* part : {"4 inputs -> 64 relu -> 3 softmax", "parameters:  515",
+                           "classes:     setosa, versicolor, virginica", "sepal_length",
+                           "standardised", "validation", "accuracy="})
+    EXPECT_TRUE(contains(info.out, part)) << part << "\n" << info.out;
+}
+
+TEST(CliTrain, DiabetesRegressionBeatsPredictingTheMean) {
+  TempDir dir;
+  split_file("diabetes.csv", "target", 0.3, dir);
+  const auto trained =
+      run_mlp("train " + dir / "train.csv" + " --target target -o " + dir / "d.model");
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const auto metrics = evaluate_json(dir / "d.model", dir / "test.csv");
+  EXPECT_EQ(metrics["n_samples"], 133);
+  // R2 > 0 means better than predicting the mean of the held-out targets.
+  EXPECT_GT(metrics["r2"].get<double>(), 0.3) << metrics.dump();
+  EXPECT_GT(metrics["mse"].get<double>(), 0.0);
+  std::printf("diabetes held-out R2 %.4f, MSE %.1f, MAE %.2f\n", metrics["r2"].get<double>(),
+              metrics["mse"].get<double>(), metrics["mae"].get<double>());
+  const auto predicted = run_mlp("predict " + dir / "d.model" + " " + dir / "test.csv");
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  EXPECT_EQ(predicted.out.rfind("prediction\n", 0), 0u);
+  EXPECT_EQ(std::count(predicted.out.begin(), predicted.out.end(), '\n'), 134);
+}
+
+TEST(CliTrain, PredictReadsStandardInputAndWarmStartContinues) {
+  TempDir dir;
+  split_file("iris.csv", "species", 0.3, dir);
+  ASSERT_EQ(run_mlp("train " + dir / "train.csv" + " --target species --epochs 5 -q -o " +
+                    dir / "a.model")
+                .exit_code,
+            0);
+  const auto warm = run_mlp("train " + dir / "train.csv" + " --target species -q --epochs 50 " +
+                            "--init " + dir / "a.model" + " -o " + dir / "b.model");
+  ASSERT_EQ(warm.exit_code, 0) << warm.err;
+  EXPECT_TRUE(warm.out.empty()) << "--quiet printed: " << warm.out;
+  const auto from_stdin = run_mlp("predict " + dir / "b.model" + " -", dir / "test.csv");
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_EQ(std::count(from_stdin.out.begin(), from_stdin.out.end(), '\n'), 46);
+}
+
+TEST(CliTrain, SameSeedSameModelBitForBit) {
+  TempDir dir;
+  for (const char* name : {"a", "b"})
+    ASSERT_EQ(run_mlp("train " + datasets + "/iris.csv --target species --epochs 20 -q --seed 7 " +
+                      "-o " + dir / name)
+                  .exit_code,
+              0);
+  EXPECT_EQ(mlp_test::read_text(dir / "a"), mlp_test::read_text(dir / "b"));
+}
+
+TEST(CliTrain, MnistReaches98PercentOnTheTestImages) {
+  TempDir dir;
+  const auto trained = run_mlp("train " + datasets + "/train-images-idx3-ubyte.gz --labels " +
+                               datasets + "/train-labels-idx1-ubyte.gz --layers 256,128 " +
+                               "--epochs 10 -o " + dir / "mnist.model");
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const auto metrics = evaluate_json(dir / "mnist.model", datasets + "/t10k-images-idx3-ubyte.gz",
+                                     "--labels " + datasets + "/t10k-labels-idx1-ubyte.gz");
+  EXPECT_EQ(metrics["n_samples"], 10000);
+  EXPECT_GE(metrics["accuracy"].get<double>(), 0.98) << metrics.dump();
+  std::printf("MNIST test accuracy %.2f%%\n", 100 * metrics["accuracy"].get<double>());
+}
+
+}  // namespace
