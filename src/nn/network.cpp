@@ -139,7 +139,32 @@ void Sequential<Scalar>::forward_layer(std::size_t l, ConstMatrixRef<Scalar> inp
 }
 
 template <class Scalar>
+void Sequential<Scalar>::check_workspace(const Workspace<Scalar>& ws, Index rows,
+                                         const char* what) const {
+  if (!ws.fits(layers_, rows))
+    throw InvalidArgument(std::string(what) +
+                          ": the workspace is not planned for this network and " +
+                          std::to_string(rows) + " samples; call ws.plan(net.layers(), " +
+                          std::to_string(rows) + ") first");
+}
+
+template <class Scalar>
 void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const {
+  check_shapes(X, "forward input");
+  check_workspace(ws, X.rows(), "forward");
+  forward_impl(X, ws);
+}
+
+template <class Scalar>
+void Sequential<Scalar>::backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                  Workspace<Scalar>& ws) {
+  check_shapes(X, Y, "backward input");
+  check_workspace(ws, X.rows(), "backward");
+  backward_impl(X, Y, ws);
+}
+
+template <class Scalar>
+void Sequential<Scalar>::forward_impl(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const {
   const Index rows = X.rows();
   SparseBatch<Scalar>& sparse = ws.sparse_inputs();
   const bool sparse_input = index_if_sparse(X, sparse);
@@ -152,8 +177,8 @@ void Sequential<Scalar>::forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws
 }
 
 template <class Scalar>
-void Sequential<Scalar>::backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
-                                  Workspace<Scalar>& ws) {
+void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                       Workspace<Scalar>& ws) {
   const Index rows = X.rows();
   const std::size_t last = layers_.size() - 1;
   const Activation out = layers_[last].activation;
@@ -200,8 +225,8 @@ Scalar Sequential<Scalar>::compute_gradients(ConstMatrixRef<Scalar> X, ConstMatr
                                              Workspace<Scalar>& ws) {
   check_shapes(X, Y, "compute_gradients");
   ws.plan(layers_, X.rows());
-  forward(X, ws);
-  backward(X, Y, ws);
+  forward_impl(X, ws);
+  backward_impl(X, Y, ws);
   return loss_value<Scalar>(loss_, ws.A(layers_.size() - 1, X.rows()), Y);
 }
 

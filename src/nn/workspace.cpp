@@ -26,8 +26,13 @@ template <class Scalar>
 Workspace<Scalar>& Workspace<Scalar>::operator=(Workspace&&) noexcept = default;
 
 template <class Scalar>
+bool Workspace<Scalar>::fits(const std::vector<DenseLayer>& layers, Index rows) const {
+  return rows <= capacity_ && same_shapes(layers, planned_for_);
+}
+
+template <class Scalar>
 void Workspace<Scalar>::plan(const std::vector<DenseLayer>& layers, Index max_batch) {
-  if (max_batch <= capacity_ && same_shapes(layers, planned_for_)) return;
+  if (fits(layers, max_batch)) return;
   capacity_ = std::max<Index>(max_batch, 1);
   planned_for_ = layers;
   widths_.clear();

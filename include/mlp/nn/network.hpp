@@ -73,8 +73,10 @@ class Sequential {
   Matrix<Scalar> predict(ConstMatrixRef<Scalar> X) const;
 
   // Forward pass over a batch into the workspace: for each layer l, Z(l) = A(l-1) W(l) + b(l),
-  // A(l) = f(Z(l)), with A(0) = X. The workspace must be planned for X.rows() rows. When X is
-  // mostly zeros, the first layer visits only its nonzero entries (sparse_input.hpp).
+  // A(l) = f(Z(l)), with A(0) = X. When X is mostly zeros, the first layer visits only its
+  // nonzero entries (src/nn/sparse_input.hpp). Throws InvalidArgument when X does not have
+  // n_inputs() columns or the workspace is not planned for these layers and X.rows() rows
+  // (ws.plan(layers(), X.rows()) plans it).
   void forward(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const;
 
   // Backpropagation after forward(X, ws): fills gradients() with dE/dW and dE/db of every layer,
@@ -82,6 +84,7 @@ class Sequential {
   //   output layer  dE/dZ(L) = dE/dA(L) * da/dz   (or the fused A - Y, see loss.hpp)
   //   each layer    dE/dW(l) = A(l-1)^T dE/dZ(l),  dE/db(l) = sum over samples of dE/dZ(l)
   //   hidden layer  dE/dA(l-1) = dE/dZ(l) W(l)^T,  dE/dZ(l-1) = dE/dA(l-1) * da/dz
+  // Throws InvalidArgument on shapes that do not fit, as forward does.
   void backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws);
 
   // forward + backward; returns E (loss_value) for the batch.
@@ -109,6 +112,13 @@ class Sequential {
   void forward_layer(std::size_t l, ConstMatrixRef<Scalar> input,
                      const SparseBatch<Scalar>* sparse_input, MatrixRef<Scalar> Z,
                      MatrixRef<Scalar> A) const;
+
+  // forward and backward without the checks: the shapes were checked once at the boundary
+  // (forward, backward, compute_gradients, fit), and the training loop calls these per batch.
+  void forward_impl(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const;
+  void backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws);
+  // Throws InvalidArgument unless ws is planned for these layers and `rows` samples.
+  void check_workspace(const Workspace<Scalar>& ws, Index rows, const char* what) const;
 
   History fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
                    const ConstMatrixRef<Scalar>* X_val, const ConstMatrixRef<Scalar>* Y_val,

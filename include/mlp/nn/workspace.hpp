@@ -28,6 +28,8 @@ class Workspace {
   void plan(const std::vector<DenseLayer>& layers, Index max_batch);
 
   Index capacity() const { return capacity_; }
+  // Whether plan(layers, rows) would have nothing to do: the buffers fit these layers and rows.
+  bool fits(const std::vector<DenseLayer>& layers, Index rows) const;
 
   // Layer l's linear outputs Z (rows, n_out) and activations A (rows, n_out) of the last forward
   // pass, for its first `rows` samples.

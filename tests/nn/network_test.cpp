@@ -1,0 +1,92 @@
+// Sequential's public forward and backward check what they are given once, at the boundary, and
+// then run the same unchecked passes as compute_gradients and fit.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "mlp/core/error.hpp"
+#include "mlp/nn/network.hpp"
+
+namespace {
+
+using mlp::Matrix;
+
+mlp::Sequential<double> xor_network() {
+  mlp::Sequential<double> net(2);
+  net.add(3, mlp::Activation::sigmoid).add(1, mlp::Activation::sigmoid);
+  net.initialize(mlp::Initializer::uniform(0.0, 1.0), 0);
+  net.compile(mlp::Loss::sse, mlp::OptimizerSpec::gradient_descent(0.1));
+  return net;
+}
+
+// The message of the InvalidArgument that f throws ("" when it throws none).
+template <class F>
+std::string invalid_argument_of(F f) {
+  try {
+    f();
+  } catch (const mlp::InvalidArgument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SequentialChecks, ForwardAndBackwardEqualComputeGradients) {
+  auto net = xor_network();
+  Matrix<double> X(4, 2), Y(4, 1);
+  X << 0, 0, 0, 1, 1, 0, 1, 1;
+  Y << 0, 1, 1, 0;
+  mlp::Workspace<double> ws;
+  ws.plan(net.layers(), 4);
+  net.forward(X, ws);
+  net.backward(X, Y, ws);
+  const mlp::Vector<double> checked = net.gradients();
+  mlp::Workspace<double> other;
+  net.compute_gradients(X, Y, other);
+  EXPECT_EQ(checked, net.gradients());
+  EXPECT_EQ(Matrix<double>(ws.A(1, 4)), Matrix<double>(other.A(1, 4)));
+}
+
+TEST(SequentialChecks, ForwardRefusesWrongColumns) {
+  auto net = xor_network();
+  mlp::Workspace<double> ws;
+  ws.plan(net.layers(), 4);
+  const Matrix<double> X = Matrix<double>::Zero(4, 3);
+  const std::string message = invalid_argument_of([&] { net.forward(X, ws); });
+  EXPECT_NE(message.find("forward input has 3 columns but the network takes 2"), std::string::npos)
+      << message;
+}
+
+TEST(SequentialChecks, ForwardRefusesAnUnplannedOrTooSmallWorkspace) {
+  auto net = xor_network();
+  const Matrix<double> X = Matrix<double>::Zero(4, 2);
+  mlp::Workspace<double> unplanned;
+  std::string message = invalid_argument_of([&] { net.forward(X, unplanned); });
+  EXPECT_NE(message.find("call ws.plan(net.layers(), 4) first"), std::string::npos) << message;
+
+  mlp::Workspace<double> small;
+  small.plan(net.layers(), 2);
+  message = invalid_argument_of([&] { net.forward(X, small); });
+  EXPECT_NE(message.find("not planned for this network and 4 samples"), std::string::npos)
+      << message;
+
+  mlp::Workspace<double> other_shape;  // planned for another network
+  other_shape.plan(mlp::Sequential<double>(2).add(5, mlp::Activation::relu).layers(), 4);
+  message = invalid_argument_of([&] { net.forward(X, other_shape); });
+  EXPECT_NE(message.find("not planned for this network"), std::string::npos) << message;
+}
+
+TEST(SequentialChecks, BackwardRefusesTargetsThatDoNotFit) {
+  auto net = xor_network();
+  mlp::Workspace<double> ws;
+  ws.plan(net.layers(), 4);
+  const Matrix<double> X = Matrix<double>::Zero(4, 2);
+  net.forward(X, ws);
+  const Matrix<double> wide = Matrix<double>::Zero(4, 2), short_ = Matrix<double>::Zero(3, 1);
+  std::string message = invalid_argument_of([&] { net.backward(X, wide, ws); });
+  EXPECT_NE(message.find("targets have 2 columns but the network has 1 outputs"), std::string::npos)
+      << message;
+  message = invalid_argument_of([&] { net.backward(X, short_, ws); });
+  EXPECT_NE(message.find("4 samples but 3 targets"), std::string::npos) << message;
+}
+
+}  // namespace
