@@ -26,15 +26,14 @@ void add_network_flags(CLI::App* cmd, NetworkFlags& f) {
       cmd->add_option("--layers", f.layers, "Hidden layer sizes, e.g. 3 or 8,4 (0: none)")
           ->capture_default_str());
   f.build_options.push_back(cmd->add_option("--activation", f.activation, "Hidden activation")
-                                ->check(CLI::IsMember({"sigmoid", "tanh", "relu", "identity"}))
+                                ->check(CLI::IsMember(activation_names(ActivationUse::hidden)))
                                 ->capture_default_str());
   f.build_options.push_back(
       cmd->add_option("--output-activation", f.output_activation, "Output activation")
-          ->check(CLI::IsMember({"sigmoid", "tanh", "relu", "identity", "softmax"}))
+          ->check(CLI::IsMember(activation_names(ActivationUse::output)))
           ->capture_default_str());
   f.loss_option = cmd->add_option("--loss", f.loss, "Loss (default: the model's, or sse)")
-                      ->check(CLI::IsMember({"sse", "mse", "binary_crossentropy",
-                                             "categorical_crossentropy", "bce", "cce"}));
+                      ->check(CLI::IsMember(loss_names(true)));
   f.build_options.push_back(
       cmd->add_option("--weights", f.weights,
                       "Initial weights: uniform (U[0, 1), the chapter's), uniform:LOW:HIGH, "
@@ -134,7 +133,8 @@ struct GradcheckArguments {
 };
 
 // Random data that fits the network's output: one-hot rows for softmax, 0/1 for sigmoid, values
-// in [-1, 1) (or [0, 1) for ReLU) otherwise. Inputs in [-1, 1).
+// in [-1, 1) (or [0, 1) for an output that is never negative, like ReLU) otherwise. Inputs in
+// [-1, 1).
 void random_data(const Sequential<double>& net, Index samples, std::uint64_t seed,
                  Matrix<double>& X, Matrix<double>& Y) {
   Random rng(seed);
@@ -151,7 +151,7 @@ void random_data(const Sequential<double>& net, Index samples, std::uint64_t see
       if (out == Activation::sigmoid) {
         Y(i, j) = static_cast<double>(rng.below(2));
       } else {
-        Y(i, j) = out == Activation::relu ? rng.uniform() : rng.uniform(-1.0, 1.0);
+        Y(i, j) = activation_info(out).low >= 0.0 ? rng.uniform() : rng.uniform(-1.0, 1.0);
       }
     }
   }
@@ -199,6 +199,69 @@ std::string parameter_name(const ParameterCheck& p) {
   const std::string layer = std::to_string(p.layer + 1);
   if (p.is_bias) return "b" + layer + "[" + std::to_string(p.col + 1) + "]";
   return "W" + layer + "[" + std::to_string(p.row + 1) + "][" + std::to_string(p.col + 1) + "]";
+}
+
+// Prints the network, the data and each layer's worst parameter (every parameter with --all);
+// returns 3 when the check failed, else 0.
+int print_gradcheck(const GradcheckArguments& a, const Sequential<double>& net,
+                    const GradientCheck& check, const std::string& data_text) {
+  const bool from_model = !a.model.empty();
+  const std::string source =
+      from_model ? "model " + a.model
+                 : "weights " + initializer_spec(initializer_from_spec(a.network.weights)) +
+                       ", seed " + std::to_string(a.network.seed);
+  std::printf("mlp gradcheck: %s, %s\n", describe_network(net).c_str(), source.c_str());
+  std::printf("data: %s; E = %.9g\n", data_text.c_str(), check.loss);
+  std::printf("backpropagation vs 4th-order central differences (h = %g), double precision\n\n",
+              a.step);
+  if (a.all) {
+    std::printf("%-16s %22s %22s %10s\n", "parameter", "backprop", "finite difference",
+                "rel. error");
+    for (const ParameterCheck& p : check.parameters)
+      std::printf("%-16s %22.15g %22.15g %10s\n", parameter_name(p).c_str(), p.backprop, p.numeric,
+                  p.skipped ? "kink" : sci(p.relative_error).c_str());
+    std::printf("\n");
+  }
+  std::printf("%-6s %-10s %8s %8s %12s %12s  %s\n", "layer", "shape", "checked", "skipped",
+              "max err W", "max err b", "worst parameter: backprop vs finite difference");
+  for (const LayerGradientCheck& layer : check.layers) {
+    const DenseLayer& shape = net.layers()[layer.layer];
+    std::string worst = "-";
+    if (layer.worst >= 0) {
+      const ParameterCheck& p = check.parameters[static_cast<std::size_t>(layer.worst)];
+      char text[128];
+      std::snprintf(text, sizeof text, "%s: %.10g vs %.10g", parameter_name(p).c_str(), p.backprop,
+                    p.numeric);
+      worst = text;
+    }
+    std::printf("%-6zu %-10s %8lld %8lld %12s %12s  %s\n", layer.layer + 1,
+                (std::to_string(shape.n_in) + "x" + std::to_string(shape.n_out)).c_str(),
+                static_cast<long long>(layer.checked), static_cast<long long>(layer.skipped),
+                sci(layer.max_weight_error).c_str(), sci(layer.max_bias_error).c_str(),
+                worst.c_str());
+  }
+  std::printf("\n");
+  if (check.skipped > 0)
+    std::printf(
+        "%lld parameters skipped: a nudge of 2h moves a ReLU input across its kink at 0, "
+        "where there is no derivative to compare\n",
+        static_cast<long long>(check.skipped));
+  if (check.checked == 0) {
+    std::printf("FAILED: no parameter could be checked\n");
+    return 3;
+  }
+  if (check.max_relative_error > a.tolerance) {
+    std::printf(
+        "FAILED: max relative error %s > tolerance %g: backpropagation disagrees with "
+        "the finite differences\n",
+        sci(check.max_relative_error).c_str(), a.tolerance);
+    return 3;
+  }
+  std::printf(
+      "OK: max relative error %s <= tolerance %g: backpropagation agrees with the finite "
+      "differences\n",
+      sci(check.max_relative_error).c_str(), a.tolerance);
+  return 0;
 }
 
 int run_gradcheck(const GradcheckArguments& a) {
@@ -274,62 +337,7 @@ int run_gradcheck(const GradcheckArguments& a) {
   options.max_per_layer = a.max_per_layer;
   const GradientCheck check = check_gradients(net, X, Y, options);
 
-  const std::string source =
-      from_model ? "model " + a.model
-                 : "weights " + initializer_spec(initializer_from_spec(a.network.weights)) +
-                       ", seed " + std::to_string(a.network.seed);
-  std::printf("mlp gradcheck: %s, %s\n", describe_network(net).c_str(), source.c_str());
-  std::printf("data: %s; E = %.9g\n", data_text.c_str(), check.loss);
-  std::printf("backpropagation vs 4th-order central differences (h = %g), double precision\n\n",
-              a.step);
-  if (a.all) {
-    std::printf("%-16s %22s %22s %10s\n", "parameter", "backprop", "finite difference",
-                "rel. error");
-    for (const ParameterCheck& p : check.parameters)
-      std::printf("%-16s %22.15g %22.15g %10s\n", parameter_name(p).c_str(), p.backprop, p.numeric,
-                  p.skipped ? "kink" : sci(p.relative_error).c_str());
-    std::printf("\n");
-  }
-  std::printf("%-6s %-10s %8s %8s %12s %12s  %s\n", "layer", "shape", "checked", "skipped",
-              "max err W", "max err b", "worst parameter: backprop vs finite difference");
-  for (const LayerGradientCheck& layer : check.layers) {
-    const DenseLayer& shape = net.layers()[layer.layer];
-    std::string worst = "-";
-    if (layer.worst >= 0) {
-      const ParameterCheck& p = check.parameters[static_cast<std::size_t>(layer.worst)];
-      char text[128];
-      std::snprintf(text, sizeof text, "%s: %.10g vs %.10g", parameter_name(p).c_str(), p.backprop,
-                    p.numeric);
-      worst = text;
-    }
-    std::printf("%-6zu %-10s %8lld %8lld %12s %12s  %s\n", layer.layer + 1,
-                (std::to_string(shape.n_in) + "x" + std::to_string(shape.n_out)).c_str(),
-                static_cast<long long>(layer.checked), static_cast<long long>(layer.skipped),
-                sci(layer.max_weight_error).c_str(), sci(layer.max_bias_error).c_str(),
-                worst.c_str());
-  }
-  std::printf("\n");
-  if (check.skipped > 0)
-    std::printf(
-        "%lld parameters skipped: a nudge of 2h moves a ReLU input across its kink at 0, "
-        "where there is no derivative to compare\n",
-        static_cast<long long>(check.skipped));
-  if (check.checked == 0) {
-    std::printf("FAILED: no parameter could be checked\n");
-    return 3;
-  }
-  if (check.max_relative_error > a.tolerance) {
-    std::printf(
-        "FAILED: max relative error %s > tolerance %g: backpropagation disagrees with "
-        "the finite differences\n",
-        sci(check.max_relative_error).c_str(), a.tolerance);
-    return 3;
-  }
-  std::printf(
-      "OK: max relative error %s <= tolerance %g: backpropagation agrees with the finite "
-      "differences\n",
-      sci(check.max_relative_error).c_str(), a.tolerance);
-  return 0;
+  return print_gradcheck(a, net, check, data_text);
 }
 
 }  // namespace

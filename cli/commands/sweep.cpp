@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,7 @@
 
 #include "mlp/core/atomic_file.hpp"
 #include "mlp/core/error.hpp"
+#include "mlp/core/names.hpp"
 #include "mlp/data/preprocessing.hpp"
 #include "mlp/learn/sweep.hpp"
 #include "shared/data_input.hpp"
@@ -99,9 +101,10 @@ std::vector<Initializer> parse_initializers(const std::string& text) {
 std::vector<OptimizerSpec::Kind> parse_optimizers(const std::string& text) {
   std::vector<OptimizerSpec::Kind> kinds;
   for (const std::string& item : split_list(text, "--optimizer")) {
-    if (item != "gd" && item != "momentum" && item != "adam")
-      throw UsageError("--optimizer: expected gd, momentum or adam (full batch), got '" + item +
-                       "'");
+    const std::vector<std::string> full_batch = optimizer_names(false);
+    if (std::find(full_batch.begin(), full_batch.end(), item) == full_batch.end())
+      throw UsageError("--optimizer: expected " + join_names(full_batch) + " (full batch), got '" +
+                       item + "'");
     kinds.push_back(optimizer_kind_from_string(item));
   }
   return kinds;
@@ -279,13 +282,12 @@ void add_sweep_command(CLI::App& app) {
           "0<X<=1"))
       ->capture_default_str();
   cmd->add_option("--activation", a->activation, "Hidden activation")
-      ->check(CLI::IsMember({"sigmoid", "tanh", "relu"}))
+      ->check(CLI::IsMember(activation_names(ActivationUse::nonlinear_hidden)))
       ->capture_default_str();
   cmd->add_option("--loss", a->loss,
                   "Loss (default sse for one sigmoid output, categorical_crossentropy for "
                   "several classes)")
-      ->check(CLI::IsMember(
-          {"sse", "mse", "binary_crossentropy", "categorical_crossentropy", "bce", "cce"}));
+      ->check(CLI::IsMember(loss_names(true)));
   cmd->add_option("--threads", a->threads, "Threads (0: one per core)")
       ->check(integer_at_least(0))
       ->capture_default_str();

@@ -75,8 +75,10 @@ TrainSettings settings_from(const TrainArguments& a) {
   s.hidden_layers = parse_layers(a.layers);
   s.activation = activation_from_string(a.activation);
   if (!a.loss.empty()) s.loss = loss_from_string(a.loss);
-  s.optimizer = optimizer_kind_from_string(a.optimizer == "momentum" ? "momentum" : a.optimizer);
-  s.full_batch = a.optimizer == "gd" && !a.batch_size;
+  s.optimizer = optimizer_kind_from_string(a.optimizer);
+  // Minibatches, except for a name that is not the optimizer's minibatch name ("gd", not "sgd")
+  // without --batch-size.
+  s.full_batch = a.optimizer != optimizer_name(s.optimizer, false) && !a.batch_size;
   s.learning_rate = a.learning_rate;
   s.schedule = schedule_from_string(a.schedule);
   s.epochs = a.epochs;
@@ -190,21 +192,20 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--layers", a->layers, "Hidden layer sizes, e.g. 64,32")->capture_default_str();
   cmd->add_option("--activation", a->activation, "Hidden activation")
-      ->check(CLI::IsMember({"sigmoid", "tanh", "relu"}))
+      ->check(CLI::IsMember(activation_names(ActivationUse::nonlinear_hidden)))
       ->capture_default_str();
   cmd->add_option("--task", a->task, "What the target is (auto: guessed from its values)")
       ->check(CLI::IsMember({"auto", "classification", "regression"}))
       ->capture_default_str();
   cmd->add_option("--loss", a->loss,
                   "Loss (default: categorical_crossentropy for classes, mse for values)")
-      ->check(CLI::IsMember(
-          {"sse", "mse", "binary_crossentropy", "categorical_crossentropy", "bce", "cce"}));
+      ->check(CLI::IsMember(loss_names(true)));
   cmd->add_option("--optimizer", a->optimizer,
                   "gd: full-batch gradient descent (the chapter's); sgd: minibatch; momentum; adam")
-      ->check(CLI::IsMember({"gd", "sgd", "momentum", "adam"}))
+      ->check(CLI::IsMember(optimizer_names()))
       ->capture_default_str();
   cmd->add_option("--lr", a->learning_rate,
-                  "Learning rate (default 0.001 adam, 0.01 sgd/momentum, 0.1 gd)")
+                  "Learning rate (default " + default_learning_rates_text() + ")")
       ->check(positive_real());
   cmd->add_option("--lr-schedule", a->schedule,
                   "Learning rate over the epochs: constant, or decaying towards 0 at the last "

@@ -231,20 +231,11 @@ std::vector<std::string> hidden_layer_charts(const TrainedModel<Scalar>& model,
     map.column_labels = unit_names(layer.n_out);
     map.max_rows = 40;
     map.max_columns = 100;
-    switch (layer.activation) {
-      case Activation::sigmoid:
-      case Activation::softmax:
-        map.range = {{0.0, 1.0}};
-        break;
-      case Activation::tanh:
-        map.range = {{-1.0, 1.0}};
-        break;
-      case Activation::relu:
-        map.range = {{0.0, std::max(1e-9, map.values.maxCoeff())}};
-        break;
-      case Activation::identity:
-        break;
-    }
+    // The colour scale spans the activation's range (up to the largest value when unbounded).
+    const ActivationInfo& f = activation_info(layer.activation);
+    if (std::isfinite(f.low) && std::isfinite(f.high)) map.range = {{f.low, f.high}};
+    if (std::isfinite(f.low) && !std::isfinite(f.high))
+      map.range = {{f.low, std::max(f.low + 1e-9, map.values.maxCoeff())}};
     charts.push_back(map.svg(640, 420));
   }
   return charts;

@@ -112,36 +112,41 @@ std::string activation_chart() {
     for (double v : z) y.push_back(a0 + slope * v);
     return y;
   };
+  // Names and formulas from the activations' table.
+  auto label = [](Activation f) { return std::string(activation_info(f).label); };
+  auto title = [&](Activation f) {
+    return label(f) + ": a = " + std::string(activation_info(f).formula);
+  };
   const svg::LineStyle curve{svg::category_color(0).hex(), "", 2.75};
   const svg::LineStyle tangent{svg::category_color(1).hex(), "7 4", 2};
 
   svg::LineChart sigmoid;
-  sigmoid.title = "sigmoid: a = 1 / (1 + e^-z)";
+  sigmoid.title = title(Activation::sigmoid);
   sigmoid.x_label = "z";
   sigmoid.y_label = "a";
   sigmoid.x_range = {{-5.0, 5.0}};
   sigmoid.y_range = {{-0.1, 1.1}};
-  sigmoid.series.push_back({"sigmoid", z, apply(Activation::sigmoid), curve});
+  sigmoid.series.push_back({label(Activation::sigmoid), z, apply(Activation::sigmoid), curve});
   sigmoid.series.push_back({"tangent at 0, slope 1/4", z, line(0.5, 0.25), tangent});
   sigmoid.points.push_back({0.0, 0.5, "z = 0, a = 0.5"});
 
   svg::LineChart tanh;
-  tanh.title = "tanh: a = tanh(z)";
+  tanh.title = title(Activation::tanh);
   tanh.x_label = "z";
   tanh.y_label = "a";
   tanh.x_range = {{-5.0, 5.0}};
   tanh.y_range = {{-1.2, 1.2}};
-  tanh.series.push_back({"tanh", z, apply(Activation::tanh), curve});
+  tanh.series.push_back({label(Activation::tanh), z, apply(Activation::tanh), curve});
   tanh.series.push_back({"tangent at 0, slope 1", z, line(0.0, 1.0), tangent});
   tanh.points.push_back({0.0, 0.0, "z = 0, a = 0"});
 
   svg::LineChart relu;
-  relu.title = "ReLU: a = max(0, z)";
+  relu.title = title(Activation::relu);
   relu.x_label = "z";
   relu.y_label = "a";
   relu.x_range = {{-5.0, 5.0}};
   relu.y_range = {{-0.5, 5.0}};
-  relu.series.push_back({"ReLU", z, apply(Activation::relu), curve});
+  relu.series.push_back({label(Activation::relu), z, apply(Activation::relu), curve});
   relu.points.push_back({0.0, 0.0, "kink at z = 0"});
   // The same room for every legend, so that the three plots line up.
   for (auto* chart : {&sigmoid, &tanh, &relu}) chart->min_legend_height = 48;

@@ -90,7 +90,7 @@ Explanation explain_step(const Sequential<double>& net, const RowVector<double>&
     if (layer.activation != Activation::softmax) {
       const Matrix<double> ones = Matrix<double>::Ones(1, layer.n_out);
       Matrix<double> derivative(1, layer.n_out);
-      activation_backward<double>(layer.activation, ws.A(l, 1), ones, derivative);
+      activation_backward<double>(layer.activation, ws.Z(l, 1), ws.A(l, 1), ones, derivative);
       out.da_dz = derivative;
     }
     e.layers.push_back(std::move(out));
@@ -165,6 +165,8 @@ class Writer {
         return "1";
       case Activation::softmax:
         break;
+      default:  // the table's formula
+        return std::string(activation_info(L.activation).derivative);
     }
     return "";
   }

@@ -12,15 +12,7 @@ namespace mlp {
 
 double TrainSettings::resolved_learning_rate() const {
   if (learning_rate) return *learning_rate;
-  switch (optimizer) {
-    case OptimizerSpec::Kind::adam:
-      return 0.001;
-    case OptimizerSpec::Kind::momentum:
-      return 0.01;
-    case OptimizerSpec::Kind::gradient_descent:
-      return full_batch ? 0.1 : 0.01;
-  }
-  return 0.001;
+  return default_learning_rate(optimizer, full_batch);
 }
 
 std::string TrainSettings::to_json() const {
@@ -29,8 +21,7 @@ std::string TrainSettings::to_json() const {
   j["activation"] = std::string(to_string(activation));
   if (loss) j["loss"] = std::string(to_string(*loss));
   // Gradient descent is "gd" on the full batch (the chapter's) and "sgd" on minibatches.
-  const bool descent = optimizer == OptimizerSpec::Kind::gradient_descent;
-  j["optimizer"] = descent ? (full_batch ? "gd" : "sgd") : mlp::to_string(optimizer);
+  j["optimizer"] = optimizer_name(optimizer, full_batch);
   j["learning_rate"] = resolved_learning_rate();
   j["epochs"] = epochs;
   j["lr_schedule"] = std::string(mlp::to_string(schedule));
@@ -54,8 +45,9 @@ void TrainSettings::validate() const {
   spec.kind = optimizer;
   spec.learning_rate = resolved_learning_rate();
   mlp::validate(spec);
-  if (activation == Activation::softmax)
-    throw InvalidArgument("softmax is an output activation, not a hidden one");
+  if (!activation_info(activation).hidden)
+    throw InvalidArgument(std::string(to_string(activation)) +
+                          " is an output activation, not a hidden one");
 }
 
 namespace {
@@ -108,6 +100,27 @@ void check_same_names(const std::vector<std::string>& model, const std::vector<s
                     quoted_column_list(data) + " vs " + quoted_column_list(model) + ")");
 }
 
+// The metadata of a new model from the data's first n_train rows (the training part): task, names,
+// the features' scaler (when standardizing) and the targets' mean and scale (regression).
+template <class Scalar>
+void describe_data(const Dataset<Scalar>& data, Index n_train, bool standardize,
+                   ModelMetadata& meta) {
+  meta.task = data.task;
+  meta.feature_names = data.feature_names;
+  meta.class_names = data.class_names;
+  if (standardize) {
+    StandardScaler<double> scaler;
+    scaler.fit(data.features.topRows(n_train).template cast<double>());
+    meta.feature_scaler = scaler;
+  }
+  if (data.task != Task::classification) {
+    const auto y = data.targets.head(n_train).template cast<double>();
+    meta.target_mean = y.mean();
+    const double sd = std::sqrt((y.array() - meta.target_mean).square().mean());
+    meta.target_scale = sd > 0 ? sd : 1.0;
+  }
+}
+
 }  // namespace
 
 template <class Scalar>
@@ -150,20 +163,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   if (warm_start) {
     model = *warm_start;
   } else {
-    meta.task = data.task;
-    meta.feature_names = data.feature_names;
-    meta.class_names = data.class_names;
-    if (settings.standardize) {
-      StandardScaler<double> scaler;
-      scaler.fit(data.features.topRows(n_train).template cast<double>());
-      meta.feature_scaler = scaler;
-    }
-    if (!classification) {
-      const auto y = data.targets.head(n_train).template cast<double>();
-      meta.target_mean = y.mean();
-      const double sd = std::sqrt((y.array() - meta.target_mean).square().mean());
-      meta.target_scale = sd > 0 ? sd : 1.0;
-    }
+    describe_data(data, n_train, settings.standardize, meta);
   }
 
   const int n_classes = static_cast<int>(data.class_names.size());
@@ -181,9 +181,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
     for (Index units : settings.hidden_layers) net.add(units, settings.activation);
     net.add(classification ? n_classes : 1,
             classification ? Activation::softmax : Activation::identity);
-    net.initialize(settings.activation == Activation::relu ? Initializer::he_uniform()
-                                                           : Initializer::glorot_uniform(),
-                   settings.seed);
+    net.initialize(Initializer{activation_info(settings.activation).initializer}, settings.seed);
   }
   data.features = model.prepare(std::move(data.features));
 

@@ -37,10 +37,11 @@ class LossProbe {
     return loss_value<double>(net_.loss(), ws_.A(net_.layers().size() - 1, X_.rows()), Y_);
   }
 
-  // Appends whether each ReLU pre-activation of the last forward pass is > 0.
-  void relu_signs(std::vector<bool>& signs) {
+  // Appends whether each pre-activation of a layer whose f' jumps at 0 (ReLU's kink) is > 0 in
+  // the last forward pass.
+  void kink_signs(std::vector<bool>& signs) {
     for (std::size_t l = 0; l < net_.layers().size(); ++l) {
-      if (net_.layers()[l].activation != Activation::relu) continue;
+      if (!activation_info(net_.layers()[l].activation).kink) continue;
       const auto Z = ws_.Z(l, X_.rows());
       for (Index i = 0; i < Z.size(); ++i) signs.push_back(Z.data()[i] > 0.0);
     }
@@ -72,7 +73,7 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
   GradientCheck result;
   result.loss = probe.loss();
   std::vector<bool> base_signs, signs;
-  probe.relu_signs(base_signs);
+  probe.kink_signs(base_signs);
 
   for (std::size_t l = 0; l < net.layers().size(); ++l) {
     const DenseLayer& layer = net.layers()[l];
@@ -100,7 +101,7 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
         w = saved + offset;
         const double E = probe.loss();
         signs.clear();
-        probe.relu_signs(signs);
+        probe.kink_signs(signs);
         crosses_kink = crosses_kink || signs != base_signs;
         return E;
       };

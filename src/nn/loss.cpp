@@ -1,36 +1,71 @@
 #include "mlp/nn/loss.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "mlp/core/error.hpp"
+#include "mlp/core/names.hpp"
 
 namespace mlp {
 
+namespace {
+
+constexpr unsigned kAnyOutput = ~0u;
+constexpr unsigned kSigmoid = activation_bit(Activation::sigmoid);
+constexpr unsigned kSoftmax = activation_bit(Activation::softmax);
+
+// name, alias, the outputs it fits (cross-entropies need probabilities: BCE a sigmoid or softmax
+// output, CCE a softmax one), the fused pairs (sigmoid + BCE, softmax + CCE).
+constexpr std::array<LossInfo, 4> kLosses{{
+    {Loss::sse, "sse", "", kAnyOutput, 0},
+    {Loss::mse, "mse", "", kAnyOutput, 0},
+    {Loss::binary_crossentropy, "binary_crossentropy", "bce", kSigmoid | kSoftmax, kSigmoid},
+    {Loss::categorical_crossentropy, "categorical_crossentropy", "cce", kSoftmax, kSoftmax},
+}};
+
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < kLosses.size(); ++i)
+    if (static_cast<std::size_t>(kLosses[i].id) != i) return false;
+  return true;
+}
+static_assert(in_enum_order(), "kLosses must list the losses in the enum's order");
+
+}  // namespace
+
+std::span<const LossInfo> losses() {
+  return kLosses;
+}
+
+const LossInfo& loss_info(Loss loss) {
+  return kLosses.at(static_cast<std::size_t>(loss));
+}
+
+std::vector<std::string> loss_names(bool with_aliases) {
+  std::vector<std::string> names;
+  for (const LossInfo& l : kLosses) names.emplace_back(l.name);
+  if (with_aliases)
+    for (const LossInfo& l : kLosses)
+      if (!l.alias.empty()) names.emplace_back(l.alias);
+  return names;
+}
+
 std::string_view to_string(Loss loss) {
-  switch (loss) {
-    case Loss::sse:
-      return "sse";
-    case Loss::mse:
-      return "mse";
-    case Loss::binary_crossentropy:
-      return "binary_crossentropy";
-    case Loss::categorical_crossentropy:
-      return "categorical_crossentropy";
-  }
-  return "unknown";
+  const auto i = static_cast<std::size_t>(loss);
+  return i < kLosses.size() ? kLosses[i].name : "unknown";
 }
 
 Loss loss_from_string(std::string_view name) {
-  if (name == "bce") return Loss::binary_crossentropy;
-  if (name == "cce") return Loss::categorical_crossentropy;
-  for (auto l : {Loss::sse, Loss::mse, Loss::binary_crossentropy, Loss::categorical_crossentropy}) {
-    if (name == to_string(l)) return l;
-  }
-  throw InvalidArgument("unknown loss '" + std::string(name) +
-                        "' (expected sse, mse, binary_crossentropy or categorical_crossentropy)");
+  for (const LossInfo& l : kLosses)
+    if (name == l.name || (!l.alias.empty() && name == l.alias)) return l.id;
+  throw InvalidArgument("unknown loss '" + std::string(name) + "' (expected " +
+                        join_names(loss_names()) + ")");
+}
+
+bool loss_fits_output(Loss loss, Activation output) {
+  return (loss_info(loss).outputs & activation_bit(output)) != 0;
 }
 
 namespace {
@@ -108,8 +143,7 @@ void loss_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y
 }
 
 bool has_fused_output_gradient(Loss loss, Activation output) {
-  return (loss == Loss::binary_crossentropy && output == Activation::sigmoid) ||
-         (loss == Loss::categorical_crossentropy && output == Activation::softmax);
+  return (loss_info(loss).fused_outputs & activation_bit(output)) != 0;
 }
 
 template <class Scalar>
@@ -121,15 +155,12 @@ void fused_output_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<S
 }
 
 void check_loss_matches_output(Loss loss, Activation output) {
-  if (loss == Loss::binary_crossentropy && output != Activation::sigmoid &&
-      output != Activation::softmax) {
-    throw InvalidArgument("binary_crossentropy needs a sigmoid or softmax output layer, not " +
-                          std::string(to_string(output)));
-  }
-  if (loss == Loss::categorical_crossentropy && output != Activation::softmax) {
-    throw InvalidArgument("categorical_crossentropy needs a softmax output layer, not " +
-                          std::string(to_string(output)));
-  }
+  if (loss_fits_output(loss, output)) return;
+  std::vector<std::string> fitting;
+  for (const ActivationInfo& a : activations())
+    if (loss_fits_output(loss, a.id)) fitting.emplace_back(a.name);
+  throw InvalidArgument(std::string(to_string(loss)) + " needs a " + join_names(fitting) +
+                        " output layer, not " + std::string(to_string(output)));
 }
 
 #define MLP_INSTANTIATE(Scalar)                                                              \

@@ -191,7 +191,7 @@ void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<
   } else {
     auto dA = ws.dA(rows, layers_[last].n_out);
     loss_gradient<Scalar>(loss_, A_out, Y, dA);
-    activation_backward<Scalar>(out, A_out, dA, dZ_out);
+    activation_backward<Scalar>(out, ws.Z(last, rows), A_out, dA, dZ_out);
   }
 
   for (std::size_t l = last + 1; l-- > 0;) {
@@ -215,7 +215,7 @@ void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<
     } else {
       auto dA_prev = ws.dA(rows, layer.n_in);
       dense_backward_input<Scalar>(dZ, weights(l), dA_prev);
-      activation_backward<Scalar>(previous, A_prev, dA_prev, ws.dZ(l - 1, rows));
+      activation_backward<Scalar>(previous, ws.Z(l - 1, rows), A_prev, dA_prev, ws.dZ(l - 1, rows));
     }
   }
 }

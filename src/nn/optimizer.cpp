@@ -1,10 +1,15 @@
 #include "mlp/nn/optimizer.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <utility>
 
 #include "kernels/gemm_kernels.hpp"
 #include "kernels/thread_pool.hpp"
 #include "mlp/core/error.hpp"
+#include "mlp/core/names.hpp"
 
 namespace mlp {
 
@@ -15,23 +20,90 @@ constexpr Index kParallelElements = 1 << 16;
 
 }  // namespace
 
-std::string to_string(OptimizerSpec::Kind kind) {
-  switch (kind) {
-    case OptimizerSpec::Kind::gradient_descent:
-      return "gd";
-    case OptimizerSpec::Kind::momentum:
-      return "momentum";
-    case OptimizerSpec::Kind::adam:
-      return "adam";
+namespace {
+
+using Kind = OptimizerSpec::Kind;
+
+// name, minibatch name, default learning rate on minibatches and on the full batch (gradient
+// descent: 0.1 on the full batch as the chapter, 0.01 on minibatches; Adam: Keras' 0.001).
+constexpr std::array<OptimizerInfo, 3> kOptimizers{{
+    {Kind::gradient_descent, "gd", "sgd", 0.01, 0.1},
+    {Kind::momentum, "momentum", "", 0.01, 0.01},
+    {Kind::adam, "adam", "", 0.001, 0.001},
+}};
+
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < kOptimizers.size(); ++i)
+    if (static_cast<std::size_t>(kOptimizers[i].kind) != i) return false;
+  return true;
+}
+static_assert(in_enum_order(), "kOptimizers must list the optimizers in the enum's order");
+
+}  // namespace
+
+std::span<const OptimizerInfo> optimizers() {
+  return kOptimizers;
+}
+
+const OptimizerInfo& optimizer_info(OptimizerSpec::Kind kind) {
+  return kOptimizers.at(static_cast<std::size_t>(kind));
+}
+
+std::vector<std::string> optimizer_names(bool with_minibatch_names) {
+  std::vector<std::string> names;
+  for (const OptimizerInfo& o : kOptimizers) {
+    names.emplace_back(o.name);
+    if (with_minibatch_names && !o.minibatch_name.empty()) names.emplace_back(o.minibatch_name);
   }
-  return "unknown";
+  return names;
+}
+
+std::string optimizer_name(OptimizerSpec::Kind kind, bool full_batch) {
+  const OptimizerInfo& o = optimizer_info(kind);
+  return std::string(full_batch || o.minibatch_name.empty() ? o.name : o.minibatch_name);
+}
+
+double default_learning_rate(OptimizerSpec::Kind kind, bool full_batch) {
+  const OptimizerInfo& o = optimizer_info(kind);
+  return full_batch ? o.full_batch_learning_rate : o.learning_rate;
+}
+
+std::string default_learning_rates_text() {
+  // (rate, name) for every name; names with the same rate share it: "0.01 sgd/momentum".
+  std::vector<std::pair<double, std::string>> rates;
+  for (const OptimizerInfo& o : kOptimizers) {
+    if (o.minibatch_name.empty()) {
+      rates.emplace_back(o.learning_rate, o.name);
+    } else {
+      rates.emplace_back(o.full_batch_learning_rate, o.name);
+      rates.emplace_back(o.learning_rate, o.minibatch_name);
+    }
+  }
+  std::stable_sort(rates.begin(), rates.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::string text;
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    if (i > 0 && rates[i].first == rates[i - 1].first) {
+      text += "/" + rates[i].second;
+      continue;
+    }
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%g", rates[i].first);
+    text += (i > 0 ? ", " : "") + std::string(rate) + " " + rates[i].second;
+  }
+  return text;
+}
+
+std::string to_string(OptimizerSpec::Kind kind) {
+  const auto i = static_cast<std::size_t>(kind);
+  return i < kOptimizers.size() ? std::string(kOptimizers[i].name) : "unknown";
 }
 
 OptimizerSpec::Kind optimizer_kind_from_string(const std::string& name) {
-  if (name == "gd" || name == "sgd") return OptimizerSpec::Kind::gradient_descent;
-  if (name == "momentum") return OptimizerSpec::Kind::momentum;
-  if (name == "adam") return OptimizerSpec::Kind::adam;
-  throw InvalidArgument("unknown optimizer '" + name + "' (expected gd, sgd, momentum or adam)");
+  for (const OptimizerInfo& o : kOptimizers)
+    if (name == o.name || (!o.minibatch_name.empty() && name == o.minibatch_name)) return o.kind;
+  throw InvalidArgument("unknown optimizer '" + name + "' (expected " +
+                        join_names(optimizer_names()) + ")");
 }
 
 void validate(const OptimizerSpec& spec) {

@@ -51,17 +51,19 @@ TEST(Activation, SoftmaxRowsSumToOneWithoutOverflow) {
 }
 
 TEST(Activation, DerivativesFromActivations) {
-  Matrix<double> A(1, 3), dA(1, 3), dZ(1, 3);
+  Matrix<double> Z(1, 3), A(1, 3), dA(1, 3), dZ(1, 3);
   A << 0.2, 0.5, 0.9;
+  Z = A;  // unused by these derivatives, which are written in a
   dA << 1.0, 2.0, -1.0;
-  mlp::activation_backward<double>(Activation::sigmoid, A, dA, dZ);  // a (1 - a)
+  mlp::activation_backward<double>(Activation::sigmoid, Z, A, dA, dZ);  // a (1 - a)
   EXPECT_NEAR(dZ(0, 0), 0.16, 1e-15);
   EXPECT_NEAR(dZ(0, 1), 0.5, 1e-15);
   EXPECT_NEAR(dZ(0, 2), -0.09, 1e-15);
-  mlp::activation_backward<double>(Activation::tanh, A, dA, dZ);  // 1 - a^2
+  mlp::activation_backward<double>(Activation::tanh, Z, A, dA, dZ);  // 1 - a^2
   EXPECT_NEAR(dZ(0, 0), 0.96, 1e-15);
   A << 0.0, 0.5, 2.0;
-  mlp::activation_backward<double>(Activation::relu, A, dA, dZ);  // 0 at the kink
+  Z = A;
+  mlp::activation_backward<double>(Activation::relu, Z, A, dA, dZ);  // 0 at the kink
   EXPECT_EQ(dZ, (Matrix<double>(1, 3) << 0.0, 2.0, -1.0).finished());
 }
 

@@ -2,7 +2,10 @@
 // A is the network's output (samples x outputs), Y the expected values of the same shape.
 #pragma once
 
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "mlp/core/matrix.hpp"
 #include "mlp/nn/activation.hpp"
@@ -16,10 +19,33 @@ enum class Loss {
   categorical_crossentropy,  // E = -1/N sum_n sum_k y_nk log a_nk (Y one-hot)
 };
 
+// One loss: its names and the output activations it fits. The CLI's choices, the model file's
+// names and check_loss_matches_output all read the table of these (losses(), in src/nn/loss.cpp).
+struct LossInfo {
+  Loss id;
+  std::string_view name;   // on the command line and in model files
+  std::string_view alias;  // a short name the command line also accepts ("bce"), or ""
+  unsigned outputs;        // the output activations it fits, one bit each (activation_bit)
+  unsigned fused_outputs;  // those whose dE/dZ simplifies to (A - Y) / N(K)
+};
+
+constexpr unsigned activation_bit(Activation activation) {
+  return 1u << static_cast<unsigned>(activation);
+}
+
+// The table, one entry per Loss in the enum's order.
+std::span<const LossInfo> losses();
+const LossInfo& loss_info(Loss loss);
+// The names in the table's order, then (with_aliases) the aliases.
+std::vector<std::string> loss_names(bool with_aliases = false);
+
 // "sse", "mse", "binary_crossentropy", "categorical_crossentropy".
 std::string_view to_string(Loss loss);
-// Inverse of to_string (also accepts "bce" and "cce"); throws InvalidArgument otherwise.
+// Inverse of to_string (also accepts the aliases "bce" and "cce"); throws InvalidArgument
+// otherwise.
 Loss loss_from_string(std::string_view name);
+// True when the loss can be used with this output activation (see check_loss_matches_output).
+bool loss_fits_output(Loss loss, Activation output);
 
 // E, the quantity whose gradient training follows (formulas above). Cross-entropies clip a to
 // [eps, 1 - eps] (eps = 1e-12 for double, 1e-7 for float) so that log never sees 0.

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mlp/core/matrix.hpp"
 
@@ -32,9 +35,34 @@ struct OptimizerSpec {
   }
 };
 
+// One optimizer: its names and default learning rates. The CLI's choices and help, the model
+// file's names and TrainSettings' defaults all read the table of these (optimizers(), in
+// src/nn/optimizer.cpp).
+struct OptimizerInfo {
+  OptimizerSpec::Kind kind;
+  std::string_view name;            // on the command line and in model files ("gd": full batch)
+  std::string_view minibatch_name;  // the name of its minibatch form when another ("sgd"), or ""
+  double learning_rate;             // default eta on minibatches
+  double full_batch_learning_rate;  // default eta on the full batch
+};
+
+// The table, one entry per Kind in the enum's order.
+std::span<const OptimizerInfo> optimizers();
+const OptimizerInfo& optimizer_info(OptimizerSpec::Kind kind);
+// The names in the table's order, each followed (with_minibatch_names) by its minibatch name:
+// "gd", "sgd", "momentum", "adam".
+std::vector<std::string> optimizer_names(bool with_minibatch_names = true);
+// The name of the optimizer on the full batch or on minibatches: "gd" or "sgd", "adam".
+std::string optimizer_name(OptimizerSpec::Kind kind, bool full_batch);
+// The default learning rate on the full batch or on minibatches.
+double default_learning_rate(OptimizerSpec::Kind kind, bool full_batch);
+// The default learning rates for a help text: "0.001 adam, 0.01 sgd/momentum, 0.1 gd".
+std::string default_learning_rates_text();
+
 // "gd", "momentum", "adam".
 std::string to_string(OptimizerSpec::Kind kind);
-// Inverse of to_string, also "sgd" (= gradient descent); throws InvalidArgument.
+// Inverse of to_string, also the minibatch names ("sgd" = gradient descent); throws
+// InvalidArgument.
 OptimizerSpec::Kind optimizer_kind_from_string(const std::string& name);
 // Throws InvalidArgument on a non-positive or non-finite learning rate, momentum outside [0, 1),
 // betas outside [0, 1) or a non-positive epsilon.
