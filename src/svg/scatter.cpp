@@ -69,10 +69,11 @@ std::vector<LegendEntry> legend_of(const ScatterChart& chart) {
 void draw_identity_line(Document& doc, const Ticks& xt, const Ticks& yt, const Scale& xs,
                         const Scale& ys) {
   const double lo = std::max(xt.lo, yt.lo), hi = std::min(xt.hi, yt.hi);
+  std::string d("M");  // not "M" + ...: g++ 12 warns of a false overlap (-Wrestrict) there
+  d += number(xs(lo)) + " " + number(ys(lo)) + "L" + number(xs(hi)) + " " + number(ys(hi));
   doc.add(Element("path")
               .attr("class", "identity")
-              .attr("d", "M" + number(xs(lo)) + " " + number(ys(lo)) + "L" + number(xs(hi)) + " " +
-                             number(ys(hi)))
+              .attr("d", d)
               .attr("stroke", "#333333")
               .attr("stroke-width", 1.75)
               .attr("stroke-dasharray", "7 4")
