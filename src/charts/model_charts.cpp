@@ -107,21 +107,11 @@ std::vector<double> predicted_values(const TrainedModel<Scalar>& model, const Ma
   return values;
 }
 
-template <class Scalar>
-std::string decision_boundary_chart(const TrainedModel<Scalar>& model, const Matrix<Scalar>& X,
-                                    const std::vector<int>& labels, const std::string& subtitle) {
-  const auto& net = model.network;
-  if (net.n_inputs() != 2)
-    throw InvalidArgument("a decision boundary chart needs a model with two inputs; this one has " +
-                          std::to_string(net.n_inputs()));
-  if (X.rows() == 0 || X.cols() != 2)
-    throw InvalidArgument("a decision boundary chart needs samples with two features");
-  const OutputKind kind = output_kind(net);
-  const auto classes =
-      kind == OutputKind::value ? std::vector<std::string>{} : class_names_of(model);
-  const auto features = feature_names_of(model);
+namespace {
 
-  svg::RegionChart chart;
+// The plane of the chart: the samples' range of each feature, widened by 15% on each side.
+template <class Scalar>
+void set_plane(svg::RegionChart& chart, const Matrix<Scalar>& X) {
   double bounds[2][2];
   for (int j = 0; j < 2; ++j) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -138,10 +128,11 @@ std::string decision_boundary_chart(const TrainedModel<Scalar>& model, const Mat
   chart.x_max = bounds[0][1];
   chart.y_min = bounds[1][0];
   chart.y_max = bounds[1][1];
-  chart.x_label = features[0];
-  chart.y_label = features[1];
+}
 
-  constexpr Index n = 150;
+// The centres of the n x n cells of the chart's plane, row by row from (x_min, y_min).
+template <class Scalar>
+Matrix<Scalar> plane_grid(const svg::RegionChart& chart, Index n) {
   Matrix<Scalar> grid(n * n, 2);
   for (Index r = 0; r < n; ++r)
     for (Index c = 0; c < n; ++c) {
@@ -150,49 +141,90 @@ std::string decision_boundary_chart(const TrainedModel<Scalar>& model, const Mat
       grid(r * n + c, 1) = static_cast<Scalar>(
           chart.y_min + (chart.y_max - chart.y_min) * (static_cast<double>(r) + 0.5) / n);
     }
-  const Matrix<double> out = outputs(model, grid);
-  chart.values.resize(n, n);
-  std::string explanation;
-  if (kind == OutputKind::value) {
-    chart.title = "Prediction surface";
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (Index k = 0; k < n * n; ++k) {
-      const double v = out(k, 0) * model.metadata.target_scale + model.metadata.target_mean;
-      chart.values(k / n, k % n) = v;
-      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-    }
-    if (!(hi > lo)) lo -= 1, hi += 1;
-    chart.value_range = {lo, hi};
-    const std::string target = model.metadata.target.empty() ? "value" : model.metadata.target;
-    chart.value_label = "predicted " + target;
-    explanation = "Shaded by the predicted " + target + " in 10 bands; the points are the samples.";
-  } else if (kind == OutputKind::binary || out.cols() == 2) {
-    chart.title = "Decision boundary";
-    const Index column = kind == OutputKind::binary ? 0 : 1;
-    for (Index k = 0; k < n * n; ++k) chart.values(k / n, k % n) = out(k, column);
-    chart.boundary_level = 0.5;
-    chart.boundary_label = "P(" + classes[1] + ") = 0.5";
-    chart.value_label = "P(" + classes[1] + ")";
-    explanation = "Shaded by the output P(" + classes[1] + ") in bands of 0.1; black line: P(" +
-                  classes[1] + ") = 0.5.";
-  } else {
-    chart.title = "Decision regions";
-    chart.classes.resize(static_cast<std::size_t>(n * n));
-    for (Index k = 0; k < n * n; ++k) {
-      Index best = 0;
-      chart.values(k / n, k % n) = out.row(k).maxCoeff(&best);
-      chart.classes[static_cast<std::size_t>(k)] = static_cast<int>(best);
-    }
-    explanation =
-        "Each region is coloured by the predicted class, darker where its probability is higher.";
+  return grid;
+}
+
+// Shades the n x n grid by the predicted value; returns the subtitle's explanation.
+template <class Scalar>
+std::string shade_by_value(svg::RegionChart& chart, const TrainedModel<Scalar>& model,
+                           const Matrix<double>& out, Index n) {
+  chart.title = "Prediction surface";
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (Index k = 0; k < n * n; ++k) {
+    const double v = out(k, 0) * model.metadata.target_scale + model.metadata.target_mean;
+    chart.values(k / n, k % n) = v;
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
   }
-  chart.subtitle = joined(subtitle, explanation);
-  // Numbers as class names read better with the target's name: "y = 1" (or "class 1").
-  chart.class_names = classes;
-  for (auto& name : chart.class_names)
+  if (!(hi > lo)) lo -= 1, hi += 1;
+  chart.value_range = {lo, hi};
+  const std::string target = model.metadata.target.empty() ? "value" : model.metadata.target;
+  chart.value_label = "predicted " + target;
+  return "Shaded by the predicted " + target + " in 10 bands; the points are the samples.";
+}
+
+// Shades the grid by the probability of the second class, with the boundary where it is 0.5.
+std::string shade_by_probability(svg::RegionChart& chart, const Matrix<double>& out, Index column,
+                                 const std::vector<std::string>& classes, Index n) {
+  chart.title = "Decision boundary";
+  for (Index k = 0; k < n * n; ++k) chart.values(k / n, k % n) = out(k, column);
+  chart.boundary_level = 0.5;
+  chart.boundary_label = "P(" + classes[1] + ") = 0.5";
+  chart.value_label = "P(" + classes[1] + ")";
+  return "Shaded by the output P(" + classes[1] + ") in bands of 0.1; black line: P(" + classes[1] +
+         ") = 0.5.";
+}
+
+// Colours the grid by the predicted class and its probability.
+std::string shade_by_class(svg::RegionChart& chart, const Matrix<double>& out, Index n) {
+  chart.title = "Decision regions";
+  chart.classes.resize(static_cast<std::size_t>(n * n));
+  for (Index k = 0; k < n * n; ++k) {
+    Index best = 0;
+    chart.values(k / n, k % n) = out.row(k).maxCoeff(&best);
+    chart.classes[static_cast<std::size_t>(k)] = static_cast<int>(best);
+  }
+  return "Each region is coloured by the predicted class, darker where its probability is higher.";
+}
+
+// The class names, numbers read better with the target's name: "y = 1" (or "class 1").
+std::vector<std::string> readable_class_names(std::vector<std::string> names,
+                                              const std::string& target) {
+  for (auto& name : names)
     if (!name.empty() && name.find_first_not_of("0123456789.-") == std::string::npos)
-      name = (model.metadata.target.empty() ? std::string("class") : model.metadata.target + " =") +
-             " " + name;
+      name = (target.empty() ? std::string("class") : target + " =") + " " + name;
+  return names;
+}
+
+}  // namespace
+
+template <class Scalar>
+std::string decision_boundary_chart(const TrainedModel<Scalar>& model, const Matrix<Scalar>& X,
+                                    const std::vector<int>& labels, const std::string& subtitle) {
+  const auto& net = model.network;
+  if (net.n_inputs() != 2)
+    throw InvalidArgument("a decision boundary chart needs a model with two inputs; this one has " +
+                          std::to_string(net.n_inputs()));
+  if (X.rows() == 0 || X.cols() != 2)
+    throw InvalidArgument("a decision boundary chart needs samples with two features");
+  const OutputKind kind = output_kind(net);
+  const auto classes =
+      kind == OutputKind::value ? std::vector<std::string>{} : class_names_of(model);
+  const auto features = feature_names_of(model);
+
+  svg::RegionChart chart;
+  set_plane(chart, X);
+  chart.x_label = features[0];
+  chart.y_label = features[1];
+  constexpr Index n = 150;
+  const Matrix<double> out = outputs(model, plane_grid<Scalar>(chart, n));
+  chart.values.resize(n, n);
+  const std::string explanation =
+      kind == OutputKind::value ? shade_by_value(chart, model, out, n)
+      : kind == OutputKind::binary || out.cols() == 2
+          ? shade_by_probability(chart, out, kind == OutputKind::binary ? 0 : 1, classes, n)
+          : shade_by_class(chart, out, n);
+  chart.subtitle = joined(subtitle, explanation);
+  chart.class_names = readable_class_names(classes, model.metadata.target);
   for (Index i = 0; i < X.rows(); ++i) {
     const int label = labels.size() == static_cast<std::size_t>(X.rows())
                           ? labels[static_cast<std::size_t>(i)]

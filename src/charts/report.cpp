@@ -197,72 +197,60 @@ std::string number_text(double v) {
 
 }  // namespace
 
+namespace {
+
+// How a hidden-layer chart names sample r: by about.sample_names, else by its number and its
+// class or target.
 template <class Scalar>
-void add_model_charts(Report& report, const TrainedModel<Scalar>& model,
-                      const Dataset<Scalar>& data, const ReportData& about) {
-  const auto& net = model.network;
-  const bool classification = data.task == Task::classification &&
-                              data.labels.size() == static_cast<std::size_t>(data.size());
-  const std::string which = about.description.empty() ? "the data" : about.description;
+std::string sample_name(const Dataset<Scalar>& data, const ReportData& about, bool classification,
+                        Index r) {
+  if (about.sample_names.size() == static_cast<std::size_t>(data.size()))
+    return about.sample_names[static_cast<std::size_t>(r)];
+  if (classification &&
+      static_cast<std::size_t>(data.labels[static_cast<std::size_t>(r)]) < data.class_names.size())
+    return "#" + std::to_string(r + 1) + " (" +
+           data.class_names[static_cast<std::size_t>(data.labels[static_cast<std::size_t>(r)])] +
+           ")";
+  if (static_cast<std::size_t>(data.targets.size()) == static_cast<std::size_t>(data.size()))
+    return "#" + std::to_string(r + 1) + " (" + number_text(static_cast<double>(data.targets(r))) +
+           ")";
+  return "#" + std::to_string(r + 1);
+}
 
-  if (net.n_inputs() == 2 && data.size() > 0)
-    report.charts.push_back(
-        {"decision_boundary.svg", classification ? "Decision boundary" : "Prediction surface",
-         "The network's output over the plane of its two inputs, with " + which +
-             " on top: what the network learned, not only where the samples are.",
-         decision_boundary_chart(model, data.features,
-                                 classification ? data.labels : std::vector<int>{})});
-
-  if (net.layers().size() >= 2 && data.size() > 0) {
-    const std::vector<Index> rows =
-        pictured_rows(data, std::max<std::size_t>(about.max_hidden_samples, 2));
-    Matrix<Scalar> X(static_cast<Index>(rows.size()), data.features.cols());
-    std::vector<std::string> names;
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      const Index r = rows[k];
-      X.row(static_cast<Index>(k)) = data.features.row(r);
-      if (about.sample_names.size() == static_cast<std::size_t>(data.size())) {
-        names.push_back(about.sample_names[static_cast<std::size_t>(r)]);
-      } else if (classification &&
-                 static_cast<std::size_t>(data.labels[static_cast<std::size_t>(r)]) <
-                     data.class_names.size()) {
-        names.push_back(
-            "#" + std::to_string(r + 1) + " (" +
-            data.class_names[static_cast<std::size_t>(data.labels[static_cast<std::size_t>(r)])] +
-            ")");
-      } else if (static_cast<std::size_t>(data.targets.size()) ==
-                 static_cast<std::size_t>(data.size())) {
-        names.push_back("#" + std::to_string(r + 1) + " (" +
-                        number_text(static_cast<double>(data.targets(r))) + ")");
-      } else {
-        names.push_back("#" + std::to_string(r + 1));
-      }
-    }
-    const std::string sample_note =
-        rows.size() == static_cast<std::size_t>(data.size())
-            ? "each of " + which
-            : std::to_string(rows.size()) + " samples of " + which +
-                  (classification ? ", a few of each class" : ", spread over the targets");
-    const auto charts = hidden_layer_charts(model, X, names);
-    for (std::size_t l = 0; l < charts.size(); ++l)
-      report.charts.push_back({"hidden_layer_" + std::to_string(l + 1) + ".svg",
-                               "Hidden representation, layer " + std::to_string(l + 1),
-                               "The activations of hidden layer " + std::to_string(l + 1) +
-                                   " for " + sample_note +
-                                   ": how the network re-describes its inputs before the next "
-                                   "layer.",
-                               charts[l]});
+// The activations of each hidden layer for a sample of the data.
+template <class Scalar>
+void add_hidden_layer_charts(Report& report, const TrainedModel<Scalar>& model,
+                             const Dataset<Scalar>& data, const ReportData& about,
+                             bool classification, const std::string& which) {
+  const std::vector<Index> rows =
+      pictured_rows(data, std::max<std::size_t>(about.max_hidden_samples, 2));
+  Matrix<Scalar> X(static_cast<Index>(rows.size()), data.features.cols());
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    X.row(static_cast<Index>(k)) = data.features.row(rows[k]);
+    names.push_back(sample_name(data, about, classification, rows[k]));
   }
+  const std::string sample_note =
+      rows.size() == static_cast<std::size_t>(data.size())
+          ? "each of " + which
+          : std::to_string(rows.size()) + " samples of " + which +
+                (classification ? ", a few of each class" : ", spread over the targets");
+  const auto charts = hidden_layer_charts(model, X, names);
+  for (std::size_t l = 0; l < charts.size(); ++l)
+    report.charts.push_back({"hidden_layer_" + std::to_string(l + 1) + ".svg",
+                             "Hidden representation, layer " + std::to_string(l + 1),
+                             "The activations of hidden layer " + std::to_string(l + 1) + " for " +
+                                 sample_note +
+                                 ": how the network re-describes its inputs before the next "
+                                 "layer.",
+                             charts[l]});
+}
 
-  const auto weights = weight_charts(model);
-  for (std::size_t l = 0; l < weights.size(); ++l)
-    report.charts.push_back({"weights_layer_" + std::to_string(l + 1) + ".svg",
-                             "Weights, layer " + std::to_string(l + 1),
-                             "The final weights and biases of layer " + std::to_string(l + 1) +
-                                 "; large magnitudes (either end of the scale) matter most.",
-                             weights[l]});
-
-  if (data.size() == 0) return;
+// How good the final model is on the data: the confusion matrix of a classifier, the predicted
+// against the true values of a regression.
+template <class Scalar>
+void add_quality_chart(Report& report, const TrainedModel<Scalar>& model,
+                       const Dataset<Scalar>& data, bool classification, const std::string& which) {
   if (classification) {
     std::vector<std::string> names = data.class_names;
     const std::vector<int> predicted = predicted_classes(model, data.features);
@@ -284,6 +272,37 @@ void add_model_charts(Report& report, const TrainedModel<Scalar>& model,
          "The final model's predictions on " + which + ".",
          prediction_chart(truth, predicted_values(model, data.features), model.metadata.target)});
   }
+}
+
+}  // namespace
+
+template <class Scalar>
+void add_model_charts(Report& report, const TrainedModel<Scalar>& model,
+                      const Dataset<Scalar>& data, const ReportData& about) {
+  const auto& net = model.network;
+  const bool classification = data.task == Task::classification &&
+                              data.labels.size() == static_cast<std::size_t>(data.size());
+  const std::string which = about.description.empty() ? "the data" : about.description;
+
+  if (net.n_inputs() == 2 && data.size() > 0)
+    report.charts.push_back(
+        {"decision_boundary.svg", classification ? "Decision boundary" : "Prediction surface",
+         "The network's output over the plane of its two inputs, with " + which +
+             " on top: what the network learned, not only where the samples are.",
+         decision_boundary_chart(model, data.features,
+                                 classification ? data.labels : std::vector<int>{})});
+  if (net.layers().size() >= 2 && data.size() > 0)
+    add_hidden_layer_charts(report, model, data, about, classification, which);
+
+  const auto weights = weight_charts(model);
+  for (std::size_t l = 0; l < weights.size(); ++l)
+    report.charts.push_back({"weights_layer_" + std::to_string(l + 1) + ".svg",
+                             "Weights, layer " + std::to_string(l + 1),
+                             "The final weights and biases of layer " + std::to_string(l + 1) +
+                                 "; large magnitudes (either end of the scale) matter most.",
+                             weights[l]});
+
+  if (data.size() > 0) add_quality_chart(report, model, data, classification, which);
 }
 
 template void add_model_charts<float>(Report&, const TrainedModel<float>&, const Dataset<float>&,

@@ -120,36 +120,27 @@ std::string activation_chart() {
   const svg::LineStyle curve{svg::category_color(0).hex(), "", 2.75};
   const svg::LineStyle tangent{svg::category_color(1).hex(), "7 4", 2};
 
-  svg::LineChart sigmoid;
-  sigmoid.title = title(Activation::sigmoid);
-  sigmoid.x_label = "z";
-  sigmoid.y_label = "a";
-  sigmoid.x_range = {{-5.0, 5.0}};
-  sigmoid.y_range = {{-0.1, 1.1}};
-  sigmoid.series.push_back({label(Activation::sigmoid), z, apply(Activation::sigmoid), curve});
+  // A panel of z from -5 to 5 against a: the activation's curve, and the same room for every
+  // legend, so that the three plots line up.
+  auto panel = [&](Activation f, double a_lo, double a_hi) {
+    svg::LineChart chart;
+    chart.title = title(f);
+    chart.x_label = "z";
+    chart.y_label = "a";
+    chart.x_range = {{-5.0, 5.0}};
+    chart.y_range = {{a_lo, a_hi}};
+    chart.series.push_back({label(f), z, apply(f), curve});
+    chart.min_legend_height = 48;
+    return chart;
+  };
+  svg::LineChart sigmoid = panel(Activation::sigmoid, -0.1, 1.1);
   sigmoid.series.push_back({"tangent at 0, slope 1/4", z, line(0.5, 0.25), tangent});
   sigmoid.points.push_back({0.0, 0.5, "z = 0, a = 0.5"});
-
-  svg::LineChart tanh;
-  tanh.title = title(Activation::tanh);
-  tanh.x_label = "z";
-  tanh.y_label = "a";
-  tanh.x_range = {{-5.0, 5.0}};
-  tanh.y_range = {{-1.2, 1.2}};
-  tanh.series.push_back({label(Activation::tanh), z, apply(Activation::tanh), curve});
+  svg::LineChart tanh = panel(Activation::tanh, -1.2, 1.2);
   tanh.series.push_back({"tangent at 0, slope 1", z, line(0.0, 1.0), tangent});
   tanh.points.push_back({0.0, 0.0, "z = 0, a = 0"});
-
-  svg::LineChart relu;
-  relu.title = title(Activation::relu);
-  relu.x_label = "z";
-  relu.y_label = "a";
-  relu.x_range = {{-5.0, 5.0}};
-  relu.y_range = {{-0.5, 5.0}};
-  relu.series.push_back({label(Activation::relu), z, apply(Activation::relu), curve});
+  svg::LineChart relu = panel(Activation::relu, -0.5, 5.0);
   relu.points.push_back({0.0, 0.0, "kink at z = 0"});
-  // The same room for every legend, so that the three plots line up.
-  for (auto* chart : {&sigmoid, &tanh, &relu}) chart->min_legend_height = 48;
   sigmoid.draw(doc, {0, head_h, panel_w, panel_h});
   tanh.draw(doc, {panel_w, head_h, panel_w, panel_h});
   relu.draw(doc, {2 * panel_w, head_h, panel_w, panel_h});

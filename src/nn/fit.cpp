@@ -85,6 +85,167 @@ double schedule_factor(LearningRateSchedule schedule, int epoch, int epochs) {
   return 1.0;
 }
 
+// Throws InvalidArgument unless the data and options can be trained on.
+template <class Scalar>
+void check_fit_arguments(const Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
+                         ConstMatrixRef<Scalar> Y, const ConstMatrixRef<Scalar>* X_val,
+                         const ConstMatrixRef<Scalar>* Y_val, const FitOptions& options) {
+  net.check_shapes(X, Y, "training data");
+  if (X.rows() == 0) throw InvalidArgument("training data has no samples");
+  if (X_val != nullptr) {
+    net.check_shapes(*X_val, *Y_val, "validation data");
+    if (X_val->rows() == 0) throw InvalidArgument("validation data has no samples");
+  }
+  if (options.epochs < 0)
+    throw InvalidArgument("epochs must be >= 0, got " + std::to_string(options.epochs));
+  if (options.batch_size < 0)
+    throw InvalidArgument("batch size must be >= 0, got " + std::to_string(options.batch_size));
+  if (options.early_stopping_patience < 0)
+    throw InvalidArgument("early stopping patience must be >= 0");
+  check_loss_matches_output(net.loss(), net.output_activation());
+}
+
+// Everything training needs besides the network, allocated before the first step so that the
+// training loop allocates nothing.
+template <class Scalar>
+struct TrainingState {
+  Index n = 0;      // samples
+  Index batch = 0;  // samples per update
+  bool shuffled = false;
+  bool classification = false;
+  Workspace<Scalar> ws;
+  Optimizer<Scalar> optimizer;
+  std::vector<Index> order;  // the samples in this epoch's order, when shuffled
+  Random rng;
+
+  TrainingState(const Sequential<Scalar>& net, Index samples, const FitOptions& options)
+      : n(samples),
+        batch((options.batch_size == 0 || options.batch_size >= n) ? n : options.batch_size),
+        shuffled(options.shuffle && batch < n),
+        classification(output_is_classification(net.output_activation())),
+        optimizer(net.optimizer()),
+        order(static_cast<std::size_t>(shuffled ? n : 0)),
+        rng(options.seed) {
+    ws.plan(net.layers(), batch);
+    optimizer.reset(net.parameter_count());
+    std::iota(order.begin(), order.end(), Index(0));
+  }
+};
+
+// History with room for `epochs` epochs of the values that training records.
+History reserved_history(int epochs, bool classification, bool validation) {
+  History history;
+  history.loss.reserve(static_cast<std::size_t>(epochs));
+  if (classification) history.accuracy.reserve(static_cast<std::size_t>(epochs));
+  if (validation) {
+    history.val_loss.reserve(static_cast<std::size_t>(epochs));
+    if (classification) history.val_accuracy.reserve(static_cast<std::size_t>(epochs));
+  }
+  return history;
+}
+
+// What one pass over the training data adds up.
+struct EpochTotals {
+  double loss_sum = 0.0;  // the batches' loss_report times their sizes
+  Index correct = 0;      // classification: correctly predicted samples
+  bool interrupted = false;
+};
+
+// One epoch of minibatch descent: for each batch forward, error, backward, update.
+// forward_backward(Xb, Yb) runs the network's forward and backward passes on a batch into t.ws.
+template <class Scalar, class ForwardBackward>
+EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                        TrainingState<Scalar>& t, const FitOptions& options,
+                        ForwardBackward& forward_backward) {
+  const Activation out = net.output_activation();
+  const std::size_t last = net.layers().size() - 1;
+  EpochTotals totals;
+  for (Index start = 0; start < t.n && !totals.interrupted; start += t.batch) {
+    const Index rows = std::min(t.batch, t.n - start);
+    auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
+      forward_backward(Xb, Yb);
+      const auto A = t.ws.A(last, rows);
+      totals.loss_sum +=
+          static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb)) * static_cast<double>(rows);
+      if (t.classification) totals.correct += count_correct<Scalar>(out, A, Yb);
+      t.optimizer.step(net.parameters(), net.gradients());
+    };
+    if (t.shuffled) {
+      auto Xb = t.ws.batch_inputs(rows);
+      auto Yb = t.ws.batch_targets(rows);
+      gather_rows<Scalar>(X, Y, t.order.data() + start, Xb, Yb);
+      step(Xb, Yb);
+    } else {
+      step(X.middleRows(start, rows), Y.middleRows(start, rows));
+    }
+    if (options.on_batch_end && !options.on_batch_end(start + rows, t.n)) totals.interrupted = true;
+  }
+  return totals;
+}
+
+// The epoch's log, with the validation data's loss and accuracy when there is validation data,
+// recorded in `history`.
+template <class Scalar>
+EpochLog record_epoch(const Sequential<Scalar>& net, int epoch, const EpochTotals& totals,
+                      TrainingState<Scalar>& t, const ConstMatrixRef<Scalar>* X_val,
+                      const ConstMatrixRef<Scalar>* Y_val, History& history) {
+  EpochLog log;
+  log.epoch = epoch;
+  log.loss = totals.loss_sum / static_cast<double>(t.n);
+  history.loss.push_back(log.loss);
+  if (t.classification) {
+    log.accuracy = static_cast<double>(totals.correct) / static_cast<double>(t.n);
+    history.accuracy.push_back(log.accuracy);
+  }
+  if (X_val != nullptr) {
+    const Evaluation val = evaluate_in_chunks<Scalar>(net, *X_val, *Y_val, t.ws);
+    log.val_loss = val.loss;
+    log.val_accuracy = val.accuracy;
+    history.val_loss.push_back(val.loss);
+    if (t.classification) history.val_accuracy.push_back(val.accuracy);
+  }
+  history.best_epoch = epoch;
+  return log;
+}
+
+// Early stopping: keeps the parameters of the epoch with the lowest monitored loss, and says when
+// it has not improved for `patience` epochs. Patience 0: off.
+template <class Scalar>
+class EarlyStopping {
+ public:
+  EarlyStopping(int patience, const Vector<Scalar>& parameters) : patience_(patience) {
+    if (patience_ > 0) best_parameters_ = parameters;
+  }
+
+  // Notes an epoch's monitored loss; true when training should stop.
+  bool stop_after(double monitored, const Vector<Scalar>& parameters) {
+    if (patience_ == 0) return false;
+    if (monitored < best_monitored_) {
+      best_monitored_ = monitored;
+      best_parameters_ = parameters;
+      epochs_since_best_ = 0;
+      return false;
+    }
+    return ++epochs_since_best_ >= patience_;
+  }
+
+  // Gives the network the best epoch's parameters and history.best_epoch that epoch.
+  void restore_best(Vector<Scalar>& parameters, History& history, bool validation) const {
+    if (patience_ == 0 || !std::isfinite(best_monitored_)) return;
+    parameters = best_parameters_;
+    const auto& monitored = validation ? history.val_loss : history.loss;
+    history.best_epoch =
+        static_cast<int>(std::min_element(monitored.begin(), monitored.end()) - monitored.begin()) +
+        1;
+  }
+
+ private:
+  int patience_;
+  Vector<Scalar> best_parameters_;
+  double best_monitored_ = std::numeric_limits<double>::infinity();
+  int epochs_since_best_ = 0;
+};
+
 }  // namespace
 
 std::string_view to_string(LearningRateSchedule schedule) {
@@ -112,124 +273,35 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
                                      const ConstMatrixRef<Scalar>* X_val,
                                      const ConstMatrixRef<Scalar>* Y_val,
                                      const FitOptions& options) {
-  check_shapes(X, Y, "training data");
-  if (X.rows() == 0) throw InvalidArgument("training data has no samples");
-  if (X_val != nullptr) {
-    check_shapes(*X_val, *Y_val, "validation data");
-    if (X_val->rows() == 0) throw InvalidArgument("validation data has no samples");
-  }
-  if (options.epochs < 0)
-    throw InvalidArgument("epochs must be >= 0, got " + std::to_string(options.epochs));
-  if (options.batch_size < 0)
-    throw InvalidArgument("batch size must be >= 0, got " + std::to_string(options.batch_size));
-  if (options.early_stopping_patience < 0)
-    throw InvalidArgument("early stopping patience must be >= 0");
-  check_loss_matches_output(loss_, output_activation());
-
-  const Index n = X.rows();
-  const Index batch = (options.batch_size == 0 || options.batch_size >= n) ? n : options.batch_size;
-  const bool shuffled = options.shuffle && batch < n;
-  const Activation out = output_activation();
-  const bool classification = output_is_classification(out);
-  const std::size_t last = layers_.size() - 1;
-
+  check_fit_arguments(*this, X, Y, X_val, Y_val, options);
   // Everything training needs is allocated here, before the first step.
-  Workspace<Scalar> ws;
-  ws.plan(layers_, batch);
-  Optimizer<Scalar> optimizer(optimizer_spec_);
-  optimizer.reset(parameters_.size());
-  std::vector<Index> order(static_cast<std::size_t>(shuffled ? n : 0));
-  std::iota(order.begin(), order.end(), Index(0));
-  Random rng(options.seed);
-  const bool early_stopping = options.early_stopping_patience > 0;
-  Vector<Scalar> best_parameters;
-  if (early_stopping) best_parameters = parameters_;
+  TrainingState<Scalar> t(*this, X.rows(), options);
+  EarlyStopping<Scalar> early_stopping(options.early_stopping_patience, parameters_);
+  History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
+  // The passes without their checks: check_fit_arguments checked the shapes once.
+  auto forward_backward = [this, &t](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
+    forward_impl(Xb, t.ws);
+    backward_impl(Xb, Yb, t.ws);
+  };
 
-  History history;
-  history.loss.reserve(static_cast<std::size_t>(options.epochs));
-  if (classification) history.accuracy.reserve(static_cast<std::size_t>(options.epochs));
-  if (X_val != nullptr) {
-    history.val_loss.reserve(static_cast<std::size_t>(options.epochs));
-    if (classification) history.val_accuracy.reserve(static_cast<std::size_t>(options.epochs));
-  }
-  double best_monitored = std::numeric_limits<double>::infinity();
-  int epochs_since_best = 0;
-
-  bool interrupted = false;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    optimizer.set_learning_rate(optimizer_spec_.learning_rate *
-                                schedule_factor(options.schedule, epoch, options.epochs));
-    if (shuffled) rng.shuffle(order.begin(), order.end());
-    double loss_sum = 0.0;
-    Index correct = 0;
-    for (Index start = 0; start < n && !interrupted; start += batch) {
-      const Index rows = std::min(batch, n - start);
-      auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
-        forward(Xb, ws);
-        backward(Xb, Yb, ws);
-        const auto A = ws.A(last, rows);
-        loss_sum +=
-            static_cast<double>(loss_report<Scalar>(loss_, A, Yb)) * static_cast<double>(rows);
-        if (classification) correct += count_correct<Scalar>(out, A, Yb);
-        optimizer.step(parameters_, gradients_);
-      };
-      if (shuffled) {
-        auto Xb = ws.batch_inputs(rows);
-        auto Yb = ws.batch_targets(rows);
-        gather_rows<Scalar>(X, Y, order.data() + start, Xb, Yb);
-        step(Xb, Yb);
-      } else {
-        step(X.middleRows(start, rows), Y.middleRows(start, rows));
-      }
-      if (options.on_batch_end && !options.on_batch_end(start + rows, n)) interrupted = true;
-    }
-    if (interrupted) {
+    t.optimizer.set_learning_rate(optimizer_spec_.learning_rate *
+                                  schedule_factor(options.schedule, epoch, options.epochs));
+    if (t.shuffled) t.rng.shuffle(t.order.begin(), t.order.end());
+    const EpochTotals totals = train_epoch(*this, X, Y, t, options, forward_backward);
+    if (totals.interrupted) {
       history.stopped_early = true;
       break;
     }
-
-    EpochLog log;
-    log.epoch = epoch;
-    log.loss = loss_sum / static_cast<double>(n);
-    history.loss.push_back(log.loss);
-    if (classification) {
-      log.accuracy = static_cast<double>(correct) / static_cast<double>(n);
-      history.accuracy.push_back(log.accuracy);
-    }
-    if (X_val != nullptr) {
-      const Evaluation val = evaluate_in_chunks<Scalar>(*this, *X_val, *Y_val, ws);
-      log.val_loss = val.loss;
-      log.val_accuracy = val.accuracy;
-      history.val_loss.push_back(val.loss);
-      if (classification) history.val_accuracy.push_back(val.accuracy);
-    }
-    history.best_epoch = epoch;
-
-    bool stop = false;
-    if (early_stopping) {
-      const double monitored = X_val != nullptr ? log.val_loss : log.loss;
-      if (monitored < best_monitored) {
-        best_monitored = monitored;
-        best_parameters = parameters_;
-        epochs_since_best = 0;
-      } else if (++epochs_since_best >= options.early_stopping_patience) {
-        stop = true;
-      }
-    }
+    const EpochLog log = record_epoch(*this, epoch, totals, t, X_val, Y_val, history);
+    bool stop = early_stopping.stop_after(X_val != nullptr ? log.val_loss : log.loss, parameters_);
     if (options.on_epoch_end && !options.on_epoch_end(log)) stop = true;
     if (stop) {
       history.stopped_early = true;
       break;
     }
   }
-
-  if (early_stopping && std::isfinite(best_monitored)) {
-    parameters_ = best_parameters;
-    const auto& monitored = X_val != nullptr ? history.val_loss : history.loss;
-    history.best_epoch =
-        static_cast<int>(std::min_element(monitored.begin(), monitored.end()) - monitored.begin()) +
-        1;
-  }
+  early_stopping.restore_best(parameters_, history, X_val != nullptr);
   return history;
 }
 

@@ -4,19 +4,17 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <map>
 
 #include "mlp/core/error.hpp"
 #include "mlp/svg/axis.hpp"
 #include "mlp/svg/palette.hpp"
+#include "svg/chart_parts.hpp"
 
 namespace mlp::svg {
 
 namespace {
 
 constexpr double label_size = 13;
-constexpr double bar_width = 16;
-constexpr double bar_gap = 22;
 
 std::vector<std::pair<Index, Index>> ranges(Index n, Index max_blocks) {
   const Index size = (n + max_blocks - 1) / max_blocks;
@@ -79,191 +77,236 @@ Blocks block_average(const Matrix<double>& values, Index max_rows, Index max_col
   return b;
 }
 
-void Heatmap::draw(Document& doc, const Box& area) const {
-  if (values.rows() == 0 || values.cols() == 0)
-    throw InvalidArgument("heatmap '" + title + "': no values to draw");
-  if (!cell_text.empty() && cell_text.size() != static_cast<std::size_t>(values.size()))
-    throw InvalidArgument("heatmap '" + title + "': cell_text needs one text per cell");
+namespace {
 
-  // Blocks when too large; labels of blocks are ranges.
-  const bool blocked = values.rows() > max_rows || values.cols() > max_columns;
-  const Blocks blocks =
-      block_average(values, std::max<Index>(max_rows, 1), std::max<Index>(max_columns, 1));
-  const Matrix<double>& v = blocks.values;
-  const Index rows = v.rows(), cols = v.cols();
-  std::vector<std::string> rlabels, clabels;
-  for (const auto& r : blocks.rows) rlabels.push_back(range_label(row_labels, r));
-  for (const auto& c : blocks.cols) clabels.push_back(range_label(column_labels, c));
+// The matrix as drawn: block means when it is larger than the limits, and the labels of its rows
+// and columns (ranges for blocks).
+struct Grid {
+  bool blocked = false;
+  Blocks blocks;
+  std::vector<std::string> row_labels, column_labels;
+  Index rows() const { return blocks.values.rows(); }
+  Index cols() const { return blocks.values.cols(); }
+};
 
-  // Colour range.
+Grid grid_of(const Heatmap& map) {
+  Grid g;
+  g.blocked = map.values.rows() > map.max_rows || map.values.cols() > map.max_columns;
+  g.blocks = block_average(map.values, std::max<Index>(map.max_rows, 1),
+                           std::max<Index>(map.max_columns, 1));
+  for (const auto& r : g.blocks.rows) g.row_labels.push_back(range_label(map.row_labels, r));
+  for (const auto& c : g.blocks.cols) g.column_labels.push_back(range_label(map.column_labels, c));
+  return g;
+}
+
+// The values lo..hi that the colours span, and the colour bar's ticks inside them.
+struct ColourScale {
+  double lo = 0, hi = 1;
+  Ticks ticks;
+  Rgb operator()(double x) const { return viridis((x - lo) / (hi - lo)); }
+};
+
+ColourScale colour_scale(const Heatmap& map) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (Index i = 0; i < values.size(); ++i) {
-    const double x = values.data()[i];
+  for (Index i = 0; i < map.values.size(); ++i) {
+    const double x = map.values.data()[i];
     if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
   }
   if (!std::isfinite(lo)) lo = 0, hi = 1;
-  if (symmetric) {
+  if (map.symmetric) {
     const double m = std::max(std::abs(lo), std::abs(hi));
     lo = -m;
     hi = m;
   }
-  if (range) lo = range->first, hi = range->second;
+  if (map.range) lo = map.range->first, hi = map.range->second;
   if (!(hi > lo)) {
     const double pad = lo != 0 ? std::abs(lo) * 0.5 : 1.0;
     lo -= pad;
     hi += pad;
   }
-  auto colour = [&](double x) { return viridis((x - lo) / (hi - lo)); };
-
-  // Colour bar ticks: nice values inside the range.
-  Ticks bar_ticks = linear_ticks(lo, hi, 5);
-  std::erase_if(bar_ticks.values,
+  // Nice values inside the range.
+  Ticks ticks = linear_ticks(lo, hi, 5);
+  std::erase_if(ticks.values,
                 [&](double t) { return t < lo - 1e-9 * (hi - lo) || t > hi + 1e-9 * (hi - lo); });
-  double bar_label_w = 0;
-  for (double t : bar_ticks.values)
-    bar_label_w = std::max(bar_label_w, text_width(tick_label(t, bar_ticks.step), tick_font_size));
+  return {lo, hi, ticks};
+}
 
+// The subtitle, with a note on the blocks when the matrix is drawn as blocks.
+std::string subtitle_of(const Heatmap& map, const Grid& g) {
   std::string note;
-  if (blocked)
-    note = "Drawn as " + std::to_string(rows) + " x " + std::to_string(cols) + " blocks of the " +
-           std::to_string(values.rows()) + " x " + std::to_string(values.cols()) +
-           " values, each the mean of its cells.";
-  const std::string sub = subtitle.empty() ? note : note.empty() ? subtitle : subtitle + " " + note;
-  const double head = doc.heading(area, title, sub);
+  if (g.blocked)
+    note = "Drawn as " + std::to_string(g.rows()) + " x " + std::to_string(g.cols()) +
+           " blocks of the " + std::to_string(map.values.rows()) + " x " +
+           std::to_string(map.values.cols()) + " values, each the mean of its cells.";
+  return map.subtitle.empty() ? note : note.empty() ? map.subtitle : map.subtitle + " " + note;
+}
 
-  // Horizontal layout.
-  const double row_label_w = widest(rlabels, label_size);
-  const double left_w = 8 + (y_label.empty() ? 0 : axis_title_font_size + 12) + row_label_w + 8;
-  const double right_w = bar_gap + bar_width + 6 + bar_label_w +
-                         (value_label.empty() ? 0 : 12 + axis_title_font_size) + 8;
+// Where the grid of cells goes: cells of cw x ch pixels from (gx, gy), with room on the left for
+// the row labels and the y title, below for the column labels (rotated when wider than the cells)
+// and the x title, and on the right for the colour bar.
+struct Layout {
+  double cw = 0, ch = 0, gx = 0, gy = 0, grid_w = 0, grid_h = 0, avail_h = 0;
+  double row_label_w = 0, col_label_w = 0, col_label_h = 0;
+  bool rotate = false;
+};
+
+Layout layout_of(const Heatmap& map, const Grid& g, const ColourScale& scale, const Box& area,
+                 double head) {
+  Layout l;
+  l.row_label_w = widest(g.row_labels, label_size);
+  const double left_w =
+      8 + (map.y_label.empty() ? 0 : axis_title_font_size + 12) + l.row_label_w + 8;
+  const double right_w = detail::colour_bar_room(scale.ticks, map.value_label);
   const double avail_w = area.width - left_w - right_w;
-  const double cw = std::min(max_cell, avail_w / static_cast<double>(cols));
-  const double col_label_w = widest(clabels, label_size);
-  const bool rotate = cw < col_label_w + 6;
-  const double col_label_h = rotate ? col_label_w + 4 : label_size + 2;
-  const double bottom_h = 8 + col_label_h + (x_label.empty() ? 0 : 10 + axis_title_font_size) + 8;
-  const double avail_h = area.height - head - bottom_h - 4;
-  const double ch = std::min(max_cell, avail_h / static_cast<double>(rows));
-  if (cw < 1 || ch < 1)
-    throw InvalidArgument("heatmap '" + title + "': the area is too small to draw in");
-  const double grid_w = cw * static_cast<double>(cols), grid_h = ch * static_cast<double>(rows);
-  const double content_w = left_w + grid_w + right_w;
+  l.cw = std::min(map.max_cell, avail_w / static_cast<double>(g.cols()));
+  l.col_label_w = widest(g.column_labels, label_size);
+  l.rotate = l.cw < l.col_label_w + 6;
+  l.col_label_h = l.rotate ? l.col_label_w + 4 : label_size + 2;
+  const double bottom_h =
+      8 + l.col_label_h + (map.x_label.empty() ? 0 : 10 + axis_title_font_size) + 8;
+  l.avail_h = area.height - head - bottom_h - 4;
+  l.ch = std::min(map.max_cell, l.avail_h / static_cast<double>(g.rows()));
+  if (l.cw < 1 || l.ch < 1)
+    throw InvalidArgument("heatmap '" + map.title + "': the area is too small to draw in");
+  l.grid_w = l.cw * static_cast<double>(g.cols());
+  l.grid_h = l.ch * static_cast<double>(g.rows());
+  const double content_w = left_w + l.grid_w + right_w;
   const double x0 = area.x + std::max(0.0, (area.width - content_w) / 2);
-  const double gx = x0 + left_w, gy = area.y + head + 4;
+  l.gx = x0 + left_w;
+  l.gy = area.y + head + 4;
+  return l;
+}
 
-  // Cells: small grids one <rect> each, with a tooltip and the value written in when it fits;
-  // large ones one <path> per colour (64 shades), which keeps the file small.
-  const bool small = rows * cols <= 400;
-  const bool outlines = cw >= 12 && ch >= 12;
-  std::vector<std::string> texts(static_cast<std::size_t>(rows * cols));
-  const double text_size = std::min(13.0, ch * 0.55);
-  bool fits = annotate && small && !blocked && text_size >= 10;
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) {
-      const auto k = static_cast<std::size_t>(i * cols + j);
-      texts[k] = cell_text.empty() ? format_value(v(i, j), decimals) : cell_text[k];
-      if (text_width(texts[k], text_size) > cw - 4) fits = false;
+// The text of each cell (row-major), and whether all of it fits in the cells to be written in.
+struct CellTexts {
+  std::vector<std::string> texts;
+  double size = 0;
+  bool fit = false;
+};
+
+CellTexts cell_texts(const Heatmap& map, const Grid& g, const Layout& l, bool small) {
+  const Matrix<double>& v = g.blocks.values;
+  CellTexts t;
+  t.texts.resize(static_cast<std::size_t>(g.rows() * g.cols()));
+  t.size = std::min(13.0, l.ch * 0.55);
+  t.fit = map.annotate && small && !g.blocked && t.size >= 10;
+  for (Index i = 0; i < g.rows(); ++i)
+    for (Index j = 0; j < g.cols(); ++j) {
+      const auto k = static_cast<std::size_t>(i * g.cols() + j);
+      t.texts[k] = map.cell_text.empty() ? format_value(v(i, j), map.decimals) : map.cell_text[k];
+      if (text_width(t.texts[k], t.size) > l.cw - 4) t.fit = false;
     }
+  return t;
+}
+
+// Small grids: one <rect> per cell, with a tooltip and the cell's text when it fits.
+void draw_cell_rects(Document& doc, const Heatmap& map, const Grid& g, const ColourScale& colour,
+                     const Layout& l) {
+  const Matrix<double>& v = g.blocks.values;
+  const CellTexts t = cell_texts(map, g, l, true);
+  const bool outlines = l.cw >= 12 && l.ch >= 12;
+  for (Index i = 0; i < g.rows(); ++i)
+    for (Index j = 0; j < g.cols(); ++j) {
+      const auto k = static_cast<std::size_t>(i * g.cols() + j);
+      const Rgb c = colour(v(i, j));
+      Element cell("rect");
+      cell.attr("x", l.gx + l.cw * static_cast<double>(j), 2);
+      cell.attr("y", l.gy + l.ch * static_cast<double>(i), 2);
+      cell.attr("width", l.cw, 2).attr("height", l.ch, 2).attr("fill", c.hex());
+      if (outlines) cell.attr("stroke", "#ffffff");
+      cell.child(Element("title").text(g.row_labels[static_cast<std::size_t>(i)] + ", " +
+                                       g.column_labels[static_cast<std::size_t>(j)] + ": " +
+                                       format_value(v(i, j), std::max(map.decimals, 3))));
+      doc.add(cell);
+      if (t.fit && !t.texts[k].empty()) {
+        TextStyle style;
+        style.size = t.size;
+        style.anchor = Anchor::middle;
+        style.centred_v = true;
+        style.color = text_color_on(c);
+        doc.text(l.gx + l.cw * (static_cast<double>(j) + 0.5),
+                 l.gy + l.ch * (static_cast<double>(i) + 0.5), t.texts[k], style);
+      }
+    }
+}
+
+// Large grids: one <path> per colour (64 shades), which keeps the file small.
+void draw_cell_paths(Document& doc, const Grid& g, const ColourScale& colour, const Layout& l) {
+  const Matrix<double>& v = g.blocks.values;
+  constexpr int shades = 64;
+  auto shade = [&](Index i, Index j) {
+    const double x = v(i, j);
+    if (!std::isfinite(x)) return -1;
+    return std::clamp(
+        static_cast<int>(std::lround((x - colour.lo) / (colour.hi - colour.lo) * (shades - 1))), 0,
+        shades - 1);
+  };
+  const auto paths = detail::cell_runs(
+      g.rows(), g.cols(), shade, [&](Index j) { return l.gx + l.cw * static_cast<double>(j); },
+      [&](Index i) { return l.gy + l.ch * static_cast<double>(i); },
+      [&](Index i) { return l.gy + l.ch * static_cast<double>(i + 1); });
+  for (const auto& [s, d] : paths) {
+    const Rgb c = s < 0 ? viridis(std::nan("")) : viridis(static_cast<double>(s) / (shades - 1));
+    doc.add(Element("path").attr("d", d).attr("fill", c.hex()));
+  }
+}
+
+void draw_cells(Document& doc, const Heatmap& map, const Grid& g, const ColourScale& colour,
+                const Layout& l) {
+  const bool small = g.rows() * g.cols() <= 400;
   Element cells_group("g");
   cells_group.attr("class", "cells");
   if (!small) cells_group.attr("shape-rendering", "crispEdges");  // no seams between runs
   doc.open_group(cells_group);
-  if (small) {
-    for (Index i = 0; i < rows; ++i)
-      for (Index j = 0; j < cols; ++j) {
-        const auto k = static_cast<std::size_t>(i * cols + j);
-        const Rgb c = colour(v(i, j));
-        Element cell("rect");
-        cell.attr("x", gx + cw * static_cast<double>(j), 2);
-        cell.attr("y", gy + ch * static_cast<double>(i), 2);
-        cell.attr("width", cw, 2).attr("height", ch, 2).attr("fill", c.hex());
-        if (outlines) cell.attr("stroke", "#ffffff");
-        cell.child(Element("title").text(rlabels[static_cast<std::size_t>(i)] + ", " +
-                                         clabels[static_cast<std::size_t>(j)] + ": " +
-                                         format_value(v(i, j), std::max(decimals, 3))));
-        doc.add(cell);
-        if (fits && !texts[k].empty()) {
-          TextStyle t;
-          t.size = text_size;
-          t.anchor = Anchor::middle;
-          t.centred_v = true;
-          t.color = text_color_on(c);
-          doc.text(gx + cw * (static_cast<double>(j) + 0.5),
-                   gy + ch * (static_cast<double>(i) + 0.5), texts[k], t);
-        }
-      }
-  } else {
-    constexpr int shades = 64;
-    auto shade = [&](double x) {
-      if (!std::isfinite(x)) return -1;
-      return std::clamp(static_cast<int>(std::lround((x - lo) / (hi - lo) * (shades - 1))), 0,
-                        shades - 1);
-    };
-    std::map<int, std::string> paths;
-    for (Index i = 0; i < rows; ++i) {
-      Index j = 0;
-      while (j < cols) {
-        const int s = shade(v(i, j));
-        Index end = j + 1;
-        while (end < cols && shade(v(i, end)) == s) ++end;
-        // Whole pixels, so that neighbouring runs share their edges exactly (no seams).
-        const double x0 = std::round(gx + cw * static_cast<double>(j));
-        const double x1 = std::round(gx + cw * static_cast<double>(end));
-        const double y0 = std::round(gy + ch * static_cast<double>(i));
-        const double y1 = std::round(gy + ch * static_cast<double>(i + 1));
-        std::string& d = paths[s];
-        for (const std::string& part : {std::string("M"), number(x0), std::string(" "), number(y0),
-                                        std::string("H"), number(x1), std::string("V"), number(y1),
-                                        std::string("H"), number(x0), std::string("Z")})
-          d += part;
-        j = end;
-      }
-    }
-    for (const auto& [s, d] : paths) {
-      const Rgb c = s < 0 ? viridis(std::nan("")) : viridis(static_cast<double>(s) / (shades - 1));
-      doc.add(Element("path").attr("d", d).attr("fill", c.hex()));
-    }
-  }
+  if (small)
+    draw_cell_rects(doc, map, g, colour, l);
+  else
+    draw_cell_paths(doc, g, colour, l);
   doc.close_group();
+}
 
-  // Row labels (every k-th when the rows are thin).
+// Row labels (every k-th when the rows are thin), column labels (rotated when wider than the
+// cells) and the axis titles.
+void draw_labels(Document& doc, const Heatmap& map, const Grid& g, const Layout& l) {
   TextStyle rl;
   rl.size = label_size;
   rl.anchor = Anchor::end;
   rl.centred_v = true;
   rl.color = "#333333";
-  const std::size_t row_every = every_kth(ch, label_size + 2);
-  for (std::size_t i = 0; i < rlabels.size(); i += row_every)
-    doc.text(gx - 8, gy + ch * (static_cast<double>(i) + 0.5), rlabels[i], rl);
-  // Column labels, rotated when wider than the cells.
+  const std::size_t row_every = every_kth(l.ch, label_size + 2);
+  for (std::size_t i = 0; i < g.row_labels.size(); i += row_every)
+    doc.text(l.gx - 8, l.gy + l.ch * (static_cast<double>(i) + 0.5), g.row_labels[i], rl);
   TextStyle cl = rl;
   cl.centred_v = false;
-  const std::size_t col_every = every_kth(cw, rotate ? label_size + 2 : col_label_w + 6);
-  for (std::size_t j = 0; j < clabels.size(); j += col_every) {
-    const double cx = gx + cw * (static_cast<double>(j) + 0.5);
-    if (rotate) {
+  const std::size_t col_every = every_kth(l.cw, l.rotate ? label_size + 2 : l.col_label_w + 6);
+  for (std::size_t j = 0; j < g.column_labels.size(); j += col_every) {
+    const double cx = l.gx + l.cw * (static_cast<double>(j) + 0.5);
+    if (l.rotate) {
       cl.rotate = -90;
       cl.anchor = Anchor::end;
-      doc.text(cx + 0.35 * label_size, gy + grid_h + 8, clabels[j], cl);
+      doc.text(cx + 0.35 * label_size, l.gy + l.grid_h + 8, g.column_labels[j], cl);
     } else {
       cl.anchor = Anchor::middle;
-      doc.text(cx, gy + grid_h + 8 + label_size * 0.9, clabels[j], cl);
+      doc.text(cx, l.gy + l.grid_h + 8 + label_size * 0.9, g.column_labels[j], cl);
     }
   }
   TextStyle at;
   at.size = axis_title_font_size;
   at.anchor = Anchor::middle;
-  if (!x_label.empty())
-    doc.text(gx + grid_w / 2, gy + grid_h + 8 + col_label_h + 10 + axis_title_font_size * 0.8,
-             x_label, at);
-  if (!y_label.empty()) {
+  if (!map.x_label.empty())
+    doc.text(l.gx + l.grid_w / 2,
+             l.gy + l.grid_h + 8 + l.col_label_h + 10 + axis_title_font_size * 0.8, map.x_label,
+             at);
+  if (!map.y_label.empty()) {
     at.rotate = -90;
-    doc.text(gx - 8 - row_label_w - 12 - axis_title_font_size * 0.2, gy + grid_h / 2, y_label, at);
+    doc.text(l.gx - 8 - l.row_label_w - 12 - axis_title_font_size * 0.2, l.gy + l.grid_h / 2,
+             map.y_label, at);
   }
+}
 
-  // Colour bar: a gradient through viridis' reference colours, with ticks.
-  const double bar_h = std::max(grid_h, std::min(160.0, avail_h));
-  const double bx = gx + grid_w + bar_gap, by = gy;
+// The colour bar: a gradient through viridis' reference colours, with ticks.
+void draw_colour_bar(Document& doc, const Heatmap& map, const ColourScale& scale, const Layout& l) {
+  const double bar_h = std::max(l.grid_h, std::min(160.0, l.avail_h));
   const std::string gradient = doc.new_id("viridis");
   Element grad("linearGradient");
   grad.attr("id", gradient).attr("x1", "0").attr("y1", "1").attr("x2", "0").attr("y2", "0");
@@ -273,26 +316,26 @@ void Heatmap::draw(Document& doc, const Box& area) const {
                    .attr("stop-color", viridis_stop(s).hex()));
   doc.define(grad);
   doc.open_group(Element("g").attr("class", "colorbar"));
-  const Stroke frame{"#444444", 1, ""};
-  doc.rect({bx, by, bar_width, bar_h}, "url(#" + gradient + ")", &frame);
-  TextStyle tl;
-  tl.size = tick_font_size;
-  tl.centred_v = true;
-  tl.color = "#333333";
-  for (double t : bar_ticks.values) {
-    const double py = by + bar_h - (t - lo) / (hi - lo) * bar_h;
-    doc.line(bx + bar_width, py, bx + bar_width + 4, py, {"#444444", 1, ""});
-    doc.text(bx + bar_width + 6, py, tick_label(t, bar_ticks.step), tl);
-  }
-  if (!value_label.empty()) {
-    TextStyle vl;
-    vl.size = axis_title_font_size;
-    vl.anchor = Anchor::middle;
-    vl.rotate = 90;
-    doc.text(bx + bar_width + 6 + bar_label_w + 12 + axis_title_font_size * 0.2, by + bar_h / 2,
-             value_label, vl);
-  }
+  detail::draw_colour_bar_scale(
+      doc, {l.gx + l.grid_w + detail::colour_bar_gap, l.gy, detail::colour_bar_width, bar_h},
+      "url(#" + gradient + ")", scale.ticks, scale.lo, scale.hi, map.value_label);
   doc.close_group();
+}
+
+}  // namespace
+
+void Heatmap::draw(Document& doc, const Box& area) const {
+  if (values.rows() == 0 || values.cols() == 0)
+    throw InvalidArgument("heatmap '" + title + "': no values to draw");
+  if (!cell_text.empty() && cell_text.size() != static_cast<std::size_t>(values.size()))
+    throw InvalidArgument("heatmap '" + title + "': cell_text needs one text per cell");
+  const Grid grid = grid_of(*this);
+  const ColourScale colour = colour_scale(*this);
+  const double head = doc.heading(area, title, subtitle_of(*this, grid));
+  const Layout layout = layout_of(*this, grid, colour, area, head);
+  draw_cells(doc, *this, grid, colour, layout);
+  draw_labels(doc, *this, grid, layout);
+  draw_colour_bar(doc, *this, colour, layout);
 }
 
 std::string Heatmap::svg(double width, double height) const {

@@ -5,12 +5,14 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <tuple>
 
 #include "mlp/core/error.hpp"
 #include "mlp/svg/axis.hpp"
 #include "mlp/svg/legend.hpp"
 #include "mlp/svg/marker.hpp"
 #include "mlp/svg/palette.hpp"
+#include "svg/chart_parts.hpp"
 
 namespace mlp::svg {
 
@@ -121,87 +123,57 @@ PointStyle point_style(int label, bool value_mode, std::size_t n_classes) {
   return {category_marker(l), category_color(l).hex(), "#000000"};
 }
 
-}  // namespace
-
-void RegionChart::draw(Document& doc, const Box& area) const {
-  const Index ny = values.rows(), nx = values.cols();
-  if (nx < 2 || ny < 2) throw InvalidArgument("region chart: the grid needs at least 2 x 2 cells");
-  const bool class_mode = !classes.empty();
-  if (class_mode && classes.size() != static_cast<std::size_t>(values.size()))
-    throw InvalidArgument("region chart: one class per grid cell is needed");
-  if (!(x_max > x_min) || !(y_max > y_min) || !(value_range.second > value_range.first) ||
-      bands < 1)
-    throw InvalidArgument("region chart: empty plane, value range or bands");
-
-  // Legend: the classes of the points (and regions), the boundary.
-  std::vector<bool> present(class_names.size(), false);
-  for (const auto& p : points)
+// The legend: the classes of the points (and regions) present, and the boundary.
+std::vector<LegendEntry> legend_of(const RegionChart& chart, bool class_mode) {
+  std::vector<bool> present(chart.class_names.size(), false);
+  for (const auto& p : chart.points)
     if (p.label >= 0 && static_cast<std::size_t>(p.label) < present.size())
       present[static_cast<std::size_t>(p.label)] = true;
   if (class_mode)
-    for (int c : classes)
+    for (int c : chart.classes)
       if (c >= 0 && static_cast<std::size_t>(c) < present.size())
         present[static_cast<std::size_t>(c)] = true;
   std::vector<LegendEntry> entries;
-  for (std::size_t i = 0; i < class_names.size(); ++i) {
+  for (std::size_t i = 0; i < chart.class_names.size(); ++i) {
     if (!present[i]) continue;
-    const PointStyle st = point_style(static_cast<int>(i), !class_mode, class_names.size());
+    const PointStyle st = point_style(static_cast<int>(i), !class_mode, chart.class_names.size());
     LegendEntry e;
     e.kind = LegendEntry::Kind::marker;
-    e.label = class_names[i];
+    e.label = chart.class_names[i];
     e.shape = st.shape;
     e.color = st.fill;
     e.outline = st.outline;
     entries.push_back(e);
   }
-  if (boundary_level) {
+  if (chart.boundary_level) {
     LegendEntry e;
-    e.label = boundary_label;
+    e.label = chart.boundary_label;
     e.color = "#000000";
     e.line_width = 2.5;
     entries.push_back(e);
   }
+  return entries;
+}
 
-  const double head = doc.heading(area, title, subtitle);
-  const double legend_h = legend_height(entries, area.width - 20);
-  draw_legend(doc, entries, {area.x + 10, area.y + head, area.width - 20, legend_h});
-
-  // Colour bar (probability / value mode) on the right.
-  Ticks bar_ticks = fixed_ticks(value_range.first, value_range.second, 5);
-  double right_w = 12;
-  if (!class_mode)
-    right_w = 22 + 16 + 6 + tick_labels_width(bar_ticks) +
-              (value_label.empty() ? 0 : 12 + axis_title_font_size) + 8;
-
-  const double top = area.y + head + legend_h + 8;
-  const double bottom = area.bottom() - axes_bottom_margin();
-  const Ticks xt = fixed_ticks(x_min, x_max, 6), yt = fixed_ticks(y_min, y_max, 6);
-  const double left = area.x + 8 + axes_left_margin(yt);
-  const double avail_w = area.right() - right_w - axes_right_margin(xt) - left;
-  // A square plot when the two inputs share a scale, else the space available.
-  double side_w = avail_w, side_h = bottom - top;
-  const double aspect = (y_max - y_min) / (x_max - x_min);
-  if (aspect > 0.5 && aspect < 2) side_w = side_h = std::min(avail_w, bottom - top);
-  if (side_w < 40 || side_h < 40)
-    throw InvalidArgument("region chart: the area is too small to draw in");
-  const double shift = std::max(0.0, (avail_w - side_w) / 2);
-  const Box plot{left + shift, top, side_w, side_h};
-  const Scale xs(x_min, x_max, plot.x, plot.right());
-  const Scale ys(y_min, y_max, plot.bottom(), plot.y);
-
-  // Regions: runs of cells of one colour in each row become one rectangle.
+// The regions: one path per colour, a rectangle per run of cells of that colour in a row. In
+// class mode the colour is a tint of the class's colour, darker where its probability is higher;
+// else a band of viridis.
+void draw_regions(Document& doc, const RegionChart& chart, bool class_mode, const Box& plot) {
+  const Index ny = chart.values.rows(), nx = chart.values.cols();
   const double cw = plot.width / static_cast<double>(nx),
                ch = plot.height / static_cast<double>(ny);
+  const int bands = chart.bands;
   auto key_of = [&](Index r, Index c) -> std::pair<int, int> {
-    const double v = values(r, c);
+    const double v = chart.values(r, c);
     if (std::isnan(v)) return {-1, -1};
     if (class_mode) {
-      const double share = static_cast<double>(std::max<std::size_t>(class_names.size(), 2));
+      const double share = static_cast<double>(std::max<std::size_t>(chart.class_names.size(), 2));
       const double sure = std::clamp((v - 1 / share) / (1 - 1 / share), 0.0, 1.0);
-      return {classes[static_cast<std::size_t>(r * nx + c)],
+      return {chart.classes[static_cast<std::size_t>(r * nx + c)],
               std::min(3, static_cast<int>(sure * 4))};
     }
-    const double t = (v - value_range.first) / (value_range.second - value_range.first);
+    const auto& [lo, hi] = chart.value_range;
+    const double t = (v - lo) / (hi - lo);
     return {0, std::clamp(static_cast<int>(std::floor(t * bands)), 0, bands - 1)};
   };
   auto colour_of = [&](std::pair<int, int> key) {
@@ -211,108 +183,106 @@ void RegionChart::draw(Document& doc, const Box& area) const {
                  0.16 + 0.13 * key.second);
     return viridis((key.second + 0.5) / bands);
   };
-  // One path per colour, a subpath per run of cells of that colour in a row.
-  std::map<std::pair<int, int>, std::string> runs;
-  for (Index r = 0; r < ny; ++r) {
-    Index c = 0;
-    while (c < nx) {
-      const auto key = key_of(r, c);
-      Index end = c + 1;
-      while (end < nx && key_of(r, end) == key) ++end;
-      // Whole pixels, so that neighbouring runs share their edges exactly (no seams).
-      const double x0 = std::round(plot.x + cw * static_cast<double>(c));
-      const double x1 = std::round(plot.x + cw * static_cast<double>(end));
-      const double y0 = std::round(plot.bottom() - ch * static_cast<double>(r + 1));
-      const double y1 = std::round(plot.bottom() - ch * static_cast<double>(r));
-      std::string& d = runs[key];
-      for (const std::string& part : {std::string("M"), number(x0), std::string(" "), number(y0),
-                                      std::string("H"), number(x1), std::string("V"), number(y1),
-                                      std::string("H"), number(x0), std::string("Z")})
-        d += part;
-      c = end;
-    }
-  }
+  const auto runs = detail::cell_runs(
+      ny, nx, key_of, [&](Index c) { return plot.x + cw * static_cast<double>(c); },
+      [&](Index r) { return plot.bottom() - ch * static_cast<double>(r + 1); },
+      [&](Index r) { return plot.bottom() - ch * static_cast<double>(r); });
   doc.open_group(Element("g").attr("class", "regions").attr("shape-rendering", "crispEdges"));
   for (const auto& [key, d] : runs)
     doc.add(Element("path").attr("d", d).attr("fill", colour_of(key).hex()));
   doc.close_group();
+}
 
-  // The boundary: black over a white halo, visible on every shade.
-  if (boundary_level) {
-    std::string d;
-    for (const auto& line : contour_lines(values, *boundary_level)) {
-      for (std::size_t i = 0; i < line.size(); ++i) {
-        d += i == 0 ? "M" : i == 1 ? "L" : " ";
-        d += number(plot.x + (line[i].first + 0.5) * cw) + " " +
-             number(plot.bottom() - (line[i].second + 0.5) * ch);
-      }
-    }
-    if (!d.empty()) {
-      doc.add(Element("path")
-                  .attr("class", "boundary-halo")
-                  .attr("d", d)
-                  .attr("fill", "none")
-                  .attr("stroke", "#ffffff")
-                  .attr("stroke-width", 5)
-                  .attr("stroke-linecap", "round")
-                  .attr("stroke-linejoin", "round"));
-      doc.add(Element("path")
-                  .attr("class", "boundary")
-                  .attr("d", d)
-                  .attr("fill", "none")
-                  .attr("stroke", "#000000")
-                  .attr("stroke-width", 2.5)
-                  .attr("stroke-linecap", "round")
-                  .attr("stroke-linejoin", "round"));
+// The boundary where the values cross `level`: black over a white halo, visible on every shade.
+void draw_boundary(Document& doc, const Matrix<double>& values, double level, const Box& plot) {
+  const double cw = plot.width / static_cast<double>(values.cols()),
+               ch = plot.height / static_cast<double>(values.rows());
+  std::string d;
+  for (const auto& line : contour_lines(values, level)) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      d += i == 0 ? "M" : i == 1 ? "L" : " ";
+      d += number(plot.x + (line[i].first + 0.5) * cw) + " " +
+           number(plot.bottom() - (line[i].second + 0.5) * ch);
     }
   }
+  if (d.empty()) return;
+  for (const auto& [name, colour, width] :
+       {std::tuple{"boundary-halo", "#ffffff", 5.0}, std::tuple{"boundary", "#000000", 2.5}})
+    doc.add(Element("path")
+                .attr("class", name)
+                .attr("d", d)
+                .attr("fill", "none")
+                .attr("stroke", colour)
+                .attr("stroke-width", width)
+                .attr("stroke-linecap", "round")
+                .attr("stroke-linejoin", "round"));
+}
 
-  // Points, an even sample when there are many.
+// The points, an even sample when there are many, clipped to the plot.
+void draw_points(Document& doc, const RegionChart& chart, bool class_mode, const Box& plot) {
+  const Scale xs(chart.x_min, chart.x_max, plot.x, plot.right());
+  const Scale ys(chart.y_min, chart.y_max, plot.bottom(), plot.y);
+  const auto& points = chart.points;
   const std::string clip = doc.clip_rect(plot);
   doc.open_group(Element("g").attr("class", "points").attr("clip-path", "url(#" + clip + ")"));
-  const std::size_t stride = points.size() > max_points && max_points > 0
-                                 ? (points.size() + max_points - 1) / max_points
-                                 : 1;
+  const std::size_t stride = detail::sample_stride(points.size(), chart.max_points);
   const double radius = points.size() > 500 ? 3.5 : points.size() > 50 ? 5 : 8;
   for (std::size_t i = 0; i < points.size(); i += stride) {
     const auto& p = points[i];
-    const PointStyle st = point_style(p.label, !class_mode, class_names.size());
+    const PointStyle st = point_style(p.label, !class_mode, chart.class_names.size());
     doc.add(marker(st.shape, xs(p.x), ys(p.y), radius, st.fill, st.outline, radius > 5 ? 2 : 1));
   }
   doc.close_group();
+}
 
-  draw_axes(doc, plot, xt, yt, {x_label, y_label}, false);
-
-  if (!class_mode) {
-    const double bx = plot.right() + axes_right_margin(xt) + 22, by = plot.y;
-    const double bar_h = plot.height;
-    doc.open_group(Element("g").attr("class", "colorbar"));
-    for (int b = 0; b < bands; ++b) {
-      const double y0 = by + bar_h - bar_h * (b + 1) / bands;
-      doc.rect({bx, y0, 16, bar_h / bands}, viridis((b + 0.5) / bands).hex());
-    }
-    const Stroke frame{"#444444", 1, ""};
-    doc.rect({bx, by, 16, bar_h}, "none", &frame);
-    TextStyle tl;
-    tl.size = tick_font_size;
-    tl.centred_v = true;
-    tl.color = "#333333";
-    const double span = value_range.second - value_range.first;
-    for (double t : bar_ticks.values) {
-      const double py = by + bar_h - (t - value_range.first) / span * bar_h;
-      doc.line(bx + 16, py, bx + 20, py, {"#444444", 1, ""});
-      doc.text(bx + 22, py, tick_label(t, bar_ticks.step), tl);
-    }
-    if (!value_label.empty()) {
-      TextStyle vl;
-      vl.size = axis_title_font_size;
-      vl.anchor = Anchor::middle;
-      vl.rotate = 90;
-      doc.text(bx + 22 + tick_labels_width(bar_ticks) + 12 + axis_title_font_size * 0.2,
-               by + bar_h / 2, value_label, vl);
-    }
-    doc.close_group();
+// The colour bar of the value bands, right of the plot.
+void draw_band_bar(Document& doc, const RegionChart& chart, const Box& plot, const Ticks& x_ticks,
+                   const Ticks& bar_ticks) {
+  const double bx = plot.right() + axes_right_margin(x_ticks) + detail::colour_bar_gap, by = plot.y;
+  const double bar_h = plot.height;
+  const int bands = chart.bands;
+  doc.open_group(Element("g").attr("class", "colorbar"));
+  for (int b = 0; b < bands; ++b) {
+    const double y0 = by + bar_h - bar_h * (b + 1) / bands;
+    doc.rect({bx, y0, detail::colour_bar_width, bar_h / bands}, viridis((b + 0.5) / bands).hex());
   }
+  detail::draw_colour_bar_scale(doc, {bx, by, detail::colour_bar_width, bar_h}, "none", bar_ticks,
+                                chart.value_range.first, chart.value_range.second,
+                                chart.value_label);
+  doc.close_group();
+}
+
+}  // namespace
+
+void RegionChart::draw(Document& doc, const Box& area) const {
+  if (values.cols() < 2 || values.rows() < 2)
+    throw InvalidArgument("region chart: the grid needs at least 2 x 2 cells");
+  const bool class_mode = !classes.empty();
+  if (class_mode && classes.size() != static_cast<std::size_t>(values.size()))
+    throw InvalidArgument("region chart: one class per grid cell is needed");
+  if (!(x_max > x_min) || !(y_max > y_min) || !(value_range.second > value_range.first) ||
+      bands < 1)
+    throw InvalidArgument("region chart: empty plane, value range or bands");
+
+  // Layout: heading, legend, then the plot (square when the two inputs share a scale) with room
+  // for the axes and, in value mode, the colour bar on the right.
+  const double top =
+      detail::draw_heading_and_legend(doc, area, title, subtitle, legend_of(*this, class_mode));
+  const Ticks bar_ticks = fixed_ticks(value_range.first, value_range.second, 5);
+  const double right_w = class_mode ? 12 : detail::colour_bar_room(bar_ticks, value_label);
+  const double bottom = area.bottom() - axes_bottom_margin();
+  const Ticks xt = fixed_ticks(x_min, x_max, 6), yt = fixed_ticks(y_min, y_max, 6);
+  const double left = area.x + 8 + axes_left_margin(yt);
+  const double avail_w = area.right() - right_w - axes_right_margin(xt) - left;
+  const double aspect = (y_max - y_min) / (x_max - x_min);
+  const Box plot =
+      detail::fit_plot(left, top, avail_w, bottom, aspect > 0.5 && aspect < 2, "region chart");
+
+  draw_regions(doc, *this, class_mode, plot);
+  if (boundary_level) draw_boundary(doc, values, *boundary_level, plot);
+  draw_points(doc, *this, class_mode, plot);
+  draw_axes(doc, plot, xt, yt, {x_label, y_label}, false);
+  if (!class_mode) draw_band_bar(doc, *this, plot, xt, bar_ticks);
 }
 
 std::string RegionChart::svg(double width, double height) const {
