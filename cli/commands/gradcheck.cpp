@@ -12,6 +12,7 @@
 #include "mlp/core/random.hpp"
 #include "mlp/data/preprocessing.hpp"
 #include "mlp/learn/sweep.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/model/trained_model.hpp"
 #include "mlp/nn/gradcheck.hpp"
@@ -260,7 +261,8 @@ int run_gradcheck(const GradcheckArguments& a) {
         throw UsageError("--xor needs a network with 2 inputs and 1 output; this one has " +
                          std::to_string(net.n_inputs()) + " and " +
                          std::to_string(net.n_outputs()));
-      xor_data(X, Y);
+      X = xor_inputs<double>();
+      Y = xor_targets<double>();
       data_text = "the chapter's XOR table (4 samples)";
     } else {
       random_data(net, a.samples, a.data_seed, X, Y);

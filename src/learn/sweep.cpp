@@ -293,13 +293,6 @@ SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
   return result;
 }
 
-void xor_data(Matrix<double>& X, Matrix<double>& Y) {
-  X.resize(4, 2);
-  X << 0, 0, 0, 1, 1, 0, 1, 1;
-  Y.resize(4, 1);
-  Y << 0, 1, 1, 0;
-}
-
 Interval wilson_interval(int successes, int trials, double z) {
   if (trials <= 0) throw InvalidArgument("wilson_interval: trials must be > 0");
   const double n = trials, p = successes / n, z2 = z * z;
