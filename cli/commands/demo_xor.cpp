@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "mlp/learn/xor.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/nn/network.hpp"
 #include "shared/history_csv.hpp"
@@ -20,7 +21,7 @@ namespace {
 
 struct XorSettings {
   std::uint64_t seed = 0;
-  int iterations = 5000;
+  int iterations = XorSetup{}.iterations;
   std::optional<double> eta;
   std::optional<int> hidden;
   std::string dtype = "f64";
@@ -33,29 +34,31 @@ struct XorSettings {
   bool keras = false;
 };
 
-// The chapter's Table 1.
-template <class Scalar>
-void xor_data(Matrix<Scalar>& X, Matrix<Scalar>& y) {
-  X.resize(4, 2);
-  X << 0, 0, 0, 1, 1, 0, 1, 1;
-  y.resize(4, 1);
-  y << 0, 1, 1, 0;
+// The chapter's setup, or its Keras one, with the flags' changes.
+XorSetup setup_of(const XorSettings& s) {
+  XorSetup setup = s.keras ? keras_xor_setup() : XorSetup{};
+  if (s.hidden) setup.hidden = *s.hidden;
+  if (s.eta) setup.learning_rate = *s.eta;
+  setup.iterations = s.iterations;
+  setup.seed = s.seed;
+  return setup;
 }
 
-int hidden_units(const XorSettings& s) {
-  return s.hidden.value_or(s.keras ? 16 : 3);
+Index hidden_units(const XorSettings& s) {
+  return setup_of(s).hidden;
 }
 double learning_rate(const XorSettings& s) {
-  return s.eta.value_or(s.keras ? 0.001 : 0.1);
+  return setup_of(s).learning_rate;
 }
 
 // The chapter's network (2-H-1 sigmoid, weights and biases ~ U[0, 1), sse, gradient descent), or
-// its Keras one (2-16-1 sigmoid, Glorot weights, zero biases, mse, Adam).
+// its Keras one (2-16-1 sigmoid, Glorot weights, zero biases, mse, Adam); or the one in --init.
 template <class Scalar>
 Sequential<Scalar> make_network(const XorSettings& s, std::uint64_t seed) {
-  Sequential<Scalar> net(2);
+  XorSetup setup = setup_of(s);
+  setup.seed = seed;
   if (!s.init_model.empty()) {
-    net = load_model_as<Scalar>(s.init_model);
+    Sequential<Scalar> net = load_model_as<Scalar>(s.init_model);
     if (net.n_inputs() != 2 || net.n_outputs() != 1)
       throw UsageError("--init " + s.init_model + ": the model has " +
                        std::to_string(net.n_inputs()) + " inputs and " +
@@ -63,14 +66,10 @@ Sequential<Scalar> make_network(const XorSettings& s, std::uint64_t seed) {
     if (s.hidden && (net.layers().size() != 2 || net.layers()[0].n_out != *s.hidden))
       throw UsageError("--hidden " + std::to_string(*s.hidden) +
                        " conflicts with the model in --init " + s.init_model);
-  } else {
-    net.add(hidden_units(s), Activation::sigmoid).add(1, Activation::sigmoid);
-    net.initialize(s.keras ? Initializer::glorot_uniform() : Initializer::uniform(0.0, 1.0), seed);
+    net.compile(setup.loss, setup.optimizer_spec());
+    return net;
   }
-  net.compile(s.keras ? Loss::mse : Loss::sse,
-              s.keras ? OptimizerSpec::adam(learning_rate(s))
-                      : OptimizerSpec::gradient_descent(learning_rate(s)));
-  return net;
+  return xor_network<Scalar>(setup);
 }
 
 std::string architecture(const XorSettings& s) {
@@ -79,8 +78,7 @@ std::string architecture(const XorSettings& s) {
 
 template <class Scalar>
 int run_single(const XorSettings& s) {
-  Matrix<Scalar> X, y;
-  xor_data(X, y);
+  const Matrix<Scalar> X = xor_inputs<Scalar>(), y = xor_targets<Scalar>();
   Sequential<Scalar> net = make_network<Scalar>(s, s.seed);
   std::printf("mlp demo xor%s: %s, %s, %s (eta = %g), %d iterations, %s, %s\n",
               s.keras ? " --keras" : "",
@@ -133,8 +131,7 @@ int run_single(const XorSettings& s) {
 // --seeds N: the chapter's fragility claim measured: how many of seeds 0..N-1 solve XOR.
 template <class Scalar>
 int run_seeds(const XorSettings& s) {
-  Matrix<Scalar> X, y;
-  xor_data(X, y);
+  const Matrix<Scalar> X = xor_inputs<Scalar>(), y = xor_targets<Scalar>();
   FitOptions options;
   options.epochs = s.iterations;
   int solved = 0;

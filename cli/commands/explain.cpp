@@ -11,6 +11,7 @@
 #include "mlp/core/atomic_file.hpp"
 #include "mlp/learn/explain.hpp"
 #include "mlp/learn/sweep.hpp"
+#include "mlp/learn/xor.hpp"
 #include "shared/output_path.hpp"
 #include "shared/usage_error.hpp"
 #include "shared/validators.hpp"
@@ -24,7 +25,7 @@ struct ExplainArguments {
   NetworkFlags network;
   std::string x = "1,1";
   std::string y = "0";
-  double eta = 0.1;
+  double eta = XorSetup{}.learning_rate;
   std::string format = "text";
   int digits = 6;
   std::string output;

@@ -12,6 +12,7 @@
 #include "mlp/core/random.hpp"
 #include "mlp/data/preprocessing.hpp"
 #include "mlp/learn/sweep.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/model/trained_model.hpp"
 #include "mlp/nn/gradcheck.hpp"
@@ -201,27 +202,93 @@ std::string parameter_name(const ParameterCheck& p) {
   return "W" + layer + "[" + std::to_string(p.row + 1) + "][" + std::to_string(p.col + 1) + "]";
 }
 
-// Prints the network, the data and each layer's worst parameter (every parameter with --all);
-// returns 3 when the check failed, else 0.
-int print_gradcheck(const GradcheckArguments& a, const Sequential<double>& net,
-                    const GradientCheck& check, const std::string& data_text) {
+// Throws UsageError for flags that do not go together.
+void check_flag_combinations(const GradcheckArguments& a) {
   const bool from_model = !a.model.empty();
-  const std::string source =
-      from_model ? "model " + a.model
-                 : "weights " + initializer_spec(initializer_from_spec(a.network.weights)) +
-                       ", seed " + std::to_string(a.network.seed);
-  std::printf("mlp gradcheck: %s, %s\n", describe_network(net).c_str(), source.c_str());
-  std::printf("data: %s; E = %.9g\n", data_text.c_str(), check.loss);
-  std::printf("backpropagation vs 4th-order central differences (h = %g), double precision\n\n",
-              a.step);
-  if (a.all) {
-    std::printf("%-16s %22s %22s %10s\n", "parameter", "backprop", "finite difference",
-                "rel. error");
-    for (const ParameterCheck& p : check.parameters)
-      std::printf("%-16s %22.15g %22.15g %10s\n", parameter_name(p).c_str(), p.backprop, p.numeric,
-                  p.skipped ? "kink" : sci(p.relative_error).c_str());
-    std::printf("\n");
+  const bool from_csv = !a.data.path.empty();
+  if (from_csv && a.xor_data) throw UsageError("--xor and --data cannot be combined");
+  if ((from_csv || a.xor_data) && a.samples_option->count() > 0)
+    throw UsageError("--samples is for random data; it cannot be combined with --data or --xor");
+  if ((from_model || from_csv || a.xor_data) &&
+      (a.inputs_option->count() > 0 || a.outputs_option->count() > 0))
+    throw UsageError(
+        "--inputs and --outputs are for a new network on random data; here they "
+        "come from the " +
+        std::string(from_model ? "model" : "data"));
+}
+
+// The data to check on: inputs, targets and the words that describe them.
+struct CheckData {
+  Matrix<double> X, Y;
+  std::string text;
+};
+
+// The CSV file for a model from `mlp train`: its own feature columns, scaler and classes.
+CheckData data_for_trained_model(const GradcheckArguments& a, const DataArguments& args,
+                                 const Sequential<double>& net, const std::string& extra) {
+  const auto model = TrainedModel<double>::from_parts(net, extra, a.model);
+  const Dataset<double> data = load_evaluation_data<double>(args, model.metadata);
+  CheckData d;
+  d.X = model.prepare(data.features);
+  if (data.task == Task::classification) {
+    d.Y = one_hot<double>(data.labels, static_cast<int>(model.metadata.class_names.size()));
+  } else {
+    d.Y = ((data.targets.array() - model.metadata.target_mean) / model.metadata.target_scale)
+              .matrix();
   }
+  d.text = a.data.path + " (" + std::to_string(d.X.rows()) +
+           " samples, prepared as the model was trained)";
+  return d;
+}
+
+// The CSV file as it is, for the model in `net`, or for a network built from the flags to fit
+// the file (stored in `net`).
+CheckData data_from_csv(const GradcheckArguments& a, const DataArguments& args,
+                        Sequential<double>& net) {
+  const Dataset<double> data = load_training_data<double>(args, std::nullopt);
+  if (a.model.empty()) {
+    const bool one_output =
+        data.task == Task::regression ||
+        (data.class_names.size() == 2 && a.network.output_activation != "softmax");
+    const Index outputs = one_output ? 1 : static_cast<Index>(data.class_names.size());
+    net = network_from_flags(a.network, "", "", data.features.cols(), outputs,
+                             XorSetup{}.learning_rate);
+  }
+  if (data.features.cols() != net.n_inputs())
+    throw DataError(a.data.path + ": " + std::to_string(data.features.cols()) +
+                    " feature columns, but the network takes " + std::to_string(net.n_inputs()) +
+                    " inputs");
+  CheckData d;
+  d.X = data.features;
+  d.Y = targets_for(data, net.n_outputs(), a.data.path);
+  d.text = a.data.path + " (" + std::to_string(d.X.rows()) + " samples)";
+  return d;
+}
+
+// The XOR table or random data, for the model in `net` or a network built from the flags
+// (stored in `net`).
+CheckData data_without_file(const GradcheckArguments& a, Sequential<double>& net) {
+  if (a.model.empty())
+    net = network_from_flags(a.network, "", "", a.xor_data ? 2 : a.inputs,
+                             a.xor_data ? 1 : a.outputs, XorSetup{}.learning_rate);
+  CheckData d;
+  if (a.xor_data) {
+    if (net.n_inputs() != 2 || net.n_outputs() != 1)
+      throw UsageError("--xor needs a network with 2 inputs and 1 output; this one has " +
+                       std::to_string(net.n_inputs()) + " and " + std::to_string(net.n_outputs()));
+    d.X = xor_inputs<double>();
+    d.Y = xor_targets<double>();
+    d.text = "the chapter's XOR table (4 samples)";
+  } else {
+    random_data(net, a.samples, a.data_seed, d.X, d.Y);
+    d.text =
+        std::to_string(a.samples) + " random samples (seed " + std::to_string(a.data_seed) + ")";
+  }
+  return d;
+}
+
+// The table of layers: how many parameters each checked and its worst one.
+void print_layers(const Sequential<double>& net, const GradientCheck& check) {
   std::printf("%-6s %-10s %8s %8s %12s %12s  %s\n", "layer", "shape", "checked", "skipped",
               "max err W", "max err b", "worst parameter: backprop vs finite difference");
   for (const LayerGradientCheck& layer : check.layers) {
@@ -241,6 +308,10 @@ int print_gradcheck(const GradcheckArguments& a, const Sequential<double>& net,
                 worst.c_str());
   }
   std::printf("\n");
+}
+
+// The last lines: skipped parameters and the verdict. Returns the exit code, 3 on failure.
+int print_verdict(const GradcheckArguments& a, const GradientCheck& check) {
   if (check.skipped > 0)
     std::printf(
         "%lld parameters skipped: a nudge of 2h moves a ReLU input across its kink at 0, "
@@ -265,79 +336,44 @@ int print_gradcheck(const GradcheckArguments& a, const Sequential<double>& net,
 }
 
 int run_gradcheck(const GradcheckArguments& a) {
+  check_flag_combinations(a);
   const bool from_model = !a.model.empty();
-  const bool from_csv = !a.data.path.empty();
-  if (from_csv && a.xor_data) throw UsageError("--xor and --data cannot be combined");
-  if ((from_csv || a.xor_data) && a.samples_option->count() > 0)
-    throw UsageError("--samples is for random data; it cannot be combined with --data or --xor");
-  if ((from_model || from_csv || a.xor_data) &&
-      (a.inputs_option->count() > 0 || a.outputs_option->count() > 0))
-    throw UsageError(
-        "--inputs and --outputs are for a new network on random data; here they "
-        "come from the " +
-        std::string(from_model ? "model" : "data"));
-
-  Matrix<double> X, Y;
-  std::string data_text;
   Sequential<double> net(1);
   std::string extra = "{}";
-  if (from_model) net = network_from_flags(a.network, a.model, "", 0, 0, 0.1, &extra);
-  if (from_csv) {
+  if (from_model)
+    net = network_from_flags(a.network, a.model, "", 0, 0, XorSetup{}.learning_rate, &extra);
+  CheckData data;
+  if (!a.data.path.empty()) {
     const DataArguments args = csv_arguments(a);
-    if (from_model && extra != "{}") {
-      // A model from `mlp train`: its own feature columns, scaler and classes.
-      const auto model = TrainedModel<double>::from_parts(net, extra, a.model);
-      const Dataset<double> data = load_evaluation_data<double>(args, model.metadata);
-      X = model.prepare(data.features);
-      if (data.task == Task::classification) {
-        Y = one_hot<double>(data.labels, static_cast<int>(model.metadata.class_names.size()));
-      } else {
-        Y = ((data.targets.array() - model.metadata.target_mean) / model.metadata.target_scale)
-                .matrix();
-      }
-      data_text = a.data.path + " (" + std::to_string(X.rows()) +
-                  " samples, prepared as the model was trained)";
-    } else {
-      const Dataset<double> data = load_training_data<double>(args, std::nullopt);
-      if (!from_model) {
-        const bool one_output =
-            data.task == Task::regression ||
-            (data.class_names.size() == 2 && a.network.output_activation != "softmax");
-        const Index outputs = one_output ? 1 : static_cast<Index>(data.class_names.size());
-        net = network_from_flags(a.network, "", "", data.features.cols(), outputs, 0.1);
-      }
-      if (data.features.cols() != net.n_inputs())
-        throw DataError(a.data.path + ": " + std::to_string(data.features.cols()) +
-                        " feature columns, but the network takes " +
-                        std::to_string(net.n_inputs()) + " inputs");
-      X = data.features;
-      Y = targets_for(data, net.n_outputs(), a.data.path);
-      data_text = a.data.path + " (" + std::to_string(X.rows()) + " samples)";
-    }
+    data = from_model && extra != "{}" ? data_for_trained_model(a, args, net, extra)
+                                       : data_from_csv(a, args, net);
   } else {
-    if (!from_model)
-      net = network_from_flags(a.network, "", "", a.xor_data ? 2 : a.inputs,
-                               a.xor_data ? 1 : a.outputs, 0.1);
-    if (a.xor_data) {
-      if (net.n_inputs() != 2 || net.n_outputs() != 1)
-        throw UsageError("--xor needs a network with 2 inputs and 1 output; this one has " +
-                         std::to_string(net.n_inputs()) + " and " +
-                         std::to_string(net.n_outputs()));
-      xor_data(X, Y);
-      data_text = "the chapter's XOR table (4 samples)";
-    } else {
-      random_data(net, a.samples, a.data_seed, X, Y);
-      data_text =
-          std::to_string(a.samples) + " random samples (seed " + std::to_string(a.data_seed) + ")";
-    }
+    data = data_without_file(a, net);
   }
 
   GradientCheckOptions options;
   options.step = a.step;
   options.max_per_layer = a.max_per_layer;
-  const GradientCheck check = check_gradients(net, X, Y, options);
+  const GradientCheck check = check_gradients(net, data.X, data.Y, options);
 
-  return print_gradcheck(a, net, check, data_text);
+  const std::string source =
+      from_model ? "model " + a.model
+                 : "weights " + initializer_spec(initializer_from_spec(a.network.weights)) +
+                       ", seed " + std::to_string(a.network.seed);
+  std::printf("mlp gradcheck: %s, %s\n", describe_network(net).c_str(), source.c_str());
+  std::printf("data: %s; E = %.9g\n", data.text.c_str(), check.loss);
+  std::printf("backpropagation vs 4th-order central differences (h = %g), double precision\n\n",
+              a.step);
+  if (a.all) {
+    std::printf("%-16s %22s %22s %10s\n", "parameter", "backprop", "finite difference",
+                "rel. error");
+    for (const ParameterCheck& p : check.parameters)
+      std::printf("%-16s %22.15g %22.15g %10s\n", parameter_name(p).c_str(), p.backprop, p.numeric,
+                  p.skipped ? "kink" : sci(p.relative_error).c_str());
+    std::printf("\n");
+  }
+  print_layers(net, check);
+  return print_verdict(a, check);
 }
 
 }  // namespace

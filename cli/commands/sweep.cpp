@@ -16,6 +16,7 @@
 #include "mlp/core/names.hpp"
 #include "mlp/data/preprocessing.hpp"
 #include "mlp/learn/sweep.hpp"
+#include "mlp/learn/xor.hpp"
 #include "shared/data_input.hpp"
 #include "shared/output_path.hpp"
 #include "shared/usage_error.hpp"
@@ -121,7 +122,8 @@ struct SweepData {
 SweepData load_data(const SweepArguments& a) {
   SweepData d;
   if (a.data.path.empty()) {
-    xor_data(d.X, d.Y);
+    d.X = xor_inputs<double>();
+    d.Y = xor_targets<double>();
     d.description = "XOR (the chapter's Table 1: 4 samples, 2 features)";
     d.is_xor = true;
     return d;

@@ -153,7 +153,7 @@ int run_train(const TrainArguments& a) {
   progress.finish();
 
   ModelMetadata& meta = result.model.metadata;
-  meta.input_format = is_idx_file(a.data.path) ? "idx" : "csv";
+  meta.input_format = to_string(detect_format(a.data.path));
   meta.target = a.data.target;
   result.model.save(a.output);
   if (!a.history_file.empty()) write_history_csv(a.history_file, result.history);

@@ -1,13 +1,14 @@
-// Reading the data files named on the command line: CSV tables or IDX (MNIST) images with their
-// labels, for training and for a trained model.
+// Reading the data files named on the command line: the flags turned into mlp::ReadOptions for
+// mlp::read_dataset (data/read_dataset.hpp), which knows the formats, for training and for a
+// trained model.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "mlp/data/csv.hpp"
 #include "mlp/data/dataset.hpp"
+#include "mlp/data/read_dataset.hpp"
 #include "mlp/model/trained_model.hpp"
 
 namespace mlp::cli {
@@ -26,7 +27,8 @@ char parse_delimiter(const std::string& text);
 // True when the file starts like IDX data: gzip's magic bytes or an IDX magic number.
 bool is_idx_file(const std::string& path);
 
-// The training data set. Throws UsageError when a needed flag is missing.
+// The training data set. Throws InvalidArgument (exit code 2, like UsageError) when a needed
+// flag is missing.
 template <class Scalar>
 Dataset<Scalar> load_training_data(const DataArguments& args, std::optional<Task> task);
 

@@ -12,6 +12,7 @@
 #include "mlp/charts/report.hpp"
 #include "mlp/charts/training_charts.hpp"
 #include "mlp/core/error.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/nn/loss.hpp"
 
 namespace mlp::cli {
@@ -198,13 +199,11 @@ void write_xor_report(const std::string& directory, const Sequential<Scalar>& ne
 
   Dataset<Scalar> data;
   data.task = Task::classification;
-  data.features.resize(4, 2);
-  data.features << 0, 0, 0, 1, 1, 0, 1, 1;
-  data.labels = {0, 1, 1, 0};
+  data.features = xor_inputs<Scalar>();
+  const Matrix<Scalar> Y = xor_targets<Scalar>();
+  for (Index i = 0; i < Y.rows(); ++i) data.labels.push_back(static_cast<int>(Y(i, 0)));
   data.class_names = {"0", "1"};
   data.feature_names = {"x1", "x2"};
-  Matrix<Scalar> Y(4, 1);
-  Y << 0, 1, 1, 0;
 
   const Matrix<Scalar> output = net.predict_proba(data.features);
   int correct = 0;

@@ -284,18 +284,14 @@ std::string idx(Index i) {
   return std::to_string(i + 1);
 }
 
-}  // namespace
-
-std::string explanation_text(const Explanation& e, int digits, const std::string& heading) {
-  const Writer W(e, digits, false);
+// The text's lines, each ended by a newline.
+struct Lines {
   std::string out;
-  auto line = [&out](const std::string& text) { out += text + "\n"; };
-  line(heading);
-  line(W.network_summary());
-  line("example: x = " + W.vector_text(e.x) + ", y = " + W.vector_text(e.y));
-  line(W.notation());
+  void operator()(const std::string& text) { out += text + "\n"; }
+};
 
-  line("");
+// Part 1 of the text: z and a of each unit, first layer first.
+void text_forward_pass(const Writer& W, const Explanation& e, Lines& line) {
   line("1. Forward pass: z = b + sum of inputs times weights, a = f(z)");
   for (std::size_t l = 0; l < e.layers.size(); ++l) {
     const ExplainedLayer& L = e.layers[l];
@@ -313,14 +309,47 @@ std::string explanation_text(const Explanation& e, int digits, const std::string
            ") = " + W.num(L.a(j)));
     }
   }
+}
 
-  line("");
-  line("2. Error");
-  const std::string numbers = W.error_numbers();
-  line("  E = " + W.error_formula() + (numbers.empty() ? "" : " = " + numbers) + " = " +
-       W.num(e.error));
+// dE/da of unit j of layer l: the loss gradient at the output, else the sum over the next layer.
+void text_dE_da(const Writer& W, const Explanation& e, std::size_t l, Index j, Lines& line) {
+  const ExplainedLayer& L = e.layers[l];
+  const std::string J = idx(j);
+  const std::string dE_da = W.d("E", W.a(L, J));
+  if (l + 1 == e.layers.size()) {
+    line("  " + dE_da + " = " + W.loss_gradient_formula(L, J) + " = " +
+         W.loss_gradient_numbers(L, j) + " = " + W.num(L.dE_da(j)));
+    return;
+  }
+  const ExplainedLayer& N = e.layers[l + 1];
+  std::string terms;
+  for (Index m = 0; m < N.z.size(); ++m)
+    terms += (m ? " + " : "") + W.factor(N.dE_dz(m)) + " * " + W.factor(N.W(j, m));
+  line("  " + dE_da + " = sum_" + std::string(1, N.unit) + " " +
+       W.d("E", W.z(N, std::string(1, N.unit))) + " " + W.w(N, std::string(1, N.unit) + J) + " = " +
+       terms + " = " + W.num(L.dE_da(j)));
+}
 
-  line("");
+// dE/dz of unit j of layer l: through its activation's derivative.
+void text_dE_dz(const Writer& W, const ExplainedLayer& L, Index j, Lines& line) {
+  const std::string J = idx(j);
+  if (L.activation == Activation::softmax) {
+    line("  " + W.d("E", W.z(L, J)) + " = " + W.a(L, J) + " (" + W.d("E", W.a(L, J)) + " - sum_m " +
+         W.d("E", W.a(L, "m")) + " " + W.a(L, "m") +
+         ") (softmax couples its units) = " + W.num(L.dE_dz(j)));
+    return;
+  }
+  const std::string dE_da = W.d("E", W.a(L, J));
+  const std::string da_dz = W.d(W.a(L, J), W.z(L, J));
+  const std::string shown = W.derivative_numbers(L, j);
+  line("  " + da_dz + " = " + W.derivative_formula(L, J) + " = " +
+       (shown.empty() ? "" : shown + " = ") + W.num(L.da_dz(j)));
+  line("  " + W.d("E", W.z(L, J)) + " = " + dE_da + " * " + da_dz + " = " + W.factor(L.dE_da(j)) +
+       " * " + W.factor(L.da_dz(j)) + " = " + W.num(L.dE_dz(j)));
+}
+
+// Part 3 of the text: the chain rule for every unit, from the output layer back.
+void text_backward_pass(const Writer& W, const Explanation& e, Lines& line) {
   line("3. Backward pass: the chain rule, from the output layer back");
   for (std::size_t l = e.layers.size(); l-- > 0;) {
     const ExplainedLayer& L = e.layers[l];
@@ -328,31 +357,8 @@ std::string explanation_text(const Explanation& e, int digits, const std::string
     line("layer (" + L.label + ")");
     for (Index j = 0; j < L.z.size(); ++j) {
       const std::string J = idx(j);
-      const std::string dE_da = W.d("E", W.a(L, J));
-      if (output) {
-        line("  " + dE_da + " = " + W.loss_gradient_formula(L, J) + " = " +
-             W.loss_gradient_numbers(L, j) + " = " + W.num(L.dE_da(j)));
-      } else {
-        const ExplainedLayer& N = e.layers[l + 1];
-        std::string terms;
-        for (Index m = 0; m < N.z.size(); ++m)
-          terms += (m ? " + " : "") + W.factor(N.dE_dz(m)) + " * " + W.factor(N.W(j, m));
-        line("  " + dE_da + " = sum_" + std::string(1, N.unit) + " " +
-             W.d("E", W.z(N, std::string(1, N.unit))) + " " + W.w(N, std::string(1, N.unit) + J) +
-             " = " + terms + " = " + W.num(L.dE_da(j)));
-      }
-      if (L.activation == Activation::softmax) {
-        line("  " + W.d("E", W.z(L, J)) + " = " + W.a(L, J) + " (" + W.d("E", W.a(L, J)) +
-             " - sum_m " + W.d("E", W.a(L, "m")) + " " + W.a(L, "m") +
-             ") (softmax couples its units) = " + W.num(L.dE_dz(j)));
-      } else {
-        const std::string da_dz = W.d(W.a(L, J), W.z(L, J));
-        const std::string shown = W.derivative_numbers(L, j);
-        line("  " + da_dz + " = " + W.derivative_formula(L, J) + " = " +
-             (shown.empty() ? "" : shown + " = ") + W.num(L.da_dz(j)));
-        line("  " + W.d("E", W.z(L, J)) + " = " + dE_da + " * " + da_dz + " = " +
-             W.factor(L.dE_da(j)) + " * " + W.factor(L.da_dz(j)) + " = " + W.num(L.dE_dz(j)));
-      }
+      text_dE_da(W, e, l, j, line);
+      text_dE_dz(W, L, j, line);
       if (output && e.fused_output)
         line("    (with this loss the factors simplify to (a - y) / N, which the library uses)");
       const std::string src(1, L.source);
@@ -366,8 +372,10 @@ std::string explanation_text(const Explanation& e, int digits, const std::string
            " * 1 = " + W.num(L.dE_db(j)));
     }
   }
+}
 
-  line("");
+// Part 4 of the text: every new weight and bias.
+void text_update(const Writer& W, const Explanation& e, Lines& line) {
   line("4. Update: w = w - eta dE/dw, b = b - eta dE/db, eta = " + W.num(e.learning_rate));
   for (std::size_t l = e.layers.size(); l-- > 0;) {
     const ExplainedLayer& L = e.layers[l];
@@ -381,10 +389,36 @@ std::string explanation_text(const Explanation& e, int digits, const std::string
            W.factor(L.dE_db(j)) + " = " + W.num(L.b_new(j)));
     }
   }
+}
+
+}  // namespace
+
+std::string explanation_text(const Explanation& e, int digits, const std::string& heading) {
+  const Writer W(e, digits, false);
+  Lines line;
+  line(heading);
+  line(W.network_summary());
+  line("example: x = " + W.vector_text(e.x) + ", y = " + W.vector_text(e.y));
+  line(W.notation());
+
+  line("");
+  text_forward_pass(W, e, line);
+
+  line("");
+  line("2. Error");
+  const std::string numbers = W.error_numbers();
+  line("  E = " + W.error_formula() + (numbers.empty() ? "" : " = " + numbers) + " = " +
+       W.num(e.error));
+
+  line("");
+  text_backward_pass(W, e, line);
+
+  line("");
+  text_update(W, e, line);
   line("");
   line("the numbers are the library's: z, a and dE/dz from Sequential::compute_gradients, the new");
   line("weights from Sequential::fit (one full-batch gradient-descent step on this example)");
-  return out;
+  return line.out;
 }
 
 std::string explanation_markdown(const Explanation& e, int digits, const std::string& heading) {

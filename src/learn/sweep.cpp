@@ -181,10 +181,10 @@ std::size_t SweepSettings::trainings() const {
          learning_rates.size() * hidden_sizes.size();
 }
 
-SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
-                      const SweepSettings& settings,
-                      const std::function<void(std::size_t, std::size_t)>& progress) {
-  settings.validate();
+namespace {
+
+void check_sweep_data(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
+                      const SweepSettings& settings) {
   if (X.rows() == 0) throw InvalidArgument("sweep: the data has no samples");
   if (X.cols() == 0) throw InvalidArgument("sweep: the data has no features");
   if (Y.rows() != X.rows() || Y.cols() == 0)
@@ -192,12 +192,11 @@ SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
                           std::to_string(Y.rows()) + " targets");
   if (settings.output_activation == Activation::softmax && Y.cols() < 2)
     throw InvalidArgument("sweep: a softmax output needs one-hot targets of at least 2 columns");
+}
 
-  SweepResult result;
-  result.settings = settings;
-  result.samples = X.rows();
-  result.inputs = X.cols();
-  result.outputs = Y.cols();
+// The cells of the grid: initializers x optimizers x learning rates x hidden sizes, in this order.
+std::vector<SweepCell> grid_cells(const SweepSettings& settings) {
+  std::vector<SweepCell> cells;
   for (const Initializer& init : settings.initializers)
     for (OptimizerSpec::Kind kind : settings.optimizers)
       for (double eta : settings.learning_rates)
@@ -207,21 +206,19 @@ SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
           cell.optimizer = kind;
           cell.learning_rate = eta;
           cell.hidden = hidden;
-          result.cells.push_back(cell);
+          cells.push_back(cell);
         }
+  return cells;
+}
 
-  std::vector<char> fast_cells(result.cells.size(), 0);
-  for (std::size_t c = 0; c < result.cells.size(); ++c)
-    fast_cells[c] = fast_path_verified(X, Y, settings, result.cells[c]) ? 1 : 0;
-
+// Trains every (cell, seed) of result.cells on `threads` threads into result.runs (cell-major),
+// calling `progress` about every 100 ms; fast_cells[c] says whether cell c uses the tiny
+// trainer. Sets result.seconds and result.fast_path_runs; rethrows the first training's error.
+void train_all(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, const SweepSettings& settings,
+               const std::vector<char>& fast_cells, int threads,
+               const std::function<void(std::size_t, std::size_t)>& progress, SweepResult& result) {
   const std::size_t seeds = static_cast<std::size_t>(settings.seeds);
-  const std::size_t total = result.cells.size() * seeds;
-  result.runs.resize(total);
-  int threads = settings.threads;
-  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), total));
-  result.threads = threads;
-
+  const std::size_t total = result.runs.size();
   std::atomic<std::size_t> next{0}, done{0}, fast{0};
   std::atomic<bool> failed{false};
   std::exception_ptr error;
@@ -270,7 +267,10 @@ SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (error) std::rethrow_exception(error);
   result.fast_path_runs = fast.load();
+}
 
+// Each cell's share of seeds solved with its Wilson interval, and its medians.
+void summarise_cells(std::size_t seeds, SweepResult& result) {
   for (std::size_t c = 0; c < result.cells.size(); ++c) {
     SweepCell& cell = result.cells[c];
     std::vector<double> iterations, losses;
@@ -290,14 +290,38 @@ SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
     cell.median_iterations = median(iterations);
     cell.median_final_loss = median(losses);
   }
-  return result;
 }
 
-void xor_data(Matrix<double>& X, Matrix<double>& Y) {
-  X.resize(4, 2);
-  X << 0, 0, 0, 1, 1, 0, 1, 1;
-  Y.resize(4, 1);
-  Y << 0, 1, 1, 0;
+}  // namespace
+
+SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
+                      const SweepSettings& settings,
+                      const std::function<void(std::size_t, std::size_t)>& progress) {
+  settings.validate();
+  check_sweep_data(X, Y, settings);
+
+  SweepResult result;
+  result.settings = settings;
+  result.samples = X.rows();
+  result.inputs = X.cols();
+  result.outputs = Y.cols();
+  result.cells = grid_cells(settings);
+
+  std::vector<char> fast_cells(result.cells.size(), 0);
+  for (std::size_t c = 0; c < result.cells.size(); ++c)
+    fast_cells[c] = fast_path_verified(X, Y, settings, result.cells[c]) ? 1 : 0;
+
+  const std::size_t seeds = static_cast<std::size_t>(settings.seeds);
+  const std::size_t total = result.cells.size() * seeds;
+  result.runs.resize(total);
+  int threads = settings.threads;
+  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), total));
+  result.threads = threads;
+
+  train_all(X, Y, settings, fast_cells, threads, progress, result);
+  summarise_cells(seeds, result);
+  return result;
 }
 
 Interval wilson_interval(int successes, int trials, double z) {

@@ -100,15 +100,44 @@ void check_same_names(const std::vector<std::string>& model, const std::vector<s
                     quoted_column_list(data) + " vs " + quoted_column_list(model) + ")");
 }
 
-// The metadata of a new model from the data's first n_train rows (the training part): task, names,
-// the features' scaler (when standardizing) and the targets' mean and scale (regression).
 template <class Scalar>
-void describe_data(const Dataset<Scalar>& data, Index n_train, bool standardize,
+void check_warm_start(const TrainedModel<Scalar>& warm_start, const Dataset<Scalar>& data) {
+  if (warm_start.metadata.task != data.task)
+    throw DataError("the warm-start model is a " +
+                    std::string(to_string(warm_start.metadata.task)) +
+                    " model but the data is for " + std::string(to_string(data.task)));
+  check_same_names(warm_start.metadata.feature_names, data.feature_names, "feature columns");
+  if (data.task == Task::classification)
+    check_same_names(warm_start.metadata.class_names, data.class_names, "classes");
+}
+
+// The validation split, with the training rows moved first and the validation rows last, in
+// place.
+template <class Scalar>
+Split split_rows(Dataset<Scalar>& data, const TrainSettings& settings) {
+  Random rng(settings.seed);
+  Split split;
+  if (settings.validation_fraction > 0.0) {
+    split = data.task == Task::classification
+                ? stratified_split(data.labels, settings.validation_fraction, rng)
+                : random_split(data.size(), settings.validation_fraction, rng);
+  } else {
+    split.train.resize(static_cast<std::size_t>(data.size()));
+    std::iota(split.train.begin(), split.train.end(), Index(0));
+  }
+  move_rows_first(data, split);
+  return split;
+}
+
+// A new model's metadata: the data's columns and classes, and the feature scaler and target
+// scaling fitted on the first n_train rows.
+template <class Scalar>
+void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, Index n_train,
                    ModelMetadata& meta) {
   meta.task = data.task;
   meta.feature_names = data.feature_names;
   meta.class_names = data.class_names;
-  if (standardize) {
+  if (settings.standardize) {
     StandardScaler<double> scaler;
     scaler.fit(data.features.topRows(n_train).template cast<double>());
     meta.feature_scaler = scaler;
@@ -121,6 +150,45 @@ void describe_data(const Dataset<Scalar>& data, Index n_train, bool standardize,
   }
 }
 
+// A new network for the data: the hidden layers of the settings, then softmax outputs (one per
+// class) or one identity output; the hidden activation's default initializer (He for ReLU,
+// Glorot otherwise).
+template <class Scalar>
+Sequential<Scalar> new_network(const Dataset<Scalar>& data, const TrainSettings& settings) {
+  const bool classification = data.task == Task::classification;
+  Sequential<Scalar> net(data.features.cols());
+  for (Index units : settings.hidden_layers) net.add(units, settings.activation);
+  net.add(classification ? static_cast<Index>(data.class_names.size()) : 1,
+          classification ? Activation::softmax : Activation::identity);
+  net.initialize(Initializer{activation_info(settings.activation).initializer}, settings.seed);
+  return net;
+}
+
+FitOptions fit_options(const FitOptions& callbacks, const TrainSettings& settings) {
+  FitOptions options = callbacks;
+  options.epochs = settings.epochs;
+  options.batch_size = settings.full_batch ? 0 : settings.batch_size;
+  options.shuffle = true;
+  options.seed = settings.seed;
+  options.schedule = settings.schedule;
+  options.early_stopping_patience = settings.early_stopping_patience;
+  return options;
+}
+
+// The metrics stored in the model: on the training rows, the validation rows, and the run.
+template <class Scalar>
+std::string metrics_json(const TrainedModel<Scalar>& model, const Dataset<Scalar>& data,
+                         Index n_train, Index n_val, const History& history) {
+  nlohmann::json metrics;
+  metrics["train"] = split_metrics<Scalar>(model, data.features, data, 0, n_train);
+  if (n_val > 0)
+    metrics["validation"] = split_metrics<Scalar>(model, data.features, data, n_train, n_val);
+  metrics["epochs_run"] = history.loss.size();
+  metrics["best_epoch"] = history.best_epoch;
+  metrics["stopped_early"] = history.stopped_early;
+  return metrics.dump();
+}
+
 }  // namespace
 
 template <class Scalar>
@@ -130,27 +198,9 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   settings.validate();
   if (data.size() < 2) throw DataError("training needs at least 2 samples");
   const bool classification = data.task == Task::classification;
-  if (warm_start) {
-    if (warm_start->metadata.task != data.task)
-      throw DataError("the warm-start model is a " +
-                      std::string(to_string(warm_start->metadata.task)) +
-                      " model but the data is for " + std::string(to_string(data.task)));
-    check_same_names(warm_start->metadata.feature_names, data.feature_names, "feature columns");
-    if (classification)
-      check_same_names(warm_start->metadata.class_names, data.class_names, "classes");
-  }
+  if (warm_start) check_warm_start(*warm_start, data);
 
-  // Validation split, then the training rows first and the validation rows last, in place.
-  Random rng(settings.seed);
-  Split split;
-  if (settings.validation_fraction > 0.0) {
-    split = classification ? stratified_split(data.labels, settings.validation_fraction, rng)
-                           : random_split(data.size(), settings.validation_fraction, rng);
-  } else {
-    split.train.resize(static_cast<std::size_t>(data.size()));
-    std::iota(split.train.begin(), split.train.end(), Index(0));
-  }
-  move_rows_first(data, split);
+  const Split split = split_rows(data, settings);
   const auto n_train = static_cast<Index>(split.train.size());
   const auto n_val = static_cast<Index>(split.test.size());
 
@@ -159,11 +209,10 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   result.validation_samples = n_val;
   TrainedModel<Scalar>& model = result.model;
   ModelMetadata& meta = model.metadata;
-
   if (warm_start) {
     model = *warm_start;
   } else {
-    describe_data(data, n_train, settings.standardize, meta);
+    describe_data(data, settings, n_train, meta);
   }
 
   const int n_classes = static_cast<int>(data.class_names.size());
@@ -176,13 +225,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   Sequential<Scalar>& net = model.network;
   const Loss loss =
       settings.loss.value_or(classification ? Loss::categorical_crossentropy : Loss::mse);
-  if (!warm_start) {
-    net = Sequential<Scalar>(data.features.cols());
-    for (Index units : settings.hidden_layers) net.add(units, settings.activation);
-    net.add(classification ? n_classes : 1,
-            classification ? Activation::softmax : Activation::identity);
-    net.initialize(Initializer{activation_info(settings.activation).initializer}, settings.seed);
-  }
+  if (!warm_start) net = new_network(data, settings);
   data.features = model.prepare(std::move(data.features));
 
   OptimizerSpec spec;
@@ -190,13 +233,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   spec.learning_rate = settings.resolved_learning_rate();
   net.compile(loss, spec);
 
-  FitOptions options = callbacks;
-  options.epochs = settings.epochs;
-  options.batch_size = settings.full_batch ? 0 : settings.batch_size;
-  options.shuffle = true;
-  options.seed = settings.seed;
-  options.schedule = settings.schedule;
-  options.early_stopping_patience = settings.early_stopping_patience;
+  const FitOptions options = fit_options(callbacks, settings);
   const auto X_train = data.features.topRows(n_train);
   const auto Y_train = Y.topRows(n_train);
   if (n_val > 0) {
@@ -207,14 +244,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   }
 
   meta.training_json = settings.to_json();
-  nlohmann::json metrics;
-  metrics["train"] = split_metrics<Scalar>(model, data.features, data, 0, n_train);
-  if (n_val > 0)
-    metrics["validation"] = split_metrics<Scalar>(model, data.features, data, n_train, n_val);
-  metrics["epochs_run"] = result.history.loss.size();
-  metrics["best_epoch"] = result.history.best_epoch;
-  metrics["stopped_early"] = result.history.stopped_early;
-  meta.metrics_json = metrics.dump();
+  meta.metrics_json = metrics_json(model, data, n_train, n_val, result.history);
   return result;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "mlp/core/matrix.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/nn/activation.hpp"
 #include "mlp/nn/init.hpp"
 #include "mlp/nn/loss.hpp"
@@ -31,11 +32,11 @@ namespace mlp {
 struct SweepSettings {
   int seeds = 100;  // seeds first_seed .. first_seed + seeds - 1 of the initial weights
   std::uint64_t first_seed = 0;
-  std::vector<Initializer> initializers{Initializer::uniform(0.0, 1.0)};  // the chapter's
+  std::vector<Initializer> initializers{XorSetup{}.weights};  // the chapter's
   std::vector<OptimizerSpec::Kind> optimizers{OptimizerSpec::Kind::gradient_descent};
   std::vector<double> learning_rates{0.01, 0.1, 0.5, 1.0, 5.0};
   std::vector<Index> hidden_sizes{2, 3, 4, 8};
-  int iterations = 5000;         // full-batch updates per training
+  int iterations = XorSetup{}.iterations;  // full-batch updates per training
   double target_accuracy = 1.0;  // a run "solves" the data when its final accuracy is >= this
   Activation hidden_activation = Activation::sigmoid;
   Activation output_activation = Activation::sigmoid;  // softmax for one-hot targets
@@ -92,9 +93,6 @@ struct SweepResult {
 SweepResult run_sweep(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
                       const SweepSettings& settings,
                       const std::function<void(std::size_t, std::size_t)>& progress = {});
-
-// The chapter's XOR data (Table 1): X 4 x 2, Y 4 x 1.
-void xor_data(Matrix<double>& X, Matrix<double>& Y);
 
 // Wilson score interval of a binomial proportion, successes of trials, for the normal quantile z
 // (1.96 for 95%). trials must be > 0.

@@ -1,0 +1,211 @@
+// read_dataset: the format of a file recognised by its first bytes and read by its reader, for
+// training and for a trained model; small hand-made CSV and IDX files, raw and gzipped.
+#include "mlp/data/read_dataset.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include "mlp/core/error.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::string;
+
+// An IDX file: magic, big-endian dimensions, then `data` (as in idx_test.cpp).
+Bytes idx(std::uint32_t magic, const std::vector<std::uint32_t>& dims, const Bytes& data) {
+  Bytes out;
+  auto put = [&](std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((v >> shift) & 0xFF));
+  };
+  put(magic);
+  for (auto d : dims) put(d);
+  return out + data;
+}
+
+Bytes bytes(std::initializer_list<int> values) {
+  Bytes out;
+  for (int v : values) out.push_back(static_cast<char>(v));
+  return out;
+}
+
+// Three 2x2 images labelled 7, 0, 7.
+const Bytes kImages = idx(2051, {3, 2, 2}, bytes({0, 255, 51, 102, 1, 2, 3, 4, 255, 0, 0, 0}));
+const Bytes kLabels = idx(2049, {3}, bytes({7, 0, 7}));
+const std::string kCsv = "a,b,kind\n1,2,x\n3,4,y\n5,6,x\n";
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("mlp_read_dataset_test_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string raw(const std::string& name, const Bytes& content) const {
+    const std::string path = (path_ / name).string();
+    std::ofstream out(path, std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    return path;
+  }
+  std::string gzip(const std::string& name, const Bytes& content) const {
+    const std::string path = (path_ / name).string();
+    gzFile file = gzopen(path.c_str(), "wb");
+    EXPECT_NE(file, nullptr);
+    EXPECT_EQ(gzwrite(file, content.data(), static_cast<unsigned>(content.size())),
+              static_cast<int>(content.size()));
+    EXPECT_EQ(gzclose(file), Z_OK);
+    return path;
+  }
+
+ private:
+  fs::path path_;
+};
+
+template <class E>
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no exception of the expected type";
+  return "";
+}
+
+mlp::ReadOptions with_labels(const std::string& labels_path) {
+  mlp::ReadOptions options;
+  options.labels_path = labels_path;
+  return options;
+}
+
+void expect_idx_data(const mlp::Dataset<double>& data) {
+  ASSERT_EQ(data.size(), 3);
+  ASSERT_EQ(data.features.cols(), 4);
+  EXPECT_DOUBLE_EQ(data.features(0, 1), 1.0);
+  EXPECT_DOUBLE_EQ(data.features(0, 2), 0.2);
+  EXPECT_EQ(data.task, mlp::Task::classification);
+  EXPECT_EQ(data.class_names, (std::vector<std::string>{"0", "7"}));
+  EXPECT_EQ(data.labels, (std::vector<int>{1, 0, 1}));
+}
+
+TEST(ReadDataset, DetectsTheFormatFromTheFirstBytes) {
+  TempDir dir;
+  EXPECT_EQ(mlp::detect_format(dir.raw("t.csv", kCsv)), mlp::DataFormat::csv);
+  EXPECT_EQ(mlp::detect_format(dir.raw("images", kImages)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.raw("labels", kLabels)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.gzip("images.gz", kImages)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format("-"), mlp::DataFormat::csv);
+  EXPECT_EQ(mlp::detect_format(dir.raw("short", "ab")), mlp::DataFormat::csv);
+  EXPECT_EQ(mlp::to_string(mlp::DataFormat::idx), "idx");
+  EXPECT_EQ(mlp::data_format_from_string("csv"), mlp::DataFormat::csv);
+  EXPECT_THROW(mlp::data_format_from_string("npy"), mlp::InvalidArgument);
+}
+
+TEST(ReadDataset, ReadsACsvTableWithItsTarget) {
+  TempDir dir;
+  mlp::ReadOptions options;
+  options.target = "kind";
+  const auto data = mlp::read_dataset<double>(dir.raw("t.csv", kCsv), options);
+  ASSERT_EQ(data.size(), 3);
+  EXPECT_EQ(data.feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(data.class_names, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(data.labels, (std::vector<int>{0, 1, 0}));
+  EXPECT_DOUBLE_EQ(data.features(2, 1), 6.0);
+
+  options.delimiter = ';';
+  options.ignore = {"b"};
+  const auto semicolons =
+      mlp::read_dataset<float>(dir.raw("s.csv", "a;b;kind\n1;2;x\n3;4;y\n"), options);
+  EXPECT_EQ(semicolons.feature_names, (std::vector<std::string>{"a"}));
+}
+
+TEST(ReadDataset, ReadsIdxImagesRawAndGzipped) {
+  TempDir dir;
+  expect_idx_data(mlp::read_dataset<double>(dir.raw("images", kImages),
+                                            with_labels(dir.raw("labels", kLabels))));
+  expect_idx_data(mlp::read_dataset<double>(dir.gzip("images.gz", kImages),
+                                            with_labels(dir.gzip("labels.gz", kLabels))));
+}
+
+TEST(ReadDataset, ReadsDataForATrainedModel) {
+  TempDir dir;
+  mlp::ModelInputs model;
+  model.feature_names = {"b", "a"};
+  model.class_names = {"x", "y"};
+  model.target = "kind";
+  mlp::ReadOptions options;
+  options.model = model;
+  const auto data = mlp::read_dataset<double>(dir.raw("t.csv", kCsv), options);
+  EXPECT_DOUBLE_EQ(data.features(0, 0), 2.0);  // the model's column order
+  EXPECT_EQ(data.labels, (std::vector<int>{0, 1, 0}));
+
+  model.format = mlp::DataFormat::idx;
+  model.feature_names.assign(4, "pixel");
+  model.class_names = {"0", "7"};
+  options.model = model;
+  options.labels_path = dir.raw("labels", kLabels);
+  const auto images = mlp::read_dataset<double>(dir.raw("images", kImages), options);
+  EXPECT_EQ(images.labels, (std::vector<int>{1, 0, 1}));
+  options.features_only = true;
+  options.labels_path.clear();
+  EXPECT_EQ(mlp::read_dataset<double>(dir.raw("images", kImages), options).size(), 3);
+}
+
+TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
+  TempDir dir;
+  const std::string images = dir.raw("images", kImages);
+  const std::string csv = dir.raw("t.csv", kCsv);
+  EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(images); }),
+            images + " holds IDX images: give their labels with --labels FILE");
+  EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(csv); }),
+            "name the column to predict with --target COLUMN");
+  EXPECT_EQ(message_of<mlp::InvalidArgument>(
+                [&] { mlp::read_dataset<double>(csv, with_labels(images)); }),
+            "--labels is for IDX images; " + csv + " is read as CSV");
+  mlp::ReadOptions regression = with_labels(dir.raw("labels", kLabels));
+  regression.task = mlp::Task::regression;
+  EXPECT_THROW(mlp::read_dataset<double>(images, regression), mlp::InvalidArgument);
+}
+
+TEST(ReadDataset, ReportsBadOrUnknownInput) {
+  TempDir dir;
+  mlp::ReadOptions options;
+  options.target = "kind";
+  EXPECT_THROW(mlp::read_dataset<double>(dir.raw("binary", bytes({1, 2, 0, 4, 5})), options),
+               mlp::DataError);
+  EXPECT_THROW(
+      mlp::read_dataset<double>((fs::temp_directory_path() / "no_such.csv").string(), options),
+      mlp::DataError);
+  // IDX magic but the data is cut short.
+  const std::string cut = dir.raw("cut", idx(2051, {3, 2, 2}, bytes({1, 2})));
+  EXPECT_THROW(mlp::read_dataset<double>(cut, with_labels(dir.raw("labels", kLabels))),
+               mlp::DataError);
+
+  mlp::ModelInputs model;
+  model.feature_names = {"a", "b"};
+  options.model = model;
+  const std::string images = dir.raw("images", kImages);
+  options.features_only = true;
+  EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::read_dataset<double>(images, options); }),
+            images + ": this is IDX data but the model was trained on CSV columns 'a', 'b'");
+  model.format = mlp::DataFormat::idx;
+  options.model = model;
+  const std::string csv = dir.raw("t.csv", kCsv);
+  EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::read_dataset<double>(csv, options); }),
+            csv + ": the model was trained on IDX images but this file is not one");
+}
+
+}  // namespace
