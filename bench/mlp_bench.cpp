@@ -141,10 +141,10 @@ int run_xor(const Args& a) {
   X << 0, 0, 0, 1, 1, 0, 1, 1;
   Y << 0, 1, 1, 0;
   // Through the tiny-network path (what `mlp sweep` uses) and through Sequential::fit.
-  mlp::TinyNetworkSpec spec;
+  mlp::FastPathNetwork spec;
   const auto start_tiny = Clock::now();
-  const mlp::TinyRun run =
-      mlp::tiny_train(spec, mlp::Initializer::uniform(0.0, 1.0), 0, X, Y, a.iterations, 4);
+  const mlp::FastPathRun run =
+      mlp::train_on_fast_path(spec, mlp::Initializer::uniform(0.0, 1.0), 0, X, Y, a.iterations, 4);
   const double tiny_seconds = seconds_since(start_tiny);
 
   mlp::Sequential<double> net(2);

@@ -2,7 +2,7 @@
 // exponential, in two implementations that give the same bits for every input:
 //   sigmoid_f64   portable C++ (sigmoid_f64.cpp): sigmoid<double>, and the values the other one
 //                 hands back (|z| > kMainLimit or NaN)
-//   sigmoid_avx2  4 values per AVX2 register (sigmoid_f64_avx2.hpp): the tiny trainer's lanes
+//   sigmoid_avx2  4 values per AVX2 register (sigmoid_f64_avx2.hpp): the sweep's fast path's lanes
 //                 and activate<double>
 // Both perform the same IEEE operations in the same order, with no fused multiply-add (both are
 // compiled with -ffp-contract=off, the AVX2 code without FMA instructions at all). Rounding to an

@@ -1,11 +1,11 @@
-// Internal to the library: the interface between tiny_train (tiny_trainer.cpp) and its AVX2
-// kernels (tiny_trainer_avx2.cpp, built with -mavx2). Plain declarations and trivial aggregates
-// only, for the reason gemm_kernels.hpp gives.
+// Internal to the library: the interface between train_on_fast_path (sweep_fast_path.cpp) and its
+// AVX2 kernels (sweep_fast_path_avx2.cpp, built with -mavx2). Plain declarations and trivial
+// aggregates only, for the reason gemm_kernels.hpp gives.
 #pragma once
 
 #include <cstddef>
 
-namespace mlp::tiny_detail {
+namespace mlp::fast_path_detail {
 
 using Size = std::ptrdiff_t;
 
@@ -27,10 +27,10 @@ struct LaneResult {
 
 // Trains `parameters` ([W1 | b1 | W2 | b2], Sequential's layout) in place for
 // problem.iterations full-batch gradient-descent updates, with the operations of the portable
-// loops in tiny_trainer.cpp. Call only when the CPU has AVX2.
+// loops in sweep_fast_path.cpp. Call only when the CPU has AVX2.
 using LaneKernel = LaneResult (*)(const LaneProblem& problem, double* parameters);
 
 // The AVX2 kernel for this many inputs and hidden units, or null when there is none.
 LaneKernel avx2_lane_kernel(Size inputs, Size hidden);
 
-}  // namespace mlp::tiny_detail
+}  // namespace mlp::fast_path_detail

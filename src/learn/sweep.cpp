@@ -101,9 +101,9 @@ SweepRun train_with_fit(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, cons
   return run;
 }
 
-TinyNetworkSpec tiny_spec(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
-                          const SweepSettings& s, const SweepCell& cell) {
-  TinyNetworkSpec spec;
+FastPathNetwork fast_path_spec(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
+                               const SweepSettings& s, const SweepCell& cell) {
+  FastPathNetwork spec;
   spec.inputs = X.cols();
   spec.hidden = cell.hidden;
   spec.outputs = Y.cols();
@@ -114,14 +114,14 @@ TinyNetworkSpec tiny_spec(ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
   return spec;
 }
 
-// Whether the tiny trainer may train this cell: it must apply, and -- checked here, at run time,
-// with this build's compiler flags -- give the very parameters Sequential::fit gives after a few
-// dozen updates. Otherwise the cell goes through fit.
+// Whether the sweep's fast path may train this cell: it must apply, and -- checked here, at run
+// time, with this build's compiler flags -- give the very parameters Sequential::fit gives after a
+// few dozen updates. Otherwise the cell goes through fit.
 bool fast_path_verified(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, const SweepSettings& s,
                         const SweepCell& cell) {
   if (!s.fast_path || cell.optimizer != OptimizerSpec::Kind::gradient_descent) return false;
-  const TinyNetworkSpec spec = tiny_spec(X, Y, s, cell);
-  if (!tiny_trainer_applies(spec, X.rows())) return false;
+  const FastPathNetwork spec = fast_path_spec(X, Y, s, cell);
+  if (!fast_path_applies(spec, X.rows())) return false;
   const int probe_iterations = 40;
   Sequential<double> net(X.cols());
   net.add(cell.hidden, s.hidden_activation).add(Y.cols(), s.output_activation);
@@ -130,8 +130,8 @@ bool fast_path_verified(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, cons
   FitOptions options;
   options.epochs = probe_iterations;
   net.fit(X, Y, options);
-  const TinyRun tiny =
-      tiny_train(spec, cell.initializer, s.first_seed, X, Y, probe_iterations, X.rows());
+  const FastPathRun tiny =
+      train_on_fast_path(spec, cell.initializer, s.first_seed, X, Y, probe_iterations, X.rows());
   return tiny.parameters == net.parameters();
 }
 
@@ -139,8 +139,8 @@ SweepRun train_one(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, const Swe
                    const SweepCell& cell, std::uint64_t seed, bool fast) {
   if (!fast) return train_with_fit(X, Y, s, cell, seed);
   const Index needed = needed_correct(s.target_accuracy, X.rows());
-  const TinyRun tiny =
-      tiny_train(tiny_spec(X, Y, s, cell), cell.initializer, seed, X, Y, s.iterations, needed);
+  const FastPathRun tiny = train_on_fast_path(fast_path_spec(X, Y, s, cell), cell.initializer, seed,
+                                              X, Y, s.iterations, needed);
   SweepRun run;
   run.seed = seed;
   run.final_accuracy = static_cast<double>(tiny.final_correct) / static_cast<double>(X.rows());

@@ -31,7 +31,7 @@ struct Buffers {
 
 }  // namespace
 
-bool tiny_trainer_applies(const TinyNetworkSpec& s, Index n) {
+bool fast_path_applies(const FastPathNetwork& s, Index n) {
   if (s.hidden_activation != Activation::sigmoid || s.output_activation != Activation::sigmoid ||
       s.loss != Loss::sse)
     return false;
@@ -47,10 +47,10 @@ bool tiny_trainer_applies(const TinyNetworkSpec& s, Index n) {
 
 namespace {
 
-// The portable loops: any CPU, any shape tiny_trainer_applies accepts. Trains `parameters` in
+// The portable loops: any CPU, any shape fast_path_applies accepts. Trains `parameters` in
 // place; A2 receives the outputs after the last update. Returns the last iteration that started
 // with fewer than `needed` samples right, or -1.
-int train_portable(const TinyNetworkSpec& s, ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
+int train_portable(const FastPathNetwork& s, ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
                    int iterations, Index needed, Vector<double>& parameters,
                    std::vector<double>& A2_out) {
   const Index n = X.rows(), I = s.inputs, H = s.hidden, O = s.outputs;
@@ -151,22 +151,24 @@ int train_portable(const TinyNetworkSpec& s, ConstMatrixRef<double> X, ConstMatr
 
 }  // namespace
 
-bool tiny_kernel_available(TinyKernel kernel, const TinyNetworkSpec& spec, Index samples) {
-  if (!tiny_trainer_applies(spec, samples)) return false;
-  if (kernel == TinyKernel::portable || kernel == TinyKernel::best) return true;
+bool fast_path_kernel_available(FastPathKernel kernel, const FastPathNetwork& spec, Index samples) {
+  if (!fast_path_applies(spec, samples)) return false;
+  if (kernel == FastPathKernel::portable || kernel == FastPathKernel::best) return true;
   return samples == 4 && detail::cpu_has_avx2() &&
-         tiny_detail::avx2_lane_kernel(spec.inputs, spec.hidden) != nullptr;
+         fast_path_detail::avx2_lane_kernel(spec.inputs, spec.hidden) != nullptr;
 }
 
-TinyRun tiny_train(const TinyNetworkSpec& s, const Initializer& init, std::uint64_t seed,
-                   ConstMatrixRef<double> X, ConstMatrixRef<double> Y, int iterations, Index needed,
-                   TinyKernel kernel) {
+FastPathRun train_on_fast_path(const FastPathNetwork& s, const Initializer& init,
+                               std::uint64_t seed, ConstMatrixRef<double> X,
+                               ConstMatrixRef<double> Y, int iterations, Index needed,
+                               FastPathKernel kernel) {
   const Index n = X.rows(), I = s.inputs, H = s.hidden, O = s.outputs;
-  if (!tiny_kernel_available(kernel, s, n))
-    throw InvalidArgument("tiny_train: this network is not one the tiny trainer handles" +
-                          std::string(kernel == TinyKernel::avx2 ? " with AVX2 on this CPU" : ""));
+  if (!fast_path_kernel_available(kernel, s, n))
+    throw InvalidArgument(
+        "train_on_fast_path: this network is not one the sweep's fast path handles" +
+        std::string(kernel == FastPathKernel::avx2 ? " with AVX2 on this CPU" : ""));
   if (X.cols() != I || Y.rows() != n || Y.cols() != O)
-    throw InvalidArgument("tiny_train: data of shape " + std::to_string(X.rows()) + "x" +
+    throw InvalidArgument("train_on_fast_path: data of shape " + std::to_string(X.rows()) + "x" +
                           std::to_string(X.cols()) + " / " + std::to_string(Y.rows()) + "x" +
                           std::to_string(Y.cols()) + " does not fit the network");
 
@@ -174,23 +176,24 @@ TinyRun tiny_train(const TinyNetworkSpec& s, const Initializer& init, std::uint6
   Sequential<double> net(I);
   net.add(H, s.hidden_activation).add(O, s.output_activation);
   net.initialize(init, seed);
-  TinyRun run;
+  FastPathRun run;
   run.parameters = net.parameters();
 
   std::vector<double> A2;
   int last_below;
-  if (kernel != TinyKernel::portable && tiny_kernel_available(TinyKernel::avx2, s, n)) {
+  if (kernel != FastPathKernel::portable &&
+      fast_path_kernel_available(FastPathKernel::avx2, s, n)) {
     // The lane kernel reads X and Y as contiguous row-major arrays.
     const Matrix<double> Xc = X, Yc = Y;
-    const tiny_detail::LaneProblem problem{.inputs = I,
-                                           .hidden = H,
-                                           .X = Xc.data(),
-                                           .Y = Yc.data(),
-                                           .learning_rate = s.learning_rate,
-                                           .iterations = iterations,
-                                           .needed = needed};
-    const tiny_detail::LaneResult lanes =
-        tiny_detail::avx2_lane_kernel(I, H)(problem, run.parameters.data());
+    const fast_path_detail::LaneProblem problem{.inputs = I,
+                                                .hidden = H,
+                                                .X = Xc.data(),
+                                                .Y = Yc.data(),
+                                                .learning_rate = s.learning_rate,
+                                                .iterations = iterations,
+                                                .needed = needed};
+    const fast_path_detail::LaneResult lanes =
+        fast_path_detail::avx2_lane_kernel(I, H)(problem, run.parameters.data());
     A2.assign(lanes.outputs, lanes.outputs + n);
     last_below = lanes.last_below;
   } else {

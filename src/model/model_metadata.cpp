@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mlp/core/error.hpp"
+#include "mlp/data/read_dataset.hpp"
 
 namespace mlp {
 
@@ -72,8 +73,11 @@ ModelMetadata ModelMetadata::from_json(std::string_view json_text) {
     throw ModelFileError(std::string("model metadata: ") + e.what());
   }
   m.input_format = j.value("input_format", std::string("csv"));
-  if (m.input_format != "csv" && m.input_format != "idx")
+  try {
+    data_format_from_string(m.input_format);  // the formats read_dataset knows
+  } catch (const InvalidArgument&) {
     throw ModelFileError("model metadata: unknown input_format '" + m.input_format + "'");
+  }
   if (j.contains("target") && !j.at("target").is_string())
     throw ModelFileError("model metadata: 'target' is not a string");
   m.target = j.value("target", std::string());

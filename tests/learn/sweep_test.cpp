@@ -20,7 +20,7 @@ namespace {
 using mlp::Index;
 using mlp::Matrix;
 
-mlp::Sequential<double> fitted(const mlp::TinyNetworkSpec& spec, const mlp::Initializer& init,
+mlp::Sequential<double> fitted(const mlp::FastPathNetwork& spec, const mlp::Initializer& init,
                                std::uint64_t seed, const Matrix<double>& X, const Matrix<double>& Y,
                                int iterations, mlp::History* history) {
   mlp::Sequential<double> net(spec.inputs);
@@ -33,19 +33,20 @@ mlp::Sequential<double> fitted(const mlp::TinyNetworkSpec& spec, const mlp::Init
   return net;
 }
 
-// The tiny trainer's kernels that can run this network on this CPU.
-std::vector<mlp::TinyKernel> kernels_for(const mlp::TinyNetworkSpec& spec, Index samples) {
-  std::vector<mlp::TinyKernel> out;
-  for (auto k : {mlp::TinyKernel::portable, mlp::TinyKernel::avx2, mlp::TinyKernel::best})
-    if (mlp::tiny_kernel_available(k, spec, samples)) out.push_back(k);
+// the sweep's fast path's kernels that can run this network on this CPU.
+std::vector<mlp::FastPathKernel> kernels_for(const mlp::FastPathNetwork& spec, Index samples) {
+  std::vector<mlp::FastPathKernel> out;
+  for (auto k :
+       {mlp::FastPathKernel::portable, mlp::FastPathKernel::avx2, mlp::FastPathKernel::best})
+    if (mlp::fast_path_kernel_available(k, spec, samples)) out.push_back(k);
   return out;
 }
 
 // Trains with every kernel and checks the result against Sequential::fit's, bit for bit.
 // Returns the number of trainings by the AVX2 kernel.
-int expect_tiny_equals_fit(const mlp::TinyNetworkSpec& spec, const mlp::Initializer& init,
-                           std::uint64_t seed, const Matrix<double>& X, const Matrix<double>& Y,
-                           int iterations) {
+int expect_fast_path_equals_fit(const mlp::FastPathNetwork& spec, const mlp::Initializer& init,
+                                std::uint64_t seed, const Matrix<double>& X,
+                                const Matrix<double>& Y, int iterations) {
   const Index n = X.rows();
   mlp::History history;
   const auto net = fitted(spec, init, seed, X, Y, iterations, &history);
@@ -56,94 +57,95 @@ int expect_tiny_equals_fit(const mlp::TinyNetworkSpec& spec, const mlp::Initiali
   for (std::size_t e = 0; e < history.accuracy.size(); ++e)
     if (history.accuracy[e] < 1.0) last_below = static_cast<int>(e);
   int avx2_runs = 0;
-  for (const mlp::TinyKernel kernel : kernels_for(spec, n)) {
+  for (const mlp::FastPathKernel kernel : kernels_for(spec, n)) {
     SCOPED_TRACE("n " + std::to_string(n) + ", inputs " + std::to_string(spec.inputs) +
                  ", hidden " + std::to_string(spec.hidden) + ", kernel " +
                  std::to_string(static_cast<int>(kernel)));
-    const mlp::TinyRun tiny = mlp::tiny_train(spec, init, seed, X, Y, iterations, n, kernel);
+    const mlp::FastPathRun tiny =
+        mlp::train_on_fast_path(spec, init, seed, X, Y, iterations, n, kernel);
     EXPECT_EQ(tiny.parameters, net.parameters());
     EXPECT_EQ(tiny.final_correct, correct);
     EXPECT_EQ(tiny.final_loss, mlp::loss_report<double>(mlp::Loss::sse, A, Y));
     EXPECT_EQ(tiny.iterations_to_target, correct == n ? last_below + 1 : -1);
-    avx2_runs += kernel == mlp::TinyKernel::avx2;
+    avx2_runs += kernel == mlp::FastPathKernel::avx2;
   }
   return avx2_runs;
 }
 
-TEST(TinyTrainer, EqualsFitBitForBitOnEveryShapeItAccepts) {
+TEST(SweepFastPath, EqualsFitBitForBitOnEveryShapeItAccepts) {
   mlp::Random rng(11);
   int shapes = 0, avx2_runs = 0;
   for (Index n = 1; n <= 4; ++n)
     for (Index inputs = 1; inputs <= 6; ++inputs)
       for (Index hidden = 1; hidden <= 16; ++hidden) {
-        mlp::TinyNetworkSpec spec;
+        mlp::FastPathNetwork spec;
         spec.inputs = inputs;
         spec.hidden = hidden;
         spec.learning_rate = 0.1 + rng.uniform();
-        if (!mlp::tiny_trainer_applies(spec, n)) continue;
+        if (!mlp::fast_path_applies(spec, n)) continue;
         ++shapes;
         Matrix<double> X(n, inputs), Y(n, 1);
         for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.uniform(-2.0, 2.0);
         for (Index i = 0; i < n; ++i) Y(i, 0) = static_cast<double>(rng.below(2));
         const auto init =
             hidden % 2 ? mlp::Initializer::uniform(0.0, 1.0) : mlp::Initializer::glorot_uniform();
-        avx2_runs += expect_tiny_equals_fit(spec, init, rng.below(1000), X, Y, 300);
+        avx2_runs += expect_fast_path_equals_fit(spec, init, rng.below(1000), X, Y, 300);
       }
   EXPECT_GT(shapes, 100);
-  if (mlp::tiny_kernel_available(mlp::TinyKernel::avx2, mlp::TinyNetworkSpec{}, 4)) {
+  if (mlp::fast_path_kernel_available(mlp::FastPathKernel::avx2, mlp::FastPathNetwork{}, 4)) {
     EXPECT_EQ(avx2_runs, 8);  // 2 inputs, 1 to 8 hidden units
   }
 }
 
-TEST(TinyTrainer, EqualsFitBitForBitWhenSigmoidInputsAreHuge) {
+TEST(SweepFastPath, EqualsFitBitForBitWhenSigmoidInputsAreHuge) {
   // Inputs of +-1000: the hidden layer's z is far beyond +-709, where the sigmoid takes its
   // far path (and the AVX2 kernel hands those values to the portable sigmoid).
   mlp::Random rng(5);
   for (Index hidden : {3, 8}) {
-    mlp::TinyNetworkSpec spec;
+    mlp::FastPathNetwork spec;
     spec.hidden = hidden;
     spec.learning_rate = 0.5;
     Matrix<double> X(4, 2), Y(4, 1);
     for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.uniform(-1000.0, 1000.0);
     Y << 0, 1, 1, 0;
-    expect_tiny_equals_fit(spec, mlp::Initializer::uniform(-1.0, 1.0), 3, X, Y, 200);
+    expect_fast_path_equals_fit(spec, mlp::Initializer::uniform(-1.0, 1.0), 3, X, Y, 200);
   }
 }
 
-TEST(TinyTrainer, AppliesOnlyToTheChaptersKindOfNetwork) {
-  mlp::TinyNetworkSpec spec;  // 2-3-1 sigmoid, sse
-  EXPECT_TRUE(mlp::tiny_trainer_applies(spec, 4));
-  EXPECT_FALSE(mlp::tiny_trainer_applies(spec, 5));  // more samples: fit
-  spec.hidden = 14;  // 2 + 4 + 14 >= 20: Eigen's blocked GEMM kernel
-  EXPECT_FALSE(mlp::tiny_trainer_applies(spec, 4));
+TEST(SweepFastPath, AppliesOnlyToTheChaptersKindOfNetwork) {
+  mlp::FastPathNetwork spec;  // 2-3-1 sigmoid, sse
+  EXPECT_TRUE(mlp::fast_path_applies(spec, 4));
+  EXPECT_FALSE(mlp::fast_path_applies(spec, 5));  // more samples: fit
+  spec.hidden = 14;                               // 2 + 4 + 14 >= 20: Eigen's blocked GEMM kernel
+  EXPECT_FALSE(mlp::fast_path_applies(spec, 4));
   spec.hidden = 3;
   spec.hidden_activation = mlp::Activation::tanh;
-  EXPECT_FALSE(mlp::tiny_trainer_applies(spec, 4));
+  EXPECT_FALSE(mlp::fast_path_applies(spec, 4));
   spec.hidden_activation = mlp::Activation::sigmoid;
   spec.loss = mlp::Loss::mse;
-  EXPECT_FALSE(mlp::tiny_trainer_applies(spec, 4));
+  EXPECT_FALSE(mlp::fast_path_applies(spec, 4));
   Matrix<double> X, Y;
   mlp::xor_data(X, Y);
-  EXPECT_THROW(mlp::tiny_train(spec, mlp::Initializer::uniform(), 0, X, Y, 10, 4),
+  EXPECT_THROW(mlp::train_on_fast_path(spec, mlp::Initializer::uniform(), 0, X, Y, 10, 4),
                mlp::InvalidArgument);
 }
 
-TEST(TinyTrainer, AvxKernelIsForFourSamplesTwoInputsAndUpToEightHiddenUnits) {
-  mlp::TinyNetworkSpec spec;  // 2-3-1 sigmoid, sse
-  EXPECT_TRUE(mlp::tiny_kernel_available(mlp::TinyKernel::portable, spec, 3));
-  EXPECT_TRUE(mlp::tiny_kernel_available(mlp::TinyKernel::best, spec, 3));
-  EXPECT_FALSE(mlp::tiny_kernel_available(mlp::TinyKernel::avx2, spec, 3));
+TEST(SweepFastPath, AvxKernelIsForFourSamplesTwoInputsAndUpToEightHiddenUnits) {
+  mlp::FastPathNetwork spec;  // 2-3-1 sigmoid, sse
+  EXPECT_TRUE(mlp::fast_path_kernel_available(mlp::FastPathKernel::portable, spec, 3));
+  EXPECT_TRUE(mlp::fast_path_kernel_available(mlp::FastPathKernel::best, spec, 3));
+  EXPECT_FALSE(mlp::fast_path_kernel_available(mlp::FastPathKernel::avx2, spec, 3));
   Matrix<double> X, Y;
   mlp::xor_data(X, Y);
-  EXPECT_THROW(mlp::tiny_train(spec, mlp::Initializer::uniform(), 0, X.topRows(3), Y.topRows(3), 10,
-                               3, mlp::TinyKernel::avx2),
+  EXPECT_THROW(mlp::train_on_fast_path(spec, mlp::Initializer::uniform(), 0, X.topRows(3),
+                                       Y.topRows(3), 10, 3, mlp::FastPathKernel::avx2),
                mlp::InvalidArgument);
   spec.hidden = 9;
-  EXPECT_TRUE(mlp::tiny_kernel_available(mlp::TinyKernel::portable, spec, 4));
-  EXPECT_FALSE(mlp::tiny_kernel_available(mlp::TinyKernel::avx2, spec, 4));
+  EXPECT_TRUE(mlp::fast_path_kernel_available(mlp::FastPathKernel::portable, spec, 4));
+  EXPECT_FALSE(mlp::fast_path_kernel_available(mlp::FastPathKernel::avx2, spec, 4));
   spec.hidden = 3;
   spec.inputs = 3;
-  EXPECT_FALSE(mlp::tiny_kernel_available(mlp::TinyKernel::avx2, spec, 4));
+  EXPECT_FALSE(mlp::fast_path_kernel_available(mlp::FastPathKernel::avx2, spec, 4));
 }
 
 mlp::SweepSettings small_grid() {

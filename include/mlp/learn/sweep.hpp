@@ -42,7 +42,7 @@ struct SweepSettings {
   Activation output_activation = Activation::sigmoid;  // softmax for one-hot targets
   Loss loss = Loss::sse;
   int threads = 0;        // 0: one per core (std::thread::hardware_concurrency)
-  bool fast_path = true;  // use the tiny-network trainer (tiny_trainer.hpp) where it applies
+  bool fast_path = true;  // use the tiny-network trainer (sweep_fast_path.hpp) where it applies
 
   // Throws InvalidArgument naming the bad setting (empty lists, a non-positive learning rate,
   // hidden size or seed count, iterations < 0, a target outside (0, 1], threads < 0, a loss that

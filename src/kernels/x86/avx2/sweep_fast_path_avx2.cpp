@@ -1,5 +1,5 @@
-// The tiny trainer's AVX2 kernels (tiny_trainer_kernels.hpp), compiled with -mavx2 and no FMA
-// (see CMakeLists.txt) and called only on CPUs with AVX2: 4 samples, 2 inputs, 1 to 8 hidden
+// the sweep's fast path's AVX2 kernels (sweep_fast_path_kernels.hpp), compiled with -mavx2 and no
+// FMA (see CMakeLists.txt) and called only on CPUs with AVX2: 4 samples, 2 inputs, 1 to 8 hidden
 // units, one output, every value kept in registers for the whole training.
 //
 // Two arrangements of the 4 lanes, each where it makes the sums lane by lane:
@@ -10,13 +10,13 @@
 //                     sample holding 4 hidden units, the parameters stored the same way (a 4 x 4
 //                     transpose turns the hidden activations around)
 // so that every sum is taken term by term in index order, and every value is computed with the
-// operations of the portable loops (tiny_trainer.cpp) in their order: the same bits.
+// operations of the portable loops (sweep_fast_path.cpp) in their order: the same bits.
 #include "kernels/sweep_fast_path_kernels.hpp"
 
 #if defined(__x86_64__) && defined(__AVX2__)
 #include "kernels/x86/avx2/sigmoid_f64_avx2.hpp"
 
-namespace mlp::tiny_detail {
+namespace mlp::fast_path_detail {
 
 namespace {
 
@@ -178,16 +178,16 @@ LaneKernel avx2_lane_kernel(Size inputs, Size hidden) {
   return kTwoInputs[hidden - 1];
 }
 
-}  // namespace mlp::tiny_detail
+}  // namespace mlp::fast_path_detail
 
 #else
 
-namespace mlp::tiny_detail {
+namespace mlp::fast_path_detail {
 
 LaneKernel avx2_lane_kernel(Size, Size) {
   return nullptr;
 }  // no AVX2 on this platform
 
-}  // namespace mlp::tiny_detail
+}  // namespace mlp::fast_path_detail
 
 #endif
