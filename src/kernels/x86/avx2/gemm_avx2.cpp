@@ -310,76 +310,14 @@ void small_rows_f64(Size m, Size n, Size k, Size kc, const double* A, Size lda, 
   }
 }
 
-// ---- Adam: 8 floats (4 doubles) at a time; the same formula as the scalar tail ----------------
-
-void adam_f32(Size n, float* w, const float* g, float* m, float* v, float b1, float b2, float s,
-              float r, float eps) {
-  const __m256 vb1 = _mm256_set1_ps(b1), vb1c = _mm256_set1_ps(1.0f - b1);
-  const __m256 vb2 = _mm256_set1_ps(b2), vb2c = _mm256_set1_ps(1.0f - b2);
-  const __m256 vs = _mm256_set1_ps(s), vr = _mm256_set1_ps(r), veps = _mm256_set1_ps(eps);
-  constexpr Size lanes = sizeof(__m256) / sizeof(float);
-  Size i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const __m256 gi = _mm256_loadu_ps(g + i);
-    const __m256 mi =
-        _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(vb1c, gi));
-    const __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)),
-                                    _mm256_mul_ps(vb2c, _mm256_mul_ps(gi, gi)));
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
-    const __m256 step = _mm256_div_ps(_mm256_mul_ps(vs, mi),
-                                      _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), vr), veps));
-    _mm256_storeu_ps(w + i, _mm256_sub_ps(_mm256_loadu_ps(w + i), step));
-  }
-  for (; i < n; ++i) {
-    const float gi = g[i];
-    const float mi = b1 * m[i] + (1.0f - b1) * gi;
-    const float vi = b2 * v[i] + (1.0f - b2) * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = w[i] - (s * mi) / (__builtin_sqrtf(vi) * r + eps);
-  }
-}
-
-void adam_f64(Size n, double* w, const double* g, double* m, double* v, double b1, double b2,
-              double s, double r, double eps) {
-  const __m256d vb1 = _mm256_set1_pd(b1), vb1c = _mm256_set1_pd(1.0 - b1);
-  const __m256d vb2 = _mm256_set1_pd(b2), vb2c = _mm256_set1_pd(1.0 - b2);
-  const __m256d vs = _mm256_set1_pd(s), vr = _mm256_set1_pd(r), veps = _mm256_set1_pd(eps);
-  constexpr Size lanes = sizeof(__m256d) / sizeof(double);
-  Size i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const __m256d gi = _mm256_loadu_pd(g + i);
-    const __m256d mi =
-        _mm256_add_pd(_mm256_mul_pd(vb1, _mm256_loadu_pd(m + i)), _mm256_mul_pd(vb1c, gi));
-    const __m256d vi = _mm256_add_pd(_mm256_mul_pd(vb2, _mm256_loadu_pd(v + i)),
-                                     _mm256_mul_pd(vb2c, _mm256_mul_pd(gi, gi)));
-    _mm256_storeu_pd(m + i, mi);
-    _mm256_storeu_pd(v + i, vi);
-    const __m256d step = _mm256_div_pd(_mm256_mul_pd(vs, mi),
-                                       _mm256_add_pd(_mm256_mul_pd(_mm256_sqrt_pd(vi), vr), veps));
-    _mm256_storeu_pd(w + i, _mm256_sub_pd(_mm256_loadu_pd(w + i), step));
-  }
-  for (; i < n; ++i) {
-    const double gi = g[i];
-    const double mi = b1 * m[i] + (1.0 - b1) * gi;
-    const double vi = b2 * v[i] + (1.0 - b2) * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = w[i] - (s * mi) / (__builtin_sqrt(vi) * r + eps);
-  }
-}
-
 }  // namespace
 
 KernelSet<float> avx2_kernels_f32() {
-  return {kRowsF32,         kColsF32, micro_f32, small_rows_f32, adam_f32, sparse_rows_avx2_f32,
-          nonzeros_avx2_f32};
+  return {kRowsF32, kColsF32, micro_f32, small_rows_f32, sparse_rows_avx2_f32, nonzeros_avx2_f32};
 }
 
 KernelSet<double> avx2_kernels_f64() {
-  return {kRowsF64,         kColsF64, micro_f64, small_rows_f64, adam_f64, sparse_rows_avx2_f64,
-          nonzeros_avx2_f64};
+  return {kRowsF64, kColsF64, micro_f64, small_rows_f64, sparse_rows_avx2_f64, nonzeros_avx2_f64};
 }
 
 }  // namespace mlp::gemm_detail
