@@ -171,17 +171,15 @@ PackBuffers& pack_buffers() {
   return buffers;
 }
 
-}  // namespace
-}  // namespace gemm_detail
-
-void detail::prepare_worker_thread() {
-  gemm_detail::PackBuffers& buffers = gemm_detail::pack_buffers();
+// The pool runs this on each worker thread as it starts, so that no job allocates (packed_gemm
+// allocates the calling thread's buffers before it hands out chunks).
+void allocate_pack_buffers() {
+  PackBuffers& buffers = pack_buffers();
   buffers.a_data<float>();
   buffers.b_data<float>();
 }
-
-namespace gemm_detail {
-namespace {
+[[maybe_unused]] const bool kWorkersAllocatePackBuffers =
+    detail::ThreadPool::add_thread_initializer(allocate_pack_buffers);
 
 // ---- packing ---------------------------------------------------------------------------------
 
