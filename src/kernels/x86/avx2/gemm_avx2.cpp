@@ -70,17 +70,17 @@ void micro(Size kc, const typename K::Scalar* a, const typename K::Scalar* b, ty
     a += kRows;
     b += cols;
   }
-  if (accumulate) {
+  // The tile's rows into C's, each added to what C holds when accumulating.
+  typename K::Scalar* row = c;
 #pragma GCC unroll 16
-    for (int i = 0; i < kRows; ++i)
+  for (int i = 0; i < kRows; ++i, row += ldc) {
+    if (accumulate) {
 #pragma GCC unroll 16
-      for (int v = 0; v < kRegs; ++v)
-        acc[i][v] = K::add(K::loadu(c + i * ldc + v * K::lanes), acc[i][v]);
+      for (int v = 0; v < kRegs; ++v) acc[i][v] = K::add(K::loadu(row + v * K::lanes), acc[i][v]);
+    }
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) K::storeu(row + v * K::lanes, acc[i][v]);
   }
-#pragma GCC unroll 16
-  for (int i = 0; i < kRows; ++i)
-#pragma GCC unroll 16
-    for (int v = 0; v < kRegs; ++v) K::storeu(c + i * ldc + v * K::lanes, acc[i][v]);
 }
 
 // ---- few rows (batch-1 inference): one row of C at a time, 8 registers of columns (64 floats,
