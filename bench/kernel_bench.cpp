@@ -1,6 +1,6 @@
 // Google Benchmark micro-benchmarks of the matrix-product kernels at the shapes of an MNIST
 // training step (784-256-128-10, batch 128) and at a large square size, for each available
-// kernel, plus one whole training step.
+// kernel, the Adam update, plus one whole training step.
 //
 //   build-perf/bench/mlp_kernel_bench --benchmark_filter=Gemm
 //
@@ -10,6 +10,7 @@
 #include "kernels/gemm.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/nn/network.hpp"
+#include "mlp/nn/optimizer.hpp"
 #include "mlp/nn/threads.hpp"
 #include "nn/sparse_input.hpp"
 
@@ -143,6 +144,30 @@ void Densities(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_SparseForward)->Apply(Densities);
 BENCHMARK(BM_SparseBackward)->Apply(Densities);
+
+// One Adam update of range(0) parameters on range(1) threads: 235146 is the 784-256-128-10
+// network's count (split over the threads), 4096 a small layer's (one thread whatever the pool).
+template <class Scalar>
+void BM_Adam(benchmark::State& state) {
+  const mlp::Index n = state.range(0);
+  mlp::set_threads(static_cast<int>(state.range(1)));
+  mlp::Optimizer<Scalar> optimizer(mlp::OptimizerSpec::adam(1e-3));
+  optimizer.reset(n);
+  mlp::Vector<Scalar> w = mlp::Vector<Scalar>::Random(n);
+  const mlp::Vector<Scalar> g = mlp::Vector<Scalar>::Random(n);
+  for (auto _ : state) {
+    optimizer.step(w, g);
+    benchmark::DoNotOptimize(w.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["params/s"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+void AdamSizes(benchmark::internal::Benchmark* b) {
+  b->Args({4096, 1})->Args({235146, 1})->Args({235146, 2})->UseRealTime();
+}
+BENCHMARK_TEMPLATE(BM_Adam, float)->Apply(AdamSizes);
+BENCHMARK_TEMPLATE(BM_Adam, double)->Apply(AdamSizes);
 
 // One training step (forward, backward, Adam) of 784-256-128-10 on a batch of 128.
 void BM_TrainStep(benchmark::State& state) {

@@ -14,7 +14,8 @@ inline bool cpu_has_avx2() {
 #endif
 }
 
-// True when the CPU has AVX2 and FMA, all that gemm_avx2.cpp and sparse_avx2.cpp need.
+// True when the CPU has AVX2 and FMA, all that gemm_avx2.cpp, sparse_avx2.cpp and
+// optimizer_avx2.cpp need.
 inline bool cpu_has_avx2_fma() {
 #if defined(__x86_64__)
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");

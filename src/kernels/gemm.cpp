@@ -12,7 +12,6 @@
 #include "kernels/gemm.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -84,9 +83,6 @@ void micro_generic(Size kc, const T* a, const T* b, T* c, Size ldc, int accumula
 }
 
 template <class T>
-void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps);
-
-template <class T>
 void sparse_rows_generic(Size count, const std::int32_t* index, const T* value, const T* M,
                          Size ldm, Size n, T* out, int accumulate) {
   constexpr Size kBlock = 64;  // a block of sums on the stack
@@ -118,13 +114,7 @@ template <class T>
 KernelSet<T> generic_kernels() {
   // 4 x 8 floats (4 x 4 doubles): the tile's 8 SSE2 accumulators stay in registers.
   constexpr int mr = 4, nr = std::is_same_v<T, float> ? 8 : 4;
-  return {mr,
-          nr,
-          micro_generic<T, mr, nr>,
-          nullptr,
-          adam_generic<T>,
-          sparse_rows_generic<T>,
-          nonzeros_generic<T>};
+  return {mr, nr, micro_generic<T, mr, nr>, nullptr, sparse_rows_generic<T>, nonzeros_generic<T>};
 }
 
 template <class T>
@@ -181,17 +171,15 @@ PackBuffers& pack_buffers() {
   return buffers;
 }
 
-}  // namespace
-}  // namespace gemm_detail
-
-void detail::prepare_worker_thread() {
-  gemm_detail::PackBuffers& buffers = gemm_detail::pack_buffers();
+// The pool runs this on each worker thread as it starts, so that no job allocates (packed_gemm
+// allocates the calling thread's buffers before it hands out chunks).
+void allocate_pack_buffers() {
+  PackBuffers& buffers = pack_buffers();
   buffers.a_data<float>();
   buffers.b_data<float>();
 }
-
-namespace gemm_detail {
-namespace {
+[[maybe_unused]] const bool kWorkersAllocatePackBuffers =
+    detail::ThreadPool::add_thread_initializer(allocate_pack_buffers);
 
 // ---- packing ---------------------------------------------------------------------------------
 
@@ -373,18 +361,6 @@ void packed_gemm(const KernelSet<T>& K, const Problem<T>& P) {
   buffers.a_data<T>();
   buffers.b_data<T>();
   pool.run(static_cast<int>(chunks), chunk);
-}
-
-template <class T>
-void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps) {
-  for (Size i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T mi = b1 * m[i] + (T(1) - b1) * gi;
-    const T vi = b2 * v[i] + (T(1) - b2) * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = w[i] - (s * mi) / (std::sqrt(vi) * r + eps);
-  }
 }
 
 }  // namespace

@@ -33,11 +33,6 @@ template <class T>
 using SmallRowsKernel = void (*)(Size m, Size n, Size k, Size kc, const T* A, Size lda, const T* B,
                                  Size ldb, T* C, Size ldc);
 
-// Elementwise Adam update over n parameters (see optimizer.hpp for the formula):
-//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  w = w - (s m) / (sqrt(v) r + eps)
-template <class T>
-using AdamKernel = void (*)(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps);
-
 // A combination of M's rows picked by a sparse vector (count entries, index[t] ascending):
 //   out[j] = (accumulate ? out[j] : 0) + sum over t of value[t] * M[index[t] * ldm + j]
 // for j in [0, n), the sum's terms taken in order t = 0, 1, ... starting from zero (fused
@@ -62,7 +57,6 @@ struct KernelSet {
   int mr, nr;  // tile of the micro-kernel
   MicroKernel<T> micro;
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
-  AdamKernel<T> adam;             // may be null
   SparseRowsKernel<T> sparse_rows;
   NonzerosKernel<T> nonzeros;
 };

@@ -30,6 +30,24 @@ constexpr std::uint32_t next_of(std::uint64_t ticket) {
   return static_cast<std::uint32_t>(ticket) & 0xffffu;
 }
 
+// What add_thread_initializer registered, and the pool whose workers run it (null until the pool
+// exists: registrations made before then need no restart).
+struct ThreadInitializers {
+  std::mutex mutex;
+  std::vector<void (*)()> functions;
+};
+ThreadInitializers& thread_initializers() {
+  static ThreadInitializers initializers;
+  return initializers;
+}
+std::atomic<ThreadPool*> live_pool{nullptr};
+
+void run_thread_initializers() {
+  ThreadInitializers& initializers = thread_initializers();
+  std::lock_guard lock(initializers.mutex);
+  for (void (*init)() : initializers.functions) init();
+}
+
 }  // namespace
 
 ThreadPool& ThreadPool::global() {
@@ -38,12 +56,24 @@ ThreadPool& ThreadPool::global() {
 }
 
 ThreadPool::ThreadPool() {
+  live_pool.store(this);
   resize(cores());
 }
 
 ThreadPool::~ThreadPool() {
+  live_pool.store(nullptr);
   std::lock_guard lock(busy_);
   stop_workers();
+}
+
+bool ThreadPool::add_thread_initializer(void (*init)()) {
+  {
+    ThreadInitializers& initializers = thread_initializers();
+    std::lock_guard lock(initializers.mutex);
+    initializers.functions.push_back(init);
+  }
+  if (ThreadPool* pool = live_pool.load()) pool->restart_workers();
+  return true;
 }
 
 void ThreadPool::stop_workers() {
@@ -68,12 +98,22 @@ void ThreadPool::resize(int threads) {
   if (threads == size_ && static_cast<int>(workers_.size()) == threads - 1) return;
   stop_workers();
   size_ = threads;
-  workers_.reserve(static_cast<std::size_t>(threads - 1));
+  start_workers();
+}
+
+void ThreadPool::restart_workers() {
+  std::lock_guard lock(busy_);
+  stop_workers();
+  start_workers();
+}
+
+void ThreadPool::start_workers() {
+  workers_.reserve(static_cast<std::size_t>(size_ - 1));
   // Each worker starts from the current generation: reading it in the new thread instead could
   // miss a job (or the stop) announced before that thread got to run.
   ready_.store(0);
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, g = generation_] { worker(g); });
-  while (ready_.load() != threads - 1) std::this_thread::yield();
+  for (int i = 1; i < size_; ++i) workers_.emplace_back([this, g = generation_] { worker(g); });
+  while (ready_.load() != size_ - 1) std::this_thread::yield();
 }
 
 void ThreadPool::work_on(std::uint32_t generation) {
@@ -90,7 +130,7 @@ void ThreadPool::work_on(std::uint32_t generation) {
 }
 
 void ThreadPool::worker(std::uint32_t seen) {
-  prepare_worker_thread();
+  run_thread_initializers();
   ready_.fetch_add(1);
   for (;;) {
     std::uint32_t now = generation_of(ticket_.load(std::memory_order_acquire));

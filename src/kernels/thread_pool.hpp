@@ -21,10 +21,6 @@
 
 namespace mlp::detail {
 
-// Runs on every worker thread as it starts, before ThreadPool::resize returns (defined in
-// gemm.cpp: it allocates the thread's packing buffers, so that no job ever allocates).
-void prepare_worker_thread();
-
 class ThreadPool {
  public:
   // The library's pool; starts with one thread per core.
@@ -36,6 +32,12 @@ class ThreadPool {
 
   // Total threads including the caller's (>= 1).
   void resize(int threads);
+
+  // Per-thread set-up for the pool's users: `init` runs on every worker thread as it starts,
+  // before resize() returns (gemm.cpp registers one that allocates the thread's packing buffers,
+  // so that no job ever allocates). Meant for initializing a namespace-scope variable (it
+  // returns true); workers already running when it is called are restarted to run it too.
+  static bool add_thread_initializer(void (*init)());
   int size() const { return size_; }
 
   // Runs f(c) for c in [0, chunks) (chunks < 65536) and waits. When another thread is already
@@ -50,6 +52,9 @@ class ThreadPool {
  private:
   ThreadPool();
   void run_raw(int chunks, void (*fn)(void*, int), void* context);
+  // Starts size_ - 1 workers and waits until each has run the thread initializers.
+  void start_workers();
+  void restart_workers();
   void worker(std::uint32_t seen);
   // Claims and runs chunks of job `generation` until none is left.
   void work_on(std::uint32_t generation);
@@ -71,7 +76,7 @@ class ThreadPool {
   std::atomic<std::uint64_t> ticket_{0};
   std::atomic<int> done_{0};  // chunks of the current job finished
   std::atomic<int> sleepers_{0};
-  std::atomic<int> ready_{0};  // workers past prepare_worker_thread()
+  std::atomic<int> ready_{0};  // workers past the thread initializers
   std::mutex sleep_mutex_;     // with wake_: where workers sleep between jobs
   std::condition_variable wake_;
 };

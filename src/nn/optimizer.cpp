@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "kernels/gemm_kernels.hpp"
+#include "kernels/optimizer_kernels.hpp"
 #include "kernels/thread_pool.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/core/names.hpp"
@@ -153,9 +153,12 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
       // s = eta / (1 - b1^t) and r = 1 / sqrt(1 - b2^t), once per step.
       const auto s = static_cast<Scalar>(spec_.learning_rate / (1.0 - std::pow(spec_.beta1, t)));
       const auto r = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(spec_.beta2, t)));
-      // One pass over [w | m | v | g]; large buffers are split over the threads in contiguous
-      // ranges (each element's arithmetic is the same whatever the split).
-      const auto adam = gemm_detail::best_kernels<Scalar>().adam;
+      // One pass over [w | m | v | g], each parameter taken through
+      //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  w = w - (s m) / (sqrt(v) r + eps)
+      // by the kernel for this CPU (src/kernels/optimizer_kernels.hpp); large buffers are split
+      // over the threads in contiguous ranges (each element's arithmetic is the same whatever the
+      // split).
+      const auto adam = optimizer_detail::best_adam_kernel<Scalar>();
       Scalar* const wp = w.data();
       const Scalar* const gp = g.data();
       Scalar* const mp = first_moment_.data();

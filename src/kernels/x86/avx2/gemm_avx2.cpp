@@ -1,9 +1,11 @@
-// AVX2 + FMA kernels, compiled with -mavx2 -mfma (see CMakeLists.txt) and called only when the
-// CPU has both (gemm.cpp checks with __builtin_cpu_supports).
+// AVX2 + FMA kernels of the matrix product, compiled with -mavx2 -mfma (see CMakeLists.txt) and
+// called only when the CPU has both (gemm.cpp checks with __builtin_cpu_supports).
 //
 // This file includes no library or standard header with inline code: everything here is in an
 // anonymous namespace or is one of the two exported functions, so no AVX2 instruction can leak
-// into code that runs on other CPUs (see gemm_kernels.hpp).
+// into code that runs on other CPUs (see gemm_kernels.hpp). Each kernel is written once, over the
+// register type of its precision (F32, F64); loops over registers are unrolled so that the
+// accumulators stay in registers, as in sparse_avx2.cpp.
 #include "kernels/gemm_kernels.hpp"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
@@ -13,148 +15,76 @@ namespace mlp::gemm_detail {
 
 namespace {
 
-// ---- float: 6 x 16 tile, 12 accumulators (two 8-float registers per row) ----------------------
+struct F32 {
+  using Scalar = float;
+  using Reg = __m256;
+  static constexpr int lanes = 8;
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg load(const float* p) { return _mm256_load_ps(p); }  // 32-byte aligned
+  static Reg loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void storeu(float* p, Reg r) { _mm256_storeu_ps(p, r); }
+  static Reg broadcast(const float* x) { return _mm256_broadcast_ss(x); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
+  static float fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
+};
 
-constexpr int kRowsF32 = 6;
-constexpr int kColsF32 = 16;
+struct F64 {
+  using Scalar = double;
+  using Reg = __m256d;
+  static constexpr int lanes = 4;
+  static Reg zero() { return _mm256_setzero_pd(); }
+  static Reg load(const double* p) { return _mm256_load_pd(p); }  // 32-byte aligned
+  static Reg loadu(const double* p) { return _mm256_loadu_pd(p); }
+  static void storeu(double* p, Reg r) { _mm256_storeu_pd(p, r); }
+  static Reg broadcast(const double* x) { return _mm256_broadcast_sd(x); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_pd(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm256_add_pd(a, b); }
+  static double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
+};
 
-void micro_f32(Size kc, const float* a, const float* b, float* c, Size ldc, int accumulate) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+// ---- micro-kernel: 6 rows x 2 registers (6 x 16 floats, 6 x 8 doubles), 12 accumulators -------
+
+constexpr int kRows = 6;
+constexpr int kRegs = 2;  // registers per row of the tile
+
+template <class K>
+void micro(Size kc, const typename K::Scalar* a, const typename K::Scalar* b, typename K::Scalar* c,
+           Size ldc, int accumulate) {
+  constexpr int cols = kRegs * K::lanes;
+  typename K::Reg acc[kRows][kRegs];
+#pragma GCC unroll 16
+  for (int i = 0; i < kRows; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) acc[i][v] = K::zero();
   for (Size p = 0; p < kc; ++p) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
-    __m256 x = _mm256_broadcast_ss(a + 0);
-    c00 = _mm256_fmadd_ps(x, b0, c00);
-    c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(a + 1);
-    c10 = _mm256_fmadd_ps(x, b0, c10);
-    c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(a + 2);
-    c20 = _mm256_fmadd_ps(x, b0, c20);
-    c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(a + 3);
-    c30 = _mm256_fmadd_ps(x, b0, c30);
-    c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(a + 4);
-    c40 = _mm256_fmadd_ps(x, b0, c40);
-    c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(a + 5);
-    c50 = _mm256_fmadd_ps(x, b0, c50);
-    c51 = _mm256_fmadd_ps(x, b1, c51);
-    a += kRowsF32;
-    b += kColsF32;
+    typename K::Reg bv[kRegs];
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) bv[v] = K::load(b + v * K::lanes);
+#pragma GCC unroll 16
+    for (int i = 0; i < kRows; ++i) {
+      const typename K::Reg x = K::broadcast(a + i);
+#pragma GCC unroll 16
+      for (int v = 0; v < kRegs; ++v) acc[i][v] = K::fmadd(x, bv[v], acc[i][v]);
+    }
+    a += kRows;
+    b += cols;
   }
-  float* r0 = c;
-  float* r1 = c + ldc;
-  float* r2 = c + 2 * ldc;
-  float* r3 = c + 3 * ldc;
-  float* r4 = c + 4 * ldc;
-  float* r5 = c + 5 * ldc;
-  if (accumulate) {
-    c00 = _mm256_add_ps(_mm256_loadu_ps(r0), c00);
-    c01 = _mm256_add_ps(_mm256_loadu_ps(r0 + 8), c01);
-    c10 = _mm256_add_ps(_mm256_loadu_ps(r1), c10);
-    c11 = _mm256_add_ps(_mm256_loadu_ps(r1 + 8), c11);
-    c20 = _mm256_add_ps(_mm256_loadu_ps(r2), c20);
-    c21 = _mm256_add_ps(_mm256_loadu_ps(r2 + 8), c21);
-    c30 = _mm256_add_ps(_mm256_loadu_ps(r3), c30);
-    c31 = _mm256_add_ps(_mm256_loadu_ps(r3 + 8), c31);
-    c40 = _mm256_add_ps(_mm256_loadu_ps(r4), c40);
-    c41 = _mm256_add_ps(_mm256_loadu_ps(r4 + 8), c41);
-    c50 = _mm256_add_ps(_mm256_loadu_ps(r5), c50);
-    c51 = _mm256_add_ps(_mm256_loadu_ps(r5 + 8), c51);
+  // The tile's rows into C's, each added to what C holds when accumulating.
+  typename K::Scalar* row = c;
+#pragma GCC unroll 16
+  for (int i = 0; i < kRows; ++i, row += ldc) {
+    if (accumulate) {
+#pragma GCC unroll 16
+      for (int v = 0; v < kRegs; ++v) acc[i][v] = K::add(K::loadu(row + v * K::lanes), acc[i][v]);
+    }
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) K::storeu(row + v * K::lanes, acc[i][v]);
   }
-  _mm256_storeu_ps(r0, c00);
-  _mm256_storeu_ps(r0 + 8, c01);
-  _mm256_storeu_ps(r1, c10);
-  _mm256_storeu_ps(r1 + 8, c11);
-  _mm256_storeu_ps(r2, c20);
-  _mm256_storeu_ps(r2 + 8, c21);
-  _mm256_storeu_ps(r3, c30);
-  _mm256_storeu_ps(r3 + 8, c31);
-  _mm256_storeu_ps(r4, c40);
-  _mm256_storeu_ps(r4 + 8, c41);
-  _mm256_storeu_ps(r5, c50);
-  _mm256_storeu_ps(r5 + 8, c51);
 }
 
-// ---- double: 6 x 8 tile, 12 accumulators (two 4-double registers per row) ---------------------
-
-constexpr int kRowsF64 = 6;
-constexpr int kColsF64 = 8;
-
-void micro_f64(Size kc, const double* a, const double* b, double* c, Size ldc, int accumulate) {
-  __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd();
-  __m256d c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
-  __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd();
-  __m256d c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
-  __m256d c40 = _mm256_setzero_pd(), c41 = _mm256_setzero_pd();
-  __m256d c50 = _mm256_setzero_pd(), c51 = _mm256_setzero_pd();
-  for (Size p = 0; p < kc; ++p) {
-    const __m256d b0 = _mm256_load_pd(b);
-    const __m256d b1 = _mm256_load_pd(b + 4);
-    __m256d x = _mm256_broadcast_sd(a + 0);
-    c00 = _mm256_fmadd_pd(x, b0, c00);
-    c01 = _mm256_fmadd_pd(x, b1, c01);
-    x = _mm256_broadcast_sd(a + 1);
-    c10 = _mm256_fmadd_pd(x, b0, c10);
-    c11 = _mm256_fmadd_pd(x, b1, c11);
-    x = _mm256_broadcast_sd(a + 2);
-    c20 = _mm256_fmadd_pd(x, b0, c20);
-    c21 = _mm256_fmadd_pd(x, b1, c21);
-    x = _mm256_broadcast_sd(a + 3);
-    c30 = _mm256_fmadd_pd(x, b0, c30);
-    c31 = _mm256_fmadd_pd(x, b1, c31);
-    x = _mm256_broadcast_sd(a + 4);
-    c40 = _mm256_fmadd_pd(x, b0, c40);
-    c41 = _mm256_fmadd_pd(x, b1, c41);
-    x = _mm256_broadcast_sd(a + 5);
-    c50 = _mm256_fmadd_pd(x, b0, c50);
-    c51 = _mm256_fmadd_pd(x, b1, c51);
-    a += kRowsF64;
-    b += kColsF64;
-  }
-  double* r0 = c;
-  double* r1 = c + ldc;
-  double* r2 = c + 2 * ldc;
-  double* r3 = c + 3 * ldc;
-  double* r4 = c + 4 * ldc;
-  double* r5 = c + 5 * ldc;
-  if (accumulate) {
-    c00 = _mm256_add_pd(_mm256_loadu_pd(r0), c00);
-    c01 = _mm256_add_pd(_mm256_loadu_pd(r0 + 4), c01);
-    c10 = _mm256_add_pd(_mm256_loadu_pd(r1), c10);
-    c11 = _mm256_add_pd(_mm256_loadu_pd(r1 + 4), c11);
-    c20 = _mm256_add_pd(_mm256_loadu_pd(r2), c20);
-    c21 = _mm256_add_pd(_mm256_loadu_pd(r2 + 4), c21);
-    c30 = _mm256_add_pd(_mm256_loadu_pd(r3), c30);
-    c31 = _mm256_add_pd(_mm256_loadu_pd(r3 + 4), c31);
-    c40 = _mm256_add_pd(_mm256_loadu_pd(r4), c40);
-    c41 = _mm256_add_pd(_mm256_loadu_pd(r4 + 4), c41);
-    c50 = _mm256_add_pd(_mm256_loadu_pd(r5), c50);
-    c51 = _mm256_add_pd(_mm256_loadu_pd(r5 + 4), c51);
-  }
-  _mm256_storeu_pd(r0, c00);
-  _mm256_storeu_pd(r0 + 4, c01);
-  _mm256_storeu_pd(r1, c10);
-  _mm256_storeu_pd(r1 + 4, c11);
-  _mm256_storeu_pd(r2, c20);
-  _mm256_storeu_pd(r2 + 4, c21);
-  _mm256_storeu_pd(r3, c30);
-  _mm256_storeu_pd(r3 + 4, c31);
-  _mm256_storeu_pd(r4, c40);
-  _mm256_storeu_pd(r4 + 4, c41);
-  _mm256_storeu_pd(r5, c50);
-  _mm256_storeu_pd(r5 + 4, c51);
-}
-
-// ---- few rows (batch-1 inference): one row of C at a time, 64 columns in 8 registers, only the
-// rows of B whose factor is not zero ------------------------------------------------------------
+// ---- few rows (batch-1 inference): one row of C at a time, 8 registers of columns (64 floats,
+// 32 doubles), only the rows of B whose factor is not zero --------------------------------------
 
 // The positions p in [p0, p1) where a[p] != 0, into `nonzero`; returns how many. A zero term
 // adds nothing to an FMA chain (fma(0, b, s) = s for finite b), so skipping it gives the very
@@ -172,214 +102,70 @@ int nonzero_positions(const T* a, Size p0, Size p1, int* nonzero) {
 
 constexpr Size kMaxBlock = 1024;  // the longest k block small_rows takes (gemm.cpp uses 256)
 
-void small_rows_f32(Size m, Size n, Size k, Size kc, const float* A, Size lda, const float* B,
-                    Size ldb, float* C, Size ldc) {
+// c[j, j + V lanes) (+)= sum over the nonzero positions p of a[p] B[p, j + ...): V registers of
+// sums, each fused-multiply-added in order from zero, then added to c unless `first`.
+template <class K, int V>
+void row_block(const typename K::Scalar* a, const typename K::Scalar* B, Size ldb,
+               const int* nonzero, int count, Size j, bool first, typename K::Scalar* c) {
+  typename K::Reg s[V];
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) s[v] = K::zero();
+  for (int q = 0; q < count; ++q) {
+    const Size p = nonzero[q];
+    const typename K::Scalar* b = B + p * ldb + j;
+    const typename K::Reg x = K::broadcast(a + p);
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) s[v] = K::fmadd(x, K::loadu(b + v * K::lanes), s[v]);
+  }
+  typename K::Scalar* d = c + j;
+  if (!first) {
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) s[v] = K::add(K::loadu(d + v * K::lanes), s[v]);
+  }
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) K::storeu(d + v * K::lanes, s[v]);
+}
+
+template <class K>
+void small_rows(Size m, Size n, Size k, Size kc, const typename K::Scalar* A, Size lda,
+                const typename K::Scalar* B, Size ldb, typename K::Scalar* C, Size ldc) {
+  using T = typename K::Scalar;
+  constexpr int wide = 8;  // registers per block of columns
   int nonzero[kMaxBlock];
   for (Size i = 0; i < m; ++i) {
-    const float* a = A + i * lda;
-    float* c = C + i * ldc;
+    const T* a = A + i * lda;
+    T* c = C + i * ldc;
     for (Size p0 = 0; p0 < k; p0 += kc) {
       const Size p1 = p0 + kc < k ? p0 + kc : k;
       const bool first = p0 == 0;
       const int count = nonzero_positions(a, p0, p1, nonzero);
       Size j = 0;
-      for (; j + 64 <= n; j += 64) {
-        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(),
-               s3 = _mm256_setzero_ps(), s4 = _mm256_setzero_ps(), s5 = _mm256_setzero_ps(),
-               s6 = _mm256_setzero_ps(), s7 = _mm256_setzero_ps();
-        for (int q = 0; q < count; ++q) {
-          const Size p = nonzero[q];
-          const float* b = B + p * ldb + j;
-          const __m256 x = _mm256_broadcast_ss(a + p);
-          s0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b), s0);
-          s1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 8), s1);
-          s2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 16), s2);
-          s3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 24), s3);
-          s4 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 32), s4);
-          s5 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 40), s5);
-          s6 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 48), s6);
-          s7 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 56), s7);
-        }
-        float* d = c + j;
-        if (!first) {
-          s0 = _mm256_add_ps(_mm256_loadu_ps(d), s0);
-          s1 = _mm256_add_ps(_mm256_loadu_ps(d + 8), s1);
-          s2 = _mm256_add_ps(_mm256_loadu_ps(d + 16), s2);
-          s3 = _mm256_add_ps(_mm256_loadu_ps(d + 24), s3);
-          s4 = _mm256_add_ps(_mm256_loadu_ps(d + 32), s4);
-          s5 = _mm256_add_ps(_mm256_loadu_ps(d + 40), s5);
-          s6 = _mm256_add_ps(_mm256_loadu_ps(d + 48), s6);
-          s7 = _mm256_add_ps(_mm256_loadu_ps(d + 56), s7);
-        }
-        _mm256_storeu_ps(d, s0);
-        _mm256_storeu_ps(d + 8, s1);
-        _mm256_storeu_ps(d + 16, s2);
-        _mm256_storeu_ps(d + 24, s3);
-        _mm256_storeu_ps(d + 32, s4);
-        _mm256_storeu_ps(d + 40, s5);
-        _mm256_storeu_ps(d + 48, s6);
-        _mm256_storeu_ps(d + 56, s7);
-      }
-      for (; j + 8 <= n; j += 8) {
-        __m256 s = _mm256_setzero_ps();
-        for (int q = 0; q < count; ++q) {
-          const Size p = nonzero[q];
-          s = _mm256_fmadd_ps(_mm256_broadcast_ss(a + p), _mm256_loadu_ps(B + p * ldb + j), s);
-        }
-        if (!first) s = _mm256_add_ps(_mm256_loadu_ps(c + j), s);
-        _mm256_storeu_ps(c + j, s);
-      }
+      for (; j + wide * K::lanes <= n; j += wide * K::lanes)
+        row_block<K, wide>(a, B, ldb, nonzero, count, j, first, c);
+      for (; j + K::lanes <= n; j += K::lanes)
+        row_block<K, 1>(a, B, ldb, nonzero, count, j, first, c);
       for (; j < n; ++j) {
-        float s = 0.0f;
+        T s = T(0);
         for (int q = 0; q < count; ++q) {
           const Size p = nonzero[q];
-          s = __builtin_fmaf(a[p], B[p * ldb + j], s);
+          s = K::fma(a[p], B[p * ldb + j], s);
         }
         c[j] = first ? s : c[j] + s;
       }
     }
-  }
-}
-
-void small_rows_f64(Size m, Size n, Size k, Size kc, const double* A, Size lda, const double* B,
-                    Size ldb, double* C, Size ldc) {
-  int nonzero[kMaxBlock];
-  for (Size i = 0; i < m; ++i) {
-    const double* a = A + i * lda;
-    double* c = C + i * ldc;
-    for (Size p0 = 0; p0 < k; p0 += kc) {
-      const Size p1 = p0 + kc < k ? p0 + kc : k;
-      const bool first = p0 == 0;
-      const int count = nonzero_positions(a, p0, p1, nonzero);
-      Size j = 0;
-      for (; j + 32 <= n; j += 32) {
-        __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(),
-                s3 = _mm256_setzero_pd(), s4 = _mm256_setzero_pd(), s5 = _mm256_setzero_pd(),
-                s6 = _mm256_setzero_pd(), s7 = _mm256_setzero_pd();
-        for (int q = 0; q < count; ++q) {
-          const Size p = nonzero[q];
-          const double* b = B + p * ldb + j;
-          const __m256d x = _mm256_broadcast_sd(a + p);
-          s0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b), s0);
-          s1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b + 4), s1);
-          s2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b + 8), s2);
-          s3 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b + 12), s3);
-          s4 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b + 16), s4);
-          s5 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b + 20), s5);
-          s6 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b + 24), s6);
-          s7 = _mm256_fmadd_pd(x, _mm256_loadu_pd(b + 28), s7);
-        }
-        double* d = c + j;
-        if (!first) {
-          s0 = _mm256_add_pd(_mm256_loadu_pd(d), s0);
-          s1 = _mm256_add_pd(_mm256_loadu_pd(d + 4), s1);
-          s2 = _mm256_add_pd(_mm256_loadu_pd(d + 8), s2);
-          s3 = _mm256_add_pd(_mm256_loadu_pd(d + 12), s3);
-          s4 = _mm256_add_pd(_mm256_loadu_pd(d + 16), s4);
-          s5 = _mm256_add_pd(_mm256_loadu_pd(d + 20), s5);
-          s6 = _mm256_add_pd(_mm256_loadu_pd(d + 24), s6);
-          s7 = _mm256_add_pd(_mm256_loadu_pd(d + 28), s7);
-        }
-        _mm256_storeu_pd(d, s0);
-        _mm256_storeu_pd(d + 4, s1);
-        _mm256_storeu_pd(d + 8, s2);
-        _mm256_storeu_pd(d + 12, s3);
-        _mm256_storeu_pd(d + 16, s4);
-        _mm256_storeu_pd(d + 20, s5);
-        _mm256_storeu_pd(d + 24, s6);
-        _mm256_storeu_pd(d + 28, s7);
-      }
-      for (; j + 4 <= n; j += 4) {
-        __m256d s = _mm256_setzero_pd();
-        for (int q = 0; q < count; ++q) {
-          const Size p = nonzero[q];
-          s = _mm256_fmadd_pd(_mm256_broadcast_sd(a + p), _mm256_loadu_pd(B + p * ldb + j), s);
-        }
-        if (!first) s = _mm256_add_pd(_mm256_loadu_pd(c + j), s);
-        _mm256_storeu_pd(c + j, s);
-      }
-      for (; j < n; ++j) {
-        double s = 0.0;
-        for (int q = 0; q < count; ++q) {
-          const Size p = nonzero[q];
-          s = __builtin_fma(a[p], B[p * ldb + j], s);
-        }
-        c[j] = first ? s : c[j] + s;
-      }
-    }
-  }
-}
-
-// ---- Adam: 8 floats (4 doubles) at a time; the same formula as the scalar tail ----------------
-
-void adam_f32(Size n, float* w, const float* g, float* m, float* v, float b1, float b2, float s,
-              float r, float eps) {
-  const __m256 vb1 = _mm256_set1_ps(b1), vb1c = _mm256_set1_ps(1.0f - b1);
-  const __m256 vb2 = _mm256_set1_ps(b2), vb2c = _mm256_set1_ps(1.0f - b2);
-  const __m256 vs = _mm256_set1_ps(s), vr = _mm256_set1_ps(r), veps = _mm256_set1_ps(eps);
-  constexpr Size lanes = sizeof(__m256) / sizeof(float);
-  Size i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const __m256 gi = _mm256_loadu_ps(g + i);
-    const __m256 mi =
-        _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(vb1c, gi));
-    const __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)),
-                                    _mm256_mul_ps(vb2c, _mm256_mul_ps(gi, gi)));
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
-    const __m256 step = _mm256_div_ps(_mm256_mul_ps(vs, mi),
-                                      _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), vr), veps));
-    _mm256_storeu_ps(w + i, _mm256_sub_ps(_mm256_loadu_ps(w + i), step));
-  }
-  for (; i < n; ++i) {
-    const float gi = g[i];
-    const float mi = b1 * m[i] + (1.0f - b1) * gi;
-    const float vi = b2 * v[i] + (1.0f - b2) * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = w[i] - (s * mi) / (__builtin_sqrtf(vi) * r + eps);
-  }
-}
-
-void adam_f64(Size n, double* w, const double* g, double* m, double* v, double b1, double b2,
-              double s, double r, double eps) {
-  const __m256d vb1 = _mm256_set1_pd(b1), vb1c = _mm256_set1_pd(1.0 - b1);
-  const __m256d vb2 = _mm256_set1_pd(b2), vb2c = _mm256_set1_pd(1.0 - b2);
-  const __m256d vs = _mm256_set1_pd(s), vr = _mm256_set1_pd(r), veps = _mm256_set1_pd(eps);
-  constexpr Size lanes = sizeof(__m256d) / sizeof(double);
-  Size i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const __m256d gi = _mm256_loadu_pd(g + i);
-    const __m256d mi =
-        _mm256_add_pd(_mm256_mul_pd(vb1, _mm256_loadu_pd(m + i)), _mm256_mul_pd(vb1c, gi));
-    const __m256d vi = _mm256_add_pd(_mm256_mul_pd(vb2, _mm256_loadu_pd(v + i)),
-                                     _mm256_mul_pd(vb2c, _mm256_mul_pd(gi, gi)));
-    _mm256_storeu_pd(m + i, mi);
-    _mm256_storeu_pd(v + i, vi);
-    const __m256d step = _mm256_div_pd(_mm256_mul_pd(vs, mi),
-                                       _mm256_add_pd(_mm256_mul_pd(_mm256_sqrt_pd(vi), vr), veps));
-    _mm256_storeu_pd(w + i, _mm256_sub_pd(_mm256_loadu_pd(w + i), step));
-  }
-  for (; i < n; ++i) {
-    const double gi = g[i];
-    const double mi = b1 * m[i] + (1.0 - b1) * gi;
-    const double vi = b2 * v[i] + (1.0 - b2) * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = w[i] - (s * mi) / (__builtin_sqrt(vi) * r + eps);
   }
 }
 
 }  // namespace
 
 KernelSet<float> avx2_kernels_f32() {
-  return {kRowsF32,         kColsF32, micro_f32, small_rows_f32, adam_f32, sparse_rows_avx2_f32,
-          nonzeros_avx2_f32};
+  return {kRows,           kRegs * F32::lanes,   micro<F32>,
+          small_rows<F32>, sparse_rows_avx2_f32, nonzeros_avx2_f32};
 }
 
 KernelSet<double> avx2_kernels_f64() {
-  return {kRowsF64,         kColsF64, micro_f64, small_rows_f64, adam_f64, sparse_rows_avx2_f64,
-          nonzeros_avx2_f64};
+  return {kRows,           kRegs * F64::lanes,   micro<F64>,
+          small_rows<F64>, sparse_rows_avx2_f64, nonzeros_avx2_f64};
 }
 
 }  // namespace mlp::gemm_detail

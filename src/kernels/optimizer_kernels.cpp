@@ -1,0 +1,45 @@
+// The portable loops of the optimizers' kernels, and the choice of kernel for this CPU (see
+// optimizer_kernels.hpp).
+#include "kernels/optimizer_kernels.hpp"
+
+#include <cmath>
+#include <type_traits>
+
+#include "kernels/cpu_features.hpp"
+
+namespace mlp::optimizer_detail {
+
+namespace {
+
+template <class T>
+void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps) {
+  for (Size i = 0; i < n; ++i) {
+    const T gi = g[i];
+    const T mi = b1 * m[i] + (T(1) - b1) * gi;
+    const T vi = b2 * v[i] + (T(1) - b2) * (gi * gi);
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = w[i] - (s * mi) / (std::sqrt(vi) * r + eps);
+  }
+}
+
+}  // namespace
+
+template <class T>
+AdamKernel<T> best_adam_kernel() {
+#if defined(__x86_64__)
+  if (detail::cpu_has_avx2_fma()) {
+    if constexpr (std::is_same_v<T, float>) {
+      return adam_avx2_f32;
+    } else {
+      return adam_avx2_f64;
+    }
+  }
+#endif
+  return adam_generic<T>;
+}
+
+template AdamKernel<float> best_adam_kernel<float>();
+template AdamKernel<double> best_adam_kernel<double>();
+
+}  // namespace mlp::optimizer_detail
