@@ -279,7 +279,8 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   EarlyStopping<Scalar> early_stopping(options.early_stopping_patience, parameters_);
   History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
   // The passes without their checks: check_fit_arguments checked the shapes once.
-  auto forward_backward = [this, &t](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
+  auto forward_backward = [this, &t](const ConstMatrixRef<Scalar>& Xb,
+                                     const ConstMatrixRef<Scalar>& Yb) {
     forward_impl(Xb, t.ws);
     backward_impl(Xb, Yb, t.ws);
   };
