@@ -1,82 +1,27 @@
 // The IDX (MNIST) reader: small hand-made files, raw and gzipped, damaged files, real MNIST.
 #include <gtest/gtest.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 
 #include "mlp/core/error.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/data/idx.hpp"
+#include "support/idx_files.hpp"
 
 namespace {
 
+using TempDir = mlp::test::TempDir;
+
 namespace fs = std::filesystem;
-using Bytes = std::string;
+using mlp::test::bytes;
+using mlp::test::Bytes;
+using mlp::test::idx;
 
 #define EXPECT_CONTAINS(text, part)                          \
   EXPECT_NE(std::string(text).find(part), std::string::npos) \
       << "message: " << (text) << "\nexpected to contain: " << (part)
-
-// An IDX file: magic, big-endian dimensions, then `data`.
-Bytes idx(std::uint32_t magic, const std::vector<std::uint32_t>& dims, const Bytes& data) {
-  Bytes out;
-  auto put = [&](std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8)
-      out.push_back(static_cast<char>((v >> shift) & 0xFF));
-  };
-  put(magic);
-  for (auto d : dims) put(d);
-  return out + data;
-}
-
-Bytes bytes(std::initializer_list<int> values) {
-  Bytes out;
-  for (int v : values) out.push_back(static_cast<char>(v));
-  return out;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("mlp_idx_test_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string raw(const std::string& name, const Bytes& content) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream out(path, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    return path;
-  }
-  // Writes `content` gzip-compressed with zlib.
-  std::string gzip(const std::string& name, const Bytes& content) const {
-    const std::string path = (path_ / name).string();
-    gzFile file = gzopen(path.c_str(), "wb");
-    EXPECT_NE(file, nullptr);
-    EXPECT_EQ(gzwrite(file, content.data(), static_cast<unsigned>(content.size())),
-              static_cast<int>(content.size()));
-    EXPECT_EQ(gzclose(file), Z_OK);
-    return path;
-  }
-  static Bytes read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 template <class F>
 std::string data_error(F&& f) {
@@ -117,12 +62,12 @@ void expect_small_images(const mlp::Matrix<double>& X) {
 // ---- valid files ----
 
 TEST(Idx, ReadsRawImages) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   expect_small_images(mlp::read_idx_images<double>(dir.raw("images.idx", kImages)));
 }
 
 TEST(Idx, ReadsGzippedImages) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string path = dir.gzip("images.idx.gz", kImages);
   ASSERT_EQ(static_cast<unsigned char>(TempDir::read(path)[0]), 0x1f);  // really compressed
   expect_small_images(mlp::read_idx_images<double>(path));
@@ -132,7 +77,7 @@ TEST(Idx, ReadsGzippedImages) {
 }
 
 TEST(Idx, ReadsRawAndGzippedLabels) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   EXPECT_EQ(mlp::read_idx_labels(dir.raw("labels.idx", kLabels)), (std::vector<int>{7, 0, 7}));
   EXPECT_EQ(mlp::read_idx_labels(dir.gzip("labels.idx.gz", kLabels)), (std::vector<int>{7, 0, 7}));
   EXPECT_EQ(mlp::read_idx_labels(dir.raw("high.idx", idx(2049, {2}, bytes({255, 128})))),
@@ -140,7 +85,7 @@ TEST(Idx, ReadsRawAndGzippedLabels) {
 }
 
 TEST(Idx, DatasetFromIdxClassNamesByLabelsPresent) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const auto data =
       mlp::dataset_from_idx<double>(dir.raw("i.idx", kImages), dir.gzip("l.idx.gz", kLabels));
   EXPECT_EQ(data.task, mlp::Task::classification);
@@ -154,20 +99,20 @@ TEST(Idx, DatasetFromIdxClassNamesByLabelsPresent) {
 // ---- damaged files ----
 
 TEST(Idx, MissingFile) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string path = dir.path("nope.gz");
   EXPECT_EQ(images_error(path), path + ": cannot open: No such file or directory");
   EXPECT_EQ(labels_error(path), path + ": cannot open: No such file or directory");
 }
 
 TEST(Idx, EmptyFile) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string path = dir.raw("empty.idx", "");
   EXPECT_EQ(images_error(path), path + ": empty file (expected an IDX image file)");
 }
 
 TEST(Idx, NotAnIdxFile) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string path = dir.raw("text.idx", "a,b\n1,2\n");
   EXPECT_EQ(images_error(path),
             path + ": not an IDX file (magic number 0x612c620a, expected 2051)");
@@ -176,7 +121,7 @@ TEST(Idx, NotAnIdxFile) {
 }
 
 TEST(Idx, LabelFileIsNotAnImageFile) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string labels = dir.gzip("labels.gz", kLabels);
   EXPECT_EQ(images_error(labels), labels +
                                       ": this is an IDX label file (magic 2049), expected an "
@@ -188,7 +133,7 @@ TEST(Idx, LabelFileIsNotAnImageFile) {
 }
 
 TEST(Idx, UnsupportedElementType) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   // 0x0D = 32-bit floats.
   const std::string path = dir.raw("float.idx", idx(0x00000D03, {1, 1, 1}, Bytes(4, '\0')));
   EXPECT_EQ(images_error(path), path +
@@ -201,14 +146,14 @@ TEST(Idx, UnsupportedElementType) {
 }
 
 TEST(Idx, TruncatedHeader) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string path = dir.raw("h.idx", idx(2051, {3, 2}, ""));
   EXPECT_EQ(images_error(path),
             path + ": truncated header: the file ends inside the 3 dimension sizes");
 }
 
 TEST(Idx, TruncatedRawData) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string path = dir.raw("cut.idx", kImages.substr(0, kImages.size() - 4));
   EXPECT_EQ(images_error(path), path +
                                     ": truncated: the header declares 3 images of 2x3 pixels "
@@ -219,7 +164,7 @@ TEST(Idx, TruncatedRawData) {
 }
 
 TEST(Idx, TruncatedGzipFile) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   // Enough data that the compressed stream is long, then cut the file in the middle.
   Bytes pixels;
   mlp::Random random(7);  // incompressible pixels: the gzip file is about as long as the data
@@ -233,7 +178,7 @@ TEST(Idx, TruncatedGzipFile) {
 }
 
 TEST(Idx, CorruptedGzipFile) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   Bytes pixels;
   mlp::Random random(11);
   for (int i = 0; i < 50 * 28 * 28; ++i) pixels.push_back(static_cast<char>(random.below(256)));
@@ -251,7 +196,7 @@ TEST(Idx, CorruptedGzipFile) {
 }
 
 TEST(Idx, CorruptedTrailerChecksum) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   Bytes compressed = TempDir::read(dir.gzip("whole.gz", kImages));
   // The last 8 bytes are CRC-32 and length: damage the CRC.
   compressed[compressed.size() - 8] = static_cast<char>(compressed[compressed.size() - 8] ^ 0xFF);
@@ -260,7 +205,7 @@ TEST(Idx, CorruptedTrailerChecksum) {
 }
 
 TEST(Idx, TrailingGarbage) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string raw = dir.raw("long.idx", kImages + "extra");
   EXPECT_EQ(images_error(raw),
             raw +
@@ -272,7 +217,7 @@ TEST(Idx, TrailingGarbage) {
 }
 
 TEST(Idx, ZeroAndImplausibleSizes) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string none = dir.raw("none.idx", idx(2051, {0, 28, 28}, ""));
   EXPECT_EQ(images_error(none), none + ": the header declares 0 images");
   const std::string flat = dir.raw("flat.idx", idx(2051, {1, 0, 28}, ""));
@@ -286,7 +231,7 @@ TEST(Idx, ZeroAndImplausibleSizes) {
 TEST(Idx, HugeDeclaredCountDoesNotAllocate) {
   // A damaged count of 4294967295 28x28 images (3.4 TB) in front of 2 real images: the reader
   // must report the truncation from the data it finds, not try to allocate terabytes.
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string path =
       dir.gzip("lie.gz", idx(2051, {0xFFFFFFFFu, 28, 28}, Bytes(2 * 784, 'x')));
   EXPECT_EQ(images_error(path), path +
@@ -300,7 +245,7 @@ TEST(Idx, HugeDeclaredCountDoesNotAllocate) {
 }
 
 TEST(Idx, DatasetCountsMustMatch) {
-  TempDir dir;
+  TempDir dir("mlp_idx_test");
   const std::string images = dir.raw("i.idx", kImages);
   const std::string labels = dir.raw("l.idx", idx(2049, {2}, bytes({1, 2})));
   EXPECT_EQ(data_error([&] { mlp::dataset_from_idx<float>(images, labels); }),

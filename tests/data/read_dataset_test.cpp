@@ -3,76 +3,27 @@
 #include "mlp/data/read_dataset.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 
 #include "mlp/core/error.hpp"
+#include "support/idx_files.hpp"
 
 namespace {
 
+using TempDir = mlp::test::TempDir;
+
 namespace fs = std::filesystem;
-using Bytes = std::string;
-
-// An IDX file: magic, big-endian dimensions, then `data` (as in idx_test.cpp).
-Bytes idx(std::uint32_t magic, const std::vector<std::uint32_t>& dims, const Bytes& data) {
-  Bytes out;
-  auto put = [&](std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8)
-      out.push_back(static_cast<char>((v >> shift) & 0xFF));
-  };
-  put(magic);
-  for (auto d : dims) put(d);
-  return out + data;
-}
-
-Bytes bytes(std::initializer_list<int> values) {
-  Bytes out;
-  for (int v : values) out.push_back(static_cast<char>(v));
-  return out;
-}
+using mlp::test::bytes;
+using mlp::test::Bytes;
+using mlp::test::idx;
 
 // Three 2x2 images labelled 7, 0, 7.
 const Bytes kImages = idx(2051, {3, 2, 2}, bytes({0, 255, 51, 102, 1, 2, 3, 4, 255, 0, 0, 0}));
 const Bytes kLabels = idx(2049, {3}, bytes({7, 0, 7}));
 const std::string kCsv = "a,b,kind\n1,2,x\n3,4,y\n5,6,x\n";
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("mlp_read_dataset_test_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string raw(const std::string& name, const Bytes& content) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream out(path, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    return path;
-  }
-  std::string gzip(const std::string& name, const Bytes& content) const {
-    const std::string path = (path_ / name).string();
-    gzFile file = gzopen(path.c_str(), "wb");
-    EXPECT_NE(file, nullptr);
-    EXPECT_EQ(gzwrite(file, content.data(), static_cast<unsigned>(content.size())),
-              static_cast<int>(content.size()));
-    EXPECT_EQ(gzclose(file), Z_OK);
-    return path;
-  }
-
- private:
-  fs::path path_;
-};
 
 template <class E>
 std::string message_of(const std::function<void()>& f) {
@@ -102,7 +53,7 @@ void expect_idx_data(const mlp::Dataset<double>& data) {
 }
 
 TEST(ReadDataset, DetectsTheFormatFromTheFirstBytes) {
-  TempDir dir;
+  TempDir dir("mlp_read_dataset_test");
   EXPECT_EQ(mlp::detect_format(dir.raw("t.csv", kCsv)), mlp::DataFormat::csv);
   EXPECT_EQ(mlp::detect_format(dir.raw("images", kImages)), mlp::DataFormat::idx);
   EXPECT_EQ(mlp::detect_format(dir.raw("labels", kLabels)), mlp::DataFormat::idx);
@@ -115,7 +66,7 @@ TEST(ReadDataset, DetectsTheFormatFromTheFirstBytes) {
 }
 
 TEST(ReadDataset, ReadsACsvTableWithItsTarget) {
-  TempDir dir;
+  TempDir dir("mlp_read_dataset_test");
   mlp::ReadOptions options;
   options.target = "kind";
   const auto data = mlp::read_dataset<double>(dir.raw("t.csv", kCsv), options);
@@ -133,7 +84,7 @@ TEST(ReadDataset, ReadsACsvTableWithItsTarget) {
 }
 
 TEST(ReadDataset, ReadsIdxImagesRawAndGzipped) {
-  TempDir dir;
+  TempDir dir("mlp_read_dataset_test");
   expect_idx_data(mlp::read_dataset<double>(dir.raw("images", kImages),
                                             with_labels(dir.raw("labels", kLabels))));
   expect_idx_data(mlp::read_dataset<double>(dir.gzip("images.gz", kImages),
@@ -141,7 +92,7 @@ TEST(ReadDataset, ReadsIdxImagesRawAndGzipped) {
 }
 
 TEST(ReadDataset, ReadsDataForATrainedModel) {
-  TempDir dir;
+  TempDir dir("mlp_read_dataset_test");
   mlp::ModelInputs model;
   model.feature_names = {"b", "a"};
   model.class_names = {"x", "y"};
@@ -165,7 +116,7 @@ TEST(ReadDataset, ReadsDataForATrainedModel) {
 }
 
 TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
-  TempDir dir;
+  TempDir dir("mlp_read_dataset_test");
   const std::string images = dir.raw("images", kImages);
   const std::string csv = dir.raw("t.csv", kCsv);
   EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(images); }),
@@ -181,7 +132,7 @@ TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
 }
 
 TEST(ReadDataset, ReportsBadOrUnknownInput) {
-  TempDir dir;
+  TempDir dir("mlp_read_dataset_test");
   mlp::ReadOptions options;
   options.target = "kind";
   EXPECT_THROW(mlp::read_dataset<double>(dir.raw("binary", bytes({1, 2, 0, 4, 5})), options),
