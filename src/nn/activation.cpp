@@ -33,7 +33,7 @@ struct Sigmoid {
   // The chapter's a = sigma(z) = 1 / (1 + e^-z). Doubles go 4 at a time through the AVX2 sigmoid
   // when the CPU has it (the same bits as sigmoid<double>).
   template <class Scalar>
-  static void forward(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
+  static void forward(const ConstMatrixRef<Scalar>& Z, MatrixRef<Scalar>& A) {
 #if defined(__x86_64__)
     if constexpr (std::is_same_v<Scalar, double>) {
       if (detail::cpu_has_avx2()) {
@@ -51,8 +51,8 @@ struct Sigmoid {
   }
   // The chapter's da/dz = a (1 - a).
   template <class Scalar>
-  static void backward(ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> dA,
-                       MatrixRef<Scalar> dZ) {
+  static void backward(const ConstMatrixRef<Scalar>&, const ConstMatrixRef<Scalar>& A,
+                       const ConstMatrixRef<Scalar>& dA, MatrixRef<Scalar>& dZ) {
     dZ = (dA.array() * A.array() * (Scalar(1) - A.array())).matrix();
   }
 };
@@ -60,13 +60,13 @@ struct Sigmoid {
 struct Tanh {
   // a = tanh(z) = (e^z - e^-z) / (e^z + e^-z)
   template <class Scalar>
-  static void forward(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
+  static void forward(const ConstMatrixRef<Scalar>& Z, MatrixRef<Scalar>& A) {
     A = Z.array().tanh().matrix();
   }
   // da/dz = 1 - a^2
   template <class Scalar>
-  static void backward(ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> dA,
-                       MatrixRef<Scalar> dZ) {
+  static void backward(const ConstMatrixRef<Scalar>&, const ConstMatrixRef<Scalar>& A,
+                       const ConstMatrixRef<Scalar>& dA, MatrixRef<Scalar>& dZ) {
     dZ = (dA.array() * (Scalar(1) - A.array().square())).matrix();
   }
 };
@@ -74,13 +74,13 @@ struct Tanh {
 struct Relu {
   // a = relu(z) = max(0, z)
   template <class Scalar>
-  static void forward(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
+  static void forward(const ConstMatrixRef<Scalar>& Z, MatrixRef<Scalar>& A) {
     A = Z.cwiseMax(Scalar(0));
   }
   // da/dz = [a > 0], taken as 0 at the kink z = 0
   template <class Scalar>
-  static void backward(ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> dA,
-                       MatrixRef<Scalar> dZ) {
+  static void backward(const ConstMatrixRef<Scalar>&, const ConstMatrixRef<Scalar>& A,
+                       const ConstMatrixRef<Scalar>& dA, MatrixRef<Scalar>& dZ) {
     dZ = (A.array() > Scalar(0)).select(dA, Scalar(0));
   }
 };
@@ -88,13 +88,13 @@ struct Relu {
 struct Identity {
   // a = z (the regression output)
   template <class Scalar>
-  static void forward(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
+  static void forward(const ConstMatrixRef<Scalar>& Z, MatrixRef<Scalar>& A) {
     if (A.data() != Z.data()) A = Z;
   }
   // da/dz = 1
   template <class Scalar>
-  static void backward(ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar> dA,
-                       MatrixRef<Scalar> dZ) {
+  static void backward(const ConstMatrixRef<Scalar>&, const ConstMatrixRef<Scalar>&,
+                       const ConstMatrixRef<Scalar>& dA, MatrixRef<Scalar>& dZ) {
     if (dZ.data() != dA.data()) dZ = dA;
   }
 };
@@ -103,7 +103,7 @@ struct Softmax {
   // The chapter's a_i = e^(z_i) / sum_j e^(z_j) (beta = 1), row by row, computed as
   // e^(z_i - max z) / sum_j e^(z_j - max z) so that no exp overflows.
   template <class Scalar>
-  static void forward(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A) {
+  static void forward(const ConstMatrixRef<Scalar>& Z, MatrixRef<Scalar>& A) {
     for (Index i = 0; i < Z.rows(); ++i) {
       const Scalar max_z = Z.row(i).maxCoeff();
       Scalar sum = 0;
@@ -118,8 +118,8 @@ struct Softmax {
   // da_i/dz_k = a_i ([i = k] - a_k), applied to dA as the Jacobian-vector product
   // dE/dz_i = a_i (dE/da_i - sum_j dE/da_j a_j), per row.
   template <class Scalar>
-  static void backward(ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> dA,
-                       MatrixRef<Scalar> dZ) {
+  static void backward(const ConstMatrixRef<Scalar>&, const ConstMatrixRef<Scalar>& A,
+                       const ConstMatrixRef<Scalar>& dA, MatrixRef<Scalar>& dZ) {
     for (Index i = 0; i < A.rows(); ++i) {
       const Scalar dot = A.row(i).dot(dA.row(i));
       dZ.row(i) = (A.row(i).array() * (dA.row(i).array() - dot)).matrix();

@@ -27,11 +27,11 @@ enum class Activation { sigmoid, tanh, relu, identity, softmax };
 template <class Scalar>
 struct ActivationKernels {
   // A = f(Z), element by element (softmax: row by row). A may alias Z.
-  void (*forward)(ConstMatrixRef<Scalar> Z, MatrixRef<Scalar> A);
+  void (*forward)(const ConstMatrixRef<Scalar>& Z, MatrixRef<Scalar>& A);
   // dE/dZ = dE/dA * da/dz, from Z and A = f(Z) (each activation uses whichever its derivative is
   // written in). dZ may alias dA.
-  void (*backward)(ConstMatrixRef<Scalar> Z, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> dA,
-                   MatrixRef<Scalar> dZ);
+  void (*backward)(const ConstMatrixRef<Scalar>& Z, const ConstMatrixRef<Scalar>& A,
+                   const ConstMatrixRef<Scalar>& dA, MatrixRef<Scalar>& dZ);
 };
 
 // One activation: everything the library knows about it.
