@@ -36,30 +36,6 @@ Activation Sequential<Scalar>::output_activation() const {
 }
 
 template <class Scalar>
-MatrixView<Scalar> Sequential<Scalar>::weights(std::size_t l) {
-  const auto& layer = layers_.at(l);
-  return {parameters_.data() + layer.offset, layer.n_in, layer.n_out};
-}
-
-template <class Scalar>
-ConstMatrixView<Scalar> Sequential<Scalar>::weights(std::size_t l) const {
-  const auto& layer = layers_.at(l);
-  return {parameters_.data() + layer.offset, layer.n_in, layer.n_out};
-}
-
-template <class Scalar>
-RowVectorView<Scalar> Sequential<Scalar>::bias(std::size_t l) {
-  const auto& layer = layers_.at(l);
-  return {parameters_.data() + layer.bias_offset(), layer.n_out};
-}
-
-template <class Scalar>
-ConstRowVectorView<Scalar> Sequential<Scalar>::bias(std::size_t l) const {
-  const auto& layer = layers_.at(l);
-  return {parameters_.data() + layer.bias_offset(), layer.n_out};
-}
-
-template <class Scalar>
 ConstMatrixView<Scalar> Sequential<Scalar>::weight_gradients(std::size_t l) const {
   const auto& layer = layers_.at(l);
   return {gradients_.data() + layer.offset, layer.n_in, layer.n_out};

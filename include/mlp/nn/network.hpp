@@ -45,13 +45,26 @@ class Sequential {
   Activation output_activation() const;
   Index parameter_count() const { return parameters_.size(); }
 
-  // The parameter buffer and per-layer views into it.
+  // The parameter buffer and per-layer views into it (std::out_of_range past the last layer).
+  // The views are defined here so that the passes inline them.
   Vector<Scalar>& parameters() { return parameters_; }
   const Vector<Scalar>& parameters() const { return parameters_; }
-  MatrixView<Scalar> weights(std::size_t layer);
-  ConstMatrixView<Scalar> weights(std::size_t layer) const;
-  RowVectorView<Scalar> bias(std::size_t layer);
-  ConstRowVectorView<Scalar> bias(std::size_t layer) const;
+  MatrixView<Scalar> weights(std::size_t layer) {
+    const DenseLayer& l = layers_.at(layer);
+    return {parameters_.data() + l.offset, l.n_in, l.n_out};
+  }
+  ConstMatrixView<Scalar> weights(std::size_t layer) const {
+    const DenseLayer& l = layers_.at(layer);
+    return {parameters_.data() + l.offset, l.n_in, l.n_out};
+  }
+  RowVectorView<Scalar> bias(std::size_t layer) {
+    const DenseLayer& l = layers_.at(layer);
+    return {parameters_.data() + l.bias_offset(), l.n_out};
+  }
+  ConstRowVectorView<Scalar> bias(std::size_t layer) const {
+    const DenseLayer& l = layers_.at(layer);
+    return {parameters_.data() + l.bias_offset(), l.n_out};
+  }
 
   // The gradient buffer (dE/dparameter after compute_gradients) and its per-layer views.
   const Vector<Scalar>& gradients() const { return gradients_; }
