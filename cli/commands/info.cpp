@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "mlp/core/error.hpp"
+#include "mlp/data/read_dataset.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/model/model_metadata.hpp"
 
@@ -62,7 +63,9 @@ int info(const std::string& path) {
     return 0;
   }
   std::printf("task:        %s\n", std::string(to_string(meta.task)).c_str());
-  std::printf("input:       %s\n", meta.input_format == "idx" ? "IDX images" : "CSV columns");
+  std::printf("input:       %s\n", data_format_from_string(meta.input_format) == DataFormat::idx
+                                       ? "IDX images"
+                                       : "CSV columns");
   if (!meta.target.empty()) std::printf("target:      %s\n", meta.target.c_str());
   print_names("features:", meta.feature_names);
   if (meta.task == Task::classification) print_names("classes:", meta.class_names);

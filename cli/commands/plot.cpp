@@ -13,6 +13,7 @@
 #include "mlp/charts/training_charts.hpp"
 #include "mlp/core/atomic_file.hpp"
 #include "mlp/core/error.hpp"
+#include "mlp/data/read_dataset.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/nn/output.hpp"
 #include "shared/data_input.hpp"
@@ -122,7 +123,7 @@ void plot_boundary(Sequential<Scalar> network, const std::string& extra_json,
     }
   } else {
     model = TrainedModel<Scalar>::from_parts(std::move(network), extra_json, a.model);
-    if (model.metadata.input_format != "csv")
+    if (data_format_from_string(model.metadata.input_format) != DataFormat::csv)
       throw UsageError(a.model + " was trained on IDX images; plot boundary needs CSV data");
     const std::string target = a.target.empty() ? model.metadata.target : a.target;
     if (model.metadata.task == Task::classification && !target.empty() &&
