@@ -4,7 +4,8 @@
 // Only plain declarations live here. A translation unit built with extra -m flags must share no
 // inline function or template instantiation with the rest of the library (the linker could keep
 // its AVX2 copy for every caller and break the binary on older CPUs), so gemm_avx2.cpp includes
-// nothing but this header and <immintrin.h>, and keeps its code in an anonymous namespace.
+// nothing but this header and x86/avx2/lanes.hpp (<immintrin.h> and register types in an
+// anonymous namespace), and keeps its code in an anonymous namespace.
 #pragma once
 
 #include <cstddef>

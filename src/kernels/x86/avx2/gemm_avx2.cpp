@@ -4,44 +4,19 @@
 // This file includes no library or standard header with inline code: everything here is in an
 // anonymous namespace or is one of the two exported functions, so no AVX2 instruction can leak
 // into code that runs on other CPUs (see gemm_kernels.hpp). Each kernel is written once, over the
-// register type of its precision (F32, F64); loops over registers are unrolled so that the
+// registers of its precision (F32, F64 in lanes.hpp); loops over registers are unrolled so that the
 // accumulators stay in registers, as in sparse_avx2.cpp.
 #include "kernels/gemm_kernels.hpp"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
+#include "kernels/x86/avx2/lanes.hpp"
 
 namespace mlp::gemm_detail {
 
 namespace {
 
-struct F32 {
-  using Scalar = float;
-  using Reg = __m256;
-  static constexpr int lanes = 8;
-  static Reg zero() { return _mm256_setzero_ps(); }
-  static Reg load(const float* p) { return _mm256_load_ps(p); }  // 32-byte aligned
-  static Reg loadu(const float* p) { return _mm256_loadu_ps(p); }
-  static void storeu(float* p, Reg r) { _mm256_storeu_ps(p, r); }
-  static Reg broadcast(const float* x) { return _mm256_broadcast_ss(x); }
-  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
-  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
-  static float fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
-};
-
-struct F64 {
-  using Scalar = double;
-  using Reg = __m256d;
-  static constexpr int lanes = 4;
-  static Reg zero() { return _mm256_setzero_pd(); }
-  static Reg load(const double* p) { return _mm256_load_pd(p); }  // 32-byte aligned
-  static Reg loadu(const double* p) { return _mm256_loadu_pd(p); }
-  static void storeu(double* p, Reg r) { _mm256_storeu_pd(p, r); }
-  static Reg broadcast(const double* x) { return _mm256_broadcast_sd(x); }
-  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_pd(a, b, c); }
-  static Reg add(Reg a, Reg b) { return _mm256_add_pd(a, b); }
-  static double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
-};
+using avx2::F32;
+using avx2::F64;
 
 // ---- micro-kernel: 6 rows x 2 registers (6 x 16 floats, 6 x 8 doubles), 12 accumulators -------
 

@@ -1,47 +1,20 @@
 // AVX2 + FMA loops of the optimizers' kernels (optimizer_kernels.hpp), compiled with -mavx2
 // -mfma (see CMakeLists.txt) and called only when the CPU has both (optimizer_kernels.cpp checks).
-// Like gemm_avx2.cpp, this file includes nothing with inline code but <immintrin.h>, and keeps
-// its helpers in an anonymous namespace.
+// Like gemm_avx2.cpp, this file includes nothing with inline code but lanes.hpp (the registers,
+// in an anonymous namespace), and keeps its helpers in an anonymous namespace.
 //
 // Adam: 8 floats (4 doubles) at a time, then the same formula one by one for the tail.
 #include "kernels/optimizer_kernels.hpp"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
+#include "kernels/x86/avx2/lanes.hpp"
 
 namespace mlp::optimizer_detail {
 
 namespace {
 
-struct F32 {
-  using Scalar = float;
-  using Reg = __m256;
-  static constexpr int lanes = 8;
-  static Reg set1(float x) { return _mm256_set1_ps(x); }
-  static Reg loadu(const float* p) { return _mm256_loadu_ps(p); }
-  static void storeu(float* p, Reg r) { _mm256_storeu_ps(p, r); }
-  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
-  static Reg sub(Reg a, Reg b) { return _mm256_sub_ps(a, b); }
-  static Reg mul(Reg a, Reg b) { return _mm256_mul_ps(a, b); }
-  static Reg div(Reg a, Reg b) { return _mm256_div_ps(a, b); }
-  static Reg sqrt(Reg a) { return _mm256_sqrt_ps(a); }
-  static float sqrt(float a) { return __builtin_sqrtf(a); }
-};
-
-struct F64 {
-  using Scalar = double;
-  using Reg = __m256d;
-  static constexpr int lanes = 4;
-  static Reg set1(double x) { return _mm256_set1_pd(x); }
-  static Reg loadu(const double* p) { return _mm256_loadu_pd(p); }
-  static void storeu(double* p, Reg r) { _mm256_storeu_pd(p, r); }
-  static Reg add(Reg a, Reg b) { return _mm256_add_pd(a, b); }
-  static Reg sub(Reg a, Reg b) { return _mm256_sub_pd(a, b); }
-  static Reg mul(Reg a, Reg b) { return _mm256_mul_pd(a, b); }
-  static Reg div(Reg a, Reg b) { return _mm256_div_pd(a, b); }
-  static Reg sqrt(Reg a) { return _mm256_sqrt_pd(a); }
-  static double sqrt(double a) { return __builtin_sqrt(a); }
-};
+using avx2::F32;
+using avx2::F64;
 
 template <class K, class T = typename K::Scalar>
 void adam(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps) {

@@ -1,7 +1,7 @@
 // The AVX2 + FMA kernels of the first layer on sparse inputs (SparseRowsKernel and
 // NonzerosKernel in gemm_kernels.hpp), compiled with -mavx2 -mfma and called only on CPUs that
-// have both. Like gemm_avx2.cpp, this file includes nothing with inline code but <immintrin.h>,
-// and keeps its helpers in an anonymous namespace.
+// have both. Like gemm_avx2.cpp, this file includes nothing with inline code but lanes.hpp (the
+// registers, in an anonymous namespace), and keeps its helpers in an anonymous namespace.
 //
 // sparse_rows: out[0..n) (+)= sum over t of value[t] * M[index[t] * ldm + 0..n). The columns are
 // taken in blocks of up to 12 registers, whose accumulators stay in registers while the sparse
@@ -14,59 +14,14 @@
 #include "kernels/gemm_kernels.hpp"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
+#include "kernels/x86/avx2/lanes.hpp"
 
 namespace mlp::gemm_detail {
 
 namespace {
 
-struct F32 {
-  using Scalar = float;
-  using Reg = __m256;
-  static constexpr int lanes = 8;
-  static Reg zero() { return _mm256_setzero_ps(); }
-  static Reg broadcast(const float* x) { return _mm256_broadcast_ss(x); }
-  static Reg fmadd(Reg a, const float* b, Reg c) {
-    return _mm256_fmadd_ps(a, _mm256_loadu_ps(b), c);
-  }
-  static void store(float* p, Reg r) { _mm256_storeu_ps(p, r); }
-  static Reg add_loaded(const float* p, Reg r) { return _mm256_add_ps(_mm256_loadu_ps(p), r); }
-  // The first `count` lanes (count < lanes) set, for the masked tail.
-  static __m256i mask(Size count) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-  static Reg fmadd_masked(Reg a, const float* b, __m256i m, Reg c) {
-    return _mm256_fmadd_ps(a, _mm256_maskload_ps(b, m), c);
-  }
-  static void store_masked(float* p, __m256i m, Reg r) { _mm256_maskstore_ps(p, m, r); }
-  static Reg add_loaded_masked(const float* p, __m256i m, Reg r) {
-    return _mm256_add_ps(_mm256_maskload_ps(p, m), r);
-  }
-};
-
-struct F64 {
-  using Scalar = double;
-  using Reg = __m256d;
-  static constexpr int lanes = 4;
-  static Reg zero() { return _mm256_setzero_pd(); }
-  static Reg broadcast(const double* x) { return _mm256_broadcast_sd(x); }
-  static Reg fmadd(Reg a, const double* b, Reg c) {
-    return _mm256_fmadd_pd(a, _mm256_loadu_pd(b), c);
-  }
-  static void store(double* p, Reg r) { _mm256_storeu_pd(p, r); }
-  static Reg add_loaded(const double* p, Reg r) { return _mm256_add_pd(_mm256_loadu_pd(p), r); }
-  static __m256i mask(Size count) {
-    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
-  }
-  static Reg fmadd_masked(Reg a, const double* b, __m256i m, Reg c) {
-    return _mm256_fmadd_pd(a, _mm256_maskload_pd(b, m), c);
-  }
-  static void store_masked(double* p, __m256i m, Reg r) { _mm256_maskstore_pd(p, m, r); }
-  static Reg add_loaded_masked(const double* p, __m256i m, Reg r) {
-    return _mm256_add_pd(_mm256_maskload_pd(p, m), r);
-  }
-};
+using avx2::F32;
+using avx2::F64;
 
 // `V` whole registers of columns starting at `column`.
 template <class K, int V>
@@ -82,15 +37,15 @@ void block(Size count, const std::int32_t* index, const typename K::Scalar* valu
     const typename K::Scalar* row = M + static_cast<Size>(index[t]) * ldm + column;
     const typename K::Reg x = K::broadcast(value + t);
 #pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) acc[v] = K::fmadd(x, row + v * K::lanes, acc[v]);
+    for (int v = 0; v < V; ++v) acc[v] = K::fmadd(x, K::loadu(row + v * K::lanes), acc[v]);
   }
   typename K::Scalar* o = out + column;
   if (accumulate) {
 #pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) acc[v] = K::add_loaded(o + v * K::lanes, acc[v]);
+    for (int v = 0; v < V; ++v) acc[v] = K::add(K::loadu(o + v * K::lanes), acc[v]);
   }
 #pragma GCC unroll 16
-  for (int v = 0; v < V; ++v) K::store(o + v * K::lanes, acc[v]);
+  for (int v = 0; v < V; ++v) K::storeu(o + v * K::lanes, acc[v]);
 }
 
 // The last `width` (< lanes) columns starting at `column`.
@@ -102,10 +57,10 @@ void tail(Size count, const std::int32_t* index, const typename K::Scalar* value
   typename K::Reg acc = K::zero();
   for (Size t = 0; t < count; ++t) {
     const typename K::Scalar* row = M + static_cast<Size>(index[t]) * ldm + column;
-    acc = K::fmadd_masked(K::broadcast(value + t), row, m, acc);
+    acc = K::fmadd(K::broadcast(value + t), K::maskload(row, m), acc);
   }
-  if (accumulate) acc = K::add_loaded_masked(out + column, m, acc);
-  K::store_masked(out + column, m, acc);
+  if (accumulate) acc = K::add(K::maskload(out + column, m), acc);
+  K::maskstore(out + column, m, acc);
 }
 
 template <class K>
