@@ -23,6 +23,7 @@
 #include "learn/sweep_fast_path.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/data/idx.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/threads.hpp"
 
@@ -137,20 +138,16 @@ double epoch_flops(mlp::Index n, mlp::Index width) {
 }
 
 int run_xor(const Args& a) {
-  mlp::Matrix<double> X(4, 2), Y(4, 1);
-  X << 0, 0, 0, 1, 1, 0, 1, 1;
-  Y << 0, 1, 1, 0;
+  const mlp::XorSetup chapter;
+  const mlp::Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
   // Through the tiny-network path (what `mlp sweep` uses) and through Sequential::fit.
   mlp::FastPathNetwork spec;
   const auto start_tiny = Clock::now();
   const mlp::FastPathRun run =
-      mlp::train_on_fast_path(spec, mlp::Initializer::uniform(0.0, 1.0), 0, X, Y, a.iterations, 4);
+      mlp::train_on_fast_path(spec, chapter.weights, chapter.seed, X, Y, a.iterations, 4);
   const double tiny_seconds = seconds_since(start_tiny);
 
-  mlp::Sequential<double> net(2);
-  net.add(3, mlp::Activation::sigmoid).add(1, mlp::Activation::sigmoid);
-  net.initialize(mlp::Initializer::uniform(0.0, 1.0), 0);
-  net.compile(mlp::Loss::sse, mlp::OptimizerSpec::gradient_descent(0.1));
+  mlp::Sequential<double> net = mlp::xor_network<double>(chapter);
   mlp::FitOptions options;
   options.epochs = a.iterations;
   const auto start_fit = Clock::now();

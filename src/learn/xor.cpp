@@ -16,11 +16,6 @@ Matrix<Scalar> xor_targets() {
   return Y;
 }
 
-void xor_data(Matrix<double>& X, Matrix<double>& Y) {
-  X = xor_inputs<double>();
-  Y = xor_targets<double>();
-}
-
 OptimizerSpec XorSetup::optimizer_spec() const {
   return optimizer == OptimizerSpec::Kind::adam ? OptimizerSpec::adam(learning_rate)
                                                 : OptimizerSpec::gradient_descent(learning_rate);

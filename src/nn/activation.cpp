@@ -153,12 +153,8 @@ constexpr std::array<ActivationInfo, 5> kActivations{{
      kernels_of<Softmax, double>()},
 }};
 
-constexpr bool in_enum_order() {
-  for (std::size_t i = 0; i < kActivations.size(); ++i)
-    if (static_cast<std::size_t>(kActivations[i].id) != i) return false;
-  return true;
-}
-static_assert(in_enum_order(), "kActivations must list the activations in the enum's order");
+static_assert(in_enum_order(kActivations, &ActivationInfo::id),
+              "kActivations must list the activations in the enum's order");
 
 bool used_as(const ActivationInfo& a, ActivationUse use) {
   switch (use) {

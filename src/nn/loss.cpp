@@ -26,12 +26,8 @@ constexpr std::array<LossInfo, 4> kLosses{{
     {Loss::categorical_crossentropy, "categorical_crossentropy", "cce", kSoftmax, kSoftmax},
 }};
 
-constexpr bool in_enum_order() {
-  for (std::size_t i = 0; i < kLosses.size(); ++i)
-    if (static_cast<std::size_t>(kLosses[i].id) != i) return false;
-  return true;
-}
-static_assert(in_enum_order(), "kLosses must list the losses in the enum's order");
+static_assert(in_enum_order(kLosses, &LossInfo::id),
+              "kLosses must list the losses in the enum's order");
 
 }  // namespace
 

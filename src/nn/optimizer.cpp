@@ -18,10 +18,6 @@ namespace {
 // Updates of at least this many parameters are split over the threads.
 constexpr Index kParallelElements = 1 << 16;
 
-}  // namespace
-
-namespace {
-
 using Kind = OptimizerSpec::Kind;
 
 // name, minibatch name, default learning rate on minibatches and on the full batch (gradient
@@ -32,12 +28,8 @@ constexpr std::array<OptimizerInfo, 3> kOptimizers{{
     {Kind::adam, "adam", "", 0.001, 0.001},
 }};
 
-constexpr bool in_enum_order() {
-  for (std::size_t i = 0; i < kOptimizers.size(); ++i)
-    if (static_cast<std::size_t>(kOptimizers[i].kind) != i) return false;
-  return true;
-}
-static_assert(in_enum_order(), "kOptimizers must list the optimizers in the enum's order");
+static_assert(in_enum_order(kOptimizers, &OptimizerInfo::kind),
+              "kOptimizers must list the optimizers in the enum's order");
 
 }  // namespace
 

@@ -1,7 +1,9 @@
-// Lists of names for messages and help texts, written from the tables of activations, losses and
-// optimizers.
+// Helpers for the library's tables of activations, losses and optimizers: the lists of names that
+// messages and help texts show, and the check that a table is indexed by its enum.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,15 @@ inline std::string join_names(const std::vector<std::string>& names,
     text += names[i];
   }
   return text;
+}
+
+// True when entry i of `table` describes enumerator i (its `id` member is that value), so that
+// the table can be indexed by the enum: static_assert(in_enum_order(kLosses, &LossInfo::id)).
+template <class Entry, std::size_t N, class Id>
+constexpr bool in_enum_order(const std::array<Entry, N>& table, Id Entry::*id) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (static_cast<std::size_t>(table[i].*id) != i) return false;
+  return true;
 }
 
 }  // namespace mlp

@@ -28,9 +28,6 @@ Matrix<Scalar> xor_inputs();
 template <class Scalar>
 Matrix<Scalar> xor_targets();
 
-// Both at once, for double: X 4 x 2, Y 4 x 1.
-void xor_data(Matrix<double>& X, Matrix<double>& Y);
-
 // The chapter's XOR network and how it is trained; the defaults are the chapter's.
 struct XorSetup {
   Index hidden = 3;                                      // units of the one hidden layer
