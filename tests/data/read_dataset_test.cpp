@@ -6,9 +6,9 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 
 #include "mlp/core/error.hpp"
+#include "support/exception_message.hpp"
 #include "support/idx_files.hpp"
 
 namespace {
@@ -19,22 +19,12 @@ namespace fs = std::filesystem;
 using mlp::test::bytes;
 using mlp::test::Bytes;
 using mlp::test::idx;
+using mlp::test::message_of;
 
 // Three 2x2 images labelled 7, 0, 7.
 const Bytes kImages = idx(2051, {3, 2, 2}, bytes({0, 255, 51, 102, 1, 2, 3, 4, 255, 0, 0, 0}));
 const Bytes kLabels = idx(2049, {3}, bytes({7, 0, 7}));
 const std::string kCsv = "a,b,kind\n1,2,x\n3,4,y\n5,6,x\n";
-
-template <class E>
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no exception of the expected type";
-  return "";
-}
 
 mlp::ReadOptions with_labels(const std::string& labels_path) {
   mlp::ReadOptions options;

@@ -6,10 +6,12 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/nn/network.hpp"
+#include "support/exception_message.hpp"
 
 namespace {
 
 using mlp::Matrix;
+using mlp::test::message_of;
 
 mlp::Sequential<double> xor_network() {
   mlp::Sequential<double> net(2);
@@ -17,17 +19,6 @@ mlp::Sequential<double> xor_network() {
   net.initialize(mlp::Initializer::uniform(0.0, 1.0), 0);
   net.compile(mlp::Loss::sse, mlp::OptimizerSpec::gradient_descent(0.1));
   return net;
-}
-
-// The message of the InvalidArgument that f throws ("" when it throws none).
-template <class F>
-std::string invalid_argument_of(F f) {
-  try {
-    f();
-  } catch (const mlp::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(SequentialChecks, ForwardAndBackwardEqualComputeGradients) {
@@ -51,7 +42,7 @@ TEST(SequentialChecks, ForwardRefusesWrongColumns) {
   mlp::Workspace<double> ws;
   ws.plan(net.layers(), 4);
   const Matrix<double> X = Matrix<double>::Zero(4, 3);
-  const std::string message = invalid_argument_of([&] { net.forward(X, ws); });
+  const std::string message = message_of<mlp::InvalidArgument>([&] { net.forward(X, ws); });
   EXPECT_NE(message.find("forward input has 3 columns but the network takes 2"), std::string::npos)
       << message;
 }
@@ -60,18 +51,18 @@ TEST(SequentialChecks, ForwardRefusesAnUnplannedOrTooSmallWorkspace) {
   auto net = xor_network();
   const Matrix<double> X = Matrix<double>::Zero(4, 2);
   mlp::Workspace<double> unplanned;
-  std::string message = invalid_argument_of([&] { net.forward(X, unplanned); });
+  std::string message = message_of<mlp::InvalidArgument>([&] { net.forward(X, unplanned); });
   EXPECT_NE(message.find("call ws.plan(net.layers(), 4) first"), std::string::npos) << message;
 
   mlp::Workspace<double> small;
   small.plan(net.layers(), 2);
-  message = invalid_argument_of([&] { net.forward(X, small); });
+  message = message_of<mlp::InvalidArgument>([&] { net.forward(X, small); });
   EXPECT_NE(message.find("not planned for this network and 4 samples"), std::string::npos)
       << message;
 
   mlp::Workspace<double> other_shape;  // planned for another network
   other_shape.plan(mlp::Sequential<double>(2).add(5, mlp::Activation::relu).layers(), 4);
-  message = invalid_argument_of([&] { net.forward(X, other_shape); });
+  message = message_of<mlp::InvalidArgument>([&] { net.forward(X, other_shape); });
   EXPECT_NE(message.find("not planned for this network"), std::string::npos) << message;
 }
 
@@ -82,10 +73,10 @@ TEST(SequentialChecks, BackwardRefusesTargetsThatDoNotFit) {
   const Matrix<double> X = Matrix<double>::Zero(4, 2);
   net.forward(X, ws);
   const Matrix<double> wide = Matrix<double>::Zero(4, 2), short_ = Matrix<double>::Zero(3, 1);
-  std::string message = invalid_argument_of([&] { net.backward(X, wide, ws); });
+  std::string message = message_of<mlp::InvalidArgument>([&] { net.backward(X, wide, ws); });
   EXPECT_NE(message.find("targets have 2 columns but the network has 1 outputs"), std::string::npos)
       << message;
-  message = invalid_argument_of([&] { net.backward(X, short_, ws); });
+  message = message_of<mlp::InvalidArgument>([&] { net.backward(X, short_, ws); });
   EXPECT_NE(message.find("4 samples but 3 targets"), std::string::npos) << message;
 }
 
