@@ -12,6 +12,7 @@
 #include "mlp/core/error.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/learn/sweep.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/output.hpp"
 
@@ -124,8 +125,8 @@ TEST(SweepFastPath, AppliesOnlyToTheChaptersKindOfNetwork) {
   spec.hidden_activation = mlp::Activation::sigmoid;
   spec.loss = mlp::Loss::mse;
   EXPECT_FALSE(mlp::fast_path_applies(spec, 4));
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   EXPECT_THROW(mlp::train_on_fast_path(spec, mlp::Initializer::uniform(), 0, X, Y, 10, 4),
                mlp::InvalidArgument);
 }
@@ -135,8 +136,8 @@ TEST(SweepFastPath, AvxKernelIsForFourSamplesTwoInputsAndUpToEightHiddenUnits) {
   EXPECT_TRUE(mlp::fast_path_kernel_available(mlp::FastPathKernel::portable, spec, 3));
   EXPECT_TRUE(mlp::fast_path_kernel_available(mlp::FastPathKernel::best, spec, 3));
   EXPECT_FALSE(mlp::fast_path_kernel_available(mlp::FastPathKernel::avx2, spec, 3));
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   EXPECT_THROW(mlp::train_on_fast_path(spec, mlp::Initializer::uniform(), 0, X.topRows(3),
                                        Y.topRows(3), 10, 3, mlp::FastPathKernel::avx2),
                mlp::InvalidArgument);
@@ -171,8 +172,8 @@ void expect_same_runs(const mlp::SweepResult& a, const mlp::SweepResult& b) {
 }
 
 TEST(Sweep, FastPathAndThreadCountDoNotChangeTheResult) {
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   mlp::SweepSettings s = small_grid();
   s.threads = 3;
   const auto fast = mlp::run_sweep(X, Y, s);
@@ -203,8 +204,8 @@ TEST(Sweep, FastPathAndThreadCountDoNotChangeTheResult) {
 }
 
 TEST(Sweep, CellStatisticsSummariseTheRuns) {
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   mlp::SweepSettings s = small_grid();
   s.optimizers = {mlp::OptimizerSpec::Kind::gradient_descent, mlp::OptimizerSpec::Kind::adam};
   const auto result = mlp::run_sweep(X, Y, s);
@@ -244,8 +245,8 @@ TEST(Sweep, CellStatisticsSummariseTheRuns) {
 }
 
 TEST(Sweep, ChaptersSettingIsCompatibleWithTheChaptersEightyOneOfHundred) {
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   mlp::SweepSettings s;
   s.learning_rates = {0.1};
   s.hidden_sizes = {3};
@@ -310,8 +311,8 @@ TEST(Sweep, SoftmaxOutputsOnAMulticlassProblemGoThroughFit) {
 }
 
 TEST(Sweep, BadSettingsThrowNamingTheSetting) {
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   auto throws_with = [&](mlp::SweepSettings s, const std::string& part) {
     try {
       mlp::run_sweep(X, Y, s);
@@ -372,8 +373,8 @@ TEST(Sweep, InitializerSpecsParseAndRoundTrip) {
 }
 
 TEST(Sweep, CsvHasOneLinePerCellAndPerRun) {
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   mlp::SweepSettings s = small_grid();
   const auto result = mlp::run_sweep(X, Y, s);
   const std::string cells = mlp::sweep_csv(result);
@@ -386,8 +387,8 @@ TEST(Sweep, CsvHasOneLinePerCellAndPerRun) {
 }
 
 TEST(Sweep, SvgHasOneHeatmapPerInitializerAndOptimizer) {
-  Matrix<double> X, Y;
-  mlp::xor_data(X, Y);
+  Matrix<double> X = mlp::xor_inputs<double>();
+  Matrix<double> Y = mlp::xor_targets<double>();
   const auto result = mlp::run_sweep(X, Y, small_grid());
   const std::string svg = mlp::sweep_svg(result);
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u);

@@ -5,6 +5,7 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/core/random.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/nn/network.hpp"
 
 namespace {
@@ -14,12 +15,11 @@ using mlp::Loss;
 using mlp::Matrix;
 using mlp::OptimizerSpec;
 
+// The chapter's table, from learn/xor.
 template <class Scalar>
 void xor_data(Matrix<Scalar>& X, Matrix<Scalar>& y) {
-  X.resize(4, 2);
-  X << 0, 0, 0, 1, 1, 0, 1, 1;
-  y.resize(4, 1);
-  y << 0, 1, 1, 0;
+  X = mlp::xor_inputs<Scalar>();
+  y = mlp::xor_targets<Scalar>();
 }
 
 template <class Scalar>
