@@ -17,7 +17,7 @@ namespace {
 struct EvaluateArguments {
   std::string model;
   DataArguments data;
-  std::string delimiter = ",";
+  TableFlags table;
   bool json = false;
 };
 
@@ -53,8 +53,11 @@ template <class Scalar>
 int evaluate(const TrainedModel<Scalar>& model, const EvaluateArguments& a) {
   const Dataset<Scalar> data = load_evaluation_data<Scalar>(a.data, model.metadata);
   const auto n = static_cast<std::size_t>(data.size());
+  if (data.rows_without_target > 0 && !a.json)
+    std::printf("(%zu rows without a target value skipped)\n", data.rows_without_target);
   nlohmann::json out;
   out["n_samples"] = n;
+  out["rows_without_target"] = data.rows_without_target;
   if (model.metadata.task == Task::classification) {
     const std::vector<int> predicted = model.predict_classes(data.features);
     const auto& names = model.metadata.class_names;
@@ -109,10 +112,10 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--labels", a->data.labels_path, "IDX labels file for IDX images");
   cmd->add_option("--target", a->data.target,
                   "Target column (default: the one the model was trained on)");
-  cmd->add_option("--delimiter", a->delimiter, "CSV field separator")->capture_default_str();
+  add_dialect_flags(*cmd, a->table);
   cmd->add_flag("--json", a->json, "Print one JSON object");
   cmd->callback([a] {
-    a->data.delimiter = parse_delimiter(a->delimiter);
+    apply_table_flags(a->table, a->data);
     with_trained_model(a->model, [&](const auto& model) { return evaluate(model, *a); });
   });
 }

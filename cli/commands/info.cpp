@@ -10,6 +10,7 @@
 #include "mlp/data/read_dataset.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/model/model_metadata.hpp"
+#include "shared/column_report.hpp"
 
 namespace mlp::cli {
 
@@ -67,12 +68,22 @@ int info(const std::string& path) {
                                        ? "IDX images"
                                        : "CSV columns");
   if (!meta.target.empty()) std::printf("target:      %s\n", meta.target.c_str());
+  if (meta.csv_dialect) std::printf("csv dialect: %s\n", describe(*meta.csv_dialect).c_str());
+  if (meta.columns) {
+    std::string na;
+    for (const auto& value : meta.columns->na_values) na += (na.empty() ? "" : ", ") + value;
+    std::printf("missing:     empty fields and %s\n", na.empty() ? "nothing else" : na.c_str());
+    std::printf("columns:\n%s", column_roles_table(*meta.columns, true).c_str());
+  }
   print_names("features:", meta.feature_names);
   if (meta.task == Task::classification) print_names("classes:", meta.class_names);
-  std::printf("scaling:     %s\n", meta.feature_scaler
-                                       ? "features standardised with the training data's mean "
-                                         "and standard deviation"
-                                       : "none");
+  std::printf("scaling:     %s\n",
+              !meta.feature_scaler ? "none"
+              : meta.columns       ? "numeric and ordinal features standardised with the "
+                                     "training data's mean and standard deviation; 0/1 features "
+                                     "as they are"
+                                   : "features standardised with the training data's mean and "
+                                     "standard deviation");
   if (meta.task == Task::regression)
     std::printf("target scaling: mean %g, standard deviation %g\n", meta.target_mean,
                 meta.target_scale);

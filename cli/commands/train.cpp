@@ -10,6 +10,7 @@
 
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/threads.hpp"
+#include "shared/column_report.hpp"
 #include "shared/data_input.hpp"
 #include "shared/history_csv.hpp"
 #include "shared/interrupt.hpp"
@@ -26,7 +27,7 @@ namespace {
 struct TrainArguments {
   DataArguments data;
   std::string ignore;
-  std::string delimiter = ",";
+  TableFlags table;
   std::string output;
   std::string layers = "64";
   std::string activation = "relu";
@@ -106,6 +107,16 @@ void print_metrics(const ModelMetadata& meta) {
   }
 }
 
+// What the table's columns became, and the rows left out: printed before training.
+template <class Scalar>
+void print_columns(const Dataset<Scalar>& data) {
+  if (!data.encoder) return;
+  std::printf("columns:\n%s", column_roles_table(*data.encoder, false).c_str());
+  if (data.rows_without_target > 0)
+    std::printf("skipped %zu row%s without a target value\n", data.rows_without_target,
+                data.rows_without_target == 1 ? "" : "s");
+}
+
 template <class Scalar>
 int run_train(const TrainArguments& a) {
   TrainSettings settings = settings_from(a);
@@ -120,11 +131,11 @@ int run_train(const TrainArguments& a) {
 
   DataArguments data_args = a.data;
   data_args.ignore = split_list(a.ignore);
-  data_args.delimiter = parse_delimiter(a.delimiter);
+  apply_table_flags(a.table, data_args);
   Dataset<Scalar> data = load_training_data<Scalar>(data_args, task);
   // IDX pixels are already scaled to [0, 1]; per-pixel standardisation would blow up the
   // near-constant border pixels.
-  settings.standardize = !is_idx_file(a.data.path);
+  settings.standardize = data.format != DataFormat::idx;
   if (data.task == Task::classification && settings.loss == Loss::binary_crossentropy &&
       data.class_names.size() != 2)
     throw UsageError("--loss binary_crossentropy needs two classes; the data has " +
@@ -145,6 +156,7 @@ int run_train(const TrainArguments& a) {
                 settings.full_batch ? "full batch"
                                     : ("batch " + std::to_string(settings.batch_size)).c_str(),
                 settings.resolved_learning_rate(), settings.epochs);
+    print_columns(data);
     std::fflush(stdout);
   }
   install_interrupt_handler();
@@ -153,7 +165,6 @@ int run_train(const TrainArguments& a) {
   progress.finish();
 
   ModelMetadata& meta = result.model.metadata;
-  meta.input_format = to_string(detect_format(a.data.path));
   meta.target = a.data.target;
   result.model.save(a.output);
   if (!a.history_file.empty()) write_history_csv(a.history_file, result.history);
@@ -177,6 +188,13 @@ int run_train(const TrainArguments& a) {
   return interrupt_requested() ? 130 : 0;
 }
 
+// The flags about the table: its dialect and its columns' roles.
+void add_table_options(CLI::App& cmd, TrainArguments& a) {
+  cmd.add_option("--ignore", a.ignore, "Comma-separated CSV columns that are not features");
+  add_dialect_flags(cmd, a.table);
+  add_column_flags(cmd, a.table);
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app) {
@@ -187,9 +205,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("-o,--output", a->output, "Model file to write (safetensors)")->required();
   cmd->add_option("--target", a->data.target, "CSV column to predict");
   cmd->add_option("--labels", a->data.labels_path, "IDX labels file for IDX images");
-  cmd->add_option("--ignore", a->ignore, "Comma-separated CSV columns that are not features");
-  cmd->add_option("--delimiter", a->delimiter, "CSV field separator (one character, or \\t)")
-      ->capture_default_str();
+  add_table_options(*cmd, *a);
   cmd->add_option("--layers", a->layers, "Hidden layer sizes, e.g. 64,32")->capture_default_str();
   cmd->add_option("--activation", a->activation, "Hidden activation")
       ->check(CLI::IsMember(activation_names(ActivationUse::nonlinear_hidden)))

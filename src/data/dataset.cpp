@@ -9,47 +9,17 @@
 #include <set>
 
 #include "mlp/core/error.hpp"
+#include "number_text.hpp"
+#include "problem_list.hpp"
 
 namespace mlp {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t");
-  return s.substr(first, last - first + 1);
-}
-
-enum class NumberStatus { ok, empty, not_a_number, not_finite, out_of_range };
-
-// Parses a whole field (spaces around it allowed) as a finite double.
-NumberStatus parse_number(std::string_view field, double& value) {
-  std::string_view s = trim(field);
-  if (s.empty()) return NumberStatus::empty;
-  // from_chars does not take a leading '+'; accept one in front of a digit or a point.
-  if (s.size() >= 2 && s[0] == '+' && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
-  double parsed = 0.0;
-  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), parsed);
-  if (end != s.data() + s.size()) return NumberStatus::not_a_number;
-  if (error == std::errc::invalid_argument) return NumberStatus::not_a_number;
-  if (error == std::errc::result_out_of_range) {
-    // from_chars reports underflow as out of range too: let strtod tell the two apart.
-    const std::string copy(s);
-    parsed = std::strtod(copy.c_str(), nullptr);
-    if (!std::isfinite(parsed)) return NumberStatus::out_of_range;
-  }
-  if (!std::isfinite(parsed)) return NumberStatus::not_finite;
-  value = parsed;
-  return NumberStatus::ok;
-}
-
-// A value for messages: quoted, and shortened when long.
-std::string show(std::string_view value) {
-  constexpr std::size_t kMax = 40;
-  if (value.size() <= kMax) return "'" + std::string(value) + "'";
-  return "'" + std::string(value.substr(0, kMax)) + "...'";
-}
+using detail::NumberStatus;
+using detail::parse_number;
+using detail::show;
+using detail::trim;
 
 // "FILE:LINE:COL: column 'NAME': "
 std::string where(const CsvTable& table, std::size_t row, std::size_t column) {
@@ -63,7 +33,7 @@ Scalar number_at(const CsvTable& table, std::size_t row, std::size_t column,
                  const char* what = "value") {
   const std::string& field = table.rows[row][column];
   double value = 0.0;
-  switch (parse_number(field, value)) {
+  switch (parse_number(field, value, table.dialect.decimal)) {
     case NumberStatus::ok:
       break;
     case NumberStatus::empty:
@@ -136,47 +106,12 @@ void fill_features(const CsvTable& table, const std::vector<std::size_t>& column
           number_at<Scalar>(table, static_cast<std::size_t>(i), columns[j]);
 }
 
-}  // namespace
-
-std::string_view to_string(Task task) {
-  switch (task) {
-    case Task::classification:
-      return "classification";
-    case Task::regression:
-      return "regression";
-  }
-  return "unknown";
-}
-
-Task task_from_string(std::string_view name) {
-  if (name == "classification") return Task::classification;
-  if (name == "regression") return Task::regression;
-  throw InvalidArgument("unknown task '" + std::string(name) +
-                        "' (expected classification or regression)");
-}
-
+// The labels (and class names) or targets of `data` from the target column; the task guessed
+// when not given.
 template <class Scalar>
-Dataset<Scalar> dataset_from_csv(const CsvTable& table, const std::string& target,
-                                 const std::vector<std::string>& ignore, std::optional<Task> task) {
-  check_table(table);
-  if (std::find(ignore.begin(), ignore.end(), target) != ignore.end())
-    throw InvalidArgument("the target column '" + target + "' is also in the ignored columns");
-  const std::size_t target_column = column_or_throw(table, target, "target");
-  std::vector<bool> skip(table.header.size(), false);
-  skip[target_column] = true;
-  for (const auto& name : ignore) skip[column_or_throw(table, name, "ignored")] = true;
-
-  Dataset<Scalar> data;
-  std::vector<std::size_t> feature_columns;
-  for (std::size_t c = 0; c < table.header.size(); ++c) {
-    if (skip[c]) continue;
-    feature_columns.push_back(c);
-    data.feature_names.push_back(table.header[c]);
-  }
-  if (feature_columns.empty())
-    throw DataError(table.source + ": no feature columns left (every column is the target '" +
-                    target + "' or ignored)");
-
+void read_target(const CsvTable& table, std::size_t target_column, std::optional<Task> task,
+                 Dataset<Scalar>& data) {
+  const std::string& target = table.header[target_column];
   // Read the target column: trimmed text, and its numeric value when it has one.
   const std::size_t n = table.rows.size();
   std::vector<std::string_view> text(n);
@@ -185,7 +120,8 @@ Dataset<Scalar> dataset_from_csv(const CsvTable& table, const std::string& targe
   for (std::size_t i = 0; i < n; ++i) {
     text[i] = trim(table.rows[i][target_column]);
     if (text[i].empty()) throw DataError(where(table, i, target_column) + "empty target value");
-    all_numeric = all_numeric && parse_number(text[i], value[i]) == NumberStatus::ok;
+    all_numeric =
+        all_numeric && parse_number(text[i], value[i], table.dialect.decimal) == NumberStatus::ok;
   }
 
   if (!task) {
@@ -228,8 +164,63 @@ Dataset<Scalar> dataset_from_csv(const CsvTable& table, const std::string& targe
       throw DataError(table.source + ": the target column '" + target + "' has only one class (" +
                       show(data.class_names.front()) + "); classification needs at least two");
   }
+}
 
-  fill_features(table, feature_columns, data.features);
+}  // namespace
+
+std::string_view to_string(Task task) {
+  switch (task) {
+    case Task::classification:
+      return "classification";
+    case Task::regression:
+      return "regression";
+  }
+  return "unknown";
+}
+
+Task task_from_string(std::string_view name) {
+  if (name == "classification") return Task::classification;
+  if (name == "regression") return Task::regression;
+  throw InvalidArgument("unknown task '" + std::string(name) +
+                        "' (expected classification or regression)");
+}
+
+std::size_t drop_rows_with_missing(CsvTable& table, std::size_t column,
+                                   const std::vector<std::string>& na_values) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    if (detail::is_missing(table.rows[i][column], na_values)) continue;
+    if (kept != i) {
+      table.rows[kept] = std::move(table.rows[i]);
+      table.line_numbers[kept] = table.line_numbers[i];
+    }
+    ++kept;
+  }
+  const std::size_t dropped = table.rows.size() - kept;
+  table.rows.resize(kept);
+  table.line_numbers.resize(kept);
+  return dropped;
+}
+
+template <class Scalar>
+Dataset<Scalar> dataset_from_csv(CsvTable table, const std::string& target,
+                                 const ColumnOptions& columns, std::optional<Task> task) {
+  check_table(table);
+  const std::size_t target_column = column_or_throw(table, target, "target");
+  Dataset<Scalar> data;
+  data.rows_without_target = drop_rows_with_missing(table, target_column, columns.na_values);
+  if (table.rows.empty())
+    throw DataError(table.source + ": the target column '" + target + "' has no values");
+  ColumnEncoder encoder = ColumnEncoder::fit(table, target, columns);
+  EncodedTable<Scalar> encoded = encoder.template transform<Scalar>(table);
+  detail::ProblemList problems;
+  for (auto& problem : encoded.row_problems) problems.add(std::move(problem.message));
+  problems.throw_if_any(table.source);
+  data.features = std::move(encoded.features);
+  data.feature_names = encoder.feature_names();
+  data.encoder = std::move(encoder);
+  data.csv_dialect = table.dialect;
+  read_target(table, target_column, task, data);
   return data;
 }
 
@@ -289,7 +280,7 @@ std::vector<int> labels_from_csv(const CsvTable& table, const std::string& targe
       continue;
     }
     double v = 0.0;
-    if (all_numeric && parse_number(label, v) == NumberStatus::ok) {
+    if (all_numeric && parse_number(label, v, table.dialect.decimal) == NumberStatus::ok) {
       if (auto it = by_value.find(v == 0.0 ? 0.0 : v); it != by_value.end()) {
         labels[i] = it->second;
         continue;
@@ -322,6 +313,9 @@ Dataset<Scalar> take_samples(const Dataset<Scalar>& data, const std::vector<Inde
   subset.feature_names = data.feature_names;
   subset.task = data.task;
   subset.class_names = data.class_names;
+  subset.format = data.format;
+  subset.encoder = data.encoder;
+  subset.csv_dialect = data.csv_dialect;
   subset.features.resize(static_cast<Index>(rows.size()), data.features.cols());
   for (std::size_t i = 0; i < rows.size(); ++i)
     subset.features.row(static_cast<Index>(i)) = data.features.row(rows[i]);
@@ -337,12 +331,12 @@ Dataset<Scalar> take_samples(const Dataset<Scalar>& data, const std::vector<Inde
   return subset;
 }
 
-#define MLP_INSTANTIATE(Scalar)                                                                   \
-  template Dataset<Scalar> dataset_from_csv<Scalar>(                                              \
-      const CsvTable&, const std::string&, const std::vector<std::string>&, std::optional<Task>); \
-  template Matrix<Scalar> features_from_csv<Scalar>(const CsvTable&,                              \
-                                                    const std::vector<std::string>&);             \
-  template Vector<Scalar> targets_from_csv<Scalar>(const CsvTable&, const std::string&);          \
+#define MLP_INSTANTIATE(Scalar)                                                                 \
+  template Dataset<Scalar> dataset_from_csv<Scalar>(CsvTable, const std::string&,               \
+                                                    const ColumnOptions&, std::optional<Task>); \
+  template Matrix<Scalar> features_from_csv<Scalar>(const CsvTable&,                            \
+                                                    const std::vector<std::string>&);           \
+  template Vector<Scalar> targets_from_csv<Scalar>(const CsvTable&, const std::string&);        \
   template Dataset<Scalar> take_samples<Scalar>(const Dataset<Scalar>&, const std::vector<Index>&);
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)

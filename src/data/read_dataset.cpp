@@ -2,88 +2,122 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <fstream>
 
 #include "mlp/core/error.hpp"
 #include "mlp/data/csv.hpp"
 #include "mlp/data/idx.hpp"
+#include "problem_list.hpp"
 
 namespace mlp {
 
-std::string_view to_string(DataFormat format) {
-  return format == DataFormat::idx ? "idx" : "csv";
-}
-
-DataFormat data_format_from_string(std::string_view name) {
-  if (name == "csv") return DataFormat::csv;
-  if (name == "idx") return DataFormat::idx;
-  throw InvalidArgument("unknown data format '" + std::string(name) + "' (expected csv or idx)");
-}
-
-DataFormat detect_format(const std::string& path) {
-  if (path == "-") return DataFormat::csv;
-  std::ifstream in(path, std::ios::binary);
-  std::array<unsigned char, 4> head{};
-  if (!in.read(reinterpret_cast<char*>(head.data()), head.size())) return DataFormat::csv;
-  const bool gzip = head[0] == 0x1f && head[1] == 0x8b;
-  const bool idx =
-      head[0] == 0 && head[1] == 0 && head[2] == 0x08 && (head[3] == 1 || head[3] == 3);
-  return gzip || idx ? DataFormat::idx : DataFormat::csv;
-}
-
 namespace {
 
-CsvTable read_table(const std::string& path, const ReadOptions& options) {
-  CsvOptions csv;
-  csv.delimiter = options.delimiter;
-  return read_csv(path, csv);
+// Whether the first bytes are gzip's magic bytes or an IDX magic number (unsigned bytes, 1 or
+// 3 dimensions).
+bool looks_like_idx(std::string_view head) {
+  if (head.size() < 4) return false;
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
+  const bool gzip = byte(0) == 0x1f && byte(1) == 0x8b;
+  const bool idx =
+      byte(0) == 0 && byte(1) == 0 && byte(2) == 0x08 && (byte(3) == 1 || byte(3) == 3);
+  return gzip || idx;
+}
+
+bool is_regular_file(const std::string& path) {
+  std::error_code ec;
+  return path != "-" && std::filesystem::is_regular_file(path, ec);
+}
+
+// A data file as read once: its format and, for CSV, its whole text.
+struct Input {
+  DataFormat format = DataFormat::csv;
+  std::string text;  // CSV only
+};
+
+// Reads `path` once. A regular file is recognised by its first bytes (IDX files are left to
+// the IDX reader, which reads them by name); anything else is read whole, then recognised.
+Input read_input(const std::string& path) {
+  if (detect_format(path) == DataFormat::idx) return {DataFormat::idx, {}};
+  Input input;
+  input.text = read_text_file(path);
+  if (looks_like_idx(input.text))
+    throw DataError(source_name(path) +
+                    ": this is IDX (or gzip) data, which is read from a regular file only, not "
+                    "from standard input or a pipe");
+  return input;
+}
+
+// The CSV text parsed with the dialect asked for, else the model's, else the detected one; a
+// parse error says which dialect was used and where it came from.
+CsvTable parse_table(const Input& input, const std::string& path, const ReadOptions& options) {
+  CsvOptions dialect;
+  std::string origin = "given";
+  if (options.model && options.model->dialect) {
+    dialect = *options.model->dialect;
+    origin = "the model's";
+  } else if (!options.delimiter || !options.decimal) {
+    dialect = detect_csv_dialect(input.text);
+    origin = "detected from the first lines";
+  }
+  if (options.delimiter) dialect.delimiter = *options.delimiter;
+  if (options.decimal) dialect.decimal = *options.decimal;
+  if (dialect.decimal == dialect.delimiter) dialect.decimal = dialect.delimiter == ',' ? '.' : ',';
+  try {
+    return parse_csv(input.text, source_name(path), dialect);
+  } catch (const DataError& e) {
+    throw DataError(std::string(e.what()) + " [read with " + describe(dialect) + ", " + origin +
+                    "; set the delimiter and decimal mark if that is wrong]");
+  }
 }
 
 // Data to train on: the reader of the file's format, with the options it needs.
 template <class Scalar>
 Dataset<Scalar> read_training_data(const std::string& path, const ReadOptions& options) {
-  if (detect_format(path) == DataFormat::idx) {
+  Input input = read_input(path);
+  if (input.format == DataFormat::idx) {
     if (options.labels_path.empty())
-      throw InvalidArgument(path + " holds IDX images: give their labels with --labels FILE");
+      throw InvalidArgument(path + " holds IDX images: their labels file is needed too");
     if (options.task == Task::regression)
       throw InvalidArgument("IDX images with labels are a classification task, not regression");
-    return dataset_from_idx<Scalar>(path, options.labels_path);
+    Dataset<Scalar> data = dataset_from_idx<Scalar>(path, options.labels_path);
+    data.format = DataFormat::idx;
+    return data;
   }
   if (!options.labels_path.empty())
-    throw InvalidArgument("--labels is for IDX images; " + path + " is read as CSV");
+    throw InvalidArgument("a labels file is for IDX images; " + source_name(path) +
+                          " is read as CSV");
   if (options.target.empty())
-    throw InvalidArgument("name the column to predict with --target COLUMN");
-  return dataset_from_csv<Scalar>(read_table(path, options), options.target, options.ignore,
-                                  options.task);
+    throw InvalidArgument(source_name(path) +
+                          " is read as CSV: name its target column (the column to predict)");
+  CsvTable table = parse_table(input, path, options);
+  input.text = std::string();  // the text is parsed: release it before encoding
+  return dataset_from_csv<Scalar>(std::move(table), options.target, options.columns, options.task);
 }
 
-// The features of `path` for `model`, in its column order.
+// The IDX images of `path` for `model`.
 template <class Scalar>
-Matrix<Scalar> read_model_features(const std::string& path, const ReadOptions& options,
-                                   const ModelInputs& model) {
-  if (model.format == DataFormat::idx) {
-    if (detect_format(path) != DataFormat::idx)
-      throw DataError(path + ": the model was trained on IDX images but this file is not one");
-    Matrix<Scalar> X = read_idx_images<Scalar>(path);
-    if (X.cols() != static_cast<Index>(model.feature_names.size()))
-      throw DataError(path + ": images of " + std::to_string(X.cols()) +
-                      " pixels, but the model takes " + std::to_string(model.feature_names.size()));
-    return X;
-  }
-  if (detect_format(path) == DataFormat::idx)
-    throw DataError(path + ": this is IDX data but the model was trained on CSV columns " +
-                    quoted_column_list(model.feature_names));
-  return features_from_csv<Scalar>(read_table(path, options), model.feature_names);
+Matrix<Scalar> read_model_images(const std::string& path, const Input& input,
+                                 const ModelInputs& model) {
+  if (input.format != DataFormat::idx)
+    throw DataError(source_name(path) +
+                    ": the model was trained on IDX images but this file is not one");
+  Matrix<Scalar> X = read_idx_images<Scalar>(path);
+  if (X.cols() != static_cast<Index>(model.feature_names.size()))
+    throw DataError(path + ": images of " + std::to_string(X.cols()) +
+                    " pixels, but the model takes " + std::to_string(model.feature_names.size()));
+  return X;
 }
 
 // IDX images and their labels for `model`: each label must be one of its classes.
 template <class Scalar>
-void read_idx_for_model(const std::string& path, const ReadOptions& options,
+void read_idx_for_model(const std::string& path, const Input& input, const ReadOptions& options,
                         const ModelInputs& model, Dataset<Scalar>& data) {
+  data.features = read_model_images<Scalar>(path, input, model);
+  if (options.features_only) return;
   if (options.labels_path.empty())
-    throw InvalidArgument(
-        "the model was trained on IDX images: give the labels with --labels FILE");
-  data.features = read_model_features<Scalar>(path, options, model);
+    throw InvalidArgument("the model was trained on IDX images: its labels file is needed too");
   const std::vector<int> labels = read_idx_labels(options.labels_path);
   if (static_cast<Index>(labels.size()) != data.features.rows())
     throw DataError(options.labels_path + ": " + std::to_string(labels.size()) + " labels for " +
@@ -97,6 +131,42 @@ void read_idx_for_model(const std::string& path, const ReadOptions& options,
   }
 }
 
+// The values of the columns named in options.keep_columns, verbatim.
+std::vector<std::vector<std::string>> kept_columns(const CsvTable& table,
+                                                   const std::vector<std::string>& names) {
+  std::vector<std::vector<std::string>> kept;
+  for (const auto& name : names) {
+    const std::size_t column = find_column(table, name);
+    if (column == table.header.size())
+      throw DataError(table.source + ": no column '" + name +
+                      "' to keep (the columns are: " + quoted_column_list(table.header) + ")");
+    auto& values = kept.emplace_back();
+    values.reserve(table.rows.size());
+    for (const auto& row : table.rows) values.push_back(row[column]);
+  }
+  return kept;
+}
+
+// The features of a CSV table for `model`: through its encoder, or (a model trained before
+// encoders) its numeric columns.
+template <class Scalar>
+void encode_for_model(const CsvTable& table, const ReadOptions& options, const ModelInputs& model,
+                      Dataset<Scalar>& data) {
+  if (!model.encoder) {
+    data.features = features_from_csv<Scalar>(table, model.feature_names);
+    return;
+  }
+  EncodedTable<Scalar> encoded = model.encoder->template transform<Scalar>(table);
+  data.features = std::move(encoded.features);
+  if (options.keep_unusable_rows) {
+    data.row_problems = std::move(encoded.row_problems);
+    return;
+  }
+  detail::ProblemList problems;
+  for (auto& problem : encoded.row_problems) problems.add(std::move(problem.message));
+  problems.throw_if_any(table.source);
+}
+
 // Features and labels or targets for `model`, or its features only.
 template <class Scalar>
 Dataset<Scalar> read_model_data(const std::string& path, const ReadOptions& options,
@@ -105,17 +175,30 @@ Dataset<Scalar> read_model_data(const std::string& path, const ReadOptions& opti
   data.task = model.task;
   data.feature_names = model.feature_names;
   data.class_names = model.class_names;
-  if (options.features_only) {
-    data.features = read_model_features<Scalar>(path, options, model);
-    return data;
-  }
+  data.format = model.format;
+  data.encoder = model.encoder;
+  data.csv_dialect = model.dialect;
+  Input input = read_input(path);
   if (model.format == DataFormat::idx) {
-    read_idx_for_model(path, options, model, data);
+    if (!options.keep_columns.empty()) throw InvalidArgument("IDX images have no columns to keep");
+    read_idx_for_model(path, input, options, model, data);
     return data;
   }
+  if (input.format == DataFormat::idx)
+    throw DataError(path + ": this is IDX data but the model was trained on CSV columns " +
+                    quoted_column_list(model.feature_names));
+  CsvTable table = parse_table(input, path, options);
+  input.text = std::string();
   const std::string& target = options.target.empty() ? model.target : options.target;
-  const CsvTable table = read_table(path, options);
-  data.features = features_from_csv<Scalar>(table, model.feature_names);
+  if (!options.features_only) {
+    const std::size_t column = find_column(table, target);
+    if (column < table.header.size())
+      data.rows_without_target = drop_rows_with_missing(
+          table, column, model.encoder ? model.encoder->na_values : default_na_values());
+  }
+  data.kept_columns = kept_columns(table, options.keep_columns);
+  encode_for_model(table, options, model, data);
+  if (options.features_only) return data;
   if (model.task == Task::classification) {
     data.labels = labels_from_csv(table, target, model.class_names);
   } else {
@@ -125,6 +208,25 @@ Dataset<Scalar> read_model_data(const std::string& path, const ReadOptions& opti
 }
 
 }  // namespace
+
+std::string_view to_string(DataFormat format) {
+  return format == DataFormat::idx ? "idx" : "csv";
+}
+
+DataFormat data_format_from_string(std::string_view name) {
+  if (name == "csv") return DataFormat::csv;
+  if (name == "idx") return DataFormat::idx;
+  throw InvalidArgument("unknown data format '" + std::string(name) + "' (expected csv or idx)");
+}
+
+DataFormat detect_format(const std::string& path) {
+  if (!is_regular_file(path)) return DataFormat::csv;
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 4> head{};
+  if (!in.read(head.data(), head.size())) return DataFormat::csv;
+  return looks_like_idx(std::string_view(head.data(), head.size())) ? DataFormat::idx
+                                                                    : DataFormat::csv;
+}
 
 template <class Scalar>
 Dataset<Scalar> read_dataset(const std::string& path, const ReadOptions& options) {

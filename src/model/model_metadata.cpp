@@ -40,6 +40,26 @@ double finite_number(const json& j, const char* field, double fallback) {
   return j.at(field).get<double>();
 }
 
+// The "csv_dialect" object: one-character "delimiter" and "decimal".
+CsvOptions dialect_from_json(const json& j) {
+  const auto character = [&](const char* key) {
+    if (!j.is_object() || !j.contains(key) || !j.at(key).is_string() ||
+        j.at(key).get<std::string>().size() != 1)
+      throw ModelFileError(std::string("model metadata: 'csv_dialect' needs a one-character '") +
+                           key + "'");
+    return j.at(key).get<std::string>()[0];
+  };
+  CsvOptions dialect;
+  dialect.delimiter = character("delimiter");
+  dialect.decimal = character("decimal");
+  try {
+    check_dialect(dialect);
+  } catch (const InvalidArgument& e) {
+    throw ModelFileError(std::string("model metadata: 'csv_dialect': ") + e.what());
+  }
+  return dialect;
+}
+
 }  // namespace
 
 std::string ModelMetadata::to_json() const {
@@ -49,6 +69,10 @@ std::string ModelMetadata::to_json() const {
   j["input_format"] = input_format;
   j["target"] = target;
   j["feature_names"] = feature_names;
+  if (columns) j["columns"] = json::parse(columns->to_json());
+  if (csv_dialect)
+    j["csv_dialect"] = {{"delimiter", std::string(1, csv_dialect->delimiter)},
+                        {"decimal", std::string(1, csv_dialect->decimal)}};
   j["class_names"] = class_names;
   if (feature_scaler) j["feature_scaler"] = json::parse(feature_scaler->to_json());
   j["target_mean"] = target_mean;
@@ -83,6 +107,12 @@ ModelMetadata ModelMetadata::from_json(std::string_view json_text) {
   m.target = j.value("target", std::string());
   m.feature_names = string_list(j, "feature_names");
   m.class_names = string_list(j, "class_names");
+  if (j.contains("columns")) m.columns = ColumnEncoder::from_json(j.at("columns").dump());
+  if (j.contains("csv_dialect")) m.csv_dialect = dialect_from_json(j.at("csv_dialect"));
+  if (m.columns && m.columns->feature_names() != m.feature_names)
+    throw ModelFileError(
+        "model metadata: the column encoder's features differ from "
+        "'feature_names'");
   if (j.contains("feature_scaler"))
     m.feature_scaler = StandardScaler<double>::from_json(j.at("feature_scaler").dump());
   m.target_mean = finite_number(j, "target_mean", 0.0);

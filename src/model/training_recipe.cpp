@@ -7,6 +7,7 @@
 #include "mlp/core/error.hpp"
 #include "mlp/data/metrics.hpp"
 #include "mlp/data/preprocessing.hpp"
+#include "mlp/data/read_dataset.hpp"
 
 namespace mlp {
 
@@ -135,11 +136,23 @@ template <class Scalar>
 void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, Index n_train,
                    ModelMetadata& meta) {
   meta.task = data.task;
+  meta.input_format = to_string(data.format);
   meta.feature_names = data.feature_names;
+  meta.columns = data.encoder;
+  meta.csv_dialect = data.csv_dialect;
   meta.class_names = data.class_names;
   if (settings.standardize) {
     StandardScaler<double> scaler;
     scaler.fit(data.features.topRows(n_train).template cast<double>());
+    // The 0/1 features an encoder makes (one-hot, yes/no, missing indicators) stay 0/1.
+    if (data.encoder) {
+      const std::vector<bool> standardized = data.encoder->standardized_features();
+      for (std::size_t j = 0; j < standardized.size(); ++j) {
+        if (standardized[j]) continue;
+        scaler.mean(static_cast<Index>(j)) = 0.0;
+        scaler.scale(static_cast<Index>(j)) = 1.0;
+      }
+    }
     meta.feature_scaler = scaler;
   }
   if (data.task != Task::classification) {

@@ -50,14 +50,16 @@ struct DataCase {
 };
 
 TEST(CliErrors, BadDataFilesExitOneWithFileLineAndColumn) {
+  // Ten good rows: a column of numbers with one text cell is numeric, and the cell an error.
+  std::string good_rows;
+  for (int i = 0; i < 10; ++i)
+    good_rows += std::to_string(i % 3) + ",2," + std::to_string(i % 2) + "\n";
   const std::vector<DataCase> cases = {
       {"empty.csv", "", {"empty.csv", "empty"}},
       {"header.csv", "a,b,y\n", {"header.csv", "no data"}},
       {"ragged.csv", "a,b,y\n1,2,0\n3,1\n", {"ragged.csv:3", "3 fields", "2"}},
-      {"text.csv", "a,b,y\n1,2,0\n3,abc,1\n", {"text.csv:3:2", "'b'", "abc"}},
-      {"emptyfield.csv", "a,b,y\n1,,0\n2,1,1\n", {"emptyfield.csv:2:2", "empty"}},
-      {"nan.csv", "a,b,y\n1,nan,0\n2,1,1\n", {"nan.csv:2:2", "nan"}},
-      {"inf.csv", "a,b,y\n1,2,0\n-inf,1,1\n", {"inf.csv:3:1", "inf"}},
+      {"text.csv", "a,b,y\n" + good_rows + "3,abc,1\n", {"text.csv:12:2", "'b'", "abc"}},
+      {"inf.csv", "a,b,y\n" + good_rows + "-inf,1,1\n", {"inf.csv:12:1", "inf"}},
       {"garbage.csv",
        std::string("\x7f"
                    "ELF\x02\x01\x01\0\0\0\0",

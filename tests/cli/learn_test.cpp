@@ -120,7 +120,10 @@ TEST(CliGradcheck, BadInputExitsWithOneMessage) {
   const std::string model = dir / "xor.safetensors";
   ASSERT_EQ(run_mlp("demo xor --iterations 1 --print-every 0 --save " + model).exit_code, 0);
   write_text(dir / "junk.safetensors", "this is not a model");
-  write_text(dir / "bad.csv", "x1,x2,y\n1,2,a\n3,oops,b\n");
+  // x2 is a column of numbers (ten of eleven) with one text cell on line 12.
+  write_text(dir / "bad.csv",
+             "x1,x2,y\n1,2,a\n2,3,b\n3,1,a\n4,5,b\n5,2,a\n6,3,b\n7,1,a\n8,4,b\n"
+             "9,2,a\n10,5,b\n3,oops,b\n");
   write_text(dir / "blobs.csv", blobs_csv());
 
   expect_error("gradcheck --layers 3,x", 2, "--layers");
@@ -136,7 +139,7 @@ TEST(CliGradcheck, BadInputExitsWithOneMessage) {
   expect_error("gradcheck --data " + dir / "blobs.csv", 2, "--target");
   expect_error("gradcheck " + dir / "missing.safetensors", 1, "missing.safetensors");
   expect_error("gradcheck " + dir / "junk.safetensors", 1, "junk.safetensors");
-  expect_error("gradcheck --data " + dir / "bad.csv" + " --target y", 1, "bad.csv:3");
+  expect_error("gradcheck --data " + dir / "bad.csv" + " --target y", 1, "bad.csv:12");
   expect_error("gradcheck --data " + dir / "nothere.csv" + " --target y", 1, "nothere.csv");
   expect_error("gradcheck " + model + " --data " + dir / "blobs.csv" + " --target label", 1,
                "3 classes do not fit a network with 1 output");

@@ -34,9 +34,22 @@ std::string data_error(F&& f) {
 }
 
 std::string dataset_error(std::string_view text, const std::string& target,
-                          std::optional<Task> task = std::nullopt, const Names& ignore = {}) {
+                          std::optional<Task> task = std::nullopt,
+                          const mlp::ColumnOptions& columns = {}) {
   const CsvTable t = table(text);
-  return data_error([&] { mlp::dataset_from_csv<double>(t, target, ignore, task); });
+  return data_error([&] { mlp::dataset_from_csv<double>(t, target, columns, task); });
+}
+
+mlp::ColumnOptions numeric(const Names& names) {
+  mlp::ColumnOptions options;
+  options.numeric = names;
+  return options;
+}
+
+mlp::ColumnOptions ignored(const Names& names) {
+  mlp::ColumnOptions options;
+  options.ignore = names;
+  return options;
 }
 
 std::string datasets_dir() {
@@ -101,7 +114,8 @@ TEST(Dataset, DiabetesIsARegression) {
 
 TEST(Dataset, IgnoredColumnsAreDropped) {
   const CsvTable t = mlp::read_csv(datasets_dir() + "/diabetes.csv");
-  const auto data = mlp::dataset_from_csv<double>(t, "target", {"sex", "s6"}, Task::regression);
+  const auto data =
+      mlp::dataset_from_csv<double>(t, "target", ignored({"sex", "s6"}), Task::regression);
   EXPECT_EQ(data.features.cols(), 8);
   EXPECT_EQ(data.feature_names, (Names{"age", "bmi", "bp", "s1", "s2", "s3", "s4", "s5"}));
   EXPECT_DOUBLE_EQ(data.features(0, 1), 32.1);  // bmi moved to column 1
@@ -132,10 +146,12 @@ TEST(Dataset, NumericLabelsSortNumericallyAndCompareByValue) {
   EXPECT_EQ(data.labels, (std::vector<int>{2, 1, 0, 0, 0, 2}));
 }
 
-// A table of `n` rows whose target takes the values 0, 1, ..., distinct-1, 0, 1, ...
+// A table of `n` rows whose target takes the values 0, 1, ..., distinct-1, 0, 1, ... (the feature
+// is 0, 2, 4, ...: consecutive integers would be a row number, not a feature).
 std::string integer_target_csv(int n, int distinct) {
   std::string text = "x,y\n";
-  for (int i = 0; i < n; ++i) text += std::to_string(i) + "," + std::to_string(i % distinct) + "\n";
+  for (int i = 0; i < n; ++i)
+    text += std::to_string(2 * i) + "," + std::to_string(i % distinct) + "\n";
   return text;
 }
 
@@ -184,35 +200,47 @@ TEST(Dataset, MissingTargetListsColumns) {
             "t.csv: no target column 'label' (the columns are: 'x', 'y', 'class')");
 }
 
-TEST(Dataset, NonNumericFeature) {
-  EXPECT_EQ(dataset_error("x,y,c\n1,2,a\n3,abc,b\n", "c"),
-            "t.csv:3:2: column 'y': 'abc' is not a number");
-  EXPECT_EQ(dataset_error("x,y,c\n1,2,a\n3,1.5x,b\n", "c"),
-            "t.csv:3:2: column 'y': '1.5x' is not a number");
-  EXPECT_EQ(dataset_error("x,y,c\n1,2,a\n3,0x10,b\n", "c"),
-            "t.csv:3:2: column 'y': '0x10' is not a number");
-  EXPECT_EQ(dataset_error("x,y,c\n1,2,a\n3,1 2,b\n", "c"),
-            "t.csv:3:2: column 'y': '1 2' is not a number");
+TEST(Dataset, NonNumericFeatureInANumericColumn) {
+  const std::string fix = " (the column holds numbers; fix the value";
+  for (const char* bad : {"abc", "1.5x", "0x10", "1 2", "inf", "-inf", "Infinity"})
+    EXPECT_CONTAINS(dataset_error(std::string("x,y,c\n1,2,a\n3,") + bad + ",b\n", "c", std::nullopt,
+                                  numeric({"y"})),
+                    "t.csv:3:2: column 'y': '" + std::string(bad) + "' is not a number" + fix);
 }
 
-TEST(Dataset, EmptyFeature) {
-  EXPECT_EQ(dataset_error("x,y,c\n,2,a\n1,2,b\n", "c"),
-            "t.csv:2:1: column 'x': empty value (a number is required)");
-  EXPECT_EQ(dataset_error("x,y,c\n1,2,a\n  ,2,b\n", "c"),
-            "t.csv:3:1: column 'x': empty value (a number is required)");
+TEST(Dataset, EveryTextCellOfAMostlyNumericColumnIsListed) {
+  // 30 numbers and 3 text cells: the column is numeric and each text cell is a problem.
+  std::string text = "x,c\n";
+  for (int i = 0; i < 30; ++i) text += std::to_string(i) + (i % 2 ? ",a\n" : ",b\n");
+  text += "ten,a\neleven,b\ntwelve,a\n";
+  const std::string message = dataset_error(text, "c");
+  EXPECT_CONTAINS(message, "t.csv: 3 problems in the data:");
+  EXPECT_CONTAINS(message, "t.csv:32:1: column 'x': 'ten' is not a number");
+  EXPECT_CONTAINS(message, "t.csv:33:1: column 'x': 'eleven' is not a number");
+  EXPECT_CONTAINS(message, "t.csv:34:1: column 'x': 'twelve' is not a number");
 }
 
-TEST(Dataset, NanAndInfinityAreRejected) {
-  for (const char* bad : {"nan", "NaN", "inf", "-inf", "Infinity"}) {
-    const std::string message = dataset_error(std::string("x,c\n1,a\n") + bad + ",b\n", "c");
-    EXPECT_EQ(message, "t.csv:3:1: column 'x': '" + std::string(bad) +
-                           "' is not a finite number (NaN and infinity are not allowed)");
-  }
+TEST(Dataset, AtMostTwentyProblemsAreListed) {
+  std::string text = "x,c\n";
+  for (int i = 0; i < 300; ++i) text += std::to_string(i) + (i % 2 ? ",a\n" : ",b\n");
+  for (int i = 0; i < 25; ++i) text += "bad,a\n";
+  const std::string message = dataset_error(text, "c");
+  EXPECT_CONTAINS(message, "t.csv: 25 problems in the data:");
+  EXPECT_CONTAINS(message, "\n  and 5 more");
+  EXPECT_CONTAINS(message, "t.csv:321:1:");                    // the 20th
+  EXPECT_EQ(message.find("t.csv:322:1:"), std::string::npos);  // the 21st is counted only
+}
+
+TEST(Dataset, GapsAreImputedWithTheMean) {
+  const auto data = mlp::dataset_from_csv<double>(table("x,y,c\n1,2,a\n,4,b\n5, NA ,a\n"), "c");
+  ASSERT_EQ(data.features.cols(), 2);
+  EXPECT_DOUBLE_EQ(data.features(1, 0), 3.0);  // mean of 1 and 5
+  EXPECT_DOUBLE_EQ(data.features(2, 1), 3.0);  // mean of 2 and 4
 }
 
 TEST(Dataset, OutOfRangeValues) {
-  EXPECT_EQ(dataset_error("x,c\n1e999,a\n2,b\n", "c"),
-            "t.csv:2:1: column 'x': '1e999' is out of range");
+  EXPECT_CONTAINS(dataset_error("x,c\n1e999,a\n2,b\n", "c", std::nullopt, numeric({"x"})),
+                  "t.csv:2:1: column 'x': '1e999' is out of range");
   // Finite in double, too large for float.
   const CsvTable t = table("x,c\n1e39,a\n2,b\n");
   EXPECT_EQ(data_error([&] { mlp::dataset_from_csv<float>(t, "c"); }),
@@ -222,8 +250,8 @@ TEST(Dataset, OutOfRangeValues) {
 
 TEST(Dataset, PositionsFollowPhysicalLines) {
   // The quoted label spans lines 2-3, so the bad value is on line 4.
-  EXPECT_EQ(dataset_error("x,c\n1,\"two\nlines\"\nz,b\n", "c"),
-            "t.csv:4:1: column 'x': 'z' is not a number");
+  EXPECT_CONTAINS(dataset_error("x,c\n1,\"two\nlines\"\nz,b\n", "c", std::nullopt, numeric({"x"})),
+                  "t.csv:4:1: column 'x': 'z' is not a number");
 }
 
 TEST(Dataset, RegressionTargetMustBeNumeric) {
@@ -231,8 +259,14 @@ TEST(Dataset, RegressionTargetMustBeNumeric) {
             "t.csv:3:2: column 'y': 'high' is not a number");
 }
 
-TEST(Dataset, EmptyTarget) {
-  EXPECT_EQ(dataset_error("x,y\n1,a\n2,\n", "y"), "t.csv:3:2: column 'y': empty target value");
+TEST(Dataset, RowsWithoutATargetAreSkippedAndCounted) {
+  const auto data =
+      mlp::dataset_from_csv<double>(table("x,y\n1,a\n2,\n3,b\n4,NA\n5,null\n6,a\n"), "y");
+  EXPECT_EQ(data.rows_without_target, 3u);
+  ASSERT_EQ(data.size(), 3);
+  EXPECT_EQ(data.features(1, 0), 3.0);
+  EXPECT_EQ(data.labels, (std::vector<int>{0, 1, 0}));
+  EXPECT_EQ(dataset_error("x,y\n1,\n2,?\n", "y"), "t.csv: the target column 'y' has no values");
 }
 
 TEST(Dataset, SingleClass) {
@@ -242,18 +276,18 @@ TEST(Dataset, SingleClass) {
 }
 
 TEST(Dataset, IgnoredColumnMustExist) {
-  EXPECT_EQ(dataset_error("x,z,y\n1,2,a\n2,3,b\n", "y", std::nullopt, {"w"}),
-            "t.csv: no ignored column 'w' (the columns are: 'x', 'z', 'y')");
+  EXPECT_EQ(dataset_error("x,z,y\n1,2,a\n2,3,b\n", "y", std::nullopt, ignored({"w"})),
+            "t.csv: no column 'w' (named as ignored); the columns are: 'x', 'z', 'y'");
 }
 
 TEST(Dataset, NoFeatureLeft) {
-  EXPECT_CONTAINS(dataset_error("x,y\n1,a\n2,b\n", "y", std::nullopt, {"x"}),
+  EXPECT_CONTAINS(dataset_error("x,y\n1,a\n2,b\n", "y", std::nullopt, ignored({"x"})),
                   "t.csv: no feature columns left");
 }
 
 TEST(Dataset, TargetCannotBeIgnored) {
   const CsvTable t = table("x,y\n1,a\n2,b\n");
-  EXPECT_THROW(mlp::dataset_from_csv<double>(t, "y", {"y"}), mlp::InvalidArgument);
+  EXPECT_THROW(mlp::dataset_from_csv<double>(t, "y", ignored({"y"})), mlp::InvalidArgument);
 }
 
 // ---- predict / evaluate time ----

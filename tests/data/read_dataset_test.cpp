@@ -67,7 +67,7 @@ TEST(ReadDataset, ReadsACsvTableWithItsTarget) {
   EXPECT_DOUBLE_EQ(data.features(2, 1), 6.0);
 
   options.delimiter = ';';
-  options.ignore = {"b"};
+  options.columns.ignore = {"b"};
   const auto semicolons =
       mlp::read_dataset<float>(dir.raw("s.csv", "a;b;kind\n1;2;x\n3;4;y\n"), options);
   EXPECT_EQ(semicolons.feature_names, (std::vector<std::string>{"a"}));
@@ -110,12 +110,12 @@ TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
   const std::string images = dir.raw("images", kImages);
   const std::string csv = dir.raw("t.csv", kCsv);
   EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(images); }),
-            images + " holds IDX images: give their labels with --labels FILE");
+            images + " holds IDX images: their labels file is needed too");
   EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(csv); }),
-            "name the column to predict with --target COLUMN");
+            csv + " is read as CSV: name its target column (the column to predict)");
   EXPECT_EQ(message_of<mlp::InvalidArgument>(
                 [&] { mlp::read_dataset<double>(csv, with_labels(images)); }),
-            "--labels is for IDX images; " + csv + " is read as CSV");
+            "a labels file is for IDX images; " + csv + " is read as CSV");
   mlp::ReadOptions regression = with_labels(dir.raw("labels", kLabels));
   regression.task = mlp::Task::regression;
   EXPECT_THROW(mlp::read_dataset<double>(images, regression), mlp::InvalidArgument);

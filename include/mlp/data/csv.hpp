@@ -24,9 +24,10 @@
 
 namespace mlp {
 
-// How a CSV file is laid out.
+// How a CSV file is laid out (its dialect).
 struct CsvOptions {
   char delimiter = ',';  // e.g. ';' or '\t'; must not be '"', '\r', '\n' or NUL
+  char decimal = '.';    // the decimal mark of numbers: '.' or ',' (then not the delimiter)
 };
 
 // A parsed CSV file: the header and the data rows, each with exactly header.size() fields.
@@ -35,6 +36,7 @@ struct CsvTable {
   std::vector<std::string> header;             // column names: unique, non-empty, trimmed
   std::vector<std::vector<std::string>> rows;  // data rows, header excluded
   std::vector<std::size_t> line_numbers;       // 1-based physical line where each row starts
+  CsvOptions dialect;                          // how the text was read
 };
 
 // Reads and parses the CSV file at `path` ("-" reads standard input). Throws DataError when the
@@ -51,6 +53,30 @@ CsvTable read_csv(const std::string& path, const CsvOptions& options = {});
 // for an invalid delimiter.
 CsvTable parse_csv(std::string_view text, const std::string& source_name,
                    const CsvOptions& options = {});
+
+// Throws InvalidArgument for a delimiter that is a quote, a line break or NUL, a decimal mark
+// other than '.' and ',', or a decimal mark equal to the delimiter.
+void check_dialect(const CsvOptions& dialect);
+
+// The dialect of CSV text guessed from its first lines (a UTF-8 byte order mark, quotes and CRLF
+// line ends are handled by the parser whatever the dialect):
+//   - delimiter: of ',', ';', tab and '|', the one found outside quotes the same number of times
+//     (at least once) on every one of the first 20 lines, the most frequent such one first; if
+//     none is consistent, the one most frequent on the first line; ',' when none appears;
+//   - decimal mark: ',' when the delimiter is not ',' and some field of those lines is a number
+//     written with a decimal comma (like -1,5) while none is written with a decimal point; '.'
+//     otherwise.
+CsvOptions detect_csv_dialect(std::string_view text);
+
+// The dialect for messages: "delimiter ';', decimal mark ','" (a tab is written \t).
+std::string describe(const CsvOptions& dialect);
+
+// The whole content of the file at `path` ("-": standard input), read once (pipes and FIFOs
+// work). Throws DataError when the file is missing, unreadable or a directory.
+std::string read_text_file(const std::string& path);
+
+// The file name used in messages for `path`: "<stdin>" for "-", else the path.
+std::string source_name(const std::string& path);
 
 // Index of the column named `name` in table.header, or table.header.size() when absent.
 std::size_t find_column(const CsvTable& table, std::string_view name);

@@ -1,8 +1,8 @@
 // A dataset in memory: a numeric feature matrix plus class labels or regression targets, and
-// the conversion of a CSV table into one.
+// the conversion of a CSV table into one (its columns encoded by a ColumnEncoder).
 //
 //   mlp::CsvTable table = mlp::read_csv("iris.csv");
-//   auto data = mlp::dataset_from_csv<double>(table, "species", {}, std::nullopt);
+//   auto data = mlp::dataset_from_csv<double>(table, "species");
 //   data.features;     // 150 x 4
 //   data.class_names;  // {"setosa", "versicolor", "virginica"}
 //   data.labels[0];    // 0
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mlp/core/matrix.hpp"
+#include "mlp/data/column_encoder.hpp"
 #include "mlp/data/csv.hpp"
 
 namespace mlp {
@@ -26,6 +27,9 @@ enum class Task { classification, regression };
 
 // "classification" or "regression".
 std::string_view to_string(Task task);
+
+// The kinds of data file the library reads (read_dataset.hpp).
+enum class DataFormat { csv, idx };
 
 // Parses "classification" or "regression"; throws InvalidArgument otherwise.
 Task task_from_string(std::string_view name);
@@ -40,33 +44,49 @@ struct Dataset {
   std::vector<int> labels;               // classification: index into class_names per sample
   Vector<Scalar> targets;                // regression: target value per sample
 
+  DataFormat format = DataFormat::csv;    // the kind of file the data came from
+  std::optional<ColumnEncoder> encoder;   // CSV: how the table's columns became the features
+  std::optional<CsvOptions> csv_dialect;  // CSV: how the file was read
+  std::size_t rows_without_target = 0;    // rows skipped because their target was missing
+  // Read for a trained model with ReadOptions::keep_unusable_rows: the rows (samples) whose
+  // values cannot be used, each problem once; their features are placeholders.
+  std::vector<RowProblem> row_problems;
+  // Read with ReadOptions::keep_columns: each such column's values, one per sample, verbatim.
+  std::vector<std::vector<std::string>> kept_columns;
+
   // Number of samples (rows of features).
   Index size() const { return features.rows(); }
 };
 
-// Builds a dataset from `table`: `target` is the label/target column, columns named in `ignore`
-// are dropped, and every other column is a numeric feature. A feature value must be a finite
-// decimal number (spaces around it allowed, a leading '+' allowed); empty values, text, NaN and
-// infinities are rejected. When `task` is not given it is guessed from the target column: any
-// non-numeric value means classification; numeric values that are all integers with at most 20
-// distinct values, fewer than half the number of rows or at most 10, mean classification;
-// anything else is regression. Class labels are trimmed of surrounding spaces; numeric labels are
-// compared by value ("1" and "1.0" are one class, named "1").
-// Throws DataError when the target or an ignored column does not exist (the message lists the
-// available columns), when no feature column is left, for a bad feature value or a non-numeric
-// or empty regression target ("FILE:LINE:COL: column 'NAME': what"), for an empty class label,
-// and when a classification target has fewer than two classes. Throws InvalidArgument when the
-// target column is also in `ignore`.
+// Builds a dataset from `table`: `target` is the label/target column; every other column is
+// encoded by a ColumnEncoder fitted on the table with `columns` (its roles: numeric, boolean,
+// categorical, ordinal or ignored; missing values imputed; see column_encoder.hpp), which is kept
+// in Dataset::encoder. Rows whose target is missing (empty or one of columns.na_values) are
+// skipped and counted in rows_without_target. When `task` is not given it is guessed from the
+// target column: any non-numeric value means classification; numeric values that are all
+// integers with at most 20 distinct values, fewer than half the number of rows or at most 10,
+// mean classification; anything else is regression. Class labels are trimmed of surrounding
+// spaces; numeric labels are compared by value ("1" and "1.0" are one class, named "1").
+// Throws DataError when the target or a named column does not exist (the message lists the
+// available columns), when no feature column is left, when values cannot be encoded (one message
+// with up to 20 problems "FILE:LINE:COL: column 'NAME': what", then "and N more"), for a
+// non-numeric regression target, when every target is missing, and when a classification target
+// has fewer than two classes. Throws InvalidArgument when the target column is given a role.
 template <class Scalar>
-Dataset<Scalar> dataset_from_csv(const CsvTable& table, const std::string& target,
-                                 const std::vector<std::string>& ignore = {},
+Dataset<Scalar> dataset_from_csv(CsvTable table, const std::string& target,
+                                 const ColumnOptions& columns = {},
                                  std::optional<Task> task = std::nullopt);
 
-// The feature matrix of `table` for a model trained on columns `expected_feature_names`, in the
-// model's column order (the table's columns may be in any order; other columns such as the
-// target are not used). Values are checked as in dataset_from_csv. Throws DataError when a
-// model column is missing: the message names the missing columns and the table's columns the
-// model does not use.
+// Removes the rows of `table` whose value in `column` is missing (empty or one of `na_values`)
+// and returns how many there were.
+std::size_t drop_rows_with_missing(CsvTable& table, std::size_t column,
+                                   const std::vector<std::string>& na_values);
+
+// The feature matrix of `table` for a model trained, before column encoders, on the numeric
+// columns `expected_feature_names`, in the model's column order (the table's columns may be in any
+// order; other columns such as the target are not used). Every value must be a finite number.
+// Throws DataError when a model column is missing: the message names the missing columns and the
+// table's columns the model does not use.
 template <class Scalar>
 Matrix<Scalar> features_from_csv(const CsvTable& table,
                                  const std::vector<std::string>& expected_feature_names);
