@@ -258,6 +258,53 @@ TEST(Csv, DuplicateHeaderName) {
   EXPECT_CONTAINS(parse_error("a, a\n1,2\n"), "t.csv:1:3: duplicate column name 'a'");
 }
 
+TEST(Csv, WideHeaderIsCheckedInLinearTime) {
+  // 200,000 columns: a quadratic duplicate check would make 2e10 comparisons.
+  std::string header, row;
+  for (int i = 0; i < 200000; ++i) {
+    header += (i ? ",c" : "c") + std::to_string(i);
+    row += i ? ",1" : "1";
+  }
+  const CsvTable t = parse_csv(header + "\n" + row + "\n", "t.csv");
+  EXPECT_EQ(t.header.size(), 200000u);
+  const std::string message = parse_error(header + ",c199999\n" + row + ",1\n");
+  EXPECT_NE(message.find(": duplicate column name 'c199999' in the header (columns 200000 and "
+                         "200001)"),
+            std::string::npos)
+      << message.substr(0, 200);
+}
+
+TEST(Csv, DetectsTheDelimiterFromTheFirstLines) {
+  EXPECT_EQ(mlp::detect_csv_dialect("a,b,c\n1,2,3\n").delimiter, ',');
+  EXPECT_EQ(mlp::detect_csv_dialect("a;b;c\n1;2;3\n").delimiter, ';');
+  EXPECT_EQ(mlp::detect_csv_dialect("a\tb\tc\r\n1\t2\t3\r\n").delimiter, '\t');
+  EXPECT_EQ(mlp::detect_csv_dialect("a|b\n1|2\n").delimiter, '|');
+  // A comma inside quotes or as a decimal mark does not count; the consistent one wins.
+  EXPECT_EQ(mlp::detect_csv_dialect("name;x\n\"Smith, J\";1,5\n\"Doe, A\";2\n").delimiter, ';');
+  EXPECT_EQ(mlp::detect_csv_dialect("\xEF\xBB\xBFa;b\n1;2\n").delimiter, ';');
+  EXPECT_EQ(mlp::detect_csv_dialect("single\n1\n2\n").delimiter, ',');
+}
+
+TEST(Csv, DetectsADecimalComma) {
+  EXPECT_EQ(mlp::detect_csv_dialect("a;b\n1,5;x\n-2,25;y\n").decimal, ',');
+  EXPECT_EQ(mlp::detect_csv_dialect("a;b\n1.5;x\n2,5;y\n").decimal, '.');  // both: not sure
+  EXPECT_EQ(mlp::detect_csv_dialect("a;b\n1;x\n2;y\n").decimal, '.');
+  EXPECT_EQ(mlp::detect_csv_dialect("a,b\n\"1,5\",x\n").decimal, '.');  // ',' delimits
+  EXPECT_EQ(mlp::describe(mlp::detect_csv_dialect("a\tb\n1,5\t2\n")),
+            "delimiter '\\t', decimal mark ','");
+}
+
+TEST(Csv, InvalidDialects) {
+  mlp::CsvOptions options;
+  options.decimal = ';';
+  EXPECT_THROW(mlp::check_dialect(options), mlp::InvalidArgument);
+  options.decimal = ',';
+  EXPECT_THROW(mlp::check_dialect(options), mlp::InvalidArgument);  // the delimiter too
+  options.delimiter = ';';
+  EXPECT_NO_THROW(mlp::check_dialect(options));
+  EXPECT_EQ(parse_csv("a;b\n1,5;2\n", "t.csv", options).dialect.decimal, ',');
+}
+
 TEST(Csv, EmptyHeaderName) {
   EXPECT_EQ(parse_error("a,,c\n1,2,3\n"), "t.csv:1:3: empty column name in the header (column 2)");
   EXPECT_EQ(parse_error("a,b,\n1,2,3\n"), "t.csv:1:5: empty column name in the header (column 3)");

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "mlp/core/error.hpp"
 #include "support/exception_message.hpp"
@@ -103,6 +107,45 @@ TEST(ReadDataset, ReadsDataForATrainedModel) {
   options.features_only = true;
   options.labels_path.clear();
   EXPECT_EQ(mlp::read_dataset<double>(dir.raw("images", kImages), options).size(), 3);
+}
+
+TEST(ReadDataset, ReadsAPipeOnce) {
+  // A FIFO can be read only once: the format and the dialect come from the same bytes.
+  TempDir dir("mlp_read_dataset_test");
+  const std::string fifo = dir.path("pipe.csv");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(fifo) << "a;b;kind\n1,5;2;x\n3;4,25;y\n5;6;x\n"; });
+  mlp::ReadOptions options;
+  options.target = "kind";
+  const auto data = mlp::read_dataset<double>(fifo, options);
+  writer.join();
+  ASSERT_EQ(data.size(), 3);
+  EXPECT_EQ(data.features(0, 0), 1.5);
+  EXPECT_EQ(data.features(1, 1), 4.25);
+  ASSERT_TRUE(data.csv_dialect.has_value());
+  EXPECT_EQ(data.csv_dialect->delimiter, ';');
+  EXPECT_EQ(data.csv_dialect->decimal, ',');
+  EXPECT_EQ(mlp::detect_format(fifo), mlp::DataFormat::csv);  // a pipe is not read to detect
+}
+
+TEST(ReadDataset, AParseErrorNamesTheDialect) {
+  TempDir dir("mlp_read_dataset_test");
+  const std::string path = dir.path("semi.csv");
+  std::ofstream(path) << "a;b;kind\n1;2;x\n3;4;y;z\n";
+  mlp::ReadOptions options;
+  options.target = "kind";
+  const std::string detected =
+      message_of<mlp::DataError>([&] { mlp::read_dataset<double>(path, options); });
+  EXPECT_EQ(detected, path +
+                          ":3:7: expected 3 fields (as in the header), got 4 [read with delimiter "
+                          "';', decimal mark '.', detected from the first lines; set the "
+                          "delimiter and decimal mark if that is wrong]");
+  options.delimiter = ';';
+  options.decimal = '.';
+  EXPECT_NE(message_of<mlp::DataError>([&] {
+              mlp::read_dataset<double>(path, options);
+            }).find("[read with delimiter ';', decimal mark '.', given;"),
+            std::string::npos);
 }
 
 TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
