@@ -2,9 +2,9 @@
 // place that decides whether a field is a number, and whether it is a missing value.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
-#include <string>
 
 namespace mlp::detail {
 
