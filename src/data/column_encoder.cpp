@@ -25,23 +25,34 @@ constexpr std::string_view kMissing = "(missing)";
 
 // The boolean value of `field`: 1 for true/yes/y/t, 0 for false/no/n/f (any case), -1 otherwise.
 int boolean_value(std::string_view field) {
-  std::string s(trim(field));
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  if (s == "true" || s == "yes" || s == "y" || s == "t") return 1;
-  if (s == "false" || s == "no" || s == "n" || s == "f") return 0;
+  const std::string_view s = trim(field);
+  const auto is = [&](std::string_view word) {
+    return s.size() == word.size() &&
+           std::equal(s.begin(), s.end(), word.begin(), [](char a, char b) {
+             return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
+           });
+  };
+  if (is("true") || is("yes") || is("y") || is("t")) return 1;
+  if (is("false") || is("no") || is("n") || is("f")) return 0;
   return -1;
 }
 
+// Hashes a std::string key and a std::string_view lookup alike (no copy per lookup).
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 // What the training values of one column look like.
 struct ColumnSummary {
-  std::size_t present = 0;                              // non-missing values
-  std::size_t numbers = 0;                              // of them, numbers
-  std::size_t booleans = 0;                             // of them, boolean words
-  double sum = 0.0;                                     // of the numbers
-  double min = 0.0, max = 0.0;                          // of the numbers
-  bool all_integers = true;                             // the numbers are integers
-  std::unordered_map<std::string, std::size_t> counts;  // trimmed value -> rows
+  std::size_t present = 0;      // non-missing values
+  std::size_t numbers = 0;      // of them, numbers
+  std::size_t booleans = 0;     // of them, boolean words
+  double sum = 0.0;             // of the numbers
+  double min = 0.0, max = 0.0;  // of the numbers
+  bool all_integers = true;     // the numbers are integers
+  std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>>
+      counts;  // trimmed value -> rows
 };
 
 ColumnSummary summarize(const CsvTable& table, std::size_t column,
@@ -51,7 +62,11 @@ ColumnSummary summarize(const CsvTable& table, std::size_t column,
     const std::string_view field = row[column];
     if (is_missing(field, na_values)) continue;
     ++s.present;
-    ++s.counts[std::string(trim(field))];
+    const std::string_view text = trim(field);
+    if (const auto it = s.counts.find(text); it != s.counts.end())
+      ++it->second;
+    else
+      s.counts.emplace(text, 1);
     double value = 0.0;
     if (parse_number(field, value, table.dialect.decimal) == NumberStatus::ok) {
       s.min = s.numbers == 0 ? value : std::min(s.min, value);

@@ -142,8 +142,16 @@ void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, I
   meta.csv_dialect = data.csv_dialect;
   meta.class_names = data.class_names;
   if (settings.standardize) {
+    // Fitted one column at a time: a double copy of the whole matrix would double the memory.
     StandardScaler<double> scaler;
-    scaler.fit(data.features.topRows(n_train).template cast<double>());
+    scaler.mean.resize(data.features.cols());
+    scaler.scale.resize(data.features.cols());
+    for (Index j = 0; j < data.features.cols(); ++j) {
+      StandardScaler<double> column;
+      column.fit(data.features.col(j).head(n_train).template cast<double>());
+      scaler.mean(j) = column.mean(0);
+      scaler.scale(j) = column.scale(0);
+    }
     // The 0/1 features an encoder makes (one-hot, yes/no, missing indicators) stay 0/1.
     if (data.encoder) {
       const std::vector<bool> standardized = data.encoder->standardized_features();
