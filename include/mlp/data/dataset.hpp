@@ -28,11 +28,11 @@ enum class Task { classification, regression };
 // "classification" or "regression".
 std::string_view to_string(Task task);
 
-// The kinds of data file the library reads (read_dataset.hpp).
-enum class DataFormat { csv, idx };
-
 // Parses "classification" or "regression"; throws InvalidArgument otherwise.
 Task task_from_string(std::string_view name);
+
+// The kinds of data file the library reads (read_dataset.hpp).
+enum class DataFormat { csv, idx };
 
 template <class Scalar>
 struct Dataset {
