@@ -281,7 +281,10 @@ TEST(Csv, DetectsTheDelimiterFromTheFirstLines) {
   EXPECT_EQ(mlp::detect_csv_dialect("a|b\n1|2\n").delimiter, '|');
   // A comma inside quotes or as a decimal mark does not count; the consistent one wins.
   EXPECT_EQ(mlp::detect_csv_dialect("name;x\n\"Smith, J\";1,5\n\"Doe, A\";2\n").delimiter, ';');
-  EXPECT_EQ(mlp::detect_csv_dialect("\xEF\xBB\xBFa;b\n1;2\n").delimiter, ';');
+  EXPECT_EQ(mlp::detect_csv_dialect("\xEF\xBB\xBF"
+                                    "a;b\n1;2\n")
+                .delimiter,
+            ';');
   EXPECT_EQ(mlp::detect_csv_dialect("single\n1\n2\n").delimiter, ',');
 }
 

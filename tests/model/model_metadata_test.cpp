@@ -14,7 +14,7 @@ mlp::ModelMetadata with_columns() {
   dialect.decimal = ',';
   const auto table = mlp::parse_csv("x;colour;y\n1,5;red;a\n2;blue;b\n;red;a\n", "t.csv", dialect);
   mlp::ModelMetadata meta;
-  meta.target = "y";
+  meta.target = std::string("y");  // not = "y": GCC 12 warns falsely (-Wrestrict, bug 105329)
   meta.columns = mlp::ColumnEncoder::fit(table, "y", {});
   meta.feature_names = meta.columns->feature_names();
   meta.csv_dialect = dialect;
