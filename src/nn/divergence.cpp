@@ -85,11 +85,14 @@ DivergenceError divergence_error(const Sequential<Scalar>& net, Workspace<Scalar
   std::string message = "training diverged at epoch " + std::to_string(point.epoch) + ", batch " +
                         std::to_string(point.batch) + ": " + what;
   if (layer > 0) message += " (from layer " + std::to_string(layer) + ")";
-  message += " at learning rate " + number(point.learning_rate) + ". Likely cause: " + cause +
-             "; " + advice + ". The network holds the parameters of " +
-             (point.last_good_epoch > 0 ? "epoch " + std::to_string(point.last_good_epoch)
-                                        : std::string("the start")) +
-             ", the last finite ones.";
+  message +=
+      " at learning rate " + number(point.learning_rate) + ". Likely cause: " + cause + "; " +
+      advice + ". " +
+      (point.last_good_epoch > 0
+           ? "The network holds the parameters of epoch " + std::to_string(point.last_good_epoch) +
+                 ", the last that lowered the training loss."
+           : std::string("The network holds its parameters from the start of this fit "
+                         "(no epoch lowered the training loss)."));
   return DivergenceError(message, point.epoch, point.batch, layer, cause, point.learning_rate);
 }
 

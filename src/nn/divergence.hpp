@@ -12,8 +12,10 @@ struct DivergencePoint {
   int epoch = 0;        // 1-based
   long long batch = 0;  // 1-based within the epoch
   double learning_rate = 0.0;
-  double loss = 0.0;        // the batch's loss (NaN or infinite, or finite when a gradient was not)
-  int last_good_epoch = 0;  // the epoch whose parameters the network is given back (0: initial)
+  double loss = 0.0;  // the batch's loss (NaN or infinite, or finite when a gradient was not)
+  // The epoch whose parameters the network is given back: the last that lowered the training loss
+  // (0: the start).
+  int last_good_epoch = 0;
   bool update_overflowed = false;  // the loss and gradients were finite, the updated parameters not
 };
 

@@ -96,27 +96,6 @@ double schedule_factor(LearningRateSchedule schedule, int epoch, int epochs,
   return 1.0;
 }
 
-// Throws InvalidArgument unless the options' numbers are usable.
-void check_fit_options(const FitOptions& options, Index samples) {
-  if (options.epochs < 0)
-    throw InvalidArgument("epochs must be >= 0, got " + std::to_string(options.epochs));
-  if (options.batch_size < 0)
-    throw InvalidArgument("batch size must be >= 0, got " + std::to_string(options.batch_size));
-  if (options.early_stopping_patience < 0)
-    throw InvalidArgument("early stopping patience must be >= 0");
-  if (!(options.tol >= 0.0) || !std::isfinite(options.tol))
-    throw InvalidArgument("tol must be a finite number >= 0");
-  if (options.n_iter_no_change < 0) throw InvalidArgument("n_iter_no_change must be >= 0");
-  if (options.schedule == LearningRateSchedule::adaptive && options.n_iter_no_change < 1)
-    throw InvalidArgument(
-        "the adaptive learning-rate schedule needs n_iter_no_change >= 1: it divides the "
-        "learning rate by 5 after that many epochs without improvement");
-  if (!(options.power_t >= 0.0) || !std::isfinite(options.power_t))
-    throw InvalidArgument("power_t must be a finite number >= 0");
-  if (options.max_rollbacks < 0) throw InvalidArgument("max_rollbacks must be >= 0");
-  check_loss_terms({options.sample_weight, options.l2}, samples, "training data");
-}
-
 // Throws InvalidArgument unless the data and options can be trained on.
 template <class Scalar>
 void check_fit_arguments(const Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
@@ -166,8 +145,13 @@ struct FitScratch {
   std::span<const double> weights;    // FitOptions::sample_weight, or empty
   std::vector<double> batch_weights;  // (batch) a batch's sample weights
   std::vector<Scalar> r;              // (batch) their r_n (loss.hpp)
-  Vector<Scalar> good_parameters;     // the last completed epoch's parameters and optimizer
+  // The last good epoch (the last whose loss was the lowest yet, starting from the first batch's
+  // loss at the start of this fit; or the start): its parameters and optimizer state, which a
+  // divergence gives back.
+  Vector<Scalar> good_parameters;
   Optimizer<Scalar> good_optimizer;
+  double good_loss = std::numeric_limits<double>::infinity();
+  int good_epoch = 0;
 
   FitScratch(const Sequential<Scalar>& net, Index samples, const FitOptions& options,
              const TrainingState<Scalar>& state)
@@ -179,7 +163,8 @@ struct FitScratch {
         batch_weights(weights.empty() ? 0 : static_cast<std::size_t>(batch)),
         r(batch_weights.size()),
         good_parameters(net.parameters()),
-        good_optimizer(state.optimizer) {
+        good_optimizer(state.optimizer),
+        good_epoch(state.epochs_done) {
     ws.plan(net.layers(), batch);
   }
 };
@@ -239,10 +224,13 @@ EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, Const
                           net.l2_penalty(options.l2, S);
       if (!std::isfinite(loss) || !net.gradients().allFinite()) {
         const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
-                                    s.optimizer.spec().learning_rate, loss, s.epochs_done};
+                                    s.optimizer.spec().learning_rate, loss, t.good_epoch};
         totals.divergence = divergence_error<Scalar>(net, t.ws, Xb, Yb, point);
         return;
       }
+      // The loss where this fit starts (its first batch's, before any update) is the bar the
+      // first good epoch must get under.
+      if (!std::isfinite(t.good_loss)) t.good_loss = loss;
       totals.loss_sum += loss * static_cast<double>(rows);
       if (t.classification) totals.correct += count_correct<Scalar>(out, A, Yb);
       s.optimizer.step(net.parameters(), net.gradients());
@@ -337,6 +325,26 @@ Convergence convergence_after(double& best_loss, int& no_improvement, const FitO
 
 }  // namespace
 
+void check_fit_options(const FitOptions& options, Index samples) {
+  if (options.epochs < 0)
+    throw InvalidArgument("epochs must be >= 0, got " + std::to_string(options.epochs));
+  if (options.batch_size < 0)
+    throw InvalidArgument("batch size must be >= 0, got " + std::to_string(options.batch_size));
+  if (options.early_stopping_patience < 0)
+    throw InvalidArgument("early stopping patience must be >= 0");
+  if (!(options.tol >= 0.0) || !std::isfinite(options.tol))
+    throw InvalidArgument("tol must be a finite number >= 0");
+  if (options.n_iter_no_change < 0) throw InvalidArgument("n_iter_no_change must be >= 0");
+  if (options.schedule == LearningRateSchedule::adaptive && options.n_iter_no_change < 1)
+    throw InvalidArgument(
+        "the adaptive learning-rate schedule needs n_iter_no_change >= 1: it divides the "
+        "learning rate by 5 after that many epochs without improvement");
+  if (!(options.power_t >= 0.0) || !std::isfinite(options.power_t))
+    throw InvalidArgument("power_t must be a finite number >= 0");
+  if (options.max_rollbacks < 0) throw InvalidArgument("max_rollbacks must be >= 0");
+  check_loss_terms({options.sample_weight, options.l2}, samples, "training data");
+}
+
 std::string_view to_string(LearningRateSchedule schedule) {
   switch (schedule) {
     case LearningRateSchedule::constant:
@@ -397,7 +405,7 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
                                   true};
       totals.divergence = divergence_error<Scalar>(*this, t.ws, X.topRows(0), Y.topRows(0), point);
     }
-    if (totals.divergence) {  // back to the last completed epoch (same sizes: no allocation)
+    if (totals.divergence) {  // back to the last good epoch (same sizes: no allocation)
       parameters_ = t.good_parameters;
       s.optimizer = t.good_optimizer;
       if (history.rollbacks == options.max_rollbacks) throw *totals.divergence;
@@ -426,8 +434,12 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
         stop = true;
     }
     if (options.on_epoch_end && !options.on_epoch_end(log)) stop = true;
-    t.good_parameters = parameters_;
-    t.good_optimizer = s.optimizer;
+    if (log.loss <= t.good_loss) {
+      t.good_parameters = parameters_;
+      t.good_optimizer = s.optimizer;
+      t.good_loss = log.loss;
+      t.good_epoch = epoch;
+    }
     if (stop) {
       history.stopped_early = true;
       break;

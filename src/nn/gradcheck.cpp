@@ -61,6 +61,16 @@ class LossProbe {
   Workspace<double> ws_;
 };
 
+// The finite difference's rounding noise and the smallest gradient it resolves: each E, a sum over
+// N samples, carries about eps |E| sqrt(N) of rounding, and the formula combines 18 such errors
+// over 12 h; a gradient below 1e6 times that noise cannot be compared to 1e-6 relative, so it is
+// compared against that floor instead (a model near a minimum has many such gradients).
+double rounding_floor(double E, Index samples, double h) {
+  const double noise = 1.5 * std::numeric_limits<double>::epsilon() * std::abs(E) *
+                       std::sqrt(static_cast<double>(samples)) / h;
+  return 1e6 * noise;
+}
+
 }  // namespace
 
 GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
@@ -81,6 +91,7 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
   LossProbe probe(net, X, Y, options.terms);
   GradientCheck result;
   result.loss = probe.loss();
+  const double floor = std::max(options.floor, rounding_floor(result.loss, X.rows(), h));
   std::vector<bool> base_signs, signs;
   probe.kink_signs(base_signs);
 
@@ -119,7 +130,7 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
       w = saved;
       c.numeric = (8.0 * (plus - minus) - (plus2 - minus2)) / (12.0 * h);
       c.skipped = crosses_kink;
-      const double scale = std::max({std::abs(c.numeric), std::abs(c.backprop), options.floor});
+      const double scale = std::max({std::abs(c.numeric), std::abs(c.backprop), floor});
       c.relative_error = std::abs(c.numeric - c.backprop) / scale;
       if (!std::isfinite(c.relative_error))
         c.relative_error = std::numeric_limits<double>::infinity();

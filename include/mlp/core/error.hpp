@@ -36,7 +36,7 @@ class ModelFileError : public Error {
 
 // Training met a NaN or infinite loss or gradient and stopped at that step (Sequential::fit). The
 // message gives the epoch, batch and layer, the likely cause and what to try; the network holds
-// the parameters of the last completed epoch, which are finite.
+// the parameters of the last epoch that lowered the training loss, which are finite.
 class DivergenceError : public Error {
  public:
   DivergenceError(const std::string& message, int epoch, long long batch, int layer,

@@ -63,8 +63,9 @@ struct FitOptions {
   // resuming from a checkpoint. Ignored when the state does not fit the network (after compile).
   bool keep_training_state = false;
   // When a loss or gradient becomes NaN or infinite: restore the parameters and optimizer state of
-  // the last completed epoch, halve the learning rate and run the epoch again, up to this many
-  // times; after that (or with 0), fit throws DivergenceError.
+  // the last good epoch (the last that lowered the training loss, or the start of this fit), halve
+  // the learning rate and run the epoch again, up to this many times; after that (or with 0), fit
+  // gives the network the last good epoch's parameters and throws DivergenceError.
   int max_rollbacks = 0;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
   std::function<bool(const EpochLog&)> on_epoch_end;
@@ -72,6 +73,10 @@ struct FitOptions {
   // return false to stop at once (the unfinished epoch is not recorded). May be empty.
   std::function<bool(Index samples_done, Index samples_total)> on_batch_end;
 };
+
+// Throws InvalidArgument unless the options' numbers are usable (with `samples` training samples
+// for the sample weights): what fit checks before training.
+void check_fit_options(const FitOptions& options, Index samples);
 
 // Loss and accuracy per epoch. `loss` is loss_report: for the chapter's sse, the listing's
 // mean((A - y)^2) / 2 from each epoch's forward pass, before that epoch's update; for minibatches,

@@ -114,7 +114,8 @@ class Sequential {
   // sigmoid outputs, one-hot for softmax, values for regression. Starts afresh (new optimizer
   // state, the shuffling seeded by options.seed) unless options.keep_training_state. Throws
   // InvalidArgument on bad data or options, DivergenceError when the loss or a gradient becomes
-  // NaN or infinite (the network then holds the last completed epoch's parameters).
+  // NaN or infinite (the network then holds the parameters of the last epoch that lowered the
+  // training loss).
   History fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const FitOptions& options);
   // The same, evaluating loss and accuracy on (X_val, Y_val) after each epoch.
   History fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, ConstMatrixRef<Scalar> X_val,
