@@ -5,6 +5,7 @@
 // data, the same initial weights, no shuffling, minibatches of 10.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -123,6 +124,13 @@ TEST(SklearnReference, InvscalingSchedule) {
 }
 TEST(SklearnReference, AdaptiveScheduleDividesByFiveOnAPlateau) {
   expect_like_sklearn("adaptive");
+  // The plateau did come: eta was divided by 5 at least twice, and only by 5s.
+  const Trained t = train_like_sklearn(reference()["cases"]["adaptive"]);
+  const double first = t.history.learning_rate.front(), last = t.history.learning_rate.back();
+  EXPECT_EQ(first, 0.1);
+  EXPECT_LE(last, first / 25);
+  const double divisions = std::log(first / last) / std::log(5.0);
+  EXPECT_NEAR(divisions, std::round(divisions), 1e-9);
 }
 TEST(SklearnReference, TolStopsAfterNIterNoChangePlusOneEpochs) {
   expect_like_sklearn("tol_stop");
