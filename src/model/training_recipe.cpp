@@ -202,6 +202,20 @@ FitOptions fit_options(const FitOptions& callbacks, const TrainSettings& setting
   return options;
 }
 
+// Makes `options.on_epoch_end` record each epoch's log in `h` (room for `epochs` reserved, so that
+// the training loop allocates nothing) before it calls the caller's callback.
+void record_epochs(History& h, FitOptions& options, int epochs) {
+  const auto n = static_cast<std::size_t>(epochs);
+  for (auto* v : {&h.loss, &h.accuracy, &h.val_loss, &h.val_accuracy}) v->reserve(n);
+  options.on_epoch_end = [&h, caller = options.on_epoch_end](const EpochLog& log) {
+    h.loss.push_back(log.loss);
+    if (!std::isnan(log.accuracy)) h.accuracy.push_back(log.accuracy);
+    if (!std::isnan(log.val_loss)) h.val_loss.push_back(log.val_loss);
+    if (!std::isnan(log.val_accuracy)) h.val_accuracy.push_back(log.val_accuracy);
+    return caller ? caller(log) : true;
+  };
+}
+
 // The training rows' sample weights: settings.sample_weight of the rows `split.train` names (or 1),
 // times the balanced class weight of their labels (classification, balanced_class_weight).
 template <class Scalar>
@@ -290,6 +304,8 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
 
   FitOptions options = fit_options(callbacks, settings);
   options.sample_weight = training_weights(settings, data, split);
+  History completed;  // the epochs that ran, kept if fit diverges
+  record_epochs(completed, options, settings.epochs);
   const auto X_train = data.features.topRows(n_train);
   const auto Y_train = Y.topRows(n_train);
   try {
@@ -301,6 +317,8 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
     }
   } catch (const DivergenceError& e) {  // the network holds the last good epoch's parameters
     result.divergence = e.what();
+    result.history = std::move(completed);
+    result.history.best_epoch = e.last_good_epoch();
     result.history.stopped_early = true;
   }
 

@@ -93,7 +93,8 @@ DivergenceError divergence_error(const Sequential<Scalar>& net, Workspace<Scalar
                  ", the last that lowered the training loss."
            : std::string("The network holds its parameters from the start of this fit "
                          "(no epoch lowered the training loss)."));
-  return DivergenceError(message, point.epoch, point.batch, layer, cause, point.learning_rate);
+  return DivergenceError(message, point.epoch, point.batch, layer, cause, point.learning_rate,
+                         point.last_good_epoch);
 }
 
 #define MLP_INSTANTIATE(Scalar)                                              \
