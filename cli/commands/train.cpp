@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "mlp/core/error.hpp"
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/threads.hpp"
 #include "shared/column_report.hpp"
@@ -23,6 +24,22 @@
 namespace mlp::cli {
 
 namespace {
+
+// The engine's training flags (scikit-learn's names in comments).
+struct EngineFlags {
+  double l2 = 0.0;            // alpha
+  bool nesterov = false;      // nesterovs_momentum
+  double power_t = 0.5;       // power_t
+  double tol = 0.0;           // tol
+  int n_iter_no_change = 0;   // n_iter_no_change (0: off; adaptive: 10 unless given)
+  std::string class_weight;   // class_weight: "" or "balanced"
+  std::string sample_weight;  // sample_weight: the CSV column of the weights
+  std::string on_divergence = "stop";
+  int max_rollbacks = 5;
+};
+
+// Exit code of a training run that diverged (the model of the last good epoch was saved).
+constexpr int kDivergedExitCode = 4;
 
 struct TrainArguments {
   DataArguments data;
@@ -47,6 +64,7 @@ struct TrainArguments {
   std::string history_file;
   std::string report_dir;
   bool quiet = false;
+  EngineFlags engine;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -71,6 +89,20 @@ std::vector<Index> parse_layers(const std::string& text) {
   return layers;
 }
 
+void apply_engine_flags(const EngineFlags& e, TrainSettings& s) {
+  s.l2 = e.l2;
+  s.nesterov = e.nesterov;
+  if (e.nesterov && s.optimizer != OptimizerSpec::Kind::momentum)
+    throw UsageError("--nesterov needs --optimizer momentum");
+  s.power_t = e.power_t;
+  s.tol = e.tol;
+  s.n_iter_no_change = e.n_iter_no_change;
+  if (s.schedule == LearningRateSchedule::adaptive && s.n_iter_no_change == 0)
+    s.n_iter_no_change = 10;  // scikit-learn's default
+  s.balanced_class_weight = e.class_weight == "balanced";
+  s.max_rollbacks = e.on_divergence == "rollback" ? e.max_rollbacks : 0;
+}
+
 TrainSettings settings_from(const TrainArguments& a) {
   TrainSettings s;
   s.hidden_layers = parse_layers(a.layers);
@@ -87,6 +119,7 @@ TrainSettings settings_from(const TrainArguments& a) {
   s.validation_fraction = a.validation;
   s.early_stopping_patience = a.early_stopping;
   s.seed = a.seed;
+  apply_engine_flags(a.engine, s);
   s.validate();
   return s;
 }
@@ -132,7 +165,9 @@ int run_train(const TrainArguments& a) {
   DataArguments data_args = a.data;
   data_args.ignore = split_list(a.ignore);
   apply_table_flags(a.table, data_args);
+  data_args.columns.sample_weight = a.engine.sample_weight;
   Dataset<Scalar> data = load_training_data<Scalar>(data_args, task);
+  settings.sample_weight = std::move(data.sample_weight);
   // IDX pixels are already scaled to [0, 1]; per-pixel standardisation would blow up the
   // near-constant border pixels.
   settings.standardize = data.format != DataFormat::idx;
@@ -171,6 +206,13 @@ int run_train(const TrainArguments& a) {
   if (!a.report_dir.empty())
     write_train_report<Scalar>(a.report_dir, result, data_args, a.output, a.quiet);
 
+  if (result.divergence) {
+    std::fprintf(stderr,
+                 "mlp: error: %s\nTry a lower --lr, or --on-divergence rollback to halve it and go "
+                 "on. Saved %s (exit code %d).\n",
+                 result.divergence->c_str(), a.output.c_str(), kDivergedExitCode);
+    return kDivergedExitCode;
+  }
   const History& h = result.history;
   if (!a.quiet) {
     std::string network = std::to_string(result.model.network.n_inputs());
@@ -193,6 +235,39 @@ void add_table_options(CLI::App& cmd, TrainArguments& a) {
   cmd.add_option("--ignore", a.ignore, "Comma-separated CSV columns that are not features");
   add_dialect_flags(cmd, a.table);
   add_column_flags(cmd, a.table);
+}
+
+// The engine's flags: penalty, weights, momentum, schedules, convergence, divergence.
+void add_engine_options(CLI::App& cmd, EngineFlags& e) {
+  cmd.add_option("--l2", e.l2, "L2 penalty on the weights (scikit-learn's alpha)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--sample-weight", e.sample_weight,
+                 "CSV column of per-sample weights (>= 0); the column is not a feature");
+  cmd.add_option("--class-weight", e.class_weight,
+                 "balanced: weigh each class by n / (classes x its count)")
+      ->check(CLI::IsMember({"balanced"}));
+  cmd.add_flag("--nesterov", e.nesterov, "Nesterov's momentum (with --optimizer momentum)");
+  cmd.add_option("--power-t", e.power_t, "Exponent of --lr-schedule invscaling")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--tol", e.tol,
+                 "Stop (adaptive: divide the learning rate by 5) when the loss has not improved "
+                 "by this much for more than --n-iter-no-change epochs")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--n-iter-no-change", e.n_iter_no_change,
+                 "Epochs without improvement for --tol; 0: off (adaptive: 10)")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd.add_option("--on-divergence", e.on_divergence,
+                 "On a NaN or infinite loss: stop and save the last good epoch's model (exit "
+                 "code 4), or rollback to it, halve the learning rate and go on")
+      ->check(CLI::IsMember({"stop", "rollback"}))
+      ->capture_default_str();
+  cmd.add_option("--max-rollbacks", e.max_rollbacks, "Rollbacks before stopping")
+      ->check(integer_at_least(1))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -224,9 +299,10 @@ void add_train_command(CLI::App& app) {
                   "Learning rate (default " + default_learning_rates_text() + ")")
       ->check(positive_real());
   cmd->add_option("--lr-schedule", a->schedule,
-                  "Learning rate over the epochs: constant, or decaying towards 0 at the last "
-                  "epoch (cosine, linear)")
-      ->check(CLI::IsMember({"constant", "cosine", "linear"}))
+                  "Learning rate over the epochs: constant, decaying towards 0 at the last epoch "
+                  "(cosine, linear), lr / (samples seen + 1)^power_t (invscaling), or divided by 5 "
+                  "on each plateau (adaptive)")
+      ->check(CLI::IsMember({"constant", "cosine", "linear", "invscaling", "adaptive"}))
       ->capture_default_str();
   cmd->add_option("--epochs", a->epochs, "Passes over the training data")
       ->check(integer_at_least(0))
@@ -257,6 +333,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--report", a->report_dir,
                   "Write a report (index.html and one SVG per chart) to this folder");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing but errors");
+  add_engine_options(*cmd, a->engine);
   cmd->callback([a] {
     const int code = a->dtype == "f64" ? run_train<double>(*a) : run_train<float>(*a);
     if (code != 0) throw CLI::RuntimeError(code);

@@ -74,6 +74,26 @@ std::size_t column_or_throw(const CsvTable& table, const std::string& name, cons
   return column;
 }
 
+// The values of the sample-weight column `name`: finite numbers >= 0, not all 0. Every bad value
+// is collected into one DataError.
+std::vector<double> sample_weights(const CsvTable& table, const std::string& name) {
+  const std::size_t column = column_or_throw(table, name, "sample weight");
+  std::vector<double> weights(table.rows.size());
+  detail::ProblemList problems;
+  for (std::size_t row = 0; row < table.rows.size(); ++row) {
+    const std::string& field = table.rows[row][column];
+    if (parse_number(field, weights[row], table.dialect.decimal) != NumberStatus::ok ||
+        !(weights[row] >= 0.0))
+      problems.add(where(table, row, column) + show(field) +
+                   " is not a sample weight (a finite number >= 0 is required)");
+  }
+  problems.throw_if_any(table.source);
+  if (std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0.0; }))
+    throw DataError(table.source + ": column '" + name +
+                    "': every sample weight is 0 (at least one must be positive)");
+  return weights;
+}
+
 // Canonical name of a numeric class label: integers without a decimal point, others in the
 // shortest form that reads back to the same double.
 std::string numeric_label_name(double value) {
@@ -211,7 +231,12 @@ Dataset<Scalar> dataset_from_csv(CsvTable table, const std::string& target,
   data.rows_without_target = drop_rows_with_missing(table, target_column, columns.na_values);
   if (table.rows.empty())
     throw DataError(table.source + ": the target column '" + target + "' has no values");
-  ColumnEncoder encoder = ColumnEncoder::fit(table, target, columns);
+  ColumnOptions feature_columns = columns;
+  if (!columns.sample_weight.empty()) {
+    data.sample_weight = sample_weights(table, columns.sample_weight);
+    feature_columns.ignore.push_back(columns.sample_weight);
+  }
+  ColumnEncoder encoder = ColumnEncoder::fit(table, target, feature_columns);
   EncodedTable<Scalar> encoded = encoder.template transform<Scalar>(table);
   detail::ProblemList problems;
   for (auto& problem : encoded.row_problems) problems.add(std::move(problem.message));

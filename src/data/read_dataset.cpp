@@ -81,6 +81,8 @@ Dataset<Scalar> read_training_data(const std::string& path, const ReadOptions& o
       throw InvalidArgument(path + " holds IDX images: their labels file is needed too");
     if (options.task == Task::regression)
       throw InvalidArgument("IDX images with labels are a classification task, not regression");
+    if (!options.columns.sample_weight.empty())
+      throw InvalidArgument("sample weights come from a CSV column; IDX images have no columns");
     Dataset<Scalar> data = dataset_from_idx<Scalar>(path, options.labels_path);
     data.format = DataFormat::idx;
     return data;

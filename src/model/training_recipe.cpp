@@ -3,11 +3,13 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <span>
 
 #include "mlp/core/error.hpp"
 #include "mlp/data/metrics.hpp"
 #include "mlp/data/preprocessing.hpp"
 #include "mlp/data/read_dataset.hpp"
+#include "mlp/nn/class_weight.hpp"
 
 namespace mlp {
 
@@ -31,6 +33,16 @@ std::string TrainSettings::to_json() const {
   j["early_stopping_patience"] = early_stopping_patience;
   j["seed"] = seed;
   j["standardize"] = standardize;
+  if (l2 != 0.0) j["l2"] = l2;
+  if (nesterov) j["nesterov"] = true;
+  if (schedule == LearningRateSchedule::invscaling) j["power_t"] = power_t;
+  if (n_iter_no_change > 0) {
+    j["tol"] = tol;
+    j["n_iter_no_change"] = n_iter_no_change;
+  }
+  if (!sample_weight.empty()) j["sample_weight"] = true;
+  if (balanced_class_weight) j["class_weight"] = "balanced";
+  if (max_rollbacks > 0) j["max_rollbacks"] = max_rollbacks;
   return j.dump();
 }
 
@@ -46,6 +58,16 @@ void TrainSettings::validate() const {
   spec.kind = optimizer;
   spec.learning_rate = resolved_learning_rate();
   mlp::validate(spec);
+  if (nesterov && optimizer != OptimizerSpec::Kind::momentum)
+    throw InvalidArgument("Nesterov's momentum needs the momentum optimizer");
+  FitOptions options;
+  options.schedule = schedule;
+  options.power_t = power_t;
+  options.tol = tol;
+  options.n_iter_no_change = n_iter_no_change;
+  options.l2 = l2;
+  options.max_rollbacks = max_rollbacks;
+  check_fit_options(options, 0);
   if (!activation_info(activation).hidden)
     throw InvalidArgument(std::string(to_string(activation)) +
                           " is an output activation, not a hidden one");
@@ -193,7 +215,53 @@ FitOptions fit_options(const FitOptions& callbacks, const TrainSettings& setting
   options.seed = settings.seed;
   options.schedule = settings.schedule;
   options.early_stopping_patience = settings.early_stopping_patience;
+  options.l2 = settings.l2;
+  options.power_t = settings.power_t;
+  options.tol = settings.tol;
+  options.n_iter_no_change = settings.n_iter_no_change;
+  options.max_rollbacks = settings.max_rollbacks;
   return options;
+}
+
+// Makes `options.on_epoch_end` record each epoch's log in `h` (room for `epochs` reserved, so that
+// the training loop allocates nothing) before it calls the caller's callback.
+void record_epochs(History& h, FitOptions& options, int epochs) {
+  const auto n = static_cast<std::size_t>(epochs);
+  for (auto* v : {&h.loss, &h.accuracy, &h.val_loss, &h.val_accuracy}) v->reserve(n);
+  options.on_epoch_end = [&h, caller = options.on_epoch_end](const EpochLog& log) {
+    h.loss.push_back(log.loss);
+    if (!std::isnan(log.accuracy)) h.accuracy.push_back(log.accuracy);
+    if (!std::isnan(log.val_loss)) h.val_loss.push_back(log.val_loss);
+    if (!std::isnan(log.val_accuracy)) h.val_accuracy.push_back(log.val_accuracy);
+    return caller ? caller(log) : true;
+  };
+}
+
+// The training rows' sample weights: settings.sample_weight of the rows `split.train` names (or 1),
+// times the balanced class weight of their labels (classification, balanced_class_weight).
+template <class Scalar>
+std::vector<double> training_weights(const TrainSettings& settings, const Dataset<Scalar>& data,
+                                     const Split& split) {
+  const auto n_train = split.train.size();
+  if (settings.sample_weight.empty() && !settings.balanced_class_weight) return {};
+  if (!settings.sample_weight.empty() &&
+      settings.sample_weight.size() != static_cast<std::size_t>(data.size()))
+    throw InvalidArgument(std::to_string(settings.sample_weight.size()) + " sample weights for " +
+                          std::to_string(data.size()) + " samples");
+  std::vector<double> weights(n_train, 1.0);
+  if (!settings.sample_weight.empty())
+    for (std::size_t i = 0; i < n_train; ++i)
+      weights[i] = settings.sample_weight[static_cast<std::size_t>(split.train[i])];
+  if (settings.balanced_class_weight) {
+    if (data.task != Task::classification)
+      throw InvalidArgument("balanced class weights need classes; the data is for regression");
+    const std::span<const int> labels(data.labels.data(), n_train);  // training rows come first
+    const auto per_class =
+        balanced_class_weights(labels, static_cast<int>(data.class_names.size()));
+    const auto by_class = class_sample_weights(labels, per_class);
+    for (std::size_t i = 0; i < n_train; ++i) weights[i] *= by_class[i];
+  }
+  return weights;
 }
 
 // The metrics stored in the model: on the training rows, the validation rows, and the run.
@@ -252,16 +320,27 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   OptimizerSpec spec;
   spec.kind = settings.optimizer;
   spec.learning_rate = settings.resolved_learning_rate();
+  spec.nesterov = settings.nesterov;
   net.compile(loss, spec);
 
-  const FitOptions options = fit_options(callbacks, settings);
+  FitOptions options = fit_options(callbacks, settings);
+  options.sample_weight = training_weights(settings, data, split);
+  History completed;  // the epochs that ran, kept if fit diverges
+  record_epochs(completed, options, settings.epochs);
   const auto X_train = data.features.topRows(n_train);
   const auto Y_train = Y.topRows(n_train);
-  if (n_val > 0) {
-    result.history =
-        net.fit(X_train, Y_train, data.features.bottomRows(n_val), Y.bottomRows(n_val), options);
-  } else {
-    result.history = net.fit(X_train, Y_train, options);
+  try {
+    if (n_val > 0) {
+      result.history =
+          net.fit(X_train, Y_train, data.features.bottomRows(n_val), Y.bottomRows(n_val), options);
+    } else {
+      result.history = net.fit(X_train, Y_train, options);
+    }
+  } catch (const DivergenceError& e) {  // the network holds the last good epoch's parameters
+    result.divergence = e.what();
+    result.history = std::move(completed);
+    result.history.best_epoch = e.last_good_epoch();
+    result.history.stopped_early = true;
   }
 
   meta.training_json = settings.to_json();

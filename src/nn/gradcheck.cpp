@@ -27,14 +27,20 @@ std::vector<Index> chosen(Index first, Index count, Index limit) {
 // E and the sign pattern of every ReLU layer's pre-activations, for the current parameters.
 class LossProbe {
  public:
-  LossProbe(const Sequential<double>& net, ConstMatrixRef<double> X, ConstMatrixRef<double> Y)
-      : net_(net), X_(X), Y_(Y) {
+  LossProbe(const Sequential<double>& net, ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
+            const LossTerms& terms)
+      : net_(net), X_(X), Y_(Y), l2_(terms.l2), r_(terms.sample_weight.size()) {
     ws_.plan(net.layers(), X.rows());
+    S_ = r_.empty() ? static_cast<double>(X.rows())
+                    : row_weights<double>(terms.sample_weight, r_.data());
   }
 
+  // E: the loss with sample n's term times r_n, plus the L2 penalty (loss.hpp's LossTerms).
   double loss() {
     net_.forward(X_, ws_);
-    return loss_value<double>(net_.loss(), ws_.A(net_.layers().size() - 1, X_.rows()), Y_);
+    return loss_value<double>(net_.loss(), ws_.A(net_.layers().size() - 1, X_.rows()), Y_,
+                              r_.empty() ? nullptr : r_.data()) +
+           net_.l2_penalty(l2_, S_);
   }
 
   // Appends whether each pre-activation of a layer whose f' jumps at 0 (ReLU's kink) is > 0 in
@@ -50,8 +56,20 @@ class LossProbe {
  private:
   const Sequential<double>& net_;
   ConstMatrixRef<double> X_, Y_;
+  double l2_ = 0.0, S_ = 0.0;
+  std::vector<double> r_;  // (samples) r_n, or empty without sample weights
   Workspace<double> ws_;
 };
+
+// The finite difference's rounding noise and the smallest gradient it resolves: each E, a sum over
+// N samples, carries about eps |E| sqrt(N) of rounding, and the formula combines 18 such errors
+// over 12 h; a gradient below 1e6 times that noise cannot be compared to 1e-6 relative, so it is
+// compared against that floor instead (a model near a minimum has many such gradients).
+double rounding_floor(double E, Index samples, double h) {
+  const double noise = 1.5 * std::numeric_limits<double>::epsilon() * std::abs(E) *
+                       std::sqrt(static_cast<double>(samples)) / h;
+  return 1e6 * noise;
+}
 
 }  // namespace
 
@@ -69,9 +87,11 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
     throw InvalidArgument("gradient check: the floor must be a positive number");
 
   const double h = options.step;
-  LossProbe probe(net, X, Y);
+  check_loss_terms(options.terms, X.rows(), "gradient check data");
+  LossProbe probe(net, X, Y, options.terms);
   GradientCheck result;
   result.loss = probe.loss();
+  const double floor = std::max(options.floor, rounding_floor(result.loss, X.rows(), h));
   std::vector<bool> base_signs, signs;
   probe.kink_signs(base_signs);
 
@@ -110,7 +130,7 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
       w = saved;
       c.numeric = (8.0 * (plus - minus) - (plus2 - minus2)) / (12.0 * h);
       c.skipped = crosses_kink;
-      const double scale = std::max({std::abs(c.numeric), std::abs(c.backprop), options.floor});
+      const double scale = std::max({std::abs(c.numeric), std::abs(c.backprop), floor});
       c.relative_error = std::abs(c.numeric - c.backprop) / scale;
       if (!std::isfinite(c.relative_error))
         c.relative_error = std::numeric_limits<double>::infinity();
@@ -141,7 +161,7 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
 GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
                               ConstMatrixRef<double> Y, const GradientCheckOptions& options) {
   Workspace<double> ws;
-  net.compute_gradients(X, Y, ws);
+  net.compute_gradients(X, Y, ws, options.terms);
   const Vector<double> analytic = net.gradients();
   return check_gradients(net, X, Y, analytic, options);
 }

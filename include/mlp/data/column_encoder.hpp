@@ -68,6 +68,9 @@ struct ColumnOptions {
   std::vector<std::string> na_values = default_na_values();
   bool missing_indicators = false;     // a 0/1 feature per column with gaps (see above)
   std::size_t min_category_count = 5;  // rarer categories share the "(other)" slot
+  // To train: a column of per-sample weights (numbers >= 0), read into Dataset::sample_weight
+  // and not a feature. Empty: every sample weighs 1.
+  std::string sample_weight;
 };
 
 // How one column of the training table is used.

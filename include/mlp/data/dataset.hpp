@@ -43,6 +43,8 @@ struct Dataset {
                                          // sorted numerically and written canonically)
   std::vector<int> labels;               // classification: index into class_names per sample
   Vector<Scalar> targets;                // regression: target value per sample
+  std::vector<double> sample_weight;     // one per sample from ColumnOptions::sample_weight, or
+                                         // empty (every sample weighs 1)
 
   DataFormat format = DataFormat::csv;    // the kind of file the data came from
   std::optional<ColumnEncoder> encoder;   // CSV: how the table's columns became the features

@@ -31,6 +31,23 @@ struct TrainSettings {
   // already on a common scale, such as images with pixels in [0, 1].
   bool standardize = true;
 
+  // The engine's options (nn/fit.hpp, scikit-learn's names in comments).
+  double l2 = 0.0;        // L2 penalty (alpha)
+  bool nesterov = false;  // Nesterov's momentum (nesterovs_momentum), with the momentum optimizer
+  double power_t = 0.5;   // the invscaling schedule's exponent
+  double tol = 0.0;       // the convergence rule: stop (adaptive: eta / 5) after more than
+  int n_iter_no_change = 0;  // this many epochs without improving by tol; 0: off
+  // One weight per sample of the data given to train_model, in its order (sample_weight); empty:
+  // all 1.
+  std::vector<double> sample_weight;
+  // Weigh each class by n / (k * its count) in the training rows (class_weight='balanced'),
+  // times sample_weight when both are given.
+  bool balanced_class_weight = false;
+  // On a NaN or infinite loss: 0 stops with DivergenceError (train_model then returns the model of
+  // the last good epoch, see TrainingResult::divergence); N > 0 rolls back to the last good epoch
+  // and halves the learning rate, up to N times.
+  int max_rollbacks = 0;
+
   double resolved_learning_rate() const;
   // The settings as the text of a JSON object (stored in the model file).
   std::string to_json() const;
@@ -43,6 +60,9 @@ struct TrainingResult {
   TrainedModel<Scalar> model;
   History history;
   Index train_samples = 0, validation_samples = 0;
+  // Set when training diverged: the diagnosis (DivergenceError's message). The model then holds
+  // the parameters of the last epoch that lowered the training loss.
+  std::optional<std::string> divergence;
 };
 
 // Trains on `data` (taken by value: move it in to avoid a copy; its rows are reordered in place

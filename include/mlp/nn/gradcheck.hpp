@@ -15,7 +15,10 @@
 // whose truncation error (order h^4) and rounding error (order eps E / h) both stay near 1e-10
 // relative for h = 1e-4. The relative error of a parameter is
 //   |numeric - backprop| / max(|numeric|, |backprop|, floor)
-// with a small floor so that two gradients that are both zero do not divide 0 by 0.
+// with a floor so that two gradients that are both zero do not divide 0 by 0, and so that a
+// gradient smaller than the finite difference resolves (its rounding noise, 1.5 eps |E| sqrt(N) / h
+// for N samples, times 1e6) is not called wrong for the noise: a trained model near its minimum
+// has many gradients of 1e-6 whose finite differences are only good to about 1e-12.
 //
 // ReLU's kink: at z = 0 the derivative does not exist (the library takes it as 0). When a nudge of
 // a parameter moves any pre-activation z of a ReLU layer across 0, the finite difference measures
@@ -33,10 +36,12 @@ namespace mlp {
 
 struct GradientCheckOptions {
   double step = 1e-4;   // h, the nudge of each parameter
-  double floor = 1e-6;  // smallest denominator of the relative error
+  double floor = 1e-6;  // smallest denominator of the relative error (raised to the noise, above)
   // Check at most this many weights and this many biases per layer, spread evenly over the layer
   // (for large networks); 0 checks every parameter.
   Index max_per_layer = 0;
+  // Sample weights and the L2 penalty (loss.hpp): E is then the weighted loss plus the penalty.
+  LossTerms terms;
 };
 
 // One parameter's comparison.
@@ -60,7 +65,7 @@ struct LayerGradientCheck {
 };
 
 struct GradientCheck {
-  double loss = 0.0;  // E at the unperturbed parameters (loss_value of the compiled loss)
+  double loss = 0.0;  // E at the unperturbed parameters (the compiled loss, with options.terms)
   std::vector<ParameterCheck> parameters;
   std::vector<LayerGradientCheck> layers;
   double max_relative_error = 0.0;
