@@ -5,6 +5,8 @@
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "kernels/thread_pool.hpp"
@@ -12,6 +14,7 @@
 #include "mlp/core/random.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/output.hpp"
+#include "nn/divergence.hpp"
 
 namespace mlp {
 
@@ -71,18 +74,47 @@ void gather_rows(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const Index
   pool.run(chunks, chunk);
 }
 
-// The factor of the learning rate in epoch `epoch` of `epochs` (see LearningRateSchedule).
-double schedule_factor(LearningRateSchedule schedule, int epoch, int epochs) {
-  const double progress = static_cast<double>(epoch - 1) / static_cast<double>(epochs);
+// The factor of the learning rate in epoch `epoch` (1-based, counted from the training state's
+// start) of a run planned for `epochs`, after `samples_seen` samples (see LearningRateSchedule).
+// Epochs past the plan keep the last planned epoch's factor.
+double schedule_factor(LearningRateSchedule schedule, int epoch, int epochs,
+                       std::int64_t samples_seen, double power_t) {
+  const int planned = std::max(epochs, 1);
+  const double progress =
+      static_cast<double>(std::min(epoch, planned) - 1) / static_cast<double>(planned);
   switch (schedule) {
     case LearningRateSchedule::constant:
+    case LearningRateSchedule::adaptive:
       return 1.0;
     case LearningRateSchedule::cosine:
       return 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
     case LearningRateSchedule::linear:
       return 1.0 - progress;
+    case LearningRateSchedule::invscaling:
+      return 1.0 / std::pow(static_cast<double>(samples_seen) + 1.0, power_t);
   }
   return 1.0;
+}
+
+// Throws InvalidArgument unless the options' numbers are usable.
+void check_fit_options(const FitOptions& options, Index samples) {
+  if (options.epochs < 0)
+    throw InvalidArgument("epochs must be >= 0, got " + std::to_string(options.epochs));
+  if (options.batch_size < 0)
+    throw InvalidArgument("batch size must be >= 0, got " + std::to_string(options.batch_size));
+  if (options.early_stopping_patience < 0)
+    throw InvalidArgument("early stopping patience must be >= 0");
+  if (!(options.tol >= 0.0) || !std::isfinite(options.tol))
+    throw InvalidArgument("tol must be a finite number >= 0");
+  if (options.n_iter_no_change < 0) throw InvalidArgument("n_iter_no_change must be >= 0");
+  if (options.schedule == LearningRateSchedule::adaptive && options.n_iter_no_change < 1)
+    throw InvalidArgument(
+        "the adaptive learning-rate schedule needs n_iter_no_change >= 1: it divides the "
+        "learning rate by 5 after that many epochs without improvement");
+  if (!(options.power_t >= 0.0) || !std::isfinite(options.power_t))
+    throw InvalidArgument("power_t must be a finite number >= 0");
+  if (options.max_rollbacks < 0) throw InvalidArgument("max_rollbacks must be >= 0");
+  check_loss_terms({options.sample_weight, options.l2}, samples, "training data");
 }
 
 // Throws InvalidArgument unless the data and options can be trained on.
@@ -96,39 +128,59 @@ void check_fit_arguments(const Sequential<Scalar>& net, ConstMatrixRef<Scalar> X
     net.check_shapes(*X_val, *Y_val, "validation data");
     if (X_val->rows() == 0) throw InvalidArgument("validation data has no samples");
   }
-  if (options.epochs < 0)
-    throw InvalidArgument("epochs must be >= 0, got " + std::to_string(options.epochs));
-  if (options.batch_size < 0)
-    throw InvalidArgument("batch size must be >= 0, got " + std::to_string(options.batch_size));
-  if (options.early_stopping_patience < 0)
-    throw InvalidArgument("early stopping patience must be >= 0");
+  check_fit_options(options, X.rows());
   check_loss_matches_output(net.loss(), net.output_activation());
 }
 
-// Everything training needs besides the network, allocated before the first step so that the
-// training loop allocates nothing.
+// The training state at the start of a fit: kept (keep_training_state, on a state that fits this
+// network) or fresh, with its buffers sized so that the training loop allocates nothing.
 template <class Scalar>
-struct TrainingState {
+void prepare_state(TrainingState<Scalar>& s, const Sequential<Scalar>& net, Index n,
+                   const FitOptions& options) {
+  const bool fits = s.started && s.optimizer.spec().kind == net.optimizer().kind &&
+                    s.best_parameters.size() == net.parameter_count();
+  if (!options.keep_training_state || !fits) {
+    s = TrainingState<Scalar>();
+    s.optimizer = Optimizer<Scalar>(net.optimizer());
+    s.optimizer.reset(net.parameter_count());
+    s.rng = Random(options.seed);
+    s.schedule_epochs = options.epochs;
+    s.best_parameters = net.parameters();
+    s.started = true;
+  }
+  if (static_cast<Index>(s.order.size()) != n) {
+    s.order.resize(static_cast<std::size_t>(n));
+    std::iota(s.order.begin(), s.order.end(), Index(0));
+  }
+}
+
+// Everything one fit needs besides the network and its training state, allocated before the first
+// step so that the training loop allocates nothing.
+template <class Scalar>
+struct FitScratch {
   Index n = 0;      // samples
   Index batch = 0;  // samples per update
   bool shuffled = false;
   bool classification = false;
   Workspace<Scalar> ws;
-  Optimizer<Scalar> optimizer;
-  std::vector<Index> order;  // the samples in this epoch's order, when shuffled
-  Random rng;
+  std::span<const double> weights;    // FitOptions::sample_weight, or empty
+  std::vector<double> batch_weights;  // (batch) a batch's sample weights
+  std::vector<Scalar> r;              // (batch) their r_n (loss.hpp)
+  Vector<Scalar> good_parameters;     // the last completed epoch's parameters and optimizer
+  Optimizer<Scalar> good_optimizer;
 
-  TrainingState(const Sequential<Scalar>& net, Index samples, const FitOptions& options)
+  FitScratch(const Sequential<Scalar>& net, Index samples, const FitOptions& options,
+             const TrainingState<Scalar>& state)
       : n(samples),
         batch((options.batch_size == 0 || options.batch_size >= n) ? n : options.batch_size),
         shuffled(options.shuffle && batch < n),
         classification(output_is_classification(net.output_activation())),
-        optimizer(net.optimizer()),
-        order(static_cast<std::size_t>(shuffled ? n : 0)),
-        rng(options.seed) {
+        weights(options.sample_weight),
+        batch_weights(weights.empty() ? 0 : static_cast<std::size_t>(batch)),
+        r(batch_weights.size()),
+        good_parameters(net.parameters()),
+        good_optimizer(state.optimizer) {
     ws.plan(net.layers(), batch);
-    optimizer.reset(net.parameter_count());
-    std::iota(order.begin(), order.end(), Index(0));
   }
 };
 
@@ -136,6 +188,7 @@ struct TrainingState {
 History reserved_history(int epochs, bool classification, bool validation) {
   History history;
   history.loss.reserve(static_cast<std::size_t>(epochs));
+  history.learning_rate.reserve(static_cast<std::size_t>(epochs));
   if (classification) history.accuracy.reserve(static_cast<std::size_t>(epochs));
   if (validation) {
     history.val_loss.reserve(static_cast<std::size_t>(epochs));
@@ -146,37 +199,63 @@ History reserved_history(int epochs, bool classification, bool validation) {
 
 // What one pass over the training data adds up.
 struct EpochTotals {
-  double loss_sum = 0.0;  // the batches' loss_report times their sizes
+  double loss_sum = 0.0;  // the batches' loss_report (with the L2 penalty) times their sizes
   Index correct = 0;      // classification: correctly predicted samples
   bool interrupted = false;
+  std::optional<DivergenceError> divergence;  // set when a step's loss or gradient was not finite
 };
 
-// One epoch of minibatch descent: for each batch forward, error, backward, update.
-// forward_backward(Xb, Yb) runs the network's forward and backward passes on a batch into t.ws.
+// A batch's sample weights into t.r (r_n), gathered from rows `source` (or from `start` on when
+// source is null); returns S, their sum (the batch's size without weights).
+template <class Scalar>
+double batch_row_weights(FitScratch<Scalar>& t, const Index* source, Index start, Index rows) {
+  if (t.weights.empty()) return static_cast<double>(rows);
+  for (Index i = 0; i < rows; ++i)
+    t.batch_weights[static_cast<std::size_t>(i)] =
+        t.weights[static_cast<std::size_t>(source != nullptr ? source[i] : start + i)];
+  return row_weights<Scalar>(std::span<const double>(t.batch_weights.data(), rows), t.r.data());
+}
+
+// One epoch of minibatch descent: for each batch forward, error, backward, a check that the loss
+// and gradients are finite, update. forward_backward(Xb, Yb, r, l2_over_S) runs the network's
+// forward and backward passes on a batch into t.ws.
 template <class Scalar, class ForwardBackward>
 EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
-                        TrainingState<Scalar>& t, const FitOptions& options,
+                        FitScratch<Scalar>& t, TrainingState<Scalar>& s, const FitOptions& options,
                         ForwardBackward& forward_backward) {
   const Activation out = net.output_activation();
   const std::size_t last = net.layers().size() - 1;
   EpochTotals totals;
-  for (Index start = 0; start < t.n && !totals.interrupted; start += t.batch) {
+  for (Index start = 0; start < t.n && !totals.interrupted && !totals.divergence;
+       start += t.batch) {
     const Index rows = std::min(t.batch, t.n - start);
+    const Index* source = t.shuffled ? s.order.data() + start : nullptr;
+    const double S = batch_row_weights(t, source, start, rows);
+    const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
     auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
-      forward_backward(Xb, Yb);
+      forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S));
       const auto A = t.ws.A(last, rows);
-      totals.loss_sum +=
-          static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb)) * static_cast<double>(rows);
+      const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) +
+                          net.l2_penalty(options.l2, S);
+      if (!std::isfinite(loss) || !net.gradients().allFinite()) {
+        const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
+                                    s.optimizer.spec().learning_rate, loss, s.epochs_done};
+        totals.divergence = divergence_error<Scalar>(net, t.ws, Xb, Yb, point);
+        return;
+      }
+      totals.loss_sum += loss * static_cast<double>(rows);
       if (t.classification) totals.correct += count_correct<Scalar>(out, A, Yb);
-      t.optimizer.step(net.parameters(), net.gradients());
+      s.optimizer.step(net.parameters(), net.gradients());
     };
-    if (t.shuffled) {
-      auto Xb = t.ws.batch_inputs(rows);
-      auto Yb = t.ws.batch_targets(rows);
-      gather_rows<Scalar>(X, Y, t.order.data() + start, Xb, Yb);
-      step(Xb, Yb);
-    } else {
-      step(X.middleRows(start, rows), Y.middleRows(start, rows));
+    if (S > 0.0) {  // a batch whose weights are all 0 teaches nothing: skipped
+      if (t.shuffled) {
+        auto Xb = t.ws.batch_inputs(rows);
+        auto Yb = t.ws.batch_targets(rows);
+        gather_rows<Scalar>(X, Y, source, Xb, Yb);
+        step(Xb, Yb);
+      } else {
+        step(X.middleRows(start, rows), Y.middleRows(start, rows));
+      }
     }
     if (options.on_batch_end && !options.on_batch_end(start + rows, t.n)) totals.interrupted = true;
   }
@@ -187,12 +266,13 @@ EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, Const
 // recorded in `history`.
 template <class Scalar>
 EpochLog record_epoch(const Sequential<Scalar>& net, int epoch, const EpochTotals& totals,
-                      TrainingState<Scalar>& t, const ConstMatrixRef<Scalar>* X_val,
+                      FitScratch<Scalar>& t, const ConstMatrixRef<Scalar>* X_val,
                       const ConstMatrixRef<Scalar>* Y_val, History& history) {
   EpochLog log;
   log.epoch = epoch;
   log.loss = totals.loss_sum / static_cast<double>(t.n);
   history.loss.push_back(log.loss);
+  history.learning_rate.push_back(net.training_state().optimizer.spec().learning_rate);
   if (t.classification) {
     log.accuracy = static_cast<double>(totals.correct) / static_cast<double>(t.n);
     history.accuracy.push_back(log.accuracy);
@@ -208,43 +288,52 @@ EpochLog record_epoch(const Sequential<Scalar>& net, int epoch, const EpochTotal
   return log;
 }
 
-// Early stopping: keeps the parameters of the epoch with the lowest monitored loss, and says when
-// it has not improved for `patience` epochs. Patience 0: off.
+// Early stopping after an epoch: keeps the parameters of the epoch with the lowest monitored
+// loss, and says (true) when it has not improved for `patience` epochs. Patience 0: off.
 template <class Scalar>
-class EarlyStopping {
- public:
-  EarlyStopping(int patience, const Vector<Scalar>& parameters) : patience_(patience) {
-    if (patience_ > 0) best_parameters_ = parameters;
+bool early_stop_after(TrainingState<Scalar>& s, int patience, int epoch, double monitored,
+                      const Vector<Scalar>& parameters) {
+  if (patience == 0) return false;
+  if (monitored < s.best_monitored) {
+    s.best_monitored = monitored;
+    s.best_epoch = epoch;
+    s.best_parameters = parameters;  // same size: no allocation
+    s.epochs_since_best = 0;
+    return false;
   }
+  return ++s.epochs_since_best >= patience;
+}
 
-  // Notes an epoch's monitored loss; true when training should stop.
-  bool stop_after(double monitored, const Vector<Scalar>& parameters) {
-    if (patience_ == 0) return false;
-    if (monitored < best_monitored_) {
-      best_monitored_ = monitored;
-      best_parameters_ = parameters;
-      epochs_since_best_ = 0;
-      return false;
-    }
-    return ++epochs_since_best_ >= patience_;
+// Gives the network the best epoch's parameters, and history.best_epoch that epoch.
+template <class Scalar>
+void restore_best(const TrainingState<Scalar>& s, int patience, Vector<Scalar>& parameters,
+                  History& history) {
+  if (patience == 0 || !std::isfinite(s.best_monitored)) return;
+  parameters = s.best_parameters;
+  history.best_epoch = s.best_epoch;
+}
+
+enum class Convergence { go_on, reduce_learning_rate, stop };
+
+// scikit-learn's convergence rule after an epoch whose monitored loss is `loss`: an epoch not
+// below best - tol adds one to the count of epochs without improvement, a better one resets it;
+// once the count exceeds n_iter_no_change, the adaptive schedule divides eta by 5 (unless eta is
+// already at most 1e-6) and restarts the count, and any other schedule stops.
+Convergence convergence_after(double& best_loss, int& no_improvement, const FitOptions& options,
+                              double loss, double eta) {
+  if (options.n_iter_no_change == 0) return Convergence::go_on;
+  if (loss > best_loss - options.tol)
+    ++no_improvement;
+  else
+    no_improvement = 0;
+  if (loss < best_loss) best_loss = loss;
+  if (no_improvement <= options.n_iter_no_change) return Convergence::go_on;
+  if (options.schedule == LearningRateSchedule::adaptive && eta > 1e-6) {
+    no_improvement = 0;
+    return Convergence::reduce_learning_rate;
   }
-
-  // Gives the network the best epoch's parameters and history.best_epoch that epoch.
-  void restore_best(Vector<Scalar>& parameters, History& history, bool validation) const {
-    if (patience_ == 0 || !std::isfinite(best_monitored_)) return;
-    parameters = best_parameters_;
-    const auto& monitored = validation ? history.val_loss : history.loss;
-    history.best_epoch =
-        static_cast<int>(std::min_element(monitored.begin(), monitored.end()) - monitored.begin()) +
-        1;
-  }
-
- private:
-  int patience_;
-  Vector<Scalar> best_parameters_;
-  double best_monitored_ = std::numeric_limits<double>::infinity();
-  int epochs_since_best_ = 0;
-};
+  return Convergence::stop;
+}
 
 }  // namespace
 
@@ -256,16 +345,21 @@ std::string_view to_string(LearningRateSchedule schedule) {
       return "cosine";
     case LearningRateSchedule::linear:
       return "linear";
+    case LearningRateSchedule::invscaling:
+      return "invscaling";
+    case LearningRateSchedule::adaptive:
+      return "adaptive";
   }
   return "unknown";
 }
 
 LearningRateSchedule schedule_from_string(std::string_view name) {
   for (auto s :
-       {LearningRateSchedule::constant, LearningRateSchedule::cosine, LearningRateSchedule::linear})
+       {LearningRateSchedule::constant, LearningRateSchedule::cosine, LearningRateSchedule::linear,
+        LearningRateSchedule::invscaling, LearningRateSchedule::adaptive})
     if (name == to_string(s)) return s;
   throw InvalidArgument("unknown learning-rate schedule '" + std::string(name) +
-                        "' (expected constant, cosine or linear)");
+                        "' (expected constant, cosine, linear, invscaling or adaptive)");
 }
 
 template <class Scalar>
@@ -275,34 +369,71 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
                                      const FitOptions& options) {
   check_fit_arguments(*this, X, Y, X_val, Y_val, options);
   // Everything training needs is allocated here, before the first step.
-  TrainingState<Scalar> t(*this, X.rows(), options);
-  EarlyStopping<Scalar> early_stopping(options.early_stopping_patience, parameters_);
+  TrainingState<Scalar>& s = training_state_;
+  prepare_state(s, *this, X.rows(), options);
+  FitScratch<Scalar> t(*this, X.rows(), options, s);
   History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
   // The passes without their checks: check_fit_arguments checked the shapes once.
   auto forward_backward = [this, &t](const ConstMatrixRef<Scalar>& Xb,
-                                     const ConstMatrixRef<Scalar>& Yb) {
+                                     const ConstMatrixRef<Scalar>& Yb, const Scalar* r,
+                                     Scalar l2_over_S) {
     forward_impl(Xb, t.ws);
-    backward_impl(Xb, Yb, t.ws);
+    backward_impl(Xb, Yb, t.ws, r, l2_over_S);
   };
 
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    t.optimizer.set_learning_rate(optimizer_spec_.learning_rate *
-                                  schedule_factor(options.schedule, epoch, options.epochs));
-    if (t.shuffled) t.rng.shuffle(t.order.begin(), t.order.end());
-    const EpochTotals totals = train_epoch(*this, X, Y, t, options, forward_backward);
+  for (int run = 0; run < options.epochs; ++run) {
+    const int epoch = s.epochs_done + 1;
+    s.optimizer.set_learning_rate(optimizer_spec_.learning_rate * s.learning_rate_scale *
+                                  schedule_factor(options.schedule, epoch, s.schedule_epochs,
+                                                  s.samples_seen, options.power_t));
+    if (t.shuffled) s.rng.shuffle(s.order.begin(), s.order.end());
+    EpochTotals totals = train_epoch(*this, X, Y, t, s, options, forward_backward);
+    if (!totals.divergence && !parameters_.allFinite()) {  // the last update overflowed
+      const DivergencePoint point{epoch,
+                                  (t.n + t.batch - 1) / t.batch,
+                                  s.optimizer.spec().learning_rate,
+                                  totals.loss_sum,
+                                  epoch - 1,
+                                  true};
+      totals.divergence = divergence_error<Scalar>(*this, t.ws, X.topRows(0), Y.topRows(0), point);
+    }
+    if (totals.divergence) {  // back to the last completed epoch (same sizes: no allocation)
+      parameters_ = t.good_parameters;
+      s.optimizer = t.good_optimizer;
+      if (history.rollbacks == options.max_rollbacks) throw *totals.divergence;
+      ++history.rollbacks;
+      s.learning_rate_scale /= 2.0;
+      --run;
+      continue;
+    }
     if (totals.interrupted) {
       history.stopped_early = true;
       break;
     }
+    ++s.epochs_done;
+    s.samples_seen += t.n;
     const EpochLog log = record_epoch(*this, epoch, totals, t, X_val, Y_val, history);
-    bool stop = early_stopping.stop_after(X_val != nullptr ? log.val_loss : log.loss, parameters_);
+    const double monitored = X_val != nullptr ? log.val_loss : log.loss;
+    bool stop = early_stop_after(s, options.early_stopping_patience, epoch, monitored, parameters_);
+    switch (convergence_after(s.best_loss, s.no_improvement, options, monitored,
+                              s.optimizer.spec().learning_rate)) {
+      case Convergence::go_on:
+        break;
+      case Convergence::reduce_learning_rate:
+        s.learning_rate_scale /= 5.0;
+        break;
+      case Convergence::stop:
+        stop = true;
+    }
     if (options.on_epoch_end && !options.on_epoch_end(log)) stop = true;
+    t.good_parameters = parameters_;
+    t.good_optimizer = s.optimizer;
     if (stop) {
       history.stopped_early = true;
       break;
     }
   }
-  early_stopping.restore_best(parameters_, history, X_val != nullptr);
+  restore_best(s, options.early_stopping_patience, parameters_, history);
   return history;
 }
 

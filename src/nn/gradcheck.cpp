@@ -27,14 +27,20 @@ std::vector<Index> chosen(Index first, Index count, Index limit) {
 // E and the sign pattern of every ReLU layer's pre-activations, for the current parameters.
 class LossProbe {
  public:
-  LossProbe(const Sequential<double>& net, ConstMatrixRef<double> X, ConstMatrixRef<double> Y)
-      : net_(net), X_(X), Y_(Y) {
+  LossProbe(const Sequential<double>& net, ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
+            const LossTerms& terms)
+      : net_(net), X_(X), Y_(Y), l2_(terms.l2), r_(terms.sample_weight.size()) {
     ws_.plan(net.layers(), X.rows());
+    S_ = r_.empty() ? static_cast<double>(X.rows())
+                    : row_weights<double>(terms.sample_weight, r_.data());
   }
 
+  // E: the loss with sample n's term times r_n, plus the L2 penalty (loss.hpp's LossTerms).
   double loss() {
     net_.forward(X_, ws_);
-    return loss_value<double>(net_.loss(), ws_.A(net_.layers().size() - 1, X_.rows()), Y_);
+    return loss_value<double>(net_.loss(), ws_.A(net_.layers().size() - 1, X_.rows()), Y_,
+                              r_.empty() ? nullptr : r_.data()) +
+           net_.l2_penalty(l2_, S_);
   }
 
   // Appends whether each pre-activation of a layer whose f' jumps at 0 (ReLU's kink) is > 0 in
@@ -50,6 +56,8 @@ class LossProbe {
  private:
   const Sequential<double>& net_;
   ConstMatrixRef<double> X_, Y_;
+  double l2_ = 0.0, S_ = 0.0;
+  std::vector<double> r_;  // (samples) r_n, or empty without sample weights
   Workspace<double> ws_;
 };
 
@@ -69,7 +77,8 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
     throw InvalidArgument("gradient check: the floor must be a positive number");
 
   const double h = options.step;
-  LossProbe probe(net, X, Y);
+  check_loss_terms(options.terms, X.rows(), "gradient check data");
+  LossProbe probe(net, X, Y, options.terms);
   GradientCheck result;
   result.loss = probe.loss();
   std::vector<bool> base_signs, signs;
@@ -141,7 +150,7 @@ GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
 GradientCheck check_gradients(Sequential<double>& net, ConstMatrixRef<double> X,
                               ConstMatrixRef<double> Y, const GradientCheckOptions& options) {
   Workspace<double> ws;
-  net.compute_gradients(X, Y, ws);
+  net.compute_gradients(X, Y, ws, options.terms);
   const Vector<double> analytic = net.gradients();
   return check_gradients(net, X, Y, analytic, options);
 }

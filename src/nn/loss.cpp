@@ -79,37 +79,93 @@ Scalar clipped(Scalar a) {
 }  // namespace
 
 template <class Scalar>
-Scalar loss_value(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y) {
+double row_weights(std::span<const double> w, Scalar* r) {
+  double S = 0.0;
+  for (double x : w) S += x;
+  const double n = static_cast<double>(w.size());
+  for (std::size_t i = 0; i < w.size(); ++i)
+    r[i] = S > 0.0 ? static_cast<Scalar>(n * w[i] / S) : Scalar(0);
+  return S;
+}
+
+void check_loss_terms(const LossTerms& terms, Index samples, const char* what) {
+  if (!(terms.l2 >= 0.0) || !std::isfinite(terms.l2))
+    throw InvalidArgument("the L2 penalty must be a finite number >= 0, got " +
+                          std::to_string(terms.l2));
+  if (terms.sample_weight.empty()) return;
+  if (static_cast<Index>(terms.sample_weight.size()) != samples)
+    throw InvalidArgument(std::string(what) + ": " + std::to_string(terms.sample_weight.size()) +
+                          " sample weights for " + std::to_string(samples) + " samples");
+  bool any_positive = false;
+  for (std::size_t i = 0; i < terms.sample_weight.size(); ++i) {
+    const double w = terms.sample_weight[i];
+    if (!(w >= 0.0) || !std::isfinite(w))
+      throw InvalidArgument(std::string(what) + ": sample weight " + std::to_string(i + 1) +
+                            " is " + std::to_string(w) + "; weights must be finite and >= 0");
+    any_positive = any_positive || w > 0.0;
+  }
+  if (!any_positive)
+    throw InvalidArgument(std::string(what) +
+                          ": every sample weight is 0; give some sample a "
+                          "positive weight");
+}
+
+namespace {
+
+// Sum over samples n of r_n times sample n's term (r_n = 1 when r is null).
+template <class Scalar, class Term>
+Scalar weighted_sum(Index rows, const Scalar* r, Term term) {
+  Scalar sum = 0;
+  for (Index i = 0; i < rows; ++i) sum += (r == nullptr ? Scalar(1) : r[i]) * term(i);
+  return sum;
+}
+
+}  // namespace
+
+template <class Scalar>
+Scalar loss_value(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y, const Scalar* r) {
   const auto count = static_cast<Scalar>(A.size());
+  if (r == nullptr && (loss == Loss::sse || loss == Loss::mse)) {  // one vectorised pass
+    const Scalar squares = (A - Y).squaredNorm();
+    return loss == Loss::sse ? Scalar(0.5) * squares : squares / count;
+  }
   switch (loss) {
     case Loss::sse:
-      return Scalar(0.5) * (A - Y).squaredNorm();
+      return Scalar(0.5) * weighted_sum<Scalar>(A.rows(), r, [&](Index i) {
+               return (A.row(i) - Y.row(i)).squaredNorm();
+             });
     case Loss::mse:
-      return (A - Y).squaredNorm() / count;
+      return weighted_sum<Scalar>(A.rows(), r,
+                                  [&](Index i) { return (A.row(i) - Y.row(i)).squaredNorm(); }) /
+             count;
     case Loss::binary_crossentropy: {
-      Scalar sum = 0;
-      for (Index i = 0; i < A.rows(); ++i)
+      auto term = [&](Index i) {
+        Scalar sum = 0;
         for (Index j = 0; j < A.cols(); ++j) {
           const Scalar a = clipped(A(i, j)), y = Y(i, j);
           sum += y * std::log(a) + (Scalar(1) - y) * std::log(Scalar(1) - a);
         }
-      return -sum / count;
+        return sum;
+      };
+      return -weighted_sum<Scalar>(A.rows(), r, term) / count;
     }
     case Loss::categorical_crossentropy: {
-      Scalar sum = 0;
-      for (Index i = 0; i < A.rows(); ++i)
+      auto term = [&](Index i) {
+        Scalar sum = 0;
         for (Index j = 0; j < A.cols(); ++j)
           if (Y(i, j) != Scalar(0)) sum += Y(i, j) * std::log(clipped(A(i, j)));
-      return -sum / static_cast<Scalar>(A.rows());
+        return sum;
+      };
+      return -weighted_sum<Scalar>(A.rows(), r, term) / static_cast<Scalar>(A.rows());
     }
   }
   return 0;
 }
 
 template <class Scalar>
-Scalar loss_report(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y) {
-  if (loss == Loss::sse) return (A - Y).squaredNorm() / static_cast<Scalar>(A.size()) / Scalar(2);
-  return loss_value<Scalar>(loss, A, Y);
+Scalar loss_report(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y, const Scalar* r) {
+  if (loss == Loss::sse) return loss_value<Scalar>(loss, A, Y, r) / static_cast<Scalar>(A.size());
+  return loss_value<Scalar>(loss, A, Y, r);
 }
 
 template <class Scalar>
@@ -159,12 +215,15 @@ void check_loss_matches_output(Loss loss, Activation output) {
                         " output layer, not " + std::string(to_string(output)));
 }
 
-#define MLP_INSTANTIATE(Scalar)                                                              \
-  template Scalar loss_value<Scalar>(Loss, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>);  \
-  template Scalar loss_report<Scalar>(Loss, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>); \
-  template void loss_gradient<Scalar>(Loss, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>,  \
-                                      MatrixRef<Scalar>);                                    \
-  template void fused_output_gradient<Scalar>(Loss, ConstMatrixRef<Scalar>,                  \
+#define MLP_INSTANTIATE(Scalar)                                                             \
+  template double row_weights<Scalar>(std::span<const double>, Scalar*);                    \
+  template Scalar loss_value<Scalar>(Loss, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>,  \
+                                     const Scalar*);                                        \
+  template Scalar loss_report<Scalar>(Loss, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>, \
+                                      const Scalar*);                                       \
+  template void loss_gradient<Scalar>(Loss, ConstMatrixRef<Scalar>, ConstMatrixRef<Scalar>, \
+                                      MatrixRef<Scalar>);                                   \
+  template void fused_output_gradient<Scalar>(Loss, ConstMatrixRef<Scalar>,                 \
                                               ConstMatrixRef<Scalar>, MatrixRef<Scalar>);
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)

@@ -52,6 +52,7 @@ void Sequential<Scalar>::initialize(const Initializer& init, std::uint64_t seed)
   Random rng(seed);
   for (std::size_t l = 0; l < layers_.size(); ++l)
     initialize_layer<Scalar>(init, rng, weights(l), bias(l));
+  training_state_.started = false;
 }
 
 template <class Scalar>
@@ -60,6 +61,7 @@ void Sequential<Scalar>::compile(Loss loss, const OptimizerSpec& optimizer) {
   validate(optimizer);
   loss_ = loss;
   optimizer_spec_ = optimizer;
+  training_state_.started = false;
 }
 
 template <class Scalar>
@@ -154,7 +156,7 @@ void Sequential<Scalar>::forward_impl(ConstMatrixRef<Scalar> X, Workspace<Scalar
 
 template <class Scalar>
 void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
-                                       Workspace<Scalar>& ws) {
+                                       Workspace<Scalar>& ws, const Scalar* r, Scalar l2_over_S) {
   const Index rows = X.rows();
   const std::size_t last = layers_.size() - 1;
   const Activation out = layers_[last].activation;
@@ -169,21 +171,29 @@ void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<
     loss_gradient<Scalar>(loss_, A_out, Y, dA);
     activation_backward<Scalar>(out, ws.Z(last, rows), A_out, dA, dZ_out);
   }
+  // Sample weights: sample n's term of E is multiplied by r_n, and so is row n of dE/dZ(L).
+  if (r != nullptr) dZ_out.array().colwise() *= Eigen::Map<const Vector<Scalar>>(r, rows).array();
 
   for (std::size_t l = last + 1; l-- > 0;) {
     const DenseLayer& layer = layers_[l];
     auto dZ = ws.dZ(l, rows);  // (rows, n_out)
     MatrixView<Scalar> dW(gradients_.data() + layer.offset, layer.n_in, layer.n_out);
     RowVectorView<Scalar> db(gradients_.data() + layer.bias_offset(), layer.n_out);
+    // The L2 penalty l2 / (2 S) ||W||^2 adds (l2 / S) W to dE/dW once the data's part is in.
+    auto add_l2 = [&] {
+      if (l2_over_S != Scalar(0)) dW += l2_over_S * weights(l);
+    };
     if (l == 0) {
       if (ws.sparse_inputs().indexed())  // forward(X) indexed X's nonzero entries
         sparse_dense_backward_weights<Scalar>(ws.sparse_inputs(), dZ, dW, db);
       else
         dense_backward_weights<Scalar>(X, dZ, dW, db);
+      add_l2();
       break;  // the input's gradient is not needed
     }
     const auto A_prev = ws.A(l - 1, rows);  // (rows, n_in)
     dense_backward_weights<Scalar>(A_prev, dZ, dW, db);
+    add_l2();
     const Activation previous = layers_[l - 1].activation;
     if (previous == Activation::relu) {
       // dE/dZ(l-1) = (dE/dZ(l) W(l)^T) * [A(l-1) > 0], in one pass.
@@ -198,12 +208,28 @@ void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<
 
 template <class Scalar>
 Scalar Sequential<Scalar>::compute_gradients(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
-                                             Workspace<Scalar>& ws) {
+                                             Workspace<Scalar>& ws, const LossTerms& terms) {
   check_shapes(X, Y, "compute_gradients");
+  check_loss_terms(terms, X.rows(), "compute_gradients");
   ws.plan(layers_, X.rows());
+  std::vector<Scalar> r(terms.sample_weight.size());
+  const double S = r.empty() ? static_cast<double>(X.rows())
+                             : row_weights<Scalar>(terms.sample_weight, r.data());
+  const Scalar* weights_or_null = r.empty() ? nullptr : r.data();
   forward_impl(X, ws);
-  backward_impl(X, Y, ws);
-  return loss_value<Scalar>(loss_, ws.A(layers_.size() - 1, X.rows()), Y);
+  backward_impl(X, Y, ws, weights_or_null, static_cast<Scalar>(terms.l2 / S));
+  const Scalar E =
+      loss_value<Scalar>(loss_, ws.A(layers_.size() - 1, X.rows()), Y, weights_or_null);
+  return E + static_cast<Scalar>(l2_penalty(terms.l2, S));
+}
+
+template <class Scalar>
+double Sequential<Scalar>::l2_penalty(double l2, double S) const {
+  if (l2 == 0.0) return 0.0;
+  double squares = 0.0;
+  for (std::size_t l = 0; l < layers_.size(); ++l)
+    squares += static_cast<double>(weights(l).squaredNorm());
+  return l2 / (2.0 * S) * squares;
 }
 
 template <class Scalar>
@@ -255,6 +281,15 @@ History Sequential<Scalar>::fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar>
                                 ConstMatrixRef<Scalar> X_val, ConstMatrixRef<Scalar> Y_val,
                                 const FitOptions& options) {
   return fit_impl(X, Y, &X_val, &Y_val, options);
+}
+
+template <class Scalar>
+History Sequential<Scalar>::partial_fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                                        const FitOptions& options) {
+  FitOptions one_epoch = options;
+  one_epoch.epochs = 1;
+  one_epoch.keep_training_state = true;
+  return fit_impl(X, Y, nullptr, nullptr, one_epoch);
 }
 
 template class Sequential<float>;

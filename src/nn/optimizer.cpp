@@ -122,6 +122,18 @@ void Optimizer<Scalar>::reset(Index n_parameters) {
 }
 
 template <class Scalar>
+void Optimizer<Scalar>::restore(Index n_parameters, const Vector<Scalar>& first,
+                                const Vector<Scalar>& second, std::int64_t steps) {
+  reset(n_parameters);
+  if (first.size() != first_moment_.size() || second.size() != second_moment_.size() || steps < 0)
+    throw InvalidArgument("the saved optimizer state does not fit a " + to_string(spec_.kind) +
+                          " optimizer of " + std::to_string(n_parameters) + " parameters");
+  first_moment_ = first;
+  second_moment_ = second;
+  steps_ = steps;
+}
+
+template <class Scalar>
 void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vector<Scalar>> g) {
   const auto eta = static_cast<Scalar>(spec_.learning_rate);
   switch (spec_.kind) {
@@ -131,8 +143,12 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
     case OptimizerSpec::Kind::momentum: {
       if (first_moment_.size() != w.size()) reset(w.size());
       auto& v = first_moment_;
-      v = static_cast<Scalar>(spec_.momentum) * v - eta * g;
-      w += v;
+      const auto mu = static_cast<Scalar>(spec_.momentum);
+      v = mu * v - eta * g;
+      if (spec_.nesterov)
+        w += mu * v - eta * g;
+      else
+        w += v;
       return;
     }
     case OptimizerSpec::Kind::adam: {

@@ -44,36 +44,61 @@ Matrix<double> make_targets(const Case& c, mlp::Index rows, mlp::Index outputs, 
 
 class GradientCheck : public ::testing::TestWithParam<Case> {};
 
-TEST_P(GradientCheck, BackpropEqualsCentralDifferences) {
-  const Case c = GetParam();
-  const mlp::Index inputs = 4, rows = 5, outputs = 3;
-  mlp::Sequential<double> net(inputs);
-  const mlp::Index widths[] = {5, 4, 3};
-  for (int d = 0; d < c.depth; ++d) net.add(widths[d], c.hidden);
-  net.add(outputs, c.output);
-  net.initialize(mlp::Initializer::normal(0.0, 0.7), 42 + static_cast<unsigned>(c.depth));
-  net.compile(c.loss, mlp::OptimizerSpec::gradient_descent(0.1));
+// The case's network and a batch of data for it.
+struct Problem {
+  mlp::Sequential<double> net{4};
+  Matrix<double> X, Y;
 
-  mlp::Random rng(7);
-  Matrix<double> X(rows, inputs);
-  for (mlp::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.uniform(-1.0, 1.0);
-  const Matrix<double> Y = make_targets(c, rows, outputs, rng);
-
-  // mlp::check_gradients (src/nn/gradcheck.cpp) compares backpropagation with fourth-order central
-  // differences, (8 (E(+h) - E(-h)) - (E(+2h) - E(-2h))) / 12h, whose truncation error (h^4) and
-  // rounding error (eps E / h) both stay far below 1e-6 relative. Parameters whose nudges move a
-  // ReLU pre-activation across its kink have no derivative to compare with: they are skipped
-  // (rare with these random inputs, and counted below).
-  const mlp::GradientCheck check = mlp::check_gradients(net, X, Y);
-  ASSERT_GT(net.gradients().cwiseAbs().maxCoeff(), 1e-6)
-      << "gradient vanished: the check would be empty";
-  for (const mlp::ParameterCheck& p : check.parameters) {
-    if (p.skipped) continue;
-    EXPECT_LE(p.relative_error, 1e-6) << "parameter " << p.index << ": backprop " << p.backprop
-                                      << ", finite difference " << p.numeric;
+  explicit Problem(const Case& c) {
+    const mlp::Index inputs = 4, rows = 5, outputs = 3;
+    const mlp::Index widths[] = {5, 4, 3};
+    for (int d = 0; d < c.depth; ++d) net.add(widths[d], c.hidden);
+    net.add(outputs, c.output);
+    net.initialize(mlp::Initializer::normal(0.0, 0.7), 42 + static_cast<unsigned>(c.depth));
+    net.compile(c.loss, mlp::OptimizerSpec::gradient_descent(0.1));
+    mlp::Random rng(7);
+    X.resize(rows, inputs);
+    for (mlp::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.uniform(-1.0, 1.0);
+    Y = make_targets(c, rows, outputs, rng);
   }
-  EXPECT_EQ(static_cast<mlp::Index>(check.parameters.size()), net.parameter_count());
-  EXPECT_GT(check.checked, net.parameter_count() * 9 / 10);
+};
+
+// mlp::check_gradients (src/nn/gradcheck.cpp) compares backpropagation with fourth-order central
+// differences, (8 (E(+h) - E(-h)) - (E(+2h) - E(-2h))) / 12h, whose truncation error (h^4) and
+// rounding error (eps E / h) both stay far below 1e-6 relative. Parameters whose nudges move a
+// ReLU pre-activation across its kink have no derivative to compare with: they are skipped
+// (rare with these random inputs, and counted below).
+void expect_gradients_agree(Problem& p, const mlp::GradientCheckOptions& options) {
+  const mlp::GradientCheck check = mlp::check_gradients(p.net, p.X, p.Y, options);
+  ASSERT_GT(p.net.gradients().cwiseAbs().maxCoeff(), 1e-6)
+      << "gradient vanished: the check would be empty";
+  for (const mlp::ParameterCheck& c : check.parameters) {
+    if (c.skipped) continue;
+    EXPECT_LE(c.relative_error, 1e-6) << "parameter " << c.index << ": backprop " << c.backprop
+                                      << ", finite difference " << c.numeric;
+  }
+  EXPECT_EQ(static_cast<mlp::Index>(check.parameters.size()), p.net.parameter_count());
+  EXPECT_GT(check.checked, p.net.parameter_count() * 9 / 10);
+}
+
+TEST_P(GradientCheck, BackpropEqualsCentralDifferences) {
+  Problem p(GetParam());
+  expect_gradients_agree(p, {});
+}
+
+// The same with sample weights (one of them 0) and the L2 penalty (loss.hpp's LossTerms).
+TEST_P(GradientCheck, WeightedAndPenalisedBackpropEqualsCentralDifferences) {
+  Problem p(GetParam());
+  const std::vector<double> weights{0.5, 2.0, 0.0, 1.25, 3.0};
+  mlp::GradientCheckOptions options;
+  options.terms.sample_weight = weights;
+  options.terms.l2 = 0.7;
+  expect_gradients_agree(p, options);
+  // The terms changed the gradient: the check compared something new.
+  const mlp::Vector<double> weighted = p.net.gradients();
+  mlp::Workspace<double> ws;
+  p.net.compute_gradients(p.X, p.Y, ws);
+  EXPECT_GT((weighted - p.net.gradients()).cwiseAbs().maxCoeff(), 1e-3);
 }
 
 std::vector<Case> all_cases() {

@@ -22,12 +22,16 @@ struct EpochLog {
 };
 
 // How the learning rate changes over the epochs. Epoch e of E (1-based) uses eta times:
-//   constant  1
-//   cosine    (1 + cos(pi (e - 1) / E)) / 2      from 1 down towards 0 at the last epoch
-//   linear    1 - (e - 1) / E
-enum class LearningRateSchedule { constant, cosine, linear };
+//   constant    1
+//   cosine      (1 + cos(pi (e - 1) / E)) / 2      from 1 down towards 0 at the last epoch
+//   linear      1 - (e - 1) / E
+//   invscaling  1 / (t + 1)^power_t, t = samples trained on before this epoch (scikit-learn's)
+//   adaptive    1, divided by 5 each time the convergence rule (FitOptions::tol) sees no
+//               improvement, and training stops once eta would be at most 1e-6 (scikit-learn's)
+// E is the epochs of the fit that started the training state (see FitOptions::keep_training_state).
+enum class LearningRateSchedule { constant, cosine, linear, invscaling, adaptive };
 
-// "constant", "cosine", "linear".
+// "constant", "cosine", "linear", "invscaling", "adaptive".
 std::string_view to_string(LearningRateSchedule schedule);
 // Inverse of to_string; throws InvalidArgument.
 LearningRateSchedule schedule_from_string(std::string_view name);
@@ -38,9 +42,30 @@ struct FitOptions {
   bool shuffle = true;     // reshuffle minibatches each epoch (no effect when full batch)
   std::uint64_t seed = 0;  // seeds the shuffling
   LearningRateSchedule schedule = LearningRateSchedule::constant;
+  double power_t = 0.5;  // invscaling's exponent, >= 0
   // Stop after this many epochs without improvement of the monitored loss (val_loss when there
   // is validation data, else loss) and restore the best epoch's parameters. 0 = off.
   int early_stopping_patience = 0;
+  // scikit-learn's convergence rule: an epoch whose monitored loss (as above) is not below the
+  // best so far minus tol counts as no improvement, an improving one resets the count; when the
+  // count exceeds n_iter_no_change, training stops (adaptive: eta /= 5 and the count restarts).
+  // n_iter_no_change 0: off (adaptive needs >= 1). tol >= 0.
+  double tol = 0.0;
+  int n_iter_no_change = 0;
+  // The L2 penalty and per-sample weights (loss.hpp's LossTerms): scikit-learn's alpha and
+  // sample_weight. Each batch's loss becomes the weighted mean plus l2 / (2 S) ||W||^2, S the
+  // batch's sum of weights. A batch whose weights are all 0 is skipped.
+  double l2 = 0.0;
+  std::vector<double> sample_weight;  // one per training sample, or empty (all 1)
+  // Continue from the network's training state (the optimizer's moments and step count, the
+  // samples and epochs seen, the schedule's position, the shuffling's random stream, the
+  // convergence and early-stopping counts) instead of starting afresh: warm start, partial_fit,
+  // resuming from a checkpoint. Ignored when the state does not fit the network (after compile).
+  bool keep_training_state = false;
+  // When a loss or gradient becomes NaN or infinite: restore the parameters and optimizer state of
+  // the last completed epoch, halve the learning rate and run the epoch again, up to this many
+  // times; after that (or with 0), fit throws DivergenceError.
+  int max_rollbacks = 0;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
   std::function<bool(const EpochLog&)> on_epoch_end;
   // Called after every update with the samples seen so far in this epoch and the epoch's size;
@@ -51,10 +76,16 @@ struct FitOptions {
 // Loss and accuracy per epoch. `loss` is loss_report: for the chapter's sse, the listing's
 // mean((A - y)^2) / 2 from each epoch's forward pass, before that epoch's update; for minibatches,
 // the mean over the epoch's batches.
+// With FitOptions::l2, `loss` includes the penalty (as scikit-learn's loss_curve_); val_loss is the
+// loss alone. Epochs count from the start of the training state: 1 is the first epoch of a fresh
+// fit, and a fit that keeps the state numbers its epochs on from the last one.
 struct History {
   std::vector<double> loss, accuracy, val_loss, val_accuracy;
-  int best_epoch = 0;          // 1-based epoch whose parameters the network holds at the end
-  bool stopped_early = false;  // early stopping or on_epoch_end ended training
+  std::vector<double> learning_rate;  // eta of each epoch
+  int best_epoch = 0;                 // epoch whose parameters the network holds at the end
+  bool stopped_early =
+      false;          // early stopping, the convergence rule or on_epoch_end ended training
+  int rollbacks = 0;  // divergences undone (FitOptions::max_rollbacks)
 };
 
 }  // namespace mlp

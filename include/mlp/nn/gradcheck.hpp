@@ -37,6 +37,8 @@ struct GradientCheckOptions {
   // Check at most this many weights and this many biases per layer, spread evenly over the layer
   // (for large networks); 0 checks every parameter.
   Index max_per_layer = 0;
+  // Sample weights and the L2 penalty (loss.hpp): E is then the weighted loss plus the penalty.
+  LossTerms terms;
 };
 
 // One parameter's comparison.
@@ -60,7 +62,7 @@ struct LayerGradientCheck {
 };
 
 struct GradientCheck {
-  double loss = 0.0;  // E at the unperturbed parameters (loss_value of the compiled loss)
+  double loss = 0.0;  // E at the unperturbed parameters (the compiled loss, with options.terms)
   std::vector<ParameterCheck> parameters;
   std::vector<LayerGradientCheck> layers;
   double max_relative_error = 0.0;

@@ -47,17 +47,42 @@ Loss loss_from_string(std::string_view name);
 // True when the loss can be used with this output activation (see check_loss_matches_output).
 bool loss_fits_output(Loss loss, Activation output);
 
-// E, the quantity whose gradient training follows (formulas above). Cross-entropies clip a to
-// [eps, 1 - eps] (eps = 1e-12 for double, 1e-7 for float) so that log never sees 0.
+// Per-sample weights and the L2 penalty (scikit-learn's sample_weight and alpha): what a batch's
+// objective adds to the compiled loss,
+//   E = E_loss with sample n's term multiplied by r_n = N w_n / S
+//       + l2 / (2 S) * (sum of the squared weights of every layer; biases are not penalised)
+// where S = sum of the batch's sample weights (N without weights). With no weights r_n = 1, so
+// that every mean loss becomes the weighted mean sum w_n e_n / S, as scikit-learn's MLP (>= 1.7)
+// computes it, and the penalty is scikit-learn's alpha / (2 n) ||W||^2.
+struct LossTerms {
+  std::span<const double> sample_weight;  // one per sample, finite and >= 0; empty: all 1
+  double l2 = 0.0;                        // >= 0
+};
+
+// r_n = N w_n / S for the N = w.size() weights into r, and returns S (the rule above). When S is 0
+// (every weight 0), r is all 0.
 template <class Scalar>
-Scalar loss_value(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y);
+double row_weights(std::span<const double> w, Scalar* r);
+
+// Throws InvalidArgument unless `terms` fits `samples` samples: as many weights, each finite and
+// >= 0, not all 0, and a finite l2 >= 0. `what` names the data in the message.
+void check_loss_terms(const LossTerms& terms, Index samples, const char* what);
+
+// E, the quantity whose gradient training follows (formulas above), with sample n's term
+// multiplied by r[n] when r is given (LossTerms' r_n). Cross-entropies clip a to [eps, 1 - eps]
+// (eps = 1e-12 for double, 1e-7 for float) so that log never sees 0.
+template <class Scalar>
+Scalar loss_value(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
+                  const Scalar* r = nullptr);
 
 // The error as training reports it. Equal to loss_value except for sse, where it is the
 // chapter's listing's cost_function: mean((A - Y)^2) / 2, i.e. E / (N K).
 template <class Scalar>
-Scalar loss_report(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y);
+Scalar loss_report(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
+                   const Scalar* r = nullptr);
 
-// dE/dA (the chapter's dE/da(L) = a(L) - y for sse).
+// dE/dA (the chapter's dE/da(L) = a(L) - y for sse), without sample weights: with them, row n
+// of dE/dA (and so of dE/dZ, every activation being row by row) is multiplied by r_n.
 template <class Scalar>
 void loss_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
                    MatrixRef<Scalar> dA);

@@ -23,6 +23,7 @@
 #include "mlp/nn/layer.hpp"
 #include "mlp/nn/loss.hpp"
 #include "mlp/nn/optimizer.hpp"
+#include "mlp/nn/training_state.hpp"
 #include "mlp/nn/workspace.hpp"
 
 namespace mlp {
@@ -100,16 +101,35 @@ class Sequential {
   // Throws InvalidArgument on shapes that do not fit, as forward does.
   void backward(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws);
 
-  // forward + backward; returns E (loss_value) for the batch.
+  // forward + backward; returns E (loss_value) for the batch. With `terms` (loss.hpp), E is the
+  // sample-weighted loss plus the L2 penalty, and the gradients are theirs. Throws
+  // InvalidArgument on shapes or terms that do not fit.
   Scalar compute_gradients(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
-                           Workspace<Scalar>& ws);
+                           Workspace<Scalar>& ws, const LossTerms& terms = {});
 
-  // Trains with the compiled loss and optimizer (train.hpp). Y is samples x n_outputs: 0/1 for
-  // sigmoid outputs, one-hot for softmax, values for regression.
+  // LossTerms' penalty l2 / (2 S) * (sum of the squared weights of every layer; no biases).
+  double l2_penalty(double l2, double S) const;
+
+  // Trains with the compiled loss and optimizer (fit.hpp). Y is samples x n_outputs: 0/1 for
+  // sigmoid outputs, one-hot for softmax, values for regression. Starts afresh (new optimizer
+  // state, the shuffling seeded by options.seed) unless options.keep_training_state. Throws
+  // InvalidArgument on bad data or options, DivergenceError when the loss or a gradient becomes
+  // NaN or infinite (the network then holds the last completed epoch's parameters).
   History fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const FitOptions& options);
   // The same, evaluating loss and accuracy on (X_val, Y_val) after each epoch.
   History fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, ConstMatrixRef<Scalar> X_val,
               ConstMatrixRef<Scalar> Y_val, const FitOptions& options);
+  // One epoch over (X, Y) that continues the training state (scikit-learn's partial_fit): the
+  // optimizer's moments and step count, the samples seen, the schedule and the shuffling go on
+  // from the previous call, so that k calls on the same data equal fit with k epochs. The first
+  // call after compile() or initialize() starts afresh. options.epochs and keep_training_state
+  // are ignored.
+  History partial_fit(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                      const FitOptions& options);
+
+  // The training state that fit continues with keep_training_state (for checkpoints).
+  const TrainingState<Scalar>& training_state() const { return training_state_; }
+  TrainingState<Scalar>& training_state() { return training_state_; }
 
   // Throws InvalidArgument unless X has n_inputs columns (and Y, when given, n_outputs columns
   // and as many rows); `what` names the data in the message.
@@ -129,7 +149,10 @@ class Sequential {
   // forward and backward without the checks: the shapes were checked once at the boundary
   // (forward, backward, compute_gradients, fit), and the training loop calls these per batch.
   void forward_impl(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const;
-  void backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws);
+  // With r, row n of the output's dE/dZ is multiplied by r[n] (sample weights, LossTerms' r_n);
+  // with l2_over_S > 0, every dE/dW gains l2_over_S * W (the L2 penalty's gradient).
+  void backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws,
+                     const Scalar* r = nullptr, Scalar l2_over_S = 0);
   // Throws InvalidArgument unless ws is planned for these layers and `rows` samples.
   void check_workspace(const Workspace<Scalar>& ws, Index rows, const char* what) const;
 
@@ -143,6 +166,7 @@ class Sequential {
   Vector<Scalar> gradients_;   // (parameter_count) same layout
   Loss loss_ = Loss::sse;
   OptimizerSpec optimizer_spec_;
+  TrainingState<Scalar> training_state_;
 };
 
 }  // namespace mlp

@@ -17,17 +17,20 @@ namespace mlp {
 struct OptimizerSpec {
   enum class Kind {
     gradient_descent,  // w = w - eta dE/dw (the chapter's rule; full batch or minibatch SGD)
-    momentum,          // v = mu v - eta dE/dw;  w = w + v
+    momentum,          // v = mu v - eta dE/dw;  w = w + v  (Nesterov: w = w + mu v - eta dE/dw)
     adam,              // Kingma & Ba (2015), with bias correction
   };
   Kind kind = Kind::gradient_descent;
   double learning_rate = 0.1;
   double momentum = 0.9;                              // momentum only
   double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // adam only
+  bool nesterov = false;  // momentum only: Nesterov's momentum, as scikit-learn's SGD does it
 
   static OptimizerSpec gradient_descent(double eta) { return {Kind::gradient_descent, eta}; }
-  static OptimizerSpec with_momentum(double eta, double mu = 0.9) {
-    return {Kind::momentum, eta, mu};
+  static OptimizerSpec with_momentum(double eta, double mu = 0.9, bool nesterov = false) {
+    OptimizerSpec spec{Kind::momentum, eta, mu};
+    spec.nesterov = nesterov;
+    return spec;
   }
   static OptimizerSpec adam(double eta = 0.001, double beta1 = 0.9, double beta2 = 0.999,
                             double epsilon = 1e-8) {
@@ -87,12 +90,23 @@ class Optimizer {
   // One update of every parameter from its gradient:
   //   gradient descent  w = w - eta g
   //   momentum          v = mu v - eta g;  w = w + v
+  //   Nesterov          v = mu v - eta g;  w = w + mu v - eta g   (scikit-learn's SGD: the step
+  //                     looks ahead along the new velocity)
   //   adam              m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  t = t + 1
   //                     w = w - eta (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
   //                     computed as w - s m / (sqrt(v) r + eps), s = eta / (1 - b1^t) and
   //                     r = 1 / sqrt(1 - b2^t) once per step (as PyTorch does): the same value
   //                     up to rounding, with one division per parameter instead of three
   void step(Eigen::Ref<Vector<Scalar>> parameters, Eigen::Ref<const Vector<Scalar>> gradients);
+
+  // The state, for checkpoints: the velocity or Adam's m, Adam's v, and the number of steps.
+  const Vector<Scalar>& first_moment() const { return first_moment_; }
+  const Vector<Scalar>& second_moment() const { return second_moment_; }
+  std::int64_t steps() const { return steps_; }
+  // Restores a state saved from these accessors; throws InvalidArgument when its sizes do not fit
+  // this optimizer and n_parameters.
+  void restore(Index n_parameters, const Vector<Scalar>& first, const Vector<Scalar>& second,
+               std::int64_t steps);
 
  private:
   OptimizerSpec spec_;
