@@ -8,7 +8,7 @@ and the library's Keras-like network: ``mlp.Sequential``, ``mlp.load``, ``mlp.da
 """
 
 from mlp import _core
-from mlp._core import DataError, ModelFileError
+from mlp._core import DataError, DivergenceError, ModelFileError
 from mlp import datasets
 from mlp._classifier import MLPClassifier
 from mlp._regressor import MLPRegressor
@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DataError",
+    "DivergenceError",
     "History",
     "MLPClassifier",
     "MLPRegressor",

@@ -7,7 +7,8 @@ import numpy.typing as npt
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from mlp import datasets as datasets
-from mlp._core import DataError as DataError, ModelFileError as ModelFileError
+from mlp._core import DataError as DataError, DivergenceError as DivergenceError
+from mlp._core import ModelFileError as ModelFileError
 
 __version__: str
 _Path = str | os.PathLike[str]
@@ -17,6 +18,7 @@ class History:
     history: dict[str, list[float]]
     best_epoch: int
     stopped_early: bool
+    rollbacks: int
 
 class Sequential:
     extra: dict[str, Any]
@@ -30,6 +32,9 @@ class Sequential:
             validation_data: tuple[npt.ArrayLike, npt.ArrayLike] | None = ...,
             schedule: str = ..., early_stopping_patience: int = ...,
             callback: Callable[[dict[str, float]], bool | None] | None = ..., **options: Any) -> History: ...
+    def partial_fit(self, X: npt.ArrayLike, y: npt.ArrayLike,
+                    callback: Callable[[dict[str, float]], bool | None] | None = ...,
+                    **options: Any) -> History: ...
     def predict_proba(self, X: npt.ArrayLike) -> np.ndarray: ...
     def predict(self, X: npt.ArrayLike) -> np.ndarray: ...
     @property

@@ -59,7 +59,7 @@ def _thread_count(n_threads):
 class _EpochMonitor:
     """The per-epoch callback: records scikit-learn's attributes and applies its stopping rule.
 
-    After each epoch: loss_curve_ (the loss on scikit-learn's scale plus the L2 penalty), n_iter_,
+    After each epoch: loss_curve_ (the loss on scikit-learn's scale, with the L2 penalty), n_iter_,
     t_; then, as scikit-learn's _update_no_improvement_count, either the validation score
     (early_stopping: keeping the best parameters) or the training loss is compared with the best
     so far; more than n_iter_no_change epochs in a row without an improvement of tol stop training.
@@ -75,7 +75,10 @@ class _EpochMonitor:
 
     def __call__(self, log):
         est = self.est
-        loss = log["loss"] * self.scale.report + est._l2_penalty(self.n_samples)
+        # The library's loss includes its penalty s * alpha / (2 n) ||W||^2; on scikit-learn's
+        # scale the penalty is alpha / (2 n) ||W||^2 (equal when report * s = 1, i.e. one output).
+        correction = (1.0 - self.scale.report * self.scale.gradient) * est._l2_penalty(self.n_samples)
+        loss = log["loss"] * self.scale.report + correction
         est.loss_curve_.append(loss)
         est.loss_ = loss
         est.n_iter_ += 1
@@ -191,6 +194,7 @@ class BaseMLP(BaseEstimator):
         return sample_weight
 
     def _initialize(self, Y, layer_units):
+        self._compiled = False  # a new network: the next partial_fit compiles it
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = Y.shape[1]
@@ -253,9 +257,8 @@ class BaseMLP(BaseEstimator):
             self._net.compile(loss, "adam", learning_rate=self.learning_rate_init, beta1=self.beta_1,
                               beta2=self.beta_2, epsilon=self.epsilon * scale.gradient)
         elif self.solver == "sgd" and self.momentum > 0:
-            nesterov = {"nesterov": True} if self.nesterovs_momentum else {}
             self._net.compile(loss, "momentum", learning_rate=self.learning_rate_init / scale.gradient,
-                              momentum=self.momentum, **nesterov)
+                              momentum=self.momentum, nesterov=bool(self.nesterovs_momentum))
         else:  # sgd without momentum, gd
             self._net.compile(loss, "gd", learning_rate=self.learning_rate_init / scale.gradient)
 
@@ -287,17 +290,18 @@ class BaseMLP(BaseEstimator):
         validation = None
         if self.early_stopping:
             X, Y, sample_weight, validation = self._split_validation(X, Y, y, sample_weight)
-        self._compile(scale)
+        if not incremental or not getattr(self, "_compiled", False):
+            # A new optimizer, as scikit-learn's fit makes; partial_fit keeps the library's state.
+            self._compile(scale)
+            self._compiled = True
         monitor = _EpochMonitor(self, X.shape[0], scale, validation)
-        options = dict(epochs=1 if incremental else self.max_iter, batch_size=self._batch_size(X.shape[0]),
-                       shuffle=bool(self.shuffle), seed=int(self._random_state.randint(np.iinfo(np.int32).max)))
+        options = dict(batch_size=self._batch_size(X.shape[0]), shuffle=bool(self.shuffle),
+                       seed=int(self._random_state.randint(np.iinfo(np.int32).max)))
         # The library's options beyond these only where they matter.
         if self.alpha != 0:
             options["l2"] = self.alpha * scale.gradient
         if sample_weight is not None:
             options["sample_weight"] = sample_weight
-        if incremental:
-            options["keep_optimizer_state"] = True
         if self.solver == "sgd" and self.learning_rate != "constant":
             options["schedule"] = self.learning_rate
             if self.learning_rate == "invscaling":
@@ -306,7 +310,10 @@ class BaseMLP(BaseEstimator):
                 options.update(tol=self.tol / scale.report, n_iter_no_change=self.n_iter_no_change)
         self.n_iter_ = 0
         try:
-            self._net.fit(X, Y, callback=monitor, **options)
+            if incremental:
+                self._net.partial_fit(X, Y, callback=monitor, **options)
+            else:
+                self._net.fit(X, Y, epochs=self.max_iter, callback=monitor, **options)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
         if monitor.best_parameters is not None:
@@ -344,6 +351,7 @@ class BaseMLP(BaseEstimator):
         state = dict(state)
         state.pop("_net", None)
         state.pop("_views", None)
+        state.pop("_compiled", None)
         if "coefs_" in state:
             state["coefs_"] = [np.array(c) for c in self.coefs_]
             state["intercepts_"] = [np.array(b) for b in self.intercepts_]

@@ -8,29 +8,15 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 
-def _weight_mask(net):
-    """True at the weights (not the biases) in the layout [W1 | b1 | W2 | b2 | ...]."""
-    mask, n_in = [], net.n_inputs
-    for units, _ in net.layers:
-        mask += [np.ones(n_in * units, dtype=bool), np.zeros(units, dtype=bool)]
-        n_in = units
-    return np.concatenate(mask)
-
-
-def regularized_loss_and_gradient(net, X, Y, alpha, scale):
-    """The function L-BFGS minimises, as scikit-learn's _loss_grad_lbfgs: on scikit-learn's
-    scale (the library's loss and gradient divided by scale.gradient, see mlp._scaling), plus
-    alpha / (2 N) * sum of squared weights and its gradient alpha / N * W."""
-    weights = _weight_mask(net)
-    n = X.shape[0]
+def regularized_loss_and_gradient(net, X, Y, sample_weight, alpha, scale):
+    """The function L-BFGS minimises, scikit-learn's _loss_grad_lbfgs: the library's loss with
+    the sample weights and the L2 penalty l2 = alpha * s, and its gradient, divided by
+    s = scale.gradient (mlp._scaling): scikit-learn's weighted loss plus alpha / (2 S) ||W||^2."""
 
     def loss_and_gradient(w):
         net.parameters[...] = w
-        loss, gradient = net._net.loss_and_gradient(X, Y)
-        gradient = gradient.astype(np.float64) / scale.gradient
-        loss = loss / scale.gradient + 0.5 * alpha * float(np.dot(w[weights], w[weights])) / n
-        gradient[weights] += alpha / n * w[weights]
-        return loss, gradient
+        loss, gradient = net._net.loss_and_gradient(X, Y, sample_weight, alpha * scale.gradient)
+        return loss / scale.gradient, gradient.astype(np.float64) / scale.gradient
 
     return loss_and_gradient
 
@@ -38,11 +24,8 @@ def regularized_loss_and_gradient(net, X, Y, alpha, scale):
 def fit_lbfgs(est, X, Y, sample_weight, scale):
     """Trains est._net with L-BFGS-B (max_iter iterations, max_fun evaluations, gtol=tol) and sets
     n_iter_ and loss_."""
-    if sample_weight is not None:
-        raise ValueError("solver='lbfgs' does not take sample_weight or class_weight in mlp; "
-                         "use solver='adam', 'sgd' or 'gd'")
     est._net.compile(est._library_loss(), "gd")
-    fun = regularized_loss_and_gradient(est._net, X, Y, est.alpha, scale)
+    fun = regularized_loss_and_gradient(est._net, X, Y, sample_weight, est.alpha, scale)
     result = scipy.optimize.minimize(
         fun, est._net.parameters.astype(np.float64), method="L-BFGS-B", jac=True,
         options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol})

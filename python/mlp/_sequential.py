@@ -25,18 +25,22 @@ class History:
     Attributes
     ----------
     history : dict of str to list of float
-        ``loss`` and, where they apply, ``accuracy``, ``val_loss`` and ``val_accuracy``, one
-        value per finished epoch.
+        ``loss``, ``learning_rate`` and, where they apply, ``accuracy``, ``val_loss`` and
+        ``val_accuracy``, one value per finished epoch.
     best_epoch : int
         The 1-based epoch whose parameters the network holds (after early stopping, the best).
     stopped_early : bool
-        True when early stopping or the callback ended training before the last epoch.
+        True when early stopping, the convergence rule or the callback ended training.
+    rollbacks : int
+        Divergences undone by halving the learning rate (``max_rollbacks``).
     """
 
     def __init__(self, record):
-        self.history = {k: list(record[k]) for k in ("loss", "accuracy", "val_loss", "val_accuracy") if record[k]}
+        self.history = {k: list(record[k]) for k in ("loss", "accuracy", "val_loss", "val_accuracy",
+                                                     "learning_rate") if record[k]}
         self.best_epoch = record["best_epoch"]
         self.stopped_early = record["stopped_early"]
+        self.rollbacks = record["rollbacks"]
 
     def __repr__(self):
         return f"History(epochs={len(self.history.get('loss', []))}, best_epoch={self.best_epoch})"
@@ -113,6 +117,14 @@ class Sequential:
                                early_stopping_patience=int(early_stopping_patience),
                                callback=callback, **options)
         return History(record)
+
+    def partial_fit(self, X, y, callback=None, **options):
+        """One epoch over (X, y) that continues the training state of the previous fit or
+        partial_fit (the optimizer's moments and step count, the samples seen, the schedule, the
+        shuffling): k calls on the same data equal one fit of k epochs. Returns a History.
+        (It is ``fit(X, y, epochs=1, keep_training_state=True)``.)"""
+        options.update(epochs=1, keep_training_state=True)
+        return History(self._net.fit(X, _as_2d(y), callback=callback, **options))
 
     def predict_proba(self, X):
         """The output layer's activations for X (samples x outputs)."""

@@ -2,6 +2,8 @@
 //   mlp::InvalidArgument -> ValueError
 //   mlp::DataError       -> mlp.DataError, a ValueError
 //   mlp::ModelFileError  -> mlp.ModelFileError, a ValueError
+//   mlp::DivergenceError -> mlp.DivergenceError, a ValueError with epoch, batch, layer, cause and
+//                           learning_rate attributes
 //   any other mlp::Error -> ValueError
 #pragma once
 

@@ -22,12 +22,14 @@ namespace py = pybind11;
 // The optimizer's settings from its name and values; the learning rate defaults to the
 // optimizer's own default on minibatches ("gd": on the full batch).
 OptimizerSpec optimizer_spec(const std::string& name, std::optional<double> learning_rate,
-                             double momentum, double beta1, double beta2, double epsilon) {
+                             double momentum, bool nesterov, double beta1, double beta2,
+                             double epsilon) {
   OptimizerSpec spec;
   spec.kind = optimizer_kind_from_string(name);
   spec.learning_rate =
       learning_rate ? *learning_rate : default_learning_rate(spec.kind, name == "gd");
   spec.momentum = momentum;
+  spec.nesterov = nesterov;
   spec.beta1 = beta1;
   spec.beta2 = beta2;
   spec.epsilon = epsilon;
@@ -39,6 +41,7 @@ py::dict optimizer_dict(const OptimizerSpec& spec) {
   d["kind"] = to_string(spec.kind);
   d["learning_rate"] = spec.learning_rate;
   d["momentum"] = spec.momentum;
+  d["nesterov"] = spec.nesterov;
   d["beta1"] = spec.beta1;
   d["beta2"] = spec.beta2;
   d["epsilon"] = spec.epsilon;
@@ -51,8 +54,10 @@ py::dict history_dict(const History& h) {
   d["accuracy"] = h.accuracy;
   d["val_loss"] = h.val_loss;
   d["val_accuracy"] = h.val_accuracy;
+  d["learning_rate"] = h.learning_rate;
   d["best_epoch"] = h.best_epoch;
   d["stopped_early"] = h.stopped_early;
+  d["rollbacks"] = h.rollbacks;
   return d;
 }
 
@@ -97,13 +102,20 @@ py::dict fit(PySequential<Scalar>& self, py::handle X_in, py::handle Y_in, py::h
   return history_dict(history);
 }
 
-// (loss_value, dE/dparameters) on (X, Y) at the current parameters, for optimizers outside the
-// library (L-BFGS through scipy).
+// (E, dE/dparameters) on (X, Y) at the current parameters, E the compiled loss with the sample
+// weights (None: all 1) and the L2 penalty l2 (LossTerms), for optimizers outside the library
+// (L-BFGS through scipy).
 template <class Scalar>
 std::pair<double, py::array_t<Scalar>> loss_and_gradient(PySequential<Scalar>& self,
-                                                         py::handle X_in, py::handle Y_in) {
+                                                         py::handle X_in, py::handle Y_in,
+                                                         py::handle sample_weight, double l2) {
   const auto X = c_array<Scalar>(X_in, "X", 2);
   const auto Y = c_array<Scalar>(Y_in, "Y", 2);
+  py::array_t<double, py::array::c_style> weights;
+  if (!sample_weight.is_none()) weights = c_array<double>(sample_weight, "sample_weight", 1);
+  LossTerms terms;
+  terms.l2 = l2;
+  if (weights) terms.sample_weight = {weights.data(), static_cast<std::size_t>(weights.shape(0))};
   Matrix<Scalar> gradient;
   double loss = 0.0;
   {
@@ -113,7 +125,8 @@ std::pair<double, py::array_t<Scalar>> loss_and_gradient(PySequential<Scalar>& s
     self.net.check_shapes(matrix_view(X), matrix_view(Y), "X, Y");
     Workspace<Scalar> ws;
     ws.plan(self.net.layers(), std::max<Index>(1, X.shape(0)));
-    loss = static_cast<double>(self.net.compute_gradients(matrix_view(X), matrix_view(Y), ws));
+    loss =
+        static_cast<double>(self.net.compute_gradients(matrix_view(X), matrix_view(Y), ws, terms));
     gradient = self.net.gradients().transpose();
   }
   return {loss, to_numpy(std::move(gradient)).reshape({self.net.parameter_count()})};
@@ -182,15 +195,15 @@ void bind_one(py::module_& m, const char* name, const char* dtype) {
       .def(
           "compile",
           [](Net& s, const std::string& loss, const std::string& optimizer,
-             std::optional<double> learning_rate, double momentum, double beta1, double beta2,
-             double epsilon) {
+             std::optional<double> learning_rate, double momentum, bool nesterov, double beta1,
+             double beta2, double epsilon) {
             auto lock = lock_for_change(s, "compile");
             s.net.compile(loss_from_string(loss), optimizer_spec(optimizer, learning_rate, momentum,
-                                                                 beta1, beta2, epsilon));
+                                                                 nesterov, beta1, beta2, epsilon));
           },
           py::arg("loss"), py::arg("optimizer") = "adam", py::arg("learning_rate") = py::none(),
-          py::arg("momentum") = 0.9, py::arg("beta1") = 0.9, py::arg("beta2") = 0.999,
-          py::arg("epsilon") = 1e-8)
+          py::arg("momentum") = 0.9, py::arg("nesterov") = false, py::arg("beta1") = 0.9,
+          py::arg("beta2") = 0.999, py::arg("epsilon") = 1e-8)
       .def(
           "fit",
           [](Net& s, py::handle X, py::handle Y, py::handle X_val, py::handle Y_val,
@@ -201,7 +214,8 @@ void bind_one(py::module_& m, const char* name, const char* dtype) {
           py::arg("callback") = py::none())
       .def("predict_proba", &predict<Scalar, true>, py::arg("X"))
       .def("predict", &predict<Scalar, false>, py::arg("X"))
-      .def("loss_and_gradient", &loss_and_gradient<Scalar>, py::arg("X"), py::arg("Y"))
+      .def("loss_and_gradient", &loss_and_gradient<Scalar>, py::arg("X"), py::arg("Y"),
+           py::arg("sample_weight") = py::none(), py::arg("l2") = 0.0)
       .def_property_readonly("parameters",
                              [](py::object self) {
                                auto& s = self.cast<Net&>();
