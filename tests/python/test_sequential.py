@@ -144,3 +144,17 @@ def test_invalid_settings_are_value_errors():
         net.compile("no_such_loss", "adam")
     with pytest.raises(TypeError):
         mlp.Sequential(2, dtype="int32")
+
+
+def test_divergence_is_a_value_error_saying_where():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 4)) * 1e3
+    net = mlp.Sequential(4, dtype="float64").add(8, "relu").add(1, "identity")
+    net.initialize("he_uniform", seed=0)
+    net.compile("mse", "sgd", learning_rate=10.0)
+    with pytest.raises(mlp.DivergenceError) as caught:
+        net.fit(X, X[:, :1] * 1e3, epochs=50, batch_size=8)
+    error = caught.value
+    assert isinstance(error, ValueError) and error.epoch >= 1 and error.batch >= 1
+    assert error.learning_rate == 10.0 and error.cause
+    assert np.isfinite(net.parameters).all()  # the last completed epoch's parameters
