@@ -144,16 +144,45 @@ py::array_t<Scalar> predict(PySequential<Scalar>& self, py::handle X_in) {
   return to_numpy(std::move(result));
 }
 
+// The parameters as writable NumPy views: all of them, and each layer's W and b.
+template <class Scalar>
+void bind_parameter_views(py::class_<PySequential<Scalar>>& cls) {
+  using Net = PySequential<Scalar>;
+  cls.def_property_readonly("parameters",
+                            [](py::object self) {
+                              auto& s = self.cast<Net&>();
+                              return parameter_view<Scalar>(self, s.net.parameters().data(),
+                                                            {s.net.parameter_count()});
+                            })
+      .def(
+          "weights",
+          [](py::object self, std::size_t layer) {
+            auto& s = self.cast<Net&>();
+            auto W = s.net.weights(layer);
+            return parameter_view<Scalar>(self, W.data(), {W.rows(), W.cols()});
+          },
+          py::arg("layer"))
+      .def(
+          "bias",
+          [](py::object self, std::size_t layer) {
+            auto& s = self.cast<Net&>();
+            auto b = s.net.bias(layer);
+            return parameter_view<Scalar>(self, b.data(), {b.cols()});
+          },
+          py::arg("layer"));
+}
+
 template <class Scalar>
 void bind_one(py::module_& m, const char* name, const char* dtype) {
   using Net = PySequential<Scalar>;
-  py::class_<Net>(m, name)
-      .def(py::init([](Index n_inputs) {
-             if (n_inputs < 1)
-               throw InvalidArgument("n_inputs must be >= 1, got " + std::to_string(n_inputs));
-             return std::make_unique<Net>(Sequential<Scalar>(n_inputs));
-           }),
-           py::arg("n_inputs"))
+  py::class_<Net> cls(m, name);
+  bind_parameter_views(cls);
+  cls.def(py::init([](Index n_inputs) {
+            if (n_inputs < 1)
+              throw InvalidArgument("n_inputs must be >= 1, got " + std::to_string(n_inputs));
+            return std::make_unique<Net>(Sequential<Scalar>(n_inputs));
+          }),
+          py::arg("n_inputs"))
       .def_property_readonly("dtype", [dtype](const Net&) { return dtype; })
       .def_property_readonly("n_inputs", [](const Net& s) { return s.net.n_inputs(); })
       .def_property_readonly("n_outputs", [](const Net& s) { return s.net.n_outputs(); })
@@ -216,28 +245,6 @@ void bind_one(py::module_& m, const char* name, const char* dtype) {
       .def("predict", &predict<Scalar, false>, py::arg("X"))
       .def("loss_and_gradient", &loss_and_gradient<Scalar>, py::arg("X"), py::arg("Y"),
            py::arg("sample_weight") = py::none(), py::arg("l2") = 0.0)
-      .def_property_readonly("parameters",
-                             [](py::object self) {
-                               auto& s = self.cast<Net&>();
-                               return parameter_view<Scalar>(self, s.net.parameters().data(),
-                                                             {s.net.parameter_count()});
-                             })
-      .def(
-          "weights",
-          [](py::object self, std::size_t layer) {
-            auto& s = self.cast<Net&>();
-            auto W = s.net.weights(layer);
-            return parameter_view<Scalar>(self, W.data(), {W.rows(), W.cols()});
-          },
-          py::arg("layer"))
-      .def(
-          "bias",
-          [](py::object self, std::size_t layer) {
-            auto& s = self.cast<Net&>();
-            auto b = s.net.bias(layer);
-            return parameter_view<Scalar>(self, b.data(), {b.cols()});
-          },
-          py::arg("layer"))
       .def(
           "save",
           [](Net& s, const std::string& path, const std::string& extra_json) {
