@@ -5,7 +5,7 @@ parameters, same data, in the same process.
 Run it with the Python that has both installed (scripts/test makes build/venv):
 
     build/venv/bin/python bench/python_vs_sklearn.py              # 3 repeats, about 8 minutes on 2 cores
-    build/venv/bin/python bench/python_vs_sklearn.py --repeats 1  # a quick look
+    build/venv/bin/python bench/python_vs_sklearn.py --repeats 1 --mnist-samples 10000  # a quick look
 
 Workloads (docs/performance.md, "Python: mlp against scikit-learn"):
   mnist   784-256-128-10 (ReLU, softmax), adam, batch 200, 10 epochs on MNIST's 60,000 training
@@ -36,9 +36,10 @@ import mlp
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def mnist(folder):
-    train = mlp.datasets.read_idx(folder / "train-images-idx3-ubyte.gz",
-                                  folder / "train-labels-idx1-ubyte.gz", return_X_y=True)
+def mnist(folder, samples):
+    X, y = mlp.datasets.read_idx(folder / "train-images-idx3-ubyte.gz",
+                                 folder / "train-labels-idx1-ubyte.gz", return_X_y=True)
+    train = X[:samples], y[:samples]
     test = mlp.datasets.read_idx(folder / "t10k-images-idx3-ubyte.gz",
                                  folder / "t10k-labels-idx1-ubyte.gz", return_X_y=True)
     return (*train, *test)
@@ -53,7 +54,7 @@ def digits():
 
 WORKLOADS = {
     "mnist": (dict(hidden_layer_sizes=(256, 128), solver="adam", batch_size=200, max_iter=10),
-              lambda args: mnist(args.datasets)),
+              lambda args: mnist(args.datasets, args.mnist_samples)),
     "digits": ({}, lambda args: digits()),
 }
 
@@ -75,13 +76,15 @@ def run_once(estimator, data):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--mnist-samples", type=int, default=60000,
+                        help="train on the first N of MNIST's 60,000 training images")
     parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=list(WORKLOADS))
     parser.add_argument("--datasets", type=pathlib.Path,
                         default=pathlib.Path(os.environ.get("MLP_DATASETS_DIR", ROOT.parent / "shared" / "datasets")))
     args = parser.parse_args()
     print(f"mlp {mlp.__version__} ({mlp.get_threads()} threads), scikit-learn "
           f"{sklearn.__version__}, NumPy {np.__version__}, "
-          f"{os.cpu_count()} CPUs, medians of {args.repeats}\n")
+          f"{os.cpu_count()} CPUs, medians of {args.repeats}, MNIST on {args.mnist_samples} images\n")
     print("| workload | library | accuracy | epochs | fit (s) | predict_proba (s) |")
     print("|---|---|---:|---:|---:|---:|")
     ratios = []
