@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""bench/python_vs_sklearn.py: mlp.MLPClassifier against scikit-learn's MLPClassifier, same
+parameters, same data, in the same process.
+
+Run it with the Python that has both installed (scripts/test makes build/venv):
+
+    build/venv/bin/python bench/python_vs_sklearn.py              # 3 repeats, about 8 minutes on 2 cores
+    build/venv/bin/python bench/python_vs_sklearn.py --repeats 1 --mnist-samples 10000  # a quick look
+
+Workloads (docs/performance.md, "Python: mlp against scikit-learn"):
+  mnist   784-256-128-10 (ReLU, softmax), adam, batch 200, 10 epochs on MNIST's 60,000 training
+          images (scaled to [0, 1]); accuracy on the 10,000 test images
+  digits  scikit-learn's digits (1,797 8x8 images, /16) at both estimators' defaults (100 ReLU
+          units, adam, batch 200, up to 200 epochs, tol 1e-4), a stratified 30% held out
+
+Each workload runs `repeats` times, the two libraries interleaved (the machine is shared), with
+random_state = the repeat's index; the table gives the medians: accuracy, fit time,
+predict_proba time on the test set, and scikit-learn's time over mlp's.
+"""
+import argparse
+import os
+import pathlib
+import statistics
+import time
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn import neural_network
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+import mlp
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def mnist(folder, samples):
+    X, y = mlp.datasets.read_idx(folder / "train-images-idx3-ubyte.gz",
+                                 folder / "train-labels-idx1-ubyte.gz", return_X_y=True)
+    train = X[:samples], y[:samples]
+    test = mlp.datasets.read_idx(folder / "t10k-images-idx3-ubyte.gz",
+                                 folder / "t10k-labels-idx1-ubyte.gz", return_X_y=True)
+    return (*train, *test)
+
+
+def digits():
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.3, stratify=y,
+                                                        random_state=0)
+    return X_train, y_train, X_test, y_test
+
+
+WORKLOADS = {
+    "mnist": (dict(hidden_layer_sizes=(256, 128), solver="adam", batch_size=200, max_iter=10),
+              lambda args: mnist(args.datasets, args.mnist_samples)),
+    "digits": ({}, lambda args: digits()),
+}
+
+
+def run_once(estimator, data):
+    X_train, y_train, X_test, y_test = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        estimator.fit(X_train, y_train)
+        fit = time.perf_counter() - start
+    start = time.perf_counter()
+    proba = estimator.predict_proba(X_test)
+    predict = time.perf_counter() - start
+    accuracy = float(np.mean(estimator.classes_[proba.argmax(axis=1)] == y_test))
+    return {"accuracy": accuracy, "fit": fit, "predict_proba": predict, "epochs": estimator.n_iter_}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--mnist-samples", type=int, default=60000,
+                        help="train on the first N of MNIST's 60,000 training images")
+    parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=list(WORKLOADS))
+    parser.add_argument("--datasets", type=pathlib.Path,
+                        default=pathlib.Path(os.environ.get("MLP_DATASETS_DIR", ROOT.parent / "shared" / "datasets")))
+    args = parser.parse_args()
+    print(f"mlp {mlp.__version__} ({mlp.get_threads()} threads), scikit-learn "
+          f"{sklearn.__version__}, NumPy {np.__version__}, "
+          f"{os.cpu_count()} CPUs, medians of {args.repeats}, MNIST on {args.mnist_samples} images\n")
+    print("| workload | library | accuracy | epochs | fit (s) | predict_proba (s) |")
+    print("|---|---|---:|---:|---:|---:|")
+    ratios = []
+    for name in args.workloads:
+        settings, load = WORKLOADS[name]
+        data = load(args)
+        results = {"mlp": [], "scikit-learn": []}
+        for repeat in range(args.repeats):
+            results["mlp"].append(run_once(mlp.MLPClassifier(random_state=repeat, **settings), data))
+            results["scikit-learn"].append(
+                run_once(neural_network.MLPClassifier(random_state=repeat, **settings), data))
+        medians = {lib: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                   for lib, runs in results.items()}
+        for lib, m in medians.items():
+            print(f"| {name} | {lib} | {100 * m['accuracy']:.2f}% | {m['epochs']:g} | {m['fit']:.3f} | "
+                  f"{m['predict_proba']:.4f} |")
+        ours, theirs = medians["mlp"], medians["scikit-learn"]
+        ratios.append((name, 100 * (ours["accuracy"] - theirs["accuracy"]), theirs["fit"] / ours["fit"],
+                       theirs["predict_proba"] / ours["predict_proba"]))
+    print("\n| workload | accuracy, mlp - scikit-learn (points) | fit: scikit-learn / mlp | "
+          "predict_proba: scikit-learn / mlp |")
+    print("|---|---:|---:|---:|")
+    for name, accuracy, fit, predict in ratios:
+        print(f"| {name} | {accuracy:+.2f} | {fit:.1f}x | {predict:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""mlp: multilayer perceptrons trained with backpropagation, from a fast C++ library.
+
+A drop-in for scikit-learn's neural networks::
+
+    from mlp import MLPClassifier      # instead of sklearn.neural_network.MLPClassifier
+
+and the library's Keras-like network: ``mlp.Sequential``, ``mlp.load``, ``mlp.datasets``.
+"""
+
+from mlp import _core
+from mlp._core import DataError, DivergenceError, ModelFileError
+from mlp import datasets
+from mlp._classifier import MLPClassifier
+from mlp._regressor import MLPRegressor
+from mlp._sequential import History, Sequential, load
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataError",
+    "DivergenceError",
+    "History",
+    "MLPClassifier",
+    "MLPRegressor",
+    "ModelFileError",
+    "datasets",
+    "Sequential",
+    "get_threads",
+    "load",
+    "set_threads",
+]
+
+
+def set_threads(count):
+    """Set the number of threads of the library's parallel kernels (0: one per core)."""
+    _core.set_threads(int(count))
+
+
+def get_threads():
+    """Return the number of threads the library's parallel kernels use."""
+    return _core.threads()

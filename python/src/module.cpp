@@ -1,0 +1,19 @@
+// The extension module mlp._core: the library's network, model files, data readers and thread
+// count, for the Python package in python/mlp (which users import instead of this module).
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+#include "errors.hpp"
+#include "mlp/nn/threads.hpp"
+#include "sequential.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "mlp's C++ library; use the package mlp, which wraps it";
+  mlp::python::bind_errors(m);
+  mlp::python::bind_sequential(m);
+  mlp::python::bind_model_files(m);
+  mlp::python::bind_datasets(m);
+  m.def("set_threads", &mlp::set_threads, pybind11::arg("count"),
+        "Sets the thread count of the library's parallel kernels (0: one per core).");
+  m.def("threads", &mlp::threads, "The thread count in force.");
+}
