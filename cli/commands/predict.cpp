@@ -52,12 +52,7 @@ int predict(const TrainedModel<Scalar>& model, const PredictArguments& a) {
     out << "prediction\n";
     for (Index i = 0; i < values.size(); ++i) out << values(i) << '\n';
   }
-  if (a.output == "-") {
-    const std::string text = out.str();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  } else {
-    write_file_atomically(a.output, out.str());
-  }
+  write_file_atomically(a.output, out.str());  // "-": standard output
   return 0;
 }
 
