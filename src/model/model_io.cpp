@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -46,9 +47,11 @@ constexpr std::size_t kMaxLayers = 10'000;              // far beyond any real M
 // Bounds on each JSON text of a model file (the header, and the architecture and extra texts it
 // holds), checked on the text before it is parsed: nesting beyond kMaxJsonDepth would make the
 // recursive parts of a JSON library (copying, printing, destroying) overflow the stack, and each
-// value costs tens of bytes once parsed. A real model nests 4 levels deep; its values are a few
-// per feature and per class (a model of a million features holds about 3 million).
+// value costs tens of bytes once parsed. A real model nests 4 levels deep. The header itself
+// holds 9 values per tensor (180,000 for 10,000 layers); the extra metadata a few per feature
+// and per class (a model of a million features holds about 3 million).
 constexpr std::size_t kMaxJsonDepth = 64;
+constexpr std::uint64_t kMaxHeaderValues = 1'000'000;
 constexpr std::uint64_t kMaxJsonValues = 8'000'000;
 constexpr const char* kFormat = "mlp";
 constexpr const char* kFormatVersion = "1";
@@ -106,7 +109,8 @@ std::optional<std::uint64_t> checked_multiply(std::uint64_t a, std::uint64_t b) 
 // above. A scan of the text, not a parse: a string's content is skipped (with its escapes), each
 // '[' or '{' opens a level, and every ',' ':' '[' '{' or first value counts as a value (an upper
 // bound on the values a parser would make, up to one per container).
-std::optional<std::string> json_limit_problem(std::string_view text) {
+std::optional<std::string> json_limit_problem(std::string_view text,
+                                              std::uint64_t max_values = kMaxJsonValues) {
   std::size_t depth = 0;
   std::uint64_t values = 1;
   bool in_string = false;
@@ -131,8 +135,8 @@ std::optional<std::string> json_limit_problem(std::string_view text) {
     } else if (c == ',' || c == ':') {
       ++values;
     }
-    if (values > kMaxJsonValues)
-      return "holds more than " + std::to_string(kMaxJsonValues) + " JSON values";
+    if (values > max_values)
+      return "holds more than " + std::to_string(max_values) + " JSON values";
   }
   return std::nullopt;
 }
@@ -321,19 +325,23 @@ class Loader {
 
     std::string text(static_cast<std::size_t>(length), '\0');
     if (length > 0) read_exactly(in, text.data(), length, "the header");
-    const json header = parse_json(text, "the header");
+    const json header = parse_json(text, "the header", kMaxHeaderValues);
     if (!header.is_object()) fail("the header is not a JSON object");
     return header;
   }
 
   // Parses one JSON text of the file (`what` names it), checking its bounds first.
-  json parse_json(std::string_view text, const std::string& what) const {
-    if (const auto problem = json_limit_problem(text))
+  json parse_json(std::string_view text, const std::string& what,
+                  std::uint64_t max_values = kMaxJsonValues) const {
+    if (const auto problem = json_limit_problem(text, max_values))
       fail(what + " " + *problem + ": not a model file, or a damaged one");
     try {
       return json::parse(text);
     } catch (const json::exception& e) {
       fail(what + " is not valid JSON (damaged file?): " + e.what());
+    } catch (const std::bad_alloc&) {
+      fail(what + " (" + std::to_string(text.size()) +
+           " bytes of JSON) needs more memory than this process may use");
     }
   }
 

@@ -605,6 +605,11 @@ TEST_F(ModelIoDamage, TooManyJsonValues) {
   many += "]}";
   expect_model_error(with_metadata([&](json& m) { m["extra"] = many; }),
                      "the extra metadata holds more than 8000000 JSON values");
+  // The header proper holds 9 values per tensor: a million is far beyond 10,000 layers.
+  std::string wide = "{\"a\": [0";
+  for (int i = 0; i < 1'000'000; ++i) wide += ",0";
+  write_bytes(path("wide"), header_only(wide + "]}"));
+  expect_model_error(path("wide"), "the header holds more than 1000000 JSON values");
 }
 
 TEST_F(ModelIoDamage, ForeignSafetensorsWithoutMetadata) {
