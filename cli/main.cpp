@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "commands/demo_xor.hpp"
 #include "commands/evaluate.hpp"
@@ -13,6 +15,7 @@
 #include "commands/sweep.hpp"
 #include "commands/train.hpp"
 #include "mlp/core/error.hpp"
+#include "shared/output_path.hpp"
 #include "shared/usage_error.hpp"
 
 int main(int argc, char** argv) {
@@ -28,6 +31,8 @@ int main(int argc, char** argv) {
   mlp::cli::add_sweep_command(app);
   mlp::cli::add_gradcheck_command(app);
   mlp::cli::add_explain_command(app);
+  // Runs once the command line is parsed, before the command's own callback.
+  app.parse_complete_callback([&app] { mlp::cli::check_outputs_are_not_inputs(app); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -39,7 +44,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::RuntimeError& e) {
     return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "mlp: error: %s\nRun 'mlp --help' for usage.\n", e.what());
+    const std::string hint =
+        mlp::cli::did_you_mean(app, std::vector<std::string>(argv + 1, argv + argc));
+    std::fprintf(stderr, "mlp: error: %s%s\nRun 'mlp --help' for usage.\n", e.what(), hint.c_str());
     return 2;
   } catch (const mlp::cli::UsageError& e) {
     std::fprintf(stderr, "mlp: error: %s\n", e.what());

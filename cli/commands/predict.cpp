@@ -91,12 +91,7 @@ int predict(const TrainedModel<Scalar>& model, const PredictArguments& a) {
       }
     out << '\n';
   }
-  if (a.output == "-") {
-    const std::string text = out.str();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  } else {
-    write_file_atomically(a.output, out.str());
-  }
+  write_file_atomically(a.output, out.str());  // "-": standard output
   return 0;
 }
 

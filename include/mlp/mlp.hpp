@@ -13,6 +13,7 @@
 #include "mlp/core/atomic_file.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/core/matrix.hpp"
+#include "mlp/core/memory_limit.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/data/csv.hpp"
 #include "mlp/data/dataset.hpp"

@@ -1,5 +1,8 @@
 #include "mlp/data/idx.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -8,9 +11,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
+#include <optional>
+#include <vector>
 
 #include "mlp/core/error.hpp"
+#include "mlp/core/memory_limit.hpp"
 
 namespace mlp {
 
@@ -27,23 +32,30 @@ std::string hex(std::uint32_t value) {
   return buffer;
 }
 
-// A file read through zlib: gzip data is decompressed, anything else is read as it is.
+// zlib's deflate expands data at most 1032 times (RFC 1951: a 258-byte match in at most 2 bits),
+// so a gzip file of S bytes holds at most 1032 * S bytes of data (a margin covers the headers).
+constexpr std::uint64_t kMaxGzipRatio = 1032;
+
+// A file opened once and read through zlib: gzip data is decompressed, anything else is read as
+// it is. Being opened once, a pipe, a FIFO or `<(...)` works.
 class IdxFile {
  public:
   explicit IdxFile(const std::string& path) : path_(path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) fail("is a directory, not an IDX file");
-    // Look at the first two bytes ourselves: gzip files start with 1f 8b.
-    errno = 0;
-    std::FILE* probe = std::fopen(path.c_str(), "rb");
-    if (probe == nullptr) fail(std::string("cannot open: ") + std::strerror(errno));
-    unsigned char magic[2] = {0, 0};
-    gzip_ = std::fread(magic, 1, 2, probe) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    std::fclose(probe);
-    errno = 0;
-    file_ = gzopen(path.c_str(), "rb");
-    if (file_ == nullptr)
-      fail(std::string("cannot open: ") + (errno != 0 ? std::strerror(errno) : "out of memory"));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(std::string("cannot open: ") + std::strerror(errno));
+    struct stat info {};
+    if (::fstat(fd, &info) == 0) {
+      if (S_ISDIR(info.st_mode)) {
+        ::close(fd);
+        fail("is a directory, not an IDX file");
+      }
+      if (S_ISREG(info.st_mode)) file_bytes_ = static_cast<std::uint64_t>(info.st_size);
+    }
+    file_ = gzdopen(fd, "rb");
+    if (file_ == nullptr) {
+      ::close(fd);
+      fail("cannot open: out of memory");
+    }
     gzbuffer(file_, 1u << 17);
   }
   ~IdxFile() {
@@ -54,7 +66,8 @@ class IdxFile {
 
   [[noreturn]] void fail(const std::string& what) const { throw DataError(path_ + ": " + what); }
 
-  bool gzip() const { return gzip_; }
+  // Whether the data is gzip-compressed (known once something has been read).
+  bool gzip() const { return gzdirect(file_) == 0; }
 
   // Reads up to `size` bytes; fewer only at the end of the data. Throws on corrupt gzip data.
   std::size_t read(unsigned char* out, std::size_t size) {
@@ -74,18 +87,39 @@ class IdxFile {
     return total;
   }
 
-  // Reads exactly `size` bytes of data (growing `out` only as data arrives), or fails with
-  // `truncated(bytes_read)` as the message.
+  // Checks, before anything is allocated, that `size` more bytes of data (`declared`, as the
+  // header says) can be in the file and that `memory` bytes (what they become) fit in memory.
+  // `truncated(bytes)` is the message for a raw file that holds only `bytes` more.
   template <class Message>
-  void read_exactly(std::vector<unsigned char>& out, std::uint64_t size, Message truncated) {
-    out.clear();
-    while (out.size() < size) {
-      const std::size_t old_size = out.size();
-      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - old_size, kChunk));
-      out.resize(old_size + want);
-      const std::size_t got = read(out.data() + old_size, want);
-      out.resize(old_size + got);
-      if (got < want) fail(truncated(out.size()));
+  void check_declared(std::uint64_t size, std::uint64_t memory, const std::string& declared,
+                      Message truncated) {
+    if (file_bytes_) {
+      const auto consumed = static_cast<std::uint64_t>(gztell(file_));  // the header, if raw
+      const std::uint64_t left = *file_bytes_ > consumed ? *file_bytes_ - consumed : 0;
+      if (!gzip() && size > left) fail(truncated(left));
+      if (gzip() && size > kMaxGzipRatio * (*file_bytes_ + 1024))
+        fail("the header declares " + declared + " (" + human_bytes(size) +
+             "), more than a gzip file of " + human_bytes(*file_bytes_) +
+             " can hold (zlib expands at most " + std::to_string(kMaxGzipRatio) +
+             " times): the header is damaged");
+    }
+    if (const auto problem = memory_problem(memory))
+      fail("the header declares " + declared + ", which " + *problem);
+  }
+
+  // Reads exactly `size` bytes, in chunks of at most kChunk passed to `consume(bytes, count)`,
+  // or fails with `truncated(bytes_read)` as the message.
+  template <class Consume, class Message>
+  void read_exactly(std::uint64_t size, Consume consume, Message truncated) {
+    std::vector<unsigned char> chunk(
+        static_cast<std::size_t>(std::min<std::uint64_t>(size, kChunk)));
+    std::uint64_t done = 0;
+    while (done < size) {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size - done, kChunk));
+      const std::size_t got = read(chunk.data(), want);
+      consume(chunk.data(), got);
+      done += got;
+      if (got < want) fail(truncated(done));
     }
   }
 
@@ -105,8 +139,9 @@ class IdxFile {
     int code = Z_OK;
     const char* text = gzerror(file_, &code);
     std::string message = text != nullptr ? text : "unknown zlib error";
-    // zlib puts the path in front of its message: we already do.
-    if (message.rfind(path_ + ": ", 0) == 0) message.erase(0, path_.size() + 2);
+    // zlib puts the file ("<fd:3>", opened by descriptor) in front of its message: we put ours.
+    if (message.rfind("<fd:", 0) == 0 && message.find(">: ") != std::string::npos)
+      message.erase(0, message.find(">: ") + 3);
     if (code == Z_ERRNO) fail(context + ": " + std::strerror(errno));
     if (code == Z_BUF_ERROR) fail("truncated gzip data (" + message + "): the file was cut short");
     fail("corrupt gzip data (" + message + ")");
@@ -114,7 +149,7 @@ class IdxFile {
 
   std::string path_;
   gzFile file_ = nullptr;
-  bool gzip_ = false;
+  std::optional<std::uint64_t> file_bytes_;  // a regular file's size; unknown for a pipe
 };
 
 std::uint32_t big_endian(const unsigned char* p) {
@@ -183,19 +218,24 @@ Matrix<Scalar> read_idx_images(const std::string& path) {
   const std::uint64_t pixels = rows * cols;
   const std::string declared = std::to_string(count) + " images of " + std::to_string(rows) + "x" +
                                std::to_string(cols) + " pixels";
-  std::vector<unsigned char> bytes;
-  file.read_exactly(bytes, count * pixels, [&](std::uint64_t got) {
+  auto truncated = [&](std::uint64_t got) {
     return "truncated: the header declares " + declared + " (" + std::to_string(count * pixels) +
            " bytes) but the" + decompressed(file) + " data holds only " + std::to_string(got) +
            " bytes";
-  });
-  check_no_trailing_data(file, declared);
+  };
+  file.check_declared(count * pixels, count * pixels * sizeof(Scalar), declared, truncated);
 
   std::array<Scalar, 256> scaled;
   for (int v = 0; v < 256; ++v) scaled[v] = static_cast<Scalar>(v) / static_cast<Scalar>(255);
   Matrix<Scalar> images(static_cast<Index>(count), static_cast<Index>(pixels));
   Scalar* out = images.data();
-  for (std::size_t i = 0; i < bytes.size(); ++i) out[i] = scaled[bytes[i]];
+  file.read_exactly(
+      count * pixels,
+      [&](const unsigned char* bytes, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) *out++ = scaled[bytes[i]];
+      },
+      truncated);
+  check_no_trailing_data(file, declared);
   return images;
 }
 
@@ -205,13 +245,21 @@ std::vector<int> read_idx_labels(const std::string& path) {
   const std::uint64_t count = dims[0];
   if (count == 0) file.fail("the header declares 0 labels");
   const std::string declared = std::to_string(count) + " labels";
-  std::vector<unsigned char> bytes;
-  file.read_exactly(bytes, count, [&](std::uint64_t got) {
+  auto truncated = [&](std::uint64_t got) {
     return "truncated: the header declares " + declared + " but the" + decompressed(file) +
            " data holds only " + std::to_string(got);
-  });
+  };
+  file.check_declared(count, count * sizeof(int), declared, truncated);
+  std::vector<int> labels;
+  labels.reserve(static_cast<std::size_t>(count));
+  file.read_exactly(
+      count,
+      [&](const unsigned char* bytes, std::size_t n) {
+        labels.insert(labels.end(), bytes, bytes + n);
+      },
+      truncated);
   check_no_trailing_data(file, declared);
-  return std::vector<int>(bytes.begin(), bytes.end());
+  return labels;
 }
 
 template <class Scalar>

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -43,6 +44,15 @@ using ordered_json = nlohmann::ordered_json;
 constexpr std::uint64_t kHeaderLengthBytes = 8;
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;  // 100 MB: far beyond any real header
 constexpr std::size_t kMaxLayers = 10'000;              // far beyond any real MLP
+// Bounds on each JSON text of a model file (the header, and the architecture and extra texts it
+// holds), checked on the text before it is parsed: nesting beyond kMaxJsonDepth would make the
+// recursive parts of a JSON library (copying, printing, destroying) overflow the stack, and each
+// value costs tens of bytes once parsed. A real model nests 4 levels deep. The header itself
+// holds 9 values per tensor (180,000 for 10,000 layers); the extra metadata a few per feature
+// and per class (a model of a million features holds about 3 million).
+constexpr std::size_t kMaxJsonDepth = 64;
+constexpr std::uint64_t kMaxHeaderValues = 1'000'000;
+constexpr std::uint64_t kMaxJsonValues = 8'000'000;
 constexpr const char* kFormat = "mlp";
 constexpr const char* kFormatVersion = "1";
 constexpr const char* kMetadataKey = "__metadata__";
@@ -95,6 +105,42 @@ std::optional<std::uint64_t> checked_multiply(std::uint64_t a, std::uint64_t b) 
   return a * b;
 }
 
+// What is wrong with a JSON text's size or nesting, or nothing when it is within the bounds
+// above. A scan of the text, not a parse: a string's content is skipped (with its escapes), each
+// '[' or '{' opens a level, and every ',' ':' '[' '{' or first value counts as a value (an upper
+// bound on the values a parser would make, up to one per container).
+std::optional<std::string> json_limit_problem(std::string_view text,
+                                              std::uint64_t max_values = kMaxJsonValues) {
+  std::size_t depth = 0;
+  std::uint64_t values = 1;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        return "nests more than " + std::to_string(kMaxJsonDepth) +
+               " levels of JSON arrays and objects (a model needs 4)";
+      ++values;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    } else if (c == ',' || c == ':') {
+      ++values;
+    }
+    if (values > max_values)
+      return "holds more than " + std::to_string(max_values) + " JSON values";
+  }
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Saving
 
@@ -112,6 +158,14 @@ std::string serialize(const Sequential<Scalar>& net, const std::string& extra_js
   }
   if (!extra_is_object)
     throw InvalidArgument("save_model: the extra metadata must be the text of a JSON object");
+  // What the loader would refuse is refused here, before anything is written.
+  if (const auto problem = json_limit_problem(extra_json))
+    throw InvalidArgument("save_model: the extra metadata " + *problem +
+                          ", more than load_model accepts");
+  if (net.layers().size() > kMaxLayers)
+    throw InvalidArgument("save_model: the network has " + std::to_string(net.layers().size()) +
+                          " layers, more than load_model accepts (" + std::to_string(kMaxLayers) +
+                          ")");
 
   const char* tensor_dtype = DtypeNames<Scalar>::tensor;
   const OptimizerSpec& opt = net.optimizer();
@@ -169,6 +223,11 @@ std::string serialize(const Sequential<Scalar>& net, const std::string& extra_js
   }
   // Pad with spaces (JSON whitespace) so that the data section starts at a multiple of 8.
   header_text.append((8 - header_text.size() % 8) % 8, ' ');
+  if (header_text.size() > kMaxHeaderBytes)
+    throw InvalidArgument("save_model: the header would be " + std::to_string(header_text.size()) +
+                          " bytes, more than load_model accepts (" +
+                          std::to_string(kMaxHeaderBytes) +
+                          "): the extra metadata (names of features and classes) is too large");
 
   const auto header_length = static_cast<std::uint64_t>(header_text.size());
   const auto data_bytes = static_cast<std::size_t>(net.parameters().size()) * sizeof(Scalar);
@@ -266,14 +325,24 @@ class Loader {
 
     std::string text(static_cast<std::size_t>(length), '\0');
     if (length > 0) read_exactly(in, text.data(), length, "the header");
-    json header;
-    try {
-      header = json::parse(text);
-    } catch (const json::exception& e) {
-      fail(std::string("the header is not valid JSON (damaged file?): ") + e.what());
-    }
+    const json header = parse_json(text, "the header", kMaxHeaderValues);
     if (!header.is_object()) fail("the header is not a JSON object");
     return header;
+  }
+
+  // Parses one JSON text of the file (`what` names it), checking its bounds first.
+  json parse_json(std::string_view text, const std::string& what,
+                  std::uint64_t max_values = kMaxJsonValues) const {
+    if (const auto problem = json_limit_problem(text, max_values))
+      fail(what + " " + *problem + ": not a model file, or a damaged one");
+    try {
+      return json::parse(text);
+    } catch (const json::exception& e) {
+      fail(what + " is not valid JSON (damaged file?): " + e.what());
+    } catch (const std::bad_alloc&) {
+      fail(what + " (" + std::to_string(text.size()) +
+           " bytes of JSON) needs more memory than this process may use");
+    }
   }
 
   // Returns __metadata__ once it is known to describe an mlp model of a readable version.
@@ -339,12 +408,7 @@ class Loader {
   }
 
   Architecture parse_architecture(const std::string& text) {
-    json root;
-    try {
-      root = json::parse(text);
-    } catch (const json::exception& e) {
-      fail(std::string("architecture is not valid JSON: ") + e.what());
-    }
+    const json root = parse_json(text, "the architecture");
     if (!root.is_object()) fail("architecture is not a JSON object");
 
     Architecture arch;
@@ -402,12 +466,7 @@ class Loader {
     const auto found = metadata.find("extra");
     if (found == metadata.end()) return "{}";
     std::string text = found->get<std::string>();
-    json extra;
-    try {
-      extra = json::parse(text);
-    } catch (const json::exception& e) {
-      fail(std::string("the extra metadata is not valid JSON: ") + e.what());
-    }
+    const json extra = parse_json(text, "the extra metadata");
     if (!extra.is_object()) fail("the extra metadata is not a JSON object");
     return text;
   }

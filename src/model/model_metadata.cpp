@@ -33,6 +33,15 @@ std::vector<std::string> string_list(const json& j, const char* field) {
   return out;
 }
 
+// j[field] as a string, `fallback` when absent; a value of another JSON type is an error naming
+// the field (never the JSON library's own type_error).
+std::string optional_string(const json& j, const char* field, const char* fallback) {
+  if (!j.contains(field)) return fallback;
+  if (!j.at(field).is_string())
+    throw ModelFileError(std::string("model metadata: '") + field + "' is not a string");
+  return j.at(field).get<std::string>();
+}
+
 double finite_number(const json& j, const char* field, double fallback) {
   if (!j.contains(field)) return fallback;
   if (!j.at(field).is_number() || !std::isfinite(j.at(field).get<double>()))
@@ -91,20 +100,19 @@ ModelMetadata ModelMetadata::from_json(std::string_view json_text) {
     throw ModelFileError("model metadata: unsupported format_version " +
                          j.at("format_version").dump());
   ModelMetadata m;
+  const std::string task = optional_string(j, "task", "classification");
   try {
-    m.task = task_from_string(j.value("task", std::string("classification")));
+    m.task = task_from_string(task);
   } catch (const Error& e) {
     throw ModelFileError(std::string("model metadata: ") + e.what());
   }
-  m.input_format = j.value("input_format", std::string("csv"));
+  m.input_format = optional_string(j, "input_format", "csv");
   try {
     data_format_from_string(m.input_format);  // the formats read_dataset knows
   } catch (const InvalidArgument&) {
     throw ModelFileError("model metadata: unknown input_format '" + m.input_format + "'");
   }
-  if (j.contains("target") && !j.at("target").is_string())
-    throw ModelFileError("model metadata: 'target' is not a string");
-  m.target = j.value("target", std::string());
+  m.target = optional_string(j, "target", "");
   m.feature_names = string_list(j, "feature_names");
   m.class_names = string_list(j, "class_names");
   if (j.contains("columns")) m.columns = ColumnEncoder::from_json(j.at("columns").dump());

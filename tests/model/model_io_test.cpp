@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mlp/core/error.hpp"
+#include "mlp/model/model_metadata.hpp"
 
 namespace {
 
@@ -89,6 +90,18 @@ std::string to_safetensors(const json& header, const std::string& data) {
   std::uint64_t length = text.size();
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((length >> (8 * i)) & 0xff);
   return bytes + text + data;
+}
+
+std::string nested_arrays(std::size_t depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
+
+// A header length and header text, nothing else.
+std::string header_only(const std::string& text) {
+  std::string bytes(8, '\0');
+  const std::uint64_t length = text.size();
+  std::memcpy(bytes.data(), &length, 8);
+  return bytes + text;
 }
 
 template <class Scalar>
@@ -403,8 +416,8 @@ TEST_F(ModelIoSave, UnwritableFolderThrowsAndLeavesNoFile) {
   EXPECT_TRUE(fs::is_empty(folder));
 }
 
-TEST_F(ModelIoSave, FailedRenameRemovesTemporaryFile) {
-  // The target is a non-empty folder: the temporary file is written, the rename fails.
+TEST_F(ModelIoSave, FolderAsTargetIsRefusedAndLeftAlone) {
+  // The target is a non-empty folder: refused before anything is written.
   const fs::path target = dir_ / "model.safetensors";
   fs::create_directory(target);
   write_bytes((target / "keep").string(), "x");
@@ -431,6 +444,38 @@ TEST_F(ModelIoSave, RejectsExtraThatIsNotAJsonObject) {
     EXPECT_THROW(mlp::save_model(path("m.safetensors"), net, extra), mlp::InvalidArgument) << extra;
   }
   EXPECT_TRUE(files_in_dir().empty());
+}
+
+TEST_F(ModelIoSave, RefusesWhatTheLoaderWouldRefuse) {
+  // What save_model writes, load_model must read: each limit of the loader is refused here,
+  // before anything is written.
+  const auto net = make_small_network();
+  const std::string p = path("m.safetensors");
+  auto expect_refused = [&](const std::string& extra, const std::string& phrase) {
+    try {
+      mlp::save_model(p, net, extra);
+      ADD_FAILURE() << "saved; expected an error containing " << phrase;
+    } catch (const mlp::InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(phrase), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(p));
+  };
+  // A 101 MB class name: the header would exceed the loader's 100 MB.
+  expect_refused("{\"classes\": [\"" + std::string(101'000'000, 'x') + "\"]}",
+                 "more than load_model accepts (100000000)");
+  expect_refused("{\"a\": " + nested_arrays(65) + "}", "nests more than 64 levels");
+  mlp::Sequential<float> deep(1);
+  for (int l = 0; l < 10'001; ++l) deep.add(1, mlp::Activation::sigmoid);
+  deep.compile(mlp::Loss::sse, mlp::OptimizerSpec::gradient_descent(0.5));
+  try {
+    mlp::save_model(p, deep);
+    ADD_FAILURE() << "saved a network of 10001 layers";
+  } catch (const mlp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("10001 layers"), std::string::npos) << e.what();
+  }
+  // Just within the limits: saved and loaded.
+  mlp::save_model(p, net, "{\"a\": " + nested_arrays(63) + "}");
+  EXPECT_NO_THROW(mlp::load_model(p));
 }
 
 TEST_F(ModelIoSave, RejectsNetworkWithoutLayers) {
@@ -534,12 +579,37 @@ TEST_F(ModelIoDamage, HeaderNotAnObject) {
 }
 
 TEST_F(ModelIoDamage, DeeplyNestedHeaderDoesNotCrash) {
-  const std::string text(1'000'000, '[');
-  std::string bytes(8, '\0');
-  const std::uint64_t length = text.size();
-  std::memcpy(bytes.data(), &length, 8);
-  write_bytes(path("m"), bytes + text);
-  expect_model_error(path("m"), "the header is not valid JSON");
+  write_bytes(path("open"), header_only(std::string(1'000'000, '[')));
+  expect_model_error(path("open"), "the header nests more than 64 levels of JSON");
+  // Closed arrays parse: copying, printing or destroying them recursed until the stack ran out.
+  write_bytes(path("closed"), header_only("{\"a\": " + nested_arrays(60'000) + "}"));
+  expect_model_error(path("closed"), "the header nests more than 64 levels of JSON");
+}
+
+TEST_F(ModelIoDamage, DeeplyNestedArchitectureOrExtraDoesNotCrash) {
+  expect_model_error(with_metadata([](json& m) { m["extra"] = nested_arrays(60'000); }),
+                     "the extra metadata nests more than 64 levels of JSON");
+  expect_model_error(with_metadata([](json& m) {
+                       m["architecture"] = "{\"inputs\": " + nested_arrays(100) + "}";
+                     }),
+                     "the architecture nests more than 64 levels of JSON");
+  // Brackets inside strings are text, not nesting.
+  const std::string brackets = "{\"name\": \"" + std::string(1000, '[') + "\\\"\"}";
+  EXPECT_EQ(mlp::load_model(with_metadata([&](json& m) { m["extra"] = brackets; })).extra_json,
+            brackets);
+}
+
+TEST_F(ModelIoDamage, TooManyJsonValues) {
+  std::string many = "{\"a\": [0";
+  for (int i = 0; i < 8'000'000; ++i) many += ",0";
+  many += "]}";
+  expect_model_error(with_metadata([&](json& m) { m["extra"] = many; }),
+                     "the extra metadata holds more than 8000000 JSON values");
+  // The header proper holds 9 values per tensor: a million is far beyond 10,000 layers.
+  std::string wide = "{\"a\": [0";
+  for (int i = 0; i < 1'000'000; ++i) wide += ",0";
+  write_bytes(path("wide"), header_only(wide + "]}"));
+  expect_model_error(path("wide"), "the header holds more than 1000000 JSON values");
 }
 
 TEST_F(ModelIoDamage, ForeignSafetensorsWithoutMetadata) {
@@ -772,6 +842,21 @@ TEST_F(ModelIoDamage, ExtraMetadataNotAJsonObject) {
   expect_model_error(with_metadata([](json& m) { m["extra"] = "{"; }),
                      "the extra metadata is not valid JSON");
   EXPECT_EQ(mlp::load_model(with_metadata([](json& m) { m.erase("extra"); })).extra_json, "{}");
+}
+
+TEST_F(ModelIoDamage, MetadataFieldOfTheWrongType) {
+  // What the extra metadata holds is read by ModelMetadata (TrainedModel): a field of the wrong
+  // JSON type is named, never reported as the JSON library's type_error.
+  for (const char* field : {"task", "input_format", "target"}) {
+    const json extra = {{"format_version", 1}, {field, 5}};
+    try {
+      mlp::ModelMetadata::from_json(extra.dump());
+      ADD_FAILURE() << field << " of the wrong type was accepted";
+    } catch (const mlp::ModelFileError& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string("model metadata: '") + field + "' is not a string");
+    }
+  }
 }
 
 TEST_F(ModelIoDamage, RandomGarbage) {
