@@ -37,9 +37,10 @@ def _dataset(record, return_X_y):
     return Dataset(record["X"], record["y"], record["feature_names"], record["class_names"], record["task"])
 
 
-def read_csv(path, target, *, ignore=(), delimiter=",", task=None, dtype="float64", return_X_y=False):
-    """Read a CSV file with a header row: every column but ``target`` and ``ignore`` is a numeric
-    feature.
+def read_csv(path, target, *, ignore=(), delimiter=None, task=None, dtype="float64", return_X_y=False):
+    """Read a CSV file with a header row: every column but ``target`` and ``ignore`` becomes
+    features as ``mlp train`` makes them (numbers, yes/no as 0/1, one-hot text categories, gaps
+    filled; identifier-like columns left out: docs/cli.md, "Tables").
 
     Parameters
     ----------
@@ -49,8 +50,8 @@ def read_csv(path, target, *, ignore=(), delimiter=",", task=None, dtype="float6
         The column to predict.
     ignore : sequence of str, default=()
         Columns that are not features.
-    delimiter : str, default=','
-        The field separator (one character).
+    delimiter : str or None, default=None
+        The field separator (one character); None detects it from the first lines.
     task : {'classification', 'regression'} or None, default=None
         None guesses it from the target column as ``mlp train`` does.
     dtype : {'float32', 'float64'}, default='float64'
@@ -67,7 +68,7 @@ def read_csv(path, target, *, ignore=(), delimiter=",", task=None, dtype="float6
     mlp.DataError
         For a file that cannot be read or a bad value; the message names file, line and column.
     """
-    if len(delimiter) != 1:
+    if delimiter is not None and len(delimiter) != 1:
         raise ValueError(f"delimiter must be one character, got {delimiter!r}")
     record = _core.read_dataset(str(path), target=str(target), ignore=list(ignore), delimiter=delimiter,
                                 task=task, dtype=np.dtype(dtype).name)

@@ -16,11 +16,11 @@ class Dataset:
     task: str
 
 @overload
-def read_csv(path: _Path, target: str, *, ignore: Sequence[str] = ..., delimiter: str = ...,
+def read_csv(path: _Path, target: str, *, ignore: Sequence[str] = ..., delimiter: str | None = ...,
              task: Literal["classification", "regression"] | None = ..., dtype: str = ...,
              return_X_y: Literal[False] = ...) -> Dataset: ...
 @overload
-def read_csv(path: _Path, target: str, *, ignore: Sequence[str] = ..., delimiter: str = ...,
+def read_csv(path: _Path, target: str, *, ignore: Sequence[str] = ..., delimiter: str | None = ...,
              task: Literal["classification", "regression"] | None = ..., dtype: str = ...,
              return_X_y: Literal[True]) -> tuple[np.ndarray, np.ndarray]: ...
 @overload

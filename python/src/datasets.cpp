@@ -47,12 +47,12 @@ void bind_datasets(py::module_& m) {
   m.def(
       "read_dataset",
       [](const std::string& path, const std::string& target, const std::string& labels_path,
-         const std::vector<std::string>& ignore, char delimiter, std::optional<std::string> task,
-         const std::string& dtype) {
+         const std::vector<std::string>& ignore, std::optional<char> delimiter,
+         std::optional<std::string> task, const std::string& dtype) {
         ReadOptions options;
         options.target = target;
         options.labels_path = labels_path;
-        options.ignore = ignore;
+        options.columns.ignore = ignore;
         options.delimiter = delimiter;
         if (task) options.task = task_from_string(*task);
         if (dtype == "float32") return read<float>(path, options);
@@ -60,7 +60,7 @@ void bind_datasets(py::module_& m) {
         throw InvalidArgument("dtype must be 'float32' or 'float64', got '" + dtype + "'");
       },
       py::arg("path"), py::arg("target") = "", py::arg("labels_path") = "",
-      py::arg("ignore") = std::vector<std::string>{}, py::arg("delimiter") = ',',
+      py::arg("ignore") = std::vector<std::string>{}, py::arg("delimiter") = py::none(),
       py::arg("task") = py::none(), py::arg("dtype") = "float64");
 }
 

@@ -47,9 +47,9 @@ std::string passenger_table(int n, char sep = ',', char decimal = '.') {
                             std::to_string(static_cast<int>(size * 10) % 10);
     if (i % 7 == 3) size_text = gaps[static_cast<std::size_t>(i / 7) % gaps.size()];
     const bool hot = colour == "red" || size > 5;
-    s += "P" + std::to_string(1000 + i) + sep + "Person number " + std::to_string(i) + sep +
-         colour + sep + size_text + sep + (i % 2 ? "yes" : "no") + sep + (hot ? "hot" : "cold") +
-         "\n";
+    s += std::string("P") + std::to_string(1000 + i) + sep + "Person number " + std::to_string(i) +
+         sep + colour + sep + size_text + sep + (i % 2 ? "yes" : "no") + sep +
+         (hot ? "hot" : "cold") + "\n";
   }
   return s;
 }

@@ -33,10 +33,22 @@ def test_read_idx_reads_mnist_test_images(datasets):
 
 def test_bad_files_raise_data_errors_naming_the_place(tmp_path, datasets):
     bad = tmp_path / "bad.csv"
-    bad.write_text("a,b,y\n1,2,x\n3,oops,y\n")
+    # A column of numbers with one text cell (a two-valued text column would be a category).
+    rows = [f"{i},{2 * i},{'xy'[i % 2]}" for i in range(30)]
+    rows[1] = "1,oops,y"
+    bad.write_text("a,b,y\n" + "\n".join(rows) + "\n")
     with pytest.raises(mlp.DataError, match=r"bad.csv:3:2"):
         mlp.datasets.read_csv(bad, target="y")
     with pytest.raises(mlp.DataError, match="no_such_column"):
         mlp.datasets.read_csv(datasets / "iris.csv", target="no_such_column")
     with pytest.raises(ValueError, match="missing.csv"):
         mlp.datasets.read_csv(tmp_path / "missing.csv", target="y")
+
+
+def test_text_columns_are_encoded_as_mlp_train_encodes_them(datasets):
+    tips = mlp.datasets.read_csv(datasets / "tips.csv", target="tip")
+    assert "sex=Female" in tips.feature_names and "day=Sun" in tips.feature_names
+    assert "smoker" in tips.feature_names  # yes/no: one 0/1 feature
+    assert tips.data.shape == (244, len(tips.feature_names))
+    day = [tips.feature_names.index(f"day={d}") for d in ("Fri", "Sat", "Sun", "Thur")]
+    assert (tips.data[:, day].sum(axis=1) == 1).all()  # one-hot
