@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <tuple>
+#include <utility>
 
 #include "mlp/core/error.hpp"
 
@@ -28,6 +30,45 @@ void check_rows(const std::vector<Index>& rows, Index n, const char* function) {
   throw ModelFileError("standard scaler parameters: " + what);
 }
 
+// The column's mean and population standard deviation, given the sum of its values:
+//   mean = sum / n,  deviation = sqrt(sum_i (x_i - mean)^2 / n).
+// When the sum or the squares overflow (features near the largest double), both are computed on
+// the values divided by m = max |x_i| and multiplied back by m, so they stay finite.
+template <class Scalar>
+std::pair<double, double> mean_and_deviation(ConstMatrixRef<Scalar> X, Index j, double sum) {
+  const auto x = X.col(j);
+  const auto n = static_cast<double>(x.size());
+  const auto moments = [&](double divisor) {
+    double scaled_sum = 0.0;
+    if (divisor == 1.0) {
+      scaled_sum = sum;
+    } else {
+      for (Index i = 0; i < x.size(); ++i) scaled_sum += static_cast<double>(x(i)) / divisor;
+    }
+    const double mean = scaled_sum / n;
+    double squares = 0.0;
+    for (Index i = 0; i < x.size(); ++i) {
+      const double d = static_cast<double>(x(i)) / divisor - mean;
+      squares += d * d;
+    }
+    return std::pair<double, double>(mean, std::sqrt(squares / n));
+  };
+  auto [mean, deviation] = moments(1.0);
+  if (std::isfinite(mean) && std::isfinite(deviation)) return {mean, deviation};
+  const double m = static_cast<double>(x.cwiseAbs().maxCoeff());
+  std::tie(mean, deviation) = moments(m);
+  return {mean * m, deviation * m};
+}
+
+// (x - mean) / scale; for values so far from the mean that x - mean overflows,
+// x / scale - mean / scale, which is finite whenever the result is.
+template <class Scalar>
+Scalar standardized(Scalar x, Scalar mean, Scalar scale) {
+  const Scalar centred = x - mean;
+  if (std::isfinite(centred)) return centred / scale;
+  return x / scale - mean / scale;
+}
+
 }  // namespace
 
 template <class Scalar>
@@ -37,7 +78,6 @@ void StandardScaler<Scalar>::fit(ConstMatrixRef<Scalar> X) {
                           std::to_string(X.cols()) + ")");
   Vector<Scalar> new_mean(X.cols());
   Vector<Scalar> new_scale(X.cols());
-  const auto n = static_cast<double>(X.rows());
   for (Index j = 0; j < X.cols(); ++j) {
     const Scalar first = X(0, j);
     bool constant = true;
@@ -55,13 +95,8 @@ void StandardScaler<Scalar>::fit(ConstMatrixRef<Scalar> X) {
       new_scale(j) = Scalar(1);
       continue;
     }
-    const double mean = sum / n;
-    double squares = 0.0;
-    for (Index i = 0; i < X.rows(); ++i) {
-      const double d = static_cast<double>(X(i, j)) - mean;
-      squares += d * d;
-    }
-    const auto scale = static_cast<Scalar>(std::sqrt(squares / n));
+    const auto [mean, deviation] = mean_and_deviation<Scalar>(X, j, sum);
+    const auto scale = static_cast<Scalar>(deviation);
     new_mean(j) = static_cast<Scalar>(mean);
     new_scale(j) = scale > Scalar(0) && std::isfinite(scale) ? scale : Scalar(1);
   }
@@ -76,7 +111,7 @@ void StandardScaler<Scalar>::transform(MatrixRef<Scalar> X) const {
     throw InvalidArgument("StandardScaler::transform: expected " + std::to_string(mean.size()) +
                           " columns, got " + std::to_string(X.cols()));
   for (Index i = 0; i < X.rows(); ++i)
-    for (Index j = 0; j < X.cols(); ++j) X(i, j) = (X(i, j) - mean(j)) / scale(j);
+    for (Index j = 0; j < X.cols(); ++j) X(i, j) = standardized(X(i, j), mean(j), scale(j));
 }
 
 template <class Scalar>

@@ -207,12 +207,16 @@ std::string serialize(const Sequential<Scalar>& net, const std::string& extra_js
     entry["data_offsets"] = {begin, begin + static_cast<std::uint64_t>(count) * size};
     return entry;
   };
+  // ordered_json's operator[] finds a key by a linear search, which made saving a deep model
+  // quadratic; the names are distinct, so each entry is appended to the object's vector.
+  auto& entries = header.get_ref<ordered_json::object_t&>();
+  entries.reserve(1 + 2 * net.layers().size());
   for (std::size_t l = 0; l < net.layers().size(); ++l) {
     const DenseLayer& layer = net.layers()[l];
     const auto n_in = static_cast<std::uint64_t>(layer.n_in);
     const auto n_out = static_cast<std::uint64_t>(layer.n_out);
-    header[weight_name(l)] = tensor({n_in, n_out}, layer.offset, layer.weight_count());
-    header[bias_name(l)] = tensor({n_out}, layer.bias_offset(), layer.n_out);
+    entries.emplace_back(weight_name(l), tensor({n_in, n_out}, layer.offset, layer.weight_count()));
+    entries.emplace_back(bias_name(l), tensor({n_out}, layer.bias_offset(), layer.n_out));
   }
 
   std::string header_text;
@@ -246,7 +250,7 @@ std::string serialize(const Sequential<Scalar>& net, const std::string& extra_js
 // Everything the metadata says about the network, validated.
 struct Architecture {
   std::uint64_t inputs = 0;
-  std::vector<std::pair<std::uint64_t, Activation>> layers;  // units, activation
+  std::vector<LayerSpec> layers;
   Loss loss = Loss::sse;
   bool is_f64 = false;
   OptimizerSpec optimizer;
@@ -424,8 +428,8 @@ class Loader {
       if (!layers[l].is_object()) bad_architecture(where + "not a JSON object");
       const std::uint64_t units = positive_integer(layers[l], "units", where);
       try {
-        arch.layers.emplace_back(
-            units, activation_from_string(string_field(layers[l], "activation", where)));
+        arch.layers.push_back({static_cast<Index>(units), activation_from_string(string_field(
+                                                              layers[l], "activation", where))});
       } catch (const InvalidArgument& e) {
         bad_architecture(where + e.what());
       }
@@ -455,7 +459,7 @@ class Loader {
       bad_architecture(where + e.what());
     }
     try {
-      check_loss_matches_output(arch.loss, arch.layers.back().second);
+      check_loss_matches_output(arch.loss, arch.layers.back().activation);
     } catch (const InvalidArgument& e) {
       bad_architecture(e.what());
     }
@@ -492,8 +496,9 @@ class Loader {
     const std::uint64_t size = arch.is_f64 ? sizeof(double) : sizeof(float);
     std::vector<TensorSpan> spans;
     for (std::size_t l = 0; l < n_layers; ++l) {
-      const std::uint64_t n_in = l == 0 ? arch.inputs : arch.layers[l - 1].first;
-      const std::uint64_t n_out = arch.layers[l].first;
+      const std::uint64_t n_in =
+          l == 0 ? arch.inputs : static_cast<std::uint64_t>(arch.layers[l - 1].units);
+      const auto n_out = static_cast<std::uint64_t>(arch.layers[l].units);
       spans.push_back(check_tensor(header, weight_name(l), dtype, size, {n_in, n_out}));
       spans.back().layer = l;
       spans.push_back(check_tensor(header, bias_name(l), dtype, size, {n_out}));
@@ -581,8 +586,7 @@ class Loader {
   Sequential<Scalar> build(const Architecture& arch, const std::vector<TensorSpan>& spans,
                            const std::string& data) {
     Sequential<Scalar> net(static_cast<Index>(arch.inputs));
-    for (const auto& [units, activation] : arch.layers)
-      net.add(static_cast<Index>(units), activation);
+    net.add(arch.layers);
     Scalar* parameters = net.parameters().data();
     for (const TensorSpan& span : spans) {
       const DenseLayer& layer = net.layers()[span.layer];
@@ -613,7 +617,9 @@ class Loader {
 template <class To, class From>
 Sequential<To> convert(const Sequential<From>& source, const std::string& path) {
   Sequential<To> target(source.n_inputs());
-  for (const DenseLayer& layer : source.layers()) target.add(layer.n_out, layer.activation);
+  std::vector<LayerSpec> layers;
+  for (const DenseLayer& layer : source.layers()) layers.push_back({layer.n_out, layer.activation});
+  target.add(layers);
   target.parameters() = source.parameters().template cast<To>();
   if (!target.parameters().allFinite())
     throw ModelFileError(path + ": a parameter of the f64 model is too large for float");

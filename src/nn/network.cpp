@@ -18,14 +18,28 @@ Sequential<Scalar>::Sequential(Index n_inputs) : n_inputs_(n_inputs) {
 
 template <class Scalar>
 Sequential<Scalar>& Sequential<Scalar>::add(Index units, Activation activation) {
-  if (units <= 0)
-    throw InvalidArgument("layer " + std::to_string(layers_.size() + 1) +
-                          ": a layer needs at least one unit, got " + std::to_string(units));
-  DenseLayer layer{n_outputs(), units, activation, parameters_.size()};
-  layers_.push_back(layer);
-  parameters_.conservativeResize(parameters_.size() + layer.parameter_count());
-  parameters_.tail(layer.parameter_count()).setZero();
-  gradients_.setZero(parameters_.size());
+  const LayerSpec layer{units, activation};
+  return add(std::span<const LayerSpec>(&layer, 1));
+}
+
+// Every layer is checked before any is appended, so a bad one leaves the network as it was.
+template <class Scalar>
+Sequential<Scalar>& Sequential<Scalar>::add(std::span<const LayerSpec> layers) {
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].units <= 0)
+      throw InvalidArgument("layer " + std::to_string(layers_.size() + i + 1) +
+                            ": a layer needs at least one unit, got " +
+                            std::to_string(layers[i].units));
+  layers_.reserve(layers_.size() + layers.size());
+  const Index old_count = parameters_.size();
+  Index offset = old_count;
+  for (const LayerSpec& spec : layers) {
+    layers_.push_back(DenseLayer{n_outputs(), spec.units, spec.activation, offset});
+    offset += layers_.back().parameter_count();
+  }
+  parameters_.conservativeResize(offset);
+  parameters_.tail(offset - old_count).setZero();
+  gradients_.setZero(offset);
   return *this;
 }
 

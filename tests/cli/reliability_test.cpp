@@ -51,8 +51,16 @@ void write_gzip(const std::string& path, const std::string& bytes) {
 
 // `mlp ARGS` (shell syntax) with its address space limited to 1 GB, as `prlimit --as` sets it.
 // Under AddressSanitizer (scripts/test --sanitize), whose shadow memory needs terabytes of
-// address space, without the limit: the messages are still checked.
+// address space, without the limit: the messages are still checked. (GCC says
+// __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer).)
 #if defined(__SANITIZE_ADDRESS__)
+#define MLP_UNDER_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MLP_UNDER_ADDRESS_SANITIZER 1
+#endif
+#endif
+#if defined(MLP_UNDER_ADDRESS_SANITIZER)
 constexpr const char* kLimit = "";
 #else
 constexpr const char* kLimit = "prlimit --as=1000000000 ";
@@ -205,6 +213,26 @@ TEST(Reliability, HostileIdxFilesFailFastUnderAMemoryLimit) {
   const auto r = run_limited("train " + datasets + "/t10k-images-idx3-ubyte.gz --labels " +
                              dir / "labels.gz -o " + dir / "m");
   expect_clean_error(r, 1, "4294967295 labels", "labels");
+}
+
+// Features near the largest double, with --dtype f64: their mean and scale would overflow a plain
+// sum; training must end normally, and the model predict finite values.
+TEST(Reliability, FeaturesNearTheLargestDoubleTrainInF64) {
+  TempDir dir;
+  std::string csv = "x,y\n";
+  for (int i = 0; i < 40; ++i)
+    csv += std::string(i % 2 ? "1e308" : "-1e308") + "," + (i % 2 ? "1" : "0") + "\n";
+  csv += "1.7976931348623157e308,1\n-1.7976931348623157e308,0\n";
+  write(dir / "big.csv", csv);
+  const auto trained =
+      run_mlp("train " + dir / "big.csv" + " --target y --dtype f64 --epochs 50 -o " + dir / "m");
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const auto predicted = run_mlp("predict " + dir / "m" + " " + dir / "big.csv");
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  EXPECT_FALSE(contains(predicted.out, "nan")) << predicted.out;
+  const auto evaluated = run_mlp("evaluate " + dir / "m" + " " + dir / "big.csv");
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_TRUE(contains(evaluated.out, "accuracy")) << evaluated.out;
 }
 
 TEST(Reliability, MisspelledSubcommandOrFlagGetsTheNearestOne) {

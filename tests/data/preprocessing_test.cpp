@@ -53,6 +53,24 @@ TEST(Scaler, ConstantColumnWhoseMeanRoundsIsStillConstant) {
   EXPECT_EQ(X, Matrix<double>::Zero(10, 1));
 }
 
+TEST(Scaler, ValuesNearTheLargestDoubleStayFinite) {
+  // The sum 1e308 + 1e308 overflows; the mean and deviation must not.
+  Matrix<double> X(4, 1);
+  X << 1e308, 1e308, -1e308, 1.7e308;
+  StandardScaler<double> scaler;
+  scaler.fit(X);
+  const double mean = (1e308 / 4 + 1e308 / 4 - 1e308 / 4 + 1.7e308 / 4);
+  EXPECT_NEAR(scaler.mean(0) / mean, 1.0, 1e-12);
+  double squares = 0.0;
+  for (double x : {1e308, 1e308, -1e308, 1.7e308})
+    squares += (x / 1e308 - mean / 1e308) * (x / 1e308 - mean / 1e308);
+  EXPECT_NEAR(scaler.scale(0) / (std::sqrt(squares / 4) * 1e308), 1.0, 1e-12);
+  scaler.transform(X);
+  ASSERT_TRUE(X.allFinite()) << X;
+  EXPECT_NEAR(X(2, 0), (-1e308 / 1e308 - mean / 1e308) / std::sqrt(squares / 4), 1e-12);
+  EXPECT_NEAR(X.mean(), 0.0, 1e-12);
+}
+
 TEST(Scaler, IrisColumnsBecomeStandardised) {
   const auto table = mlp::read_csv(std::string(MLP_DATASETS_DIR) + "/iris.csv");
   auto data = mlp::dataset_from_csv<float>(table, "species");

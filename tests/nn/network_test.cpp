@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "mlp/core/error.hpp"
 #include "mlp/nn/network.hpp"
@@ -19,6 +20,39 @@ mlp::Sequential<double> xor_network() {
   net.initialize(mlp::Initializer::uniform(0.0, 1.0), 0);
   net.compile(mlp::Loss::sse, mlp::OptimizerSpec::gradient_descent(0.1));
   return net;
+}
+
+TEST(SequentialAdd, LayersAddedTogetherEqualLayersAddedOneByOne) {
+  mlp::Sequential<float> one_by_one(5);
+  one_by_one.add(4, mlp::Activation::tanh).add(3, mlp::Activation::relu);
+  one_by_one.add(2, mlp::Activation::softmax);
+  mlp::Sequential<float> together(5);
+  together.add(4, mlp::Activation::tanh);
+  const std::vector<mlp::LayerSpec> rest = {{3, mlp::Activation::relu},
+                                            {2, mlp::Activation::softmax}};
+  together.add(rest);
+  ASSERT_EQ(together.layers().size(), one_by_one.layers().size());
+  for (std::size_t l = 0; l < together.layers().size(); ++l) {
+    EXPECT_EQ(together.layers()[l].n_in, one_by_one.layers()[l].n_in);
+    EXPECT_EQ(together.layers()[l].n_out, one_by_one.layers()[l].n_out);
+    EXPECT_EQ(together.layers()[l].offset, one_by_one.layers()[l].offset);
+    EXPECT_EQ(together.layers()[l].activation, one_by_one.layers()[l].activation);
+  }
+  EXPECT_EQ(together.parameter_count(), 5 * 4 + 4 + 4 * 3 + 3 + 3 * 2 + 2);
+  EXPECT_EQ(together.parameters(), one_by_one.parameters());
+  EXPECT_EQ(together.gradients().size(), together.parameter_count());
+}
+
+TEST(SequentialAdd, ABadLayerLeavesTheNetworkAsItWas) {
+  mlp::Sequential<double> net(2);
+  net.add(3, mlp::Activation::sigmoid);
+  net.parameters().setConstant(0.5);
+  const std::vector<mlp::LayerSpec> layers = {{2, mlp::Activation::tanh},
+                                              {0, mlp::Activation::sigmoid}};
+  EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { net.add(layers); }),
+            "layer 3: a layer needs at least one unit, got 0");
+  EXPECT_EQ(net.layers().size(), 1u);
+  EXPECT_EQ(net.parameters(), mlp::Vector<double>::Constant(9, 0.5));
 }
 
 TEST(SequentialChecks, ForwardAndBackwardEqualComputeGradients) {

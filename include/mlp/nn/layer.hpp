@@ -7,6 +7,12 @@
 
 namespace mlp {
 
+// What a caller asks for when adding a layer: its units and its activation.
+struct LayerSpec {
+  Index units = 0;
+  Activation activation = Activation::sigmoid;
+};
+
 struct DenseLayer {
   Index n_in = 0;   // units feeding the layer (features for the first layer)
   Index n_out = 0;  // units of the layer

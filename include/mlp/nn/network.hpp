@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "mlp/core/matrix.hpp"
@@ -37,8 +38,13 @@ class Sequential {
   explicit Sequential(Index n_inputs);
 
   // Appends a Dense layer of `units` units. Parameters of earlier layers are kept; the new
-  // layer's start at zero until initialize() or a load fills them.
+  // layer's start at zero until initialize() or a load fills them. Each call copies the
+  // parameter buffer once: to build a deep network, append its layers in one call below.
   Sequential& add(Index units, Activation activation);
+
+  // Appends the layers in order, with one allocation of the parameter buffer for all of them
+  // (loading a model of many layers stays linear in its size).
+  Sequential& add(std::span<const LayerSpec> layers);
 
   Index n_inputs() const { return n_inputs_; }
   Index n_outputs() const { return layers_.empty() ? n_inputs_ : layers_.back().n_out; }
