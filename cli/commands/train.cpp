@@ -188,7 +188,14 @@ Checkpointing<Scalar> checkpointing_from(const TrainArguments& a,
   if (!plan.path.empty() &&
       (plan.path == a.output || std::filesystem::equivalent(plan.path, a.output, ec)))
     throw UsageError("--checkpoint " + plan.path + ": is also -o; name another file");
-  check_writable(c.path, "--checkpoint");
+  // Rewritten at every checkpoint: standard output, a FIFO or a device cannot hold it.
+  const auto type = std::filesystem::status(plan.path, ec).type();
+  if (!plan.path.empty() && (plan.path == "-" || (type != std::filesystem::file_type::regular &&
+                                                  type != std::filesystem::file_type::not_found)))
+    throw UsageError("--checkpoint " + plan.path +
+                     ": is not a regular file; a checkpoint is replaced at every write, name a "
+                     "file");
+  check_writable(plan.path, c.path.empty() ? "--resume" : "--checkpoint");
   plan.every_epochs = c.every_epochs == 0 && c.every_seconds == 0 ? 1 : c.every_epochs;
   plan.every_seconds = c.every_seconds;
   if (resume) {

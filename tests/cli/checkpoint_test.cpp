@@ -92,17 +92,20 @@ TEST_P(CheckpointCli, InterruptedRunResumesToTheUninterruptedBytes) {
   const double seconds = timed_run(args(dir / "full.safetensors"), ok);
   ASSERT_TRUE(ok);
   const std::string uninterrupted = read_text(dir / "full.safetensors");
-  // SIGINT in the middle of the run: the checkpoint holds the last completed epoch.
+  // SIGINT once the first checkpoint (epoch 7 of 120) is on disk: the checkpoint then holds the
+  // last epoch completed before the interrupt.
   std::filesystem::remove(checkpoint);
   const pid_t pid = spawn_mlp(args(dir / "stopped.safetensors"), dir / "err");
   ASSERT_GT(pid, 0);
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds / 2));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
   const std::string err = read_text(dir / "err");
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130)
-      << "the run was not interrupted halfway through its " << seconds << " s: " << err;
+      << "the run (" << seconds << " s uninterrupted) was not interrupted: " << err;
   ASSERT_TRUE(contains(err, "continue with --resume " + checkpoint)) << err;
   const auto info = run_mlp("info '" + checkpoint + "'");
   EXPECT_EQ(info.exit_code, 0) << info.err;
@@ -211,6 +214,10 @@ TEST(CheckpointCliErrors, ResumeWithOtherFlagsOrDataOrADamagedFileIsRefused) {
   EXPECT_EQ(same.exit_code, 2);
   EXPECT_TRUE(contains(same.err, "is also -o")) << same.err;
   EXPECT_FALSE(std::filesystem::exists(fresh));
+  const auto device =
+      run_mlp(train_flags(iris, "4") + " --checkpoint /dev/null -o '" + fresh + "'");
+  EXPECT_EQ(device.exit_code, 2);
+  EXPECT_TRUE(contains(device.err, "not a regular file")) << device.err;
   const auto every = run_mlp(train_flags() + " --checkpoint-every 3 -o '" + dir / "y" + "'");
   EXPECT_EQ(every.exit_code, 2);
   EXPECT_TRUE(contains(every.err, "need --checkpoint FILE")) << every.err;
