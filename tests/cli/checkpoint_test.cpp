@@ -92,15 +92,15 @@ TEST_P(CheckpointCli, InterruptedRunResumesToTheUninterruptedBytes) {
   const double seconds = timed_run(args(dir / "full.safetensors"), ok);
   ASSERT_TRUE(ok);
   const std::string uninterrupted = read_text(dir / "full.safetensors");
-  // SIGINT once the first checkpoint (epoch 7 of 120) is on disk: the checkpoint then holds the
-  // last epoch completed before the interrupt.
+  // SIGINT (f32) or SIGTERM (f64) once the first checkpoint (epoch 7 of 120) is on disk: the
+  // checkpoint then holds the last epoch completed before the interrupt.
   std::filesystem::remove(checkpoint);
   const pid_t pid = spawn_mlp(args(dir / "stopped.safetensors"), dir / "err");
   ASSERT_GT(pid, 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::microseconds(200));
-  ::kill(pid, SIGINT);
+  ::kill(pid, dtype == "f32" ? SIGINT : SIGTERM);  // the two signals, one per precision
   int status = 0;
   ::waitpid(pid, &status, 0);
   const std::string err = read_text(dir / "err");
