@@ -16,6 +16,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "mlp/core/error.hpp"
 #include "mlp/data/read_dataset.hpp"
@@ -241,6 +242,57 @@ TYPED_TEST(CheckpointResume, OtherSettingsOrDataAreRefusedNamingWhatDiffers) {
   } catch (const mlp::ModelFileError& e) {
     EXPECT_NE(std::string(e.what()).find("--dtype"), std::string::npos) << e.what();
   }
+}
+
+TEST(CheckpointPlan, WritesByEpochsOrSecondsAndAlwaysTheLastEpochAtTheEnd) {
+  TempFolder folder;
+  const std::string path = folder / "run.checkpoint";
+  mlp::TrainSettings settings = settings_of(kCases[0]);
+  settings.epochs = 6;
+  // What the file holds when each epoch ends (on_epoch_end comes before that epoch's write).
+  auto epochs_on_disk = [&](int every_epochs, double every_seconds) {
+    std::filesystem::remove(path);
+    std::vector<int> held;
+    mlp::FitOptions callbacks;
+    callbacks.on_epoch_end = [&](const mlp::EpochLog&) {
+      held.push_back(
+          std::filesystem::exists(path) ? mlp::load_checkpoint<float>(path).state.epochs_done : -1);
+      return true;
+    };
+    mlp::Checkpointing<float> plan;
+    plan.path = path;
+    plan.every_epochs = every_epochs;
+    plan.every_seconds = every_seconds;
+    const auto result = mlp::train_model<float>(dataset<float>("iris.csv", "species"), settings,
+                                                nullptr, callbacks, plan);
+    EXPECT_EQ(result.checkpoint_epochs, 6);
+    EXPECT_EQ(mlp::load_checkpoint<float>(path).state.epochs_done, 6);
+    return held;
+  };
+  EXPECT_EQ(epochs_on_disk(1, 0), (std::vector<int>{-1, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(epochs_on_disk(4, 0), (std::vector<int>{-1, -1, -1, -1, 4, 4}));
+  EXPECT_EQ(epochs_on_disk(0, 1e-9), (std::vector<int>{-1, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(epochs_on_disk(0, 1e9), (std::vector<int>{-1, -1, -1, -1, -1, -1}));
+}
+
+TEST(CheckpointPlan, ANetworkTooLargeForAModelFileHeaderIsRefusedBeforeTraining) {
+  TempFolder folder;
+  mlp::Checkpoint<float> start;
+  start.model.network = mlp::Sequential<float>(2000);
+  start.model.network.add(4000, mlp::Activation::relu).add(1, mlp::Activation::identity);
+  start.model.network.compile(mlp::Loss::mse, mlp::OptimizerSpec::adam());
+  start.model.metadata.task = mlp::Task::regression;
+  start.data.samples = 10;
+  mlp::Checkpointing<float> plan;
+  plan.path = folder / "run.checkpoint";
+  try {
+    mlp::CheckpointWriter<float> writer(plan, std::move(start));
+    FAIL() << "a checkpoint of 8 million parameters with Adam was accepted";
+  } catch (const mlp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("more than a model file may hold"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(plan.path));
 }
 
 // The checkpoint file at `path` with its "checkpoint" object edited, the data section kept.
