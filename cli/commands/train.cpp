@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "mlp/core/error.hpp"
+#include "mlp/model/checkpoint.hpp"
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/threads.hpp"
 #include "shared/column_report.hpp"
@@ -38,6 +40,14 @@ struct EngineFlags {
   int max_rollbacks = 5;
 };
 
+// Checkpoints and resuming (model/checkpoint.hpp).
+struct CheckpointFlags {
+  std::string path;          // --checkpoint FILE
+  int every_epochs = 0;      // --checkpoint-every N
+  double every_seconds = 0;  // --checkpoint-seconds S
+  std::string resume;        // --resume FILE
+};
+
 // Exit code of a training run that diverged (the model of the last good epoch was saved).
 constexpr int kDivergedExitCode = 4;
 
@@ -65,6 +75,7 @@ struct TrainArguments {
   std::string report_dir;
   bool quiet = false;
   EngineFlags engine;
+  CheckpointFlags checkpoint;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -150,6 +161,64 @@ void print_columns(const Dataset<Scalar>& data) {
                 data.rows_without_target == 1 ? "" : "s");
 }
 
+// The checkpoint to resume from (--resume), read before the data so that a bad file fails at once.
+template <class Scalar>
+std::optional<Checkpoint<Scalar>> checkpoint_to_resume(const TrainArguments& a) {
+  const CheckpointFlags& c = a.checkpoint;
+  if (c.resume.empty()) {
+    if (c.path.empty() && (c.every_epochs > 0 || c.every_seconds > 0))
+      throw UsageError("--checkpoint-every and --checkpoint-seconds need --checkpoint FILE");
+    return std::nullopt;
+  }
+  if (!a.init_model.empty())
+    throw UsageError("--resume continues a run; it cannot also warm-start with --init");
+  return load_checkpoint<Scalar>(c.resume);
+}
+
+// Where and when checkpoints are written: --checkpoint FILE (when resuming, the --resume file
+// unless --checkpoint names another), after every --checkpoint-every epochs and/or
+// --checkpoint-seconds seconds (neither: after every epoch).
+template <class Scalar>
+Checkpointing<Scalar> checkpointing_from(const TrainArguments& a,
+                                         const std::optional<Checkpoint<Scalar>>& resume) {
+  const CheckpointFlags& c = a.checkpoint;
+  Checkpointing<Scalar> plan;
+  plan.path = c.path.empty() ? c.resume : c.path;
+  std::error_code ec;
+  if (!plan.path.empty() &&
+      (plan.path == a.output || std::filesystem::equivalent(plan.path, a.output, ec)))
+    throw UsageError("--checkpoint " + plan.path + ": is also -o; name another file");
+  // Rewritten at every checkpoint: standard output, a FIFO or a device cannot hold it.
+  const auto type = std::filesystem::status(plan.path, ec).type();
+  if (!plan.path.empty() && (plan.path == "-" || (type != std::filesystem::file_type::regular &&
+                                                  type != std::filesystem::file_type::not_found)))
+    throw UsageError("--checkpoint " + plan.path +
+                     ": is not a regular file; a checkpoint is replaced at every write, name a "
+                     "file");
+  check_writable(plan.path, c.path.empty() ? "--resume" : "--checkpoint");
+  plan.every_epochs = c.every_epochs == 0 && c.every_seconds == 0 ? 1 : c.every_epochs;
+  plan.every_seconds = c.every_seconds;
+  if (resume) {
+    plan.resume = &*resume;
+    plan.resume_path = c.resume;
+  }
+  return plan;
+}
+
+// What the checkpoint holds once training ended (interrupted: how to go on).
+void report_checkpoint(const std::string& path, std::optional<int> epochs, bool quiet) {
+  if (path.empty()) return;
+  if (!epochs) {
+    std::fprintf(stderr, "mlp: no epoch completed: no checkpoint written to %s\n", path.c_str());
+    return;
+  }
+  if (interrupt_requested())
+    std::fprintf(stderr, "mlp: checkpoint %s holds epoch %d: continue with --resume %s\n",
+                 path.c_str(), *epochs, path.c_str());
+  else if (!quiet)
+    std::printf("checkpoint %s holds epoch %d\n", path.c_str(), *epochs);
+}
+
 template <class Scalar>
 int run_train(const TrainArguments& a) {
   TrainSettings settings = settings_from(a);
@@ -159,6 +228,8 @@ int run_train(const TrainArguments& a) {
   check_writable(a.history_file, "--history");
   prepare_report_dir(a.report_dir);
 
+  const std::optional<Checkpoint<Scalar>> resume = checkpoint_to_resume<Scalar>(a);
+  const Checkpointing<Scalar> checkpointing = checkpointing_from(a, resume);
   std::optional<TrainedModel<Scalar>> warm_start;
   if (!a.init_model.empty()) warm_start = TrainedModel<Scalar>::load(a.init_model);
 
@@ -196,8 +267,9 @@ int run_train(const TrainArguments& a) {
   }
   install_interrupt_handler();
   TrainingResult<Scalar> result = train_model<Scalar>(
-      std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks);
+      std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks, checkpointing);
   progress.finish();
+  report_checkpoint(checkpointing.path, result.checkpoint_epochs, a.quiet);
 
   ModelMetadata& meta = result.model.metadata;
   meta.target = a.data.target;
@@ -270,6 +342,25 @@ void add_engine_options(CLI::App& cmd, EngineFlags& e) {
       ->capture_default_str();
 }
 
+// --checkpoint, --checkpoint-every, --checkpoint-seconds, --resume.
+void add_checkpoint_options(CLI::App& cmd, CheckpointFlags& c) {
+  cmd.add_option("--checkpoint", c.path,
+                 "Write the model and the whole training state to this file (atomically) as "
+                 "training goes, so that --resume can continue it");
+  cmd.add_option("--checkpoint-every", c.every_epochs,
+                 "Write the checkpoint after every this many epochs (default: every epoch unless "
+                 "--checkpoint-seconds is given)")
+      ->check(integer_at_least(1));
+  cmd.add_option("--checkpoint-seconds", c.every_seconds,
+                 "Write the checkpoint after the first epoch that ends this many seconds after "
+                 "the last write")
+      ->check(positive_real());
+  cmd.add_option("--resume", c.resume,
+                 "Continue the run that wrote this checkpoint (same data and flags); the final "
+                 "model is the one the run would have written without stopping. Checkpoints go "
+                 "on to this file unless --checkpoint names another");
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app) {
@@ -334,6 +425,7 @@ void add_train_command(CLI::App& app) {
                   "Write a report (index.html and one SVG per chart) to this folder");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing but errors");
   add_engine_options(*cmd, a->engine);
+  add_checkpoint_options(*cmd, a->checkpoint);
   cmd->callback([a] {
     const int code = a->dtype == "f64" ? run_train<double>(*a) : run_train<float>(*a);
     if (code != 0) throw CLI::RuntimeError(code);

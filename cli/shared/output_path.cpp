@@ -21,8 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // The long names of the options that name files the command writes.
-constexpr std::array<const char*, 6> kOutputFlags = {"output", "history", "csv",
-                                                     "runs",   "svg",     "save"};
+constexpr std::array<const char*, 7> kOutputFlags = {"output", "history", "csv",       "runs",
+                                                     "svg",    "save",    "checkpoint"};
 
 bool is_standard_output(const std::string& path) {
   return path == "-" || path == "/dev/stdout";

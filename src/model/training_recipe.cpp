@@ -278,16 +278,55 @@ std::string metrics_json(const TrainedModel<Scalar>& model, const Dataset<Scalar
   return metrics.dump();
 }
 
+// With a checkpoint to resume from: checks that it is this run's, and gives the network its
+// training state so that fit goes on from it for the epochs left.
+template <class Scalar>
+void resume_from(const Checkpoint<Scalar>& checkpoint, const std::string& path,
+                 const TrainSettings& settings, const DataFingerprint& data,
+                 Sequential<Scalar>& net, FitOptions& options) {
+  check_resume(checkpoint, settings.to_json(), data, path);
+  if (checkpoint.state.epochs_done > settings.epochs)
+    throw InvalidArgument("--resume " + path + ": the checkpoint has done " +
+                          std::to_string(checkpoint.state.epochs_done) + " epochs, more than " +
+                          std::to_string(settings.epochs));
+  net.training_state() = checkpoint.state;
+  options.keep_training_state = true;
+  options.epochs =
+      checkpoint.history.stopped_early ? 0 : settings.epochs - checkpoint.state.epochs_done;
+}
+
+// What every checkpoint of this run holds besides its last epoch: the model's metadata, the
+// history before this fit and the data's fingerprint; when resuming, the checkpoint resumed
+// (written again if no epoch completes).
+template <class Scalar>
+Checkpoint<Scalar> checkpoint_start(const TrainedModel<Scalar>& model,
+                                    const Checkpoint<Scalar>* resume, const DataFingerprint& data) {
+  Checkpoint<Scalar> start;
+  start.model = model;
+  if (resume) {
+    start.state = resume->state;
+    start.history = resume->history;
+  }
+  start.data = data;
+  return start;
+}
+
 }  // namespace
 
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start,
-                                   const FitOptions& callbacks) {
+                                   const FitOptions& callbacks,
+                                   const Checkpointing<Scalar>& checkpointing) {
   settings.validate();
   if (data.size() < 2) throw DataError("training needs at least 2 samples");
   const bool classification = data.task == Task::classification;
   if (warm_start) check_warm_start(*warm_start, data);
+  const Checkpoint<Scalar>* resume = checkpointing.resume;
+  if (resume && warm_start) throw InvalidArgument("a resumed run cannot also warm-start");
+  const DataFingerprint fingerprint = resume || !checkpointing.path.empty()
+                                          ? data_fingerprint(data, settings.sample_weight)
+                                          : DataFingerprint{};
 
   const Split split = split_rows(data, settings);
   const auto n_train = static_cast<Index>(split.train.size());
@@ -298,11 +337,12 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   result.validation_samples = n_val;
   TrainedModel<Scalar>& model = result.model;
   ModelMetadata& meta = model.metadata;
-  if (warm_start) {
-    model = *warm_start;
+  if (warm_start || resume) {
+    model = warm_start ? *warm_start : resume->model;
   } else {
     describe_data(data, settings, n_train, meta);
   }
+  meta.training_json = settings.to_json();
 
   const int n_classes = static_cast<int>(data.class_names.size());
   Matrix<Scalar> Y =
@@ -314,7 +354,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   Sequential<Scalar>& net = model.network;
   const Loss loss =
       settings.loss.value_or(classification ? Loss::categorical_crossentropy : Loss::mse);
-  if (!warm_start) net = new_network(data, settings);
+  if (!warm_start && !resume) net = new_network(data, settings);
   data.features = model.prepare(std::move(data.features));
 
   OptimizerSpec spec;
@@ -325,8 +365,16 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
 
   FitOptions options = fit_options(callbacks, settings);
   options.sample_weight = training_weights(settings, data, split);
+  if (resume) resume_from(*resume, checkpointing.resume_path, settings, fingerprint, net, options);
   History completed;  // the epochs that ran, kept if fit diverges
   record_epochs(completed, options, settings.epochs);
+  std::optional<CheckpointWriter<Scalar>> checkpoints;
+  if (!checkpointing.path.empty()) {
+    checkpoints.emplace(checkpointing, checkpoint_start(model, resume, fingerprint));
+    options.on_epoch_state = [&](const History& so_far, bool finished) {
+      checkpoints->after_epoch(net, so_far, finished);
+    };
+  }
   const auto X_train = data.features.topRows(n_train);
   const auto Y_train = Y.topRows(n_train);
   try {
@@ -342,15 +390,18 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
     result.history.best_epoch = e.last_good_epoch();
     result.history.stopped_early = true;
   }
+  if (checkpoints) result.checkpoint_epochs = checkpoints->finish();
+  if (resume) result.history = resumed_history(resume->history, result.history);
 
-  meta.training_json = settings.to_json();
   meta.metrics_json = metrics_json(model, data, n_train, n_val, result.history);
   return result;
 }
 
 template TrainingResult<float> train_model<float>(Dataset<float>, const TrainSettings&,
-                                                  const TrainedModel<float>*, const FitOptions&);
+                                                  const TrainedModel<float>*, const FitOptions&,
+                                                  const Checkpointing<float>&);
 template TrainingResult<double> train_model<double>(Dataset<double>, const TrainSettings&,
-                                                    const TrainedModel<double>*, const FitOptions&);
+                                                    const TrainedModel<double>*, const FitOptions&,
+                                                    const Checkpointing<double>&);
 
 }  // namespace mlp

@@ -433,6 +433,7 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
       case Convergence::stop:
         stop = true;
     }
+    const bool finished = stop;  // by the rules, not by a callback
     if (options.on_epoch_end && !options.on_epoch_end(log)) stop = true;
     if (log.loss <= t.good_loss) {
       t.good_parameters = parameters_;
@@ -440,6 +441,7 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
       t.good_loss = log.loss;
       t.good_epoch = epoch;
     }
+    if (options.on_epoch_state) options.on_epoch_state(history, finished);
     if (stop) {
       history.stopped_early = true;
       break;

@@ -3,11 +3,17 @@
 // distributions below are our own, not the standard library's implementation-defined ones.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
 #include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
 #include <utility>
+
+#include "mlp/core/error.hpp"
 
 namespace mlp {
 
@@ -43,6 +49,31 @@ class Random {
     std::uint64_t x = engine_();
     while (x >= limit) x = engine_();
     return x % n;
+  }
+
+  // The whole state as text, for checkpoints: the engine's numbers in the standard library's text
+  // form of std::mt19937_64, then the Box-Muller spare as the bits of the double and whether it is
+  // pending (0 or 1), separated by spaces. set_state(state()) continues the stream exactly.
+  std::string state() const {
+    std::ostringstream out;
+    out << engine_ << ' ' << std::bit_cast<std::uint64_t>(spare_) << ' ' << (has_spare_ ? 1 : 0);
+    return out.str();
+  }
+
+  // Restores a state written by state(); throws InvalidArgument (and keeps the current state)
+  // when the text is not one.
+  void set_state(std::string_view text) {
+    std::istringstream in{std::string(text)};
+    std::mt19937_64 engine;
+    std::uint64_t spare_bits = 0;
+    int has_spare = -1;
+    in >> engine >> spare_bits >> has_spare;
+    if (in.fail() || (has_spare != 0 && has_spare != 1) || !(in >> std::ws).eof())
+      throw InvalidArgument(
+          "not the state of a random engine (the engine's numbers, the spare, 0 or 1)");
+    engine_ = engine;
+    spare_ = std::bit_cast<double>(spare_bits);
+    has_spare_ = has_spare == 1;
   }
 
   // Fisher-Yates shuffle of [first, last).

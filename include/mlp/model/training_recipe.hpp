@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mlp/data/dataset.hpp"
+#include "mlp/model/checkpoint.hpp"
 #include "mlp/model/trained_model.hpp"
 
 namespace mlp {
@@ -63,16 +64,23 @@ struct TrainingResult {
   // Set when training diverged: the diagnosis (DivergenceError's message). The model then holds
   // the parameters of the last epoch that lowered the training loss.
   std::optional<std::string> divergence;
+  // With Checkpointing::path: the epochs the last checkpoint written holds (none: no epoch
+  // completed, no checkpoint written).
+  std::optional<int> checkpoint_epochs;
 };
 
 // Trains on `data` (taken by value: move it in to avoid a copy; its rows are reordered in place
 // for the validation split). With `warm_start`, training continues from that model's weights and
 // keeps its scaler and classes (the data must have the same features, and classes for a
 // classifier). `options` supplies callbacks (epoch and batch); its other fields are taken from
-// `settings`.
+// `settings`. `checkpointing` writes checkpoints as it says (and always one of the last completed
+// epoch at the end, also when training was interrupted or diverged), and with `resume` continues
+// that checkpoint's run (check_resume: the same data and settings, no warm start), so that the
+// result is the one the run would have given without stopping.
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start = nullptr,
-                                   const FitOptions& callbacks = {});
+                                   const FitOptions& callbacks = {},
+                                   const Checkpointing<Scalar>& checkpointing = {});
 
 }  // namespace mlp

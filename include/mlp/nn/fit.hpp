@@ -36,6 +36,8 @@ std::string_view to_string(LearningRateSchedule schedule);
 // Inverse of to_string; throws InvalidArgument.
 LearningRateSchedule schedule_from_string(std::string_view name);
 
+struct History;
+
 struct FitOptions {
   int epochs = 1;          // passes over the data (the chapter's "iterations" when full batch)
   Index batch_size = 0;    // samples per update; 0 = the whole data set (full-batch descent)
@@ -72,6 +74,11 @@ struct FitOptions {
   // Called after every update with the samples seen so far in this epoch and the epoch's size;
   // return false to stop at once (the unfinished epoch is not recorded). May be empty.
   std::function<bool(Index samples_done, Index samples_total)> on_batch_end;
+  // Called after every completed epoch, after on_epoch_end, once the network's parameters and
+  // training state hold that epoch (what a checkpoint saves): `so_far` is this fit's history up
+  // to it, and `finished` says whether early stopping or the convergence rule ends training after
+  // it (an on_epoch_end that returned false does not count). May be empty.
+  std::function<void(const History& so_far, bool finished)> on_epoch_state;
 };
 
 // Throws InvalidArgument unless the options' numbers are usable (with `samples` training samples
