@@ -1,6 +1,7 @@
 #include "commands/evaluate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 
 #include "mlp/data/metrics.hpp"
 #include "shared/data_input.hpp"
+#include "shared/metrics_text.hpp"
 #include "shared/model_input.hpp"
 
 namespace mlp::cli {
@@ -26,7 +28,7 @@ void print_classification(const ClassificationReport& r, const std::vector<std::
   std::size_t width = 9;
   for (const auto& name : names) width = std::max(width, name.size());
   const int w = static_cast<int>(width);
-  std::printf("accuracy: %.2f%%  (%zu samples)\n\n", 100 * r.accuracy, n);
+  std::printf("accuracy %s  (%zu samples)\n\n", percent_text(r.accuracy).c_str(), n);
   std::printf("%-*s  precision  recall  f1      support\n", w, "class");
   for (std::size_t c = 0; c < names.size(); ++c) {
     const auto& m = r.per_class[c];
@@ -89,13 +91,20 @@ int evaluate(const TrainedModel<Scalar>& model, const EvaluateArguments& a) {
   } else {
     const Vector<Scalar> predicted = model.predict_values(data.features);
     const RegressionMetrics m = regression_metrics<Scalar>(data.targets, predicted);
+    // The training loss's scale: the mse of the target standardised as in training.
+    const double scale = model.metadata.target_scale;
+    const double standardised_mse = m.mse / (scale * scale);
     if (!a.json) {
-      std::printf("mse %.6g\nmae %.6g\nr2  %.6f\n(%zu samples)\n", m.mse, m.mae, m.r2, n);
+      std::printf("%s  (%zu samples)\n", regression_metrics_text(m.mse, m.mae, m.r2).c_str(), n);
+      std::printf("loss %s  (mse of the target standardised as in training)\n",
+                  number_text(standardised_mse).c_str());
       return 0;
     }
+    out["rmse"] = std::sqrt(m.mse);
     out["mse"] = m.mse;
     out["mae"] = m.mae;
     out["r2"] = m.r2;
+    out["loss"] = standardised_mse;
   }
   std::printf("%s\n", out.dump().c_str());
   return 0;

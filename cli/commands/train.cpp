@@ -15,6 +15,7 @@
 #include "shared/data_input.hpp"
 #include "shared/history_csv.hpp"
 #include "shared/interrupt.hpp"
+#include "shared/metrics_text.hpp"
 #include "shared/output_path.hpp"
 #include "shared/progress.hpp"
 #include "shared/report_flag.hpp"
@@ -130,13 +131,11 @@ void print_metrics(const ModelMetadata& meta) {
   for (const char* part : {"train", "validation"}) {
     if (!metrics.contains(part)) continue;
     const auto& m = metrics[part];
-    if (meta.task == Task::classification) {
-      std::printf("%-10s accuracy %.2f%%  (%lld samples)\n", part, 100 * m.value("accuracy", 0.0),
-                  m.value("samples", 0LL));
-    } else {
-      std::printf("%-10s mse %.4g  mae %.4g  r2 %.4f  (%lld samples)\n", part, m.value("mse", 0.0),
-                  m.value("mae", 0.0), m.value("r2", 0.0), m.value("samples", 0LL));
-    }
+    const std::string text =
+        meta.task == Task::classification
+            ? "accuracy " + percent_text(m.value("accuracy", 0.0))
+            : regression_metrics_text(m.value("mse", 0.0), m.value("mae", 0.0), m.value("r2", 0.0));
+    std::printf("%-10s %s  (%lld samples)\n", part, text.c_str(), m.value("samples", 0LL));
   }
 }
 
@@ -211,8 +210,14 @@ int run_train(const TrainArguments& a) {
   settings = settings.resolved_for(data.size());
   if (!a.quiet) print_plan(a, data, settings);
   install_interrupt_handler();
+  const Loss loss = settings.loss.value_or(
+      data.task == Task::classification ? Loss::categorical_crossentropy : Loss::mse);
+  auto on_start = [&progress, loss](const ModelMetadata& meta) {
+    if (meta.task != Task::classification && loss == Loss::mse)
+      progress.show_rmse(meta.target_scale);
+  };
   TrainingResult<Scalar> result = train_model<Scalar>(
-      std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks);
+      std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks, on_start);
   progress.finish();
 
   ModelMetadata& meta = result.model.metadata;

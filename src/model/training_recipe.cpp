@@ -297,7 +297,8 @@ std::string metrics_json(const TrainedModel<Scalar>& model, const Dataset<Scalar
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& requested,
                                    const TrainedModel<Scalar>* warm_start,
-                                   const FitOptions& callbacks) {
+                                   const FitOptions& callbacks,
+                                   const std::function<void(const ModelMetadata&)>& on_start) {
   requested.validate();
   if (data.size() < 2) throw DataError("training needs at least 2 samples");
   const TrainSettings settings = requested.resolved_for(data.size());
@@ -338,6 +339,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   spec.nesterov = settings.nesterov;
   net.compile(loss, spec);
 
+  if (on_start) on_start(meta);
   FitOptions options = fit_options(callbacks, settings);
   options.sample_weight = training_weights(settings, data, split);
   History completed;  // the epochs that ran, kept if fit diverges
@@ -364,8 +366,10 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
 }
 
 template TrainingResult<float> train_model<float>(Dataset<float>, const TrainSettings&,
-                                                  const TrainedModel<float>*, const FitOptions&);
-template TrainingResult<double> train_model<double>(Dataset<double>, const TrainSettings&,
-                                                    const TrainedModel<double>*, const FitOptions&);
+                                                  const TrainedModel<float>*, const FitOptions&,
+                                                  const std::function<void(const ModelMetadata&)>&);
+template TrainingResult<double> train_model<double>(
+    Dataset<double>, const TrainSettings&, const TrainedModel<double>*, const FitOptions&,
+    const std::function<void(const ModelMetadata&)>&);
 
 }  // namespace mlp

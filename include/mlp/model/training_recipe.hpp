@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,10 +82,13 @@ struct TrainingResult {
 // for the validation split). With `warm_start`, training continues from that model's weights and
 // keeps its scaler and classes (the data must have the same features, and classes for a
 // classifier). `options` supplies callbacks (epoch and batch); its other fields are taken from
-// `settings`, resolved for the data's row count (TrainSettings::resolved_for).
+// `settings`, resolved for the data's row count (TrainSettings::resolved_for). `on_start`, when
+// given, is told the new model's metadata (task, target scaling) before the first epoch, so that a
+// front end can show the losses in the target's units.
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start = nullptr,
-                                   const FitOptions& callbacks = {});
+                                   const FitOptions& callbacks = {},
+                                   const std::function<void(const ModelMetadata&)>& on_start = {});
 
 }  // namespace mlp
