@@ -188,6 +188,34 @@ void write_train_report(const std::string& directory, const TrainingResult<Scala
 }
 
 template <class Scalar>
+void write_evaluation_report(const std::string& directory, const TrainedModel<Scalar>& model,
+                             const Dataset<Scalar>& data, const DataArguments& data_args,
+                             const std::string& model_path, const Rows& metrics, bool quiet) {
+  const ModelMetadata& meta = model.metadata;
+  Report report;
+  report.title = "mlp evaluate: " + file_name(data_args.path);
+  report.summary = "The " + architecture(model.network) + " network of " + file_name(model_path) +
+                   " on the " + std::to_string(data.size()) + " samples of " +
+                   file_name(data_args.path) + ".";
+  report.settings = {{"data", data_args.path == "-" ? "standard input" : data_args.path}};
+  if (!meta.target.empty()) report.settings.emplace_back("target column", meta.target);
+  if (!data_args.labels_path.empty()) report.settings.emplace_back("labels", data_args.labels_path);
+  report.settings.emplace_back("task", std::string(to_string(meta.task)));
+  report.settings.emplace_back("model file", model_path);
+  report.settings.emplace_back("network", architecture(model.network));
+  for (auto& row : training_settings(meta.training_json)) report.settings.push_back(row);
+  report.settings.emplace_back("floating point", sizeof(Scalar) == 4 ? "f32" : "f64");
+  report.metrics = metrics;
+  ReportData about;
+  about.description =
+      "the " + std::to_string(data.size()) + " samples of " + file_name(data_args.path);
+  add_model_charts(report, model, data, about);
+  write_report(directory, report);
+  if (!quiet)
+    std::printf("report %s\n", (std::filesystem::path(directory) / "index.html").string().c_str());
+}
+
+template <class Scalar>
 void write_xor_report(const std::string& directory, const Sequential<Scalar>& net,
                       const History& history, const std::string& origin) {
   TrainedModel<Scalar> model;
@@ -255,11 +283,14 @@ void write_xor_report(const std::string& directory, const Sequential<Scalar>& ne
   std::printf("report %s\n", (std::filesystem::path(directory) / "index.html").string().c_str());
 }
 
-#define MLP_INSTANTIATE(Scalar)                                                               \
-  template void write_train_report<Scalar>(const std::string&, const TrainingResult<Scalar>&, \
-                                           const DataArguments&, const std::string&, bool);   \
-  template void write_xor_report<Scalar>(const std::string&, const Sequential<Scalar>&,       \
-                                         const History&, const std::string&);
+#define MLP_INSTANTIATE(Scalar)                                                                  \
+  template void write_train_report<Scalar>(const std::string&, const TrainingResult<Scalar>&,    \
+                                           const DataArguments&, const std::string&, bool);      \
+  template void write_xor_report<Scalar>(const std::string&, const Sequential<Scalar>&,          \
+                                         const History&, const std::string&);                    \
+  template void write_evaluation_report<Scalar>(const std::string&, const TrainedModel<Scalar>&, \
+                                                const Dataset<Scalar>&, const DataArguments&,    \
+                                                const std::string&, const Rows&, bool);
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)
 #undef MLP_INSTANTIATE
