@@ -4,6 +4,8 @@ tables of ../shared/datasets: the same split, 5 seeds, accuracy or R^2 on the he
 the training time.
 
     bench/tables_vs_sklearn.py MLP_BINARY DATASETS_DIR [--seeds 5] [--markdown]
+    bench/tables_vs_sklearn.py MLP_BINARY DATASETS_DIR --mlp-only --mlp-flags "--l2 1"
+                                           (an experiment: mlp alone, with extra flags)
 
 mlp gets the raw CSV rows (written to a temporary folder) and no flag but --target: it infers
 the column roles, imputes, one-hot encodes and standardises by itself. scikit-learn gets the
