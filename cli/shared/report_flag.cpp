@@ -14,6 +14,7 @@
 #include "mlp/core/error.hpp"
 #include "mlp/learn/xor.hpp"
 #include "mlp/nn/loss.hpp"
+#include "shared/metrics_text.hpp"
 
 namespace mlp::cli {
 
@@ -25,10 +26,6 @@ std::string format(const char* pattern, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
   return buffer;
-}
-
-std::string percent(double fraction) {
-  return format("%.2f%%", 100.0 * fraction);
 }
 
 template <class Scalar>
@@ -107,11 +104,12 @@ Rows training_metrics(const std::string& json_text, Task task) {
     const auto& m = j.at(part);
     const std::string name = part == std::string("train") ? "training" : "validation";
     if (task == Task::classification) {
-      rows.emplace_back(name + " accuracy", percent(m.value("accuracy", 0.0)));
+      rows.emplace_back(name + " accuracy", percent_text(m.value("accuracy", 0.0)));
     } else {
+      // As mlp train and mlp evaluate print them: the errors in the target's units.
+      rows.emplace_back(name + " RMSE", number_text(std::sqrt(m.value("mse", 0.0))));
+      rows.emplace_back(name + " MAE", number_text(m.value("mae", 0.0)));
       rows.emplace_back(name + " R\xc2\xb2", format("%.4f", m.value("r2", 0.0)));
-      rows.emplace_back(name + " MSE", format("%.4g", m.value("mse", 0.0)));
-      rows.emplace_back(name + " MAE", format("%.4g", m.value("mae", 0.0)));
     }
     rows.emplace_back(name + " samples", std::to_string(m.value("samples", 0LL)));
   }
@@ -258,7 +256,7 @@ void write_xor_report(const std::string& directory, const Sequential<Scalar>& ne
   report.metrics = {
       {"final error (" + loss + ")",
        format("%.6f", static_cast<double>(loss_report<Scalar>(net.loss(), output, Y)))},
-      {"accuracy", percent(correct / 4.0)}};
+      {"accuracy", percent_text(correct / 4.0)}};
   for (Index i = 0; i < 4; ++i)
     report.metrics.emplace_back("output for (" + std::to_string(int(data.features(i, 0))) + ", " +
                                     std::to_string(int(data.features(i, 1))) + "), y = " +
