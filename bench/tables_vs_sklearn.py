@@ -4,6 +4,8 @@ tables of ../shared/datasets: the same split, 5 seeds, accuracy or R^2 on the he
 the training time.
 
     bench/tables_vs_sklearn.py MLP_BINARY DATASETS_DIR [--seeds 5] [--markdown]
+    bench/tables_vs_sklearn.py MLP_BINARY DATASETS_DIR --mlp-only --mlp-flags "--l2 1"
+                                           (an experiment: mlp alone, with extra flags)
 
 mlp gets the raw CSV rows (written to a temporary folder) and no flag but --target: it infers
 the column roles, imputes, one-hot encodes and standardises by itself. scikit-learn gets the
@@ -154,6 +156,8 @@ def main():
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--tables", default="", help="comma-separated file names (default: all)")
     parser.add_argument("--mlp-flags", default="", help="extra flags for mlp train (experiments)")
+    parser.add_argument("--mlp-only", action="store_true",
+                        help="skip scikit-learn (quick experiments with --mlp-flags)")
     args = parser.parse_args()
     results = []
     for file, target, task, dropped in TABLES:
@@ -174,7 +178,8 @@ def main():
                                  args.mlp_flags.split())
             scores["mlp"].append(s)
             times["mlp"].append(sec)
-            s, sec = run_sklearn(X, numeric, y, train, test, task, seed)
+            s, sec = (run_sklearn(X, numeric, y, train, test, task, seed) if not args.mlp_only
+                      else (float("nan"), float("nan")))
             scores["sklearn"].append(s)
             times["sklearn"].append(sec)
         results.append((file, target, task, len(rows), scores, times))

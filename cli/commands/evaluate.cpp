@@ -1,6 +1,7 @@
 #include "commands/evaluate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -8,7 +9,9 @@
 
 #include "mlp/data/metrics.hpp"
 #include "shared/data_input.hpp"
+#include "shared/metrics_text.hpp"
 #include "shared/model_input.hpp"
+#include "shared/report_flag.hpp"
 
 namespace mlp::cli {
 
@@ -19,6 +22,7 @@ struct EvaluateArguments {
   DataArguments data;
   TableFlags table;
   bool json = false;
+  std::string report_dir;
 };
 
 void print_classification(const ClassificationReport& r, const std::vector<std::string>& names,
@@ -26,7 +30,7 @@ void print_classification(const ClassificationReport& r, const std::vector<std::
   std::size_t width = 9;
   for (const auto& name : names) width = std::max(width, name.size());
   const int w = static_cast<int>(width);
-  std::printf("accuracy: %.2f%%  (%zu samples)\n\n", 100 * r.accuracy, n);
+  std::printf("accuracy %s  (%zu samples)\n\n", percent_text(r.accuracy).c_str(), n);
   std::printf("%-*s  precision  recall  f1      support\n", w, "class");
   for (std::size_t c = 0; c < names.size(); ++c) {
     const auto& m = r.per_class[c];
@@ -49,6 +53,64 @@ void print_classification(const ClassificationReport& r, const std::vector<std::
   }
 }
 
+using MetricRows = std::vector<std::pair<std::string, std::string>>;
+
+// The classification's metrics into `out` (JSON) and `rows` (the report's), printed unless --json.
+void classification_metrics(const ClassificationReport& r, const std::vector<std::string>& names,
+                            std::size_t n, bool json, nlohmann::json& out, MetricRows& rows) {
+  rows = {{"accuracy", percent_text(r.accuracy)},
+          {"macro precision", number_text(r.macro_precision)},
+          {"macro recall", number_text(r.macro_recall)},
+          {"macro F1", number_text(r.macro_f1)}};
+  if (!json) {
+    print_classification(r, names, n);
+    return;
+  }
+  out["accuracy"] = r.accuracy;
+  out["class_names"] = names;
+  for (const char* key : {"precision", "recall", "f1", "support"})
+    out[key] = nlohmann::json::object();
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    out["precision"][names[c]] = r.per_class[c].precision;
+    out["recall"][names[c]] = r.per_class[c].recall;
+    out["f1"][names[c]] = r.per_class[c].f1;
+    out["support"][names[c]] = r.per_class[c].support;
+  }
+  out["macro_precision"] = r.macro_precision;
+  out["macro_recall"] = r.macro_recall;
+  out["macro_f1"] = r.macro_f1;
+  out["confusion_matrix"] = nlohmann::json::array();
+  for (Index i = 0; i < r.confusion.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Index j = 0; j < r.confusion.cols(); ++j) row.push_back(r.confusion(i, j));
+    out["confusion_matrix"].push_back(row);
+  }
+}
+
+// The regression's metrics into `out` and `rows`, printed unless --json. `target_scale` is the
+// model's: the standardised loss is the mse of the target standardised as in training.
+void regression_metrics_out(const RegressionMetrics& m, double target_scale, std::size_t n,
+                            bool json, nlohmann::json& out, MetricRows& rows) {
+  const double standardised_mse = m.mse / (target_scale * target_scale);
+  char r2[32];
+  std::snprintf(r2, sizeof r2, "%.4f", m.r2);
+  rows = {{"RMSE", number_text(std::sqrt(m.mse))},
+          {"MAE", number_text(m.mae)},
+          {"R\xc2\xb2", r2},
+          {"loss (mse of the standardised target)", number_text(standardised_mse)}};
+  if (!json) {
+    std::printf("%s  (%zu samples)\n", regression_metrics_text(m.mse, m.mae, m.r2).c_str(), n);
+    std::printf("loss %s  (mse of the target standardised as in training)\n",
+                number_text(standardised_mse).c_str());
+    return;
+  }
+  out["rmse"] = std::sqrt(m.mse);
+  out["mse"] = m.mse;
+  out["mae"] = m.mae;
+  out["r2"] = m.r2;
+  out["loss"] = standardised_mse;
+}
+
 template <class Scalar>
 int evaluate(const TrainedModel<Scalar>& model, const EvaluateArguments& a) {
   const Dataset<Scalar> data = load_evaluation_data<Scalar>(a.data, model.metadata);
@@ -58,46 +120,23 @@ int evaluate(const TrainedModel<Scalar>& model, const EvaluateArguments& a) {
   nlohmann::json out;
   out["n_samples"] = n;
   out["rows_without_target"] = data.rows_without_target;
+  MetricRows rows;
   if (model.metadata.task == Task::classification) {
-    const std::vector<int> predicted = model.predict_classes(data.features);
     const auto& names = model.metadata.class_names;
-    const ClassificationReport r =
-        classification_report(data.labels, predicted, static_cast<int>(names.size()));
-    if (!a.json) {
-      print_classification(r, names, n);
-      return 0;
-    }
-    out["accuracy"] = r.accuracy;
-    out["class_names"] = names;
-    for (const char* key : {"precision", "recall", "f1", "support"})
-      out[key] = nlohmann::json::object();
-    for (std::size_t c = 0; c < names.size(); ++c) {
-      out["precision"][names[c]] = r.per_class[c].precision;
-      out["recall"][names[c]] = r.per_class[c].recall;
-      out["f1"][names[c]] = r.per_class[c].f1;
-      out["support"][names[c]] = r.per_class[c].support;
-    }
-    out["macro_precision"] = r.macro_precision;
-    out["macro_recall"] = r.macro_recall;
-    out["macro_f1"] = r.macro_f1;
-    out["confusion_matrix"] = nlohmann::json::array();
-    for (Index i = 0; i < r.confusion.rows(); ++i) {
-      nlohmann::json row = nlohmann::json::array();
-      for (Index j = 0; j < r.confusion.cols(); ++j) row.push_back(r.confusion(i, j));
-      out["confusion_matrix"].push_back(row);
-    }
+    const ClassificationReport r = classification_report(
+        data.labels, model.predict_classes(data.features), static_cast<int>(names.size()));
+    classification_metrics(r, names, n, a.json, out, rows);
   } else {
-    const Vector<Scalar> predicted = model.predict_values(data.features);
-    const RegressionMetrics m = regression_metrics<Scalar>(data.targets, predicted);
-    if (!a.json) {
-      std::printf("mse %.6g\nmae %.6g\nr2  %.6f\n(%zu samples)\n", m.mse, m.mae, m.r2, n);
-      return 0;
-    }
-    out["mse"] = m.mse;
-    out["mae"] = m.mae;
-    out["r2"] = m.r2;
+    const RegressionMetrics m =
+        regression_metrics<Scalar>(data.targets, model.predict_values(data.features));
+    regression_metrics_out(m, model.metadata.target_scale, n, a.json, out, rows);
   }
-  std::printf("%s\n", out.dump().c_str());
+  if (a.json) std::printf("%s\n", out.dump().c_str());
+  if (!a.report_dir.empty()) {
+    rows.emplace_back("samples", std::to_string(n));
+    // With --json, standard output is the JSON alone.
+    write_evaluation_report<Scalar>(a.report_dir, model, data, a.data, a.model, rows, a.json);
+  }
   return 0;
 }
 
@@ -114,8 +153,12 @@ void add_evaluate_command(CLI::App& app) {
                   "Target column (default: the one the model was trained on)");
   add_dialect_flags(*cmd, a->table);
   cmd->add_flag("--json", a->json, "Print one JSON object");
+  cmd->add_option("--report", a->report_dir,
+                  "Write the model's charts on this data (index.html and one SVG per chart) to "
+                  "this folder");
   cmd->callback([a] {
     apply_table_flags(a->table, a->data);
+    prepare_report_dir(a->report_dir);
     with_trained_model(a->model, [&](const auto& model) { return evaluate(model, *a); });
   });
 }

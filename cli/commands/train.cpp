@@ -17,6 +17,7 @@
 #include "shared/data_input.hpp"
 #include "shared/history_csv.hpp"
 #include "shared/interrupt.hpp"
+#include "shared/metrics_text.hpp"
 #include "shared/output_path.hpp"
 #include "shared/progress.hpp"
 #include "shared/report_flag.hpp"
@@ -29,7 +30,7 @@ namespace {
 
 // The engine's training flags (scikit-learn's names in comments).
 struct EngineFlags {
-  double l2 = 0.0;            // alpha
+  std::optional<double> l2;   // alpha (default: by the table's size)
   bool nesterov = false;      // nesterovs_momentum
   double power_t = 0.5;       // power_t
   double tol = 0.0;           // tol
@@ -65,7 +66,7 @@ struct TrainArguments {
   std::string schedule = "cosine";
   int epochs = 200;
   std::optional<int> batch_size;
-  double validation = 0.1;
+  std::optional<double> validation;  // default: by the table's size
   int early_stopping = 20;
   std::uint64_t seed = 0;
   std::string dtype = "f32";
@@ -141,13 +142,11 @@ void print_metrics(const ModelMetadata& meta) {
   for (const char* part : {"train", "validation"}) {
     if (!metrics.contains(part)) continue;
     const auto& m = metrics[part];
-    if (meta.task == Task::classification) {
-      std::printf("%-10s accuracy %.2f%%  (%lld samples)\n", part, 100 * m.value("accuracy", 0.0),
-                  m.value("samples", 0LL));
-    } else {
-      std::printf("%-10s mse %.4g  mae %.4g  r2 %.4f  (%lld samples)\n", part, m.value("mse", 0.0),
-                  m.value("mae", 0.0), m.value("r2", 0.0), m.value("samples", 0LL));
-    }
+    const std::string text =
+        meta.task == Task::classification
+            ? "accuracy " + percent_text(m.value("accuracy", 0.0))
+            : regression_metrics_text(m.value("mse", 0.0), m.value("mae", 0.0), m.value("r2", 0.0));
+    std::printf("%-10s %s  (%lld samples)\n", part, text.c_str(), m.value("samples", 0LL));
   }
 }
 
@@ -219,6 +218,33 @@ void report_checkpoint(const std::string& path, std::optional<int> epochs, bool 
     std::printf("checkpoint %s holds epoch %d\n", path.c_str(), *epochs);
 }
 
+// The data and the settings, printed before training: what was read, how it will be trained.
+template <class Scalar>
+void print_plan(const TrainArguments& a, const Dataset<Scalar>& data,
+                const TrainSettings& settings) {
+  std::printf("training on %s: %lld samples, %lld features, %s", a.data.path.c_str(),
+              static_cast<long long>(data.size()), static_cast<long long>(data.features.cols()),
+              data.task == Task::classification
+                  ? (std::to_string(data.class_names.size()) + " classes").c_str()
+                  : "regression");
+  std::printf(
+      "; %s, %s, lr %g", a.optimizer.c_str(),
+      settings.full_batch ? "full batch" : ("batch " + std::to_string(settings.batch_size)).c_str(),
+      settings.resolved_learning_rate());
+  if (settings.l2.value_or(0.0) > 0.0) std::printf(", L2 %g", *settings.l2);
+  std::printf(", up to %d epochs\n", settings.epochs);
+  const double validation = settings.validation_fraction.value_or(0.0);
+  if (validation > 0.0)
+    std::printf("validation: %g%% of the rows held out for early stopping\n", 100 * validation);
+  else
+    std::printf("validation: none, every row trains%s\n",
+                is_small_table(data.size()) && !a.validation
+                    ? " (a small table: under 500 rows, see docs/tables.md)"
+                    : "");
+  print_columns(data);
+  std::fflush(stdout);
+}
+
 template <class Scalar>
 int run_train(const TrainArguments& a) {
   TrainSettings settings = settings_from(a);
@@ -252,22 +278,18 @@ int run_train(const TrainArguments& a) {
   FitOptions callbacks;
   callbacks.on_batch_end = [&](Index done, Index total) { return progress.on_batch(done, total); };
   callbacks.on_epoch_end = [&](const EpochLog& log) { return progress.on_epoch(log); };
-  if (!a.quiet) {
-    std::printf("training on %s: %lld samples, %lld features, %s", a.data.path.c_str(),
-                static_cast<long long>(data.size()), static_cast<long long>(data.features.cols()),
-                data.task == Task::classification
-                    ? (std::to_string(data.class_names.size()) + " classes").c_str()
-                    : "regression");
-    std::printf("; %s, %s, lr %g, up to %d epochs\n", a.optimizer.c_str(),
-                settings.full_batch ? "full batch"
-                                    : ("batch " + std::to_string(settings.batch_size)).c_str(),
-                settings.resolved_learning_rate(), settings.epochs);
-    print_columns(data);
-    std::fflush(stdout);
-  }
+  settings = settings.resolved_for(data.size());
+  if (!a.quiet) print_plan(a, data, settings);
   install_interrupt_handler();
-  TrainingResult<Scalar> result = train_model<Scalar>(
-      std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks, checkpointing);
+  const Loss loss = settings.loss.value_or(
+      data.task == Task::classification ? Loss::categorical_crossentropy : Loss::mse);
+  auto on_start = [&progress, loss](const ModelMetadata& meta) {
+    if (meta.task != Task::classification && loss == Loss::mse)
+      progress.show_rmse(meta.target_scale);
+  };
+  TrainingResult<Scalar> result =
+      train_model<Scalar>(std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks,
+                          checkpointing, on_start);
   progress.finish();
   report_checkpoint(checkpointing.path, result.checkpoint_epochs, a.quiet);
 
@@ -311,9 +333,9 @@ void add_table_options(CLI::App& cmd, TrainArguments& a) {
 
 // The engine's flags: penalty, weights, momentum, schedules, convergence, divergence.
 void add_engine_options(CLI::App& cmd, EngineFlags& e) {
-  cmd.add_option("--l2", e.l2, "L2 penalty on the weights (scikit-learn's alpha)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  cmd.add_option("--l2", e.l2,
+                 "L2 penalty on the weights (scikit-learn's alpha). Default: 0, 1 under 500 rows")
+      ->check(CLI::NonNegativeNumber);
   cmd.add_option("--sample-weight", e.sample_weight,
                  "CSV column of per-sample weights (>= 0); the column is not a feature");
   cmd.add_option("--class-weight", e.class_weight,
@@ -386,8 +408,9 @@ void add_train_command(CLI::App& app) {
                   "gd: full-batch gradient descent (the chapter's); sgd: minibatch; momentum; adam")
       ->check(CLI::IsMember(optimizer_names()))
       ->capture_default_str();
-  cmd->add_option("--lr", a->learning_rate,
-                  "Learning rate (default " + default_learning_rates_text() + ")")
+  cmd->add_option(
+         "--lr", a->learning_rate,
+         "Learning rate (default " + default_learning_rates_text() + "; adam 0.003 under 500 rows)")
       ->check(positive_real());
   cmd->add_option("--lr-schedule", a->schedule,
                   "Learning rate over the epochs: constant, decaying towards 0 at the last epoch "
@@ -400,10 +423,11 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--batch-size", a->batch_size, "Samples per update (default 32; gd: all)")
       ->check(integer_at_least(1));
-  cmd->add_option("--validation", a->validation,
-                  "Fraction held out for validation (stratified for classes); 0: none")
-      ->check(fraction())
-      ->capture_default_str();
+  cmd->add_option(
+         "--validation", a->validation,
+         "Fraction held out for validation (stratified for classes); 0: none. Default: 0.1, "
+         "none under 500 rows")
+      ->check(fraction());
   cmd->add_option("--early-stopping", a->early_stopping,
                   "Stop after this many epochs without a better validation loss and keep the "
                   "best epoch; 0: off")

@@ -14,6 +14,7 @@
 #include "mlp/core/error.hpp"
 #include "mlp/learn/xor.hpp"
 #include "mlp/nn/loss.hpp"
+#include "shared/metrics_text.hpp"
 
 namespace mlp::cli {
 
@@ -25,10 +26,6 @@ std::string format(const char* pattern, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
   return buffer;
-}
-
-std::string percent(double fraction) {
-  return format("%.2f%%", 100.0 * fraction);
 }
 
 template <class Scalar>
@@ -107,11 +104,12 @@ Rows training_metrics(const std::string& json_text, Task task) {
     const auto& m = j.at(part);
     const std::string name = part == std::string("train") ? "training" : "validation";
     if (task == Task::classification) {
-      rows.emplace_back(name + " accuracy", percent(m.value("accuracy", 0.0)));
+      rows.emplace_back(name + " accuracy", percent_text(m.value("accuracy", 0.0)));
     } else {
+      // As mlp train and mlp evaluate print them: the errors in the target's units.
+      rows.emplace_back(name + " RMSE", number_text(std::sqrt(m.value("mse", 0.0))));
+      rows.emplace_back(name + " MAE", number_text(m.value("mae", 0.0)));
       rows.emplace_back(name + " R\xc2\xb2", format("%.4f", m.value("r2", 0.0)));
-      rows.emplace_back(name + " MSE", format("%.4g", m.value("mse", 0.0)));
-      rows.emplace_back(name + " MAE", format("%.4g", m.value("mae", 0.0)));
     }
     rows.emplace_back(name + " samples", std::to_string(m.value("samples", 0LL)));
   }
@@ -188,6 +186,34 @@ void write_train_report(const std::string& directory, const TrainingResult<Scala
 }
 
 template <class Scalar>
+void write_evaluation_report(const std::string& directory, const TrainedModel<Scalar>& model,
+                             const Dataset<Scalar>& data, const DataArguments& data_args,
+                             const std::string& model_path, const Rows& metrics, bool quiet) {
+  const ModelMetadata& meta = model.metadata;
+  Report report;
+  report.title = "mlp evaluate: " + file_name(data_args.path);
+  report.summary = "The " + architecture(model.network) + " network of " + file_name(model_path) +
+                   " on the " + std::to_string(data.size()) + " samples of " +
+                   file_name(data_args.path) + ".";
+  report.settings = {{"data", data_args.path == "-" ? "standard input" : data_args.path}};
+  if (!meta.target.empty()) report.settings.emplace_back("target column", meta.target);
+  if (!data_args.labels_path.empty()) report.settings.emplace_back("labels", data_args.labels_path);
+  report.settings.emplace_back("task", std::string(to_string(meta.task)));
+  report.settings.emplace_back("model file", model_path);
+  report.settings.emplace_back("network", architecture(model.network));
+  for (auto& row : training_settings(meta.training_json)) report.settings.push_back(row);
+  report.settings.emplace_back("floating point", sizeof(Scalar) == 4 ? "f32" : "f64");
+  report.metrics = metrics;
+  ReportData about;
+  about.description =
+      "the " + std::to_string(data.size()) + " samples of " + file_name(data_args.path);
+  add_model_charts(report, model, data, about);
+  write_report(directory, report);
+  if (!quiet)
+    std::printf("report %s\n", (std::filesystem::path(directory) / "index.html").string().c_str());
+}
+
+template <class Scalar>
 void write_xor_report(const std::string& directory, const Sequential<Scalar>& net,
                       const History& history, const std::string& origin) {
   TrainedModel<Scalar> model;
@@ -230,7 +256,7 @@ void write_xor_report(const std::string& directory, const Sequential<Scalar>& ne
   report.metrics = {
       {"final error (" + loss + ")",
        format("%.6f", static_cast<double>(loss_report<Scalar>(net.loss(), output, Y)))},
-      {"accuracy", percent(correct / 4.0)}};
+      {"accuracy", percent_text(correct / 4.0)}};
   for (Index i = 0; i < 4; ++i)
     report.metrics.emplace_back("output for (" + std::to_string(int(data.features(i, 0))) + ", " +
                                     std::to_string(int(data.features(i, 1))) + "), y = " +
@@ -255,11 +281,14 @@ void write_xor_report(const std::string& directory, const Sequential<Scalar>& ne
   std::printf("report %s\n", (std::filesystem::path(directory) / "index.html").string().c_str());
 }
 
-#define MLP_INSTANTIATE(Scalar)                                                               \
-  template void write_train_report<Scalar>(const std::string&, const TrainingResult<Scalar>&, \
-                                           const DataArguments&, const std::string&, bool);   \
-  template void write_xor_report<Scalar>(const std::string&, const Sequential<Scalar>&,       \
-                                         const History&, const std::string&);
+#define MLP_INSTANTIATE(Scalar)                                                                  \
+  template void write_train_report<Scalar>(const std::string&, const TrainingResult<Scalar>&,    \
+                                           const DataArguments&, const std::string&, bool);      \
+  template void write_xor_report<Scalar>(const std::string&, const Sequential<Scalar>&,          \
+                                         const History&, const std::string&);                    \
+  template void write_evaluation_report<Scalar>(const std::string&, const TrainedModel<Scalar>&, \
+                                                const Dataset<Scalar>&, const DataArguments&,    \
+                                                const std::string&, const Rows&, bool);
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)
 #undef MLP_INSTANTIATE

@@ -47,6 +47,19 @@ std::vector<std::string> class_names_of(const TrainedModel<Scalar>& model) {
   return names;
 }
 
+// `label` cut to at most `max_chars` characters (UTF-8 code points), the last one an ellipsis
+// when cut: long one-hot feature names ("pickup_zone=Upper East Side North", and two of them in a
+// block's label) would leave a weights heatmap no room to draw in.
+std::string short_label(const std::string& label, std::size_t max_chars) {
+  std::size_t chars = 0, cut = 0;
+  for (std::size_t i = 0; i < label.size(); ++i) {
+    if ((static_cast<unsigned char>(label[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (chars == max_chars - 1) cut = i;
+    if (++chars > max_chars) return label.substr(0, cut) + "\xe2\x80\xa6";  // ellipsis
+  }
+  return label;
+}
+
 template <class Scalar>
 std::vector<std::string> feature_names_of(const TrainedModel<Scalar>& model) {
   const auto n = static_cast<std::size_t>(model.network.n_inputs());
@@ -286,6 +299,7 @@ std::vector<std::string> weight_charts(const TrainedModel<Scalar>& model) {
     map.values.topRows(layer.n_in) = net.weights(l).template cast<double>();
     map.values.row(layer.n_in) = net.bias(l).template cast<double>();
     map.row_labels = l == 0 ? feature_names_of(model) : unit_names(layer.n_in);
+    for (auto& label : map.row_labels) label = short_label(label, 16);
     map.row_labels.push_back("bias");
     if (output && output_kind(net) == OutputKind::classes) {
       map.column_labels = class_names_of(model);

@@ -13,6 +13,20 @@
 
 namespace mlp {
 
+bool is_small_table(Index rows) {
+  return rows < 500;
+}
+
+// The small-table rule (is_small_table): no validation part, L2 1, Adam at 0.003.
+TrainSettings TrainSettings::resolved_for(Index rows) const {
+  const bool small = is_small_table(rows);
+  TrainSettings s = *this;
+  if (!s.validation_fraction) s.validation_fraction = small ? 0.0 : 0.1;
+  if (!s.l2) s.l2 = small ? 1.0 : 0.0;
+  if (!s.learning_rate && small && optimizer == OptimizerSpec::Kind::adam) s.learning_rate = 0.003;
+  return s;
+}
+
 double TrainSettings::resolved_learning_rate() const {
   if (learning_rate) return *learning_rate;
   return default_learning_rate(optimizer, full_batch);
@@ -29,11 +43,11 @@ std::string TrainSettings::to_json() const {
   j["epochs"] = epochs;
   j["lr_schedule"] = std::string(mlp::to_string(schedule));
   j["batch_size"] = full_batch ? Index(0) : batch_size;
-  j["validation_fraction"] = validation_fraction;
+  if (validation_fraction) j["validation_fraction"] = *validation_fraction;
   j["early_stopping_patience"] = early_stopping_patience;
   j["seed"] = seed;
   j["standardize"] = standardize;
-  if (l2 != 0.0) j["l2"] = l2;
+  if (l2.value_or(0.0) != 0.0) j["l2"] = *l2;
   if (nesterov) j["nesterov"] = true;
   if (schedule == LearningRateSchedule::invscaling) j["power_t"] = power_t;
   if (n_iter_no_change > 0) {
@@ -51,7 +65,7 @@ void TrainSettings::validate() const {
     if (units <= 0) throw InvalidArgument("every hidden layer needs at least one unit");
   if (epochs < 0) throw InvalidArgument("epochs must be >= 0");
   if (!full_batch && batch_size <= 0) throw InvalidArgument("batch size must be >= 1");
-  if (!(validation_fraction >= 0.0 && validation_fraction < 1.0))
+  if (validation_fraction && !(*validation_fraction >= 0.0 && *validation_fraction < 1.0))
     throw InvalidArgument("the validation fraction must be in [0, 1)");
   if (early_stopping_patience < 0) throw InvalidArgument("early stopping patience must be >= 0");
   OptimizerSpec spec;
@@ -65,7 +79,7 @@ void TrainSettings::validate() const {
   options.power_t = power_t;
   options.tol = tol;
   options.n_iter_no_change = n_iter_no_change;
-  options.l2 = l2;
+  options.l2 = l2.value_or(0.0);
   options.max_rollbacks = max_rollbacks;
   check_fit_options(options, 0);
   if (!activation_info(activation).hidden)
@@ -140,10 +154,10 @@ template <class Scalar>
 Split split_rows(Dataset<Scalar>& data, const TrainSettings& settings) {
   Random rng(settings.seed);
   Split split;
-  if (settings.validation_fraction > 0.0) {
-    split = data.task == Task::classification
-                ? stratified_split(data.labels, settings.validation_fraction, rng)
-                : random_split(data.size(), settings.validation_fraction, rng);
+  const double fraction = settings.validation_fraction.value_or(0.0);
+  if (fraction > 0.0) {
+    split = data.task == Task::classification ? stratified_split(data.labels, fraction, rng)
+                                              : random_split(data.size(), fraction, rng);
   } else {
     split.train.resize(static_cast<std::size_t>(data.size()));
     std::iota(split.train.begin(), split.train.end(), Index(0));
@@ -215,7 +229,7 @@ FitOptions fit_options(const FitOptions& callbacks, const TrainSettings& setting
   options.seed = settings.seed;
   options.schedule = settings.schedule;
   options.early_stopping_patience = settings.early_stopping_patience;
-  options.l2 = settings.l2;
+  options.l2 = settings.l2.value_or(0.0);
   options.power_t = settings.power_t;
   options.tol = settings.tol;
   options.n_iter_no_change = settings.n_iter_no_change;
@@ -314,12 +328,14 @@ Checkpoint<Scalar> checkpoint_start(const TrainedModel<Scalar>& model,
 }  // namespace
 
 template <class Scalar>
-TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
+TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& requested,
                                    const TrainedModel<Scalar>* warm_start,
                                    const FitOptions& callbacks,
-                                   const Checkpointing<Scalar>& checkpointing) {
-  settings.validate();
+                                   const Checkpointing<Scalar>& checkpointing,
+                                   const std::function<void(const ModelMetadata&)>& on_start) {
+  requested.validate();
   if (data.size() < 2) throw DataError("training needs at least 2 samples");
+  const TrainSettings settings = requested.resolved_for(data.size());
   const bool classification = data.task == Task::classification;
   if (warm_start) check_warm_start(*warm_start, data);
   const Checkpoint<Scalar>* resume = checkpointing.resume;
@@ -363,6 +379,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
   spec.nesterov = settings.nesterov;
   net.compile(loss, spec);
 
+  if (on_start) on_start(meta);
   FitOptions options = fit_options(callbacks, settings);
   options.sample_weight = training_weights(settings, data, split);
   if (resume) resume_from(*resume, checkpointing.resume_path, settings, fingerprint, net, options);
@@ -399,9 +416,10 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& se
 
 template TrainingResult<float> train_model<float>(Dataset<float>, const TrainSettings&,
                                                   const TrainedModel<float>*, const FitOptions&,
-                                                  const Checkpointing<float>&);
-template TrainingResult<double> train_model<double>(Dataset<double>, const TrainSettings&,
-                                                    const TrainedModel<double>*, const FitOptions&,
-                                                    const Checkpointing<double>&);
+                                                  const Checkpointing<float>&,
+                                                  const std::function<void(const ModelMetadata&)>&);
+template TrainingResult<double> train_model<double>(
+    Dataset<double>, const TrainSettings&, const TrainedModel<double>*, const FitOptions&,
+    const Checkpointing<double>&, const std::function<void(const ModelMetadata&)>&);
 
 }  // namespace mlp

@@ -184,8 +184,9 @@ History reserved_history(int epochs, bool classification, bool validation) {
 
 // What one pass over the training data adds up.
 struct EpochTotals {
-  double loss_sum = 0.0;  // the batches' loss_report (with the L2 penalty) times their sizes
-  Index correct = 0;      // classification: correctly predicted samples
+  double loss_sum = 0.0;     // the batches' loss_report (with the L2 penalty) times their sizes
+  double penalty_sum = 0.0;  // the batches' L2 penalties times their sizes
+  Index correct = 0;         // classification: correctly predicted samples
   bool interrupted = false;
   std::optional<DivergenceError> divergence;  // set when a step's loss or gradient was not finite
 };
@@ -220,8 +221,8 @@ EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, Const
     auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
       forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S));
       const auto A = t.ws.A(last, rows);
-      const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) +
-                          net.l2_penalty(options.l2, S);
+      const double penalty = net.l2_penalty(options.l2, S);
+      const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) + penalty;
       if (!std::isfinite(loss) || !net.gradients().allFinite()) {
         const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
                                     s.optimizer.spec().learning_rate, loss, t.good_epoch};
@@ -232,6 +233,7 @@ EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, Const
       // first good epoch must get under.
       if (!std::isfinite(t.good_loss)) t.good_loss = loss;
       totals.loss_sum += loss * static_cast<double>(rows);
+      totals.penalty_sum += penalty * static_cast<double>(rows);
       if (t.classification) totals.correct += count_correct<Scalar>(out, A, Yb);
       s.optimizer.step(net.parameters(), net.gradients());
     };
@@ -259,6 +261,7 @@ EpochLog record_epoch(const Sequential<Scalar>& net, int epoch, const EpochTotal
   EpochLog log;
   log.epoch = epoch;
   log.loss = totals.loss_sum / static_cast<double>(t.n);
+  log.l2_penalty = totals.penalty_sum / static_cast<double>(t.n);
   history.loss.push_back(log.loss);
   history.learning_rate.push_back(net.training_state().optimizer.spec().learning_rate);
   if (t.classification) {

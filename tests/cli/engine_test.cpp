@@ -57,13 +57,16 @@ TEST(CliEngine, RollbackHalvesTheLearningRateAndFinishes) {
   EXPECT_TRUE(contains(mlp_test::read_text(dir / "h.csv"), "\n20,")) << "not all 20 epochs ran";
 }
 
-// A run that diverges after some good epochs keeps their history (tanh at 0.5 diverges in epoch 2).
+// A run that diverges after some good epochs keeps their history (tanh at 0.5 diverges in epoch 2,
+// with a validation part and no L2, not the small-table defaults).
 TEST(CliEngine, DivergenceKeepsTheHistoryOfTheEpochsThatRan) {
   TempDir dir;
-  const auto r = run_mlp("train " + datasets +
-                         "/diabetes.csv --target target --activation tanh --optimizer sgd --lr 0.5 "
-                         "--lr-schedule constant --epochs 100 --early-stopping 0 -q --history " +
-                         dir / "h.csv" + " -o " + dir / "m.model");
+  const auto r =
+      run_mlp("train " + datasets +
+              "/diabetes.csv --target target --activation tanh --optimizer sgd --lr 0.5 "
+              "--lr-schedule constant --epochs 100 --early-stopping 0 --validation 0.1 --l2 0 "
+              "-q --history " +
+              dir / "h.csv" + " -o " + dir / "m.model");
   ASSERT_EQ(r.exit_code, 4) << r.err;
   ASSERT_TRUE(contains(r.err, "diverged at epoch 2,")) << r.err;
   EXPECT_TRUE(contains(mlp_test::read_text(dir / "h.csv"), "\n1,")) << "epoch 1 not recorded";

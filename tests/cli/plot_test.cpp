@@ -217,7 +217,7 @@ TEST(CliReport, TrainWritesClassificationAndRegressionReports) {
   mlp_test::TempDir dir;
   write_text(dir / "two.csv", two_feature_csv());
   const auto r = run_mlp("train " + dir / "two.csv" + " --target label -o " + dir / "m.st" +
-                         " --layers 6,4 --epochs 15 --report " + dir / "rep");
+                         " --layers 6,4 --epochs 15 --validation 0.1 --report " + dir / "rep");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "report " + dir / "rep/index.html")) << r.out;
   for (const char* f : {"error_curve.svg", "decision_boundary.svg", "hidden_layer_1.svg",
@@ -233,8 +233,9 @@ TEST(CliReport, TrainWritesClassificationAndRegressionReports) {
     values += std::to_string(i % 9) + "," + std::to_string(i % 4) + "," + std::to_string(i % 11) +
               "," + std::to_string(0.5 * (i % 9) - 0.25 * (i % 4) + 0.01 * i) + "\n";
   write_text(dir / "values.csv", values);
-  const auto reg = run_mlp("train " + dir / "values.csv" + " --target target --task regression" +
-                           " -o " + dir / "r.st --epochs 10 -q --report " + dir / "reg");
+  const auto reg =
+      run_mlp("train " + dir / "values.csv" + " --target target --task regression" + " -o " +
+              dir / "r.st --epochs 10 --validation 0.1 -q --report " + dir / "reg");
   ASSERT_EQ(reg.exit_code, 0) << reg.err;
   EXPECT_TRUE(reg.out.empty()) << reg.out;  // -q
   EXPECT_NO_THROW(xml_check::parse(read_text(dir / "reg/predicted_vs_true.svg")));

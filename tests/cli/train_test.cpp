@@ -115,6 +115,48 @@ TEST(CliTrain, DiabetesRegressionBeatsPredictingTheMean) {
   EXPECT_EQ(std::count(predicted.out.begin(), predicted.out.end(), '\n'), 134);
 }
 
+// A table of `rows` rows with y = x1 - x2, for the size rule of the defaults.
+std::string linear_table(int rows) {
+  std::string text = "x1,x2,y\n";
+  for (int i = 0; i < rows; ++i)
+    text += std::to_string(i % 17) + "," + std::to_string(i % 5) + "," +
+            std::to_string(i % 17 - i % 5) + "\n";
+  return text;
+}
+
+// The small-table rule (docs/tables.md): under 500 rows every row trains, with L2 1 and Adam at
+// 0.003; from 500 rows a tenth is held out; a flag the user gives wins either way.
+TEST(CliTrain, DefaultsFollowTheTablesSize) {
+  TempDir dir;
+  std::ofstream(dir / "499.csv") << linear_table(499);
+  std::ofstream(dir / "500.csv") << linear_table(500);
+  const auto small = run_mlp("train " + dir / "499.csv" + " --target y --epochs 2 -o " + dir / "s");
+  ASSERT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_TRUE(contains(small.out, "lr 0.003, L2 1,")) << small.out;
+  EXPECT_TRUE(contains(small.out, "validation: none, every row trains (a small table"))
+      << small.out;
+  const auto small_info = run_mlp("info " + dir / "s").out;
+  for (const char* part : {"l2                       1.0", "validation_fraction      0.0",
+                           "learning_rate            0.003", "train                    "})
+    EXPECT_TRUE(contains(small_info, part)) << part << "\n" << small_info;
+  EXPECT_FALSE(contains(small_info, "validation               ")) << small_info;
+
+  const auto large = run_mlp("train " + dir / "500.csv" + " --target y --epochs 2 -o " + dir / "l");
+  ASSERT_EQ(large.exit_code, 0) << large.err;
+  EXPECT_TRUE(contains(large.out, "lr 0.001, up to 2 epochs")) << large.out;
+  EXPECT_TRUE(contains(large.out, "validation: 10% of the rows held out")) << large.out;
+  const auto large_info = run_mlp("info " + dir / "l").out;
+  EXPECT_TRUE(contains(large_info, "validation               mae=")) << large_info;
+  EXPECT_FALSE(contains(large_info, "l2 ")) << large_info;
+
+  const auto given =
+      run_mlp("train " + dir / "499.csv" +
+              " --target y --epochs 2 --validation 0.2 --l2 0 --lr 0.01 -o " + dir / "g");
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  EXPECT_TRUE(contains(given.out, "lr 0.01, up to 2 epochs")) << given.out;
+  EXPECT_TRUE(contains(given.out, "validation: 20% of the rows held out")) << given.out;
+}
+
 TEST(CliTrain, PredictReadsStandardInputAndWarmStartContinues) {
   TempDir dir;
   split_file("iris.csv", "species", 0.3, dir);

@@ -44,6 +44,29 @@ TEST(Fit, ChapterXorReachesFullAccuracyOnTheDefaultSeed) {
   EXPECT_EQ(history.accuracy.back(), 1.0);
 }
 
+// EpochLog::l2_penalty is the part of the epoch's loss that is the L2 penalty: on one full-batch
+// epoch, the penalty of the initial weights, and the loss without it is the loss of a run without
+// the penalty (both measured before the update).
+TEST(Fit, EpochLogSeparatesTheL2Penalty) {
+  Matrix<double> X, y;
+  xor_data(X, y);
+  auto penalised = chapter_xor<double>(0);
+  auto plain = chapter_xor<double>(0);
+  const double expected = penalised.l2_penalty(0.5, 4);
+  ASSERT_GT(expected, 0.0);
+  mlp::EpochLog with, without;
+  mlp::FitOptions options;
+  options.l2 = 0.5;
+  options.on_epoch_end = [&with](const mlp::EpochLog& log) { return with = log, true; };
+  penalised.fit(X, y, options);
+  options.l2 = 0.0;
+  options.on_epoch_end = [&without](const mlp::EpochLog& log) { return without = log, true; };
+  plain.fit(X, y, options);
+  EXPECT_NEAR(with.l2_penalty, expected, 1e-12);
+  EXPECT_NEAR(with.loss - with.l2_penalty, without.loss, 1e-12);
+  EXPECT_EQ(without.l2_penalty, 0.0);
+}
+
 TEST(Fit, ChapterXorInFloatAgreesWithDouble) {
   Matrix<float> Xf, yf;
   xor_data(Xf, yf);

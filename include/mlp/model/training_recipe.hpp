@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,11 +22,13 @@ struct TrainSettings {
   OptimizerSpec::Kind optimizer = OptimizerSpec::Kind::adam;
   // Full-batch gradient descent when set (the chapter's); else minibatches.
   bool full_batch = false;
-  std::optional<double> learning_rate;  // default: 0.001 (adam), 0.01 (sgd, momentum), 0.1 (gd)
+  // default: 0.001 (adam; 0.003 on a small table), 0.01 (sgd, momentum), 0.1 (gd)
+  std::optional<double> learning_rate;
   int epochs = 200;
   LearningRateSchedule schedule = LearningRateSchedule::cosine;
   Index batch_size = 32;
-  double validation_fraction = 0.1;  // held out from the data, stratified for classification
+  // Held out from the data, stratified for classification. Default: 0.1, none on a small table.
+  std::optional<double> validation_fraction;
   int early_stopping_patience = 20;  // 0: off
   std::uint64_t seed = 0;
   // Standardise the features with the training part's mean and standard deviation. Off for data
@@ -33,7 +36,7 @@ struct TrainSettings {
   bool standardize = true;
 
   // The engine's options (nn/fit.hpp, scikit-learn's names in comments).
-  double l2 = 0.0;        // L2 penalty (alpha)
+  std::optional<double> l2;  // L2 penalty (alpha); default: 0, 1 on a small table
   bool nesterov = false;  // Nesterov's momentum (nesterovs_momentum), with the momentum optimizer
   double power_t = 0.5;   // the invscaling schedule's exponent
   double tol = 0.0;       // the convergence rule: stop (adaptive: eta / 5) after more than
@@ -49,12 +52,22 @@ struct TrainSettings {
   // and halves the learning rate, up to N times.
   int max_rollbacks = 0;
 
+  // These settings with every default that depends on the table's size filled in for a table of
+  // `rows` rows (see is_small_table); what the user set is kept.
+  TrainSettings resolved_for(Index rows) const;
   double resolved_learning_rate() const;
   // The settings as the text of a JSON object (stored in the model file).
   std::string to_json() const;
   // Throws InvalidArgument naming the bad setting.
   void validate() const;
 };
+
+// A table of fewer than 500 rows: its 10% validation part would have fewer than 50 rows, where one
+// row moves the measured accuracy by 2 points or more, so early stopping would follow noise and
+// the held-out rows would be missed by training. On such a table every row trains (early stopping,
+// when on, watches the training loss), an L2 penalty of 1 takes the place of early stopping
+// against overfitting, and Adam's learning rate is 0.003: a few batches per epoch make few updates.
+bool is_small_table(Index rows);
 
 template <class Scalar>
 struct TrainingResult {
@@ -76,11 +89,15 @@ struct TrainingResult {
 // `settings`. `checkpointing` writes checkpoints as it says (and always one of the last completed
 // epoch at the end, also when training was interrupted or diverged), and with `resume` continues
 // that checkpoint's run (check_resume: the same data and settings, no warm start), so that the
-// result is the one the run would have given without stopping.
+// result is the one the run would have given without stopping. `settings` are resolved for the
+// data's row count (TrainSettings::resolved_for). `on_start`, when given, is told the new model's
+// metadata (task, target scaling) before the first epoch, so that a front end can show the losses
+// in the target's units.
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start = nullptr,
                                    const FitOptions& callbacks = {},
-                                   const Checkpointing<Scalar>& checkpointing = {});
+                                   const Checkpointing<Scalar>& checkpointing = {},
+                                   const std::function<void(const ModelMetadata&)>& on_start = {});
 
 }  // namespace mlp

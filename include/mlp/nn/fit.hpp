@@ -16,6 +16,7 @@ namespace mlp {
 struct EpochLog {
   int epoch = 0;  // 1-based
   double loss = std::numeric_limits<double>::quiet_NaN();
+  double l2_penalty = 0.0;  // the part of `loss` that is the L2 penalty (FitOptions::l2)
   double accuracy = std::numeric_limits<double>::quiet_NaN();
   double val_loss = std::numeric_limits<double>::quiet_NaN();
   double val_accuracy = std::numeric_limits<double>::quiet_NaN();
