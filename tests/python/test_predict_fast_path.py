@@ -72,6 +72,10 @@ def test_other_inputs_take_scikit_learns_validation(fitted):
         model.predict_proba(X[:0])
     with pytest.raises(ValueError, match="2D array"):
         model.predict_proba(X[0])
+    with pytest.raises(ValueError, match="convert"):
+        model.predict_proba(np.full((2, 4), "a"))
+    with pytest.raises(TypeError, match="float"):
+        model.predict_proba(np.array([[object()] * 4] * 2, dtype=object))
     for other in (X.astype(">f8"), X.astype(np.int64), np.asfortranarray(X), X[::2]):
         np.testing.assert_allclose(model.predict_proba(other), model.predict_proba(np.array(other, dtype=np.float64)),
                                    rtol=1e-6)
