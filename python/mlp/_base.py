@@ -6,6 +6,7 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -25,6 +26,7 @@ _SOLVERS = ("lbfgs", "sgd", "adam", "gd")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
 _INITS = ("sklearn", "uniform", "normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal")
 _DTYPES = {"float32": np.float32, "float64": np.float64}
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _check_number(name, value, low=None, high=None, integer=False, low_open=False, high_open=False):
@@ -330,13 +332,31 @@ class BaseMLP(BaseEstimator):
 
     # -- prediction ----------------------------------------------------------------------------
     def _forward(self, X, check_input=True):
-        """The output layer's activations for X."""
-        check_is_fitted(self)
-        if check_input:
-            X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        """The output layer's activations for X.
+
+        The fast path: a plain 2-D float32 or float64 NumPy array (also memory-mapped) with the
+        fitted number of features, for an estimator fitted without feature names, is all that
+        scikit-learn's validate_data would accept unchanged but for NaN and infinity, which the
+        library checks itself, without the GIL. Anything else, and an X with NaN or infinity, goes
+        through validate_data, so every error and warning is scikit-learn's own.
+        """
+        if "_net" not in self.__dict__:
+            check_is_fitted(self)
         self._sync_network()
         with _thread_count(self.n_threads):
+            if check_input and self._takes_as_is(X):
+                y = self._net._net.predict_proba(X, finite_only=True)
+                if y is not None:
+                    return y
+            if check_input:
+                X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
             return self._net.predict_proba(X)
+
+    def _takes_as_is(self, X):
+        """Whether validate_data would return X itself (up to its NaN and infinity check)."""
+        return (type(X) in (np.ndarray, np.memmap) and X.ndim == 2 and X.dtype in _FLOAT_DTYPES
+                and X.shape[0] > 0 and X.shape[1] == self.n_features_in_
+                and "feature_names_in_" not in self.__dict__ and not get_config()["array_api_dispatch"])
 
     def _validation_score(self, X, y, sample_weight):
         """score() on validation data without validating it again (NaN predictions: NaN)."""

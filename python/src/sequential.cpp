@@ -132,15 +132,23 @@ std::pair<double, py::array_t<Scalar>> loss_and_gradient(PySequential<Scalar>& s
   return {loss, to_numpy(std::move(gradient)).reshape({self.net.parameter_count()})};
 }
 
+// The network's outputs for X (Proba: the output layer's activations, else the output rule's
+// predictions). With finite_only, None instead when X holds NaN or infinity (checked without the
+// GIL before predicting): the estimators' fast path, which then lets scikit-learn's validation
+// raise its own error.
 template <class Scalar, bool Proba>
-py::array_t<Scalar> predict(PySequential<Scalar>& self, py::handle X_in) {
+py::object predict(PySequential<Scalar>& self, py::handle X_in, bool finite_only) {
   const auto X = c_array<Scalar>(X_in, "X", 2);
   Matrix<Scalar> result;
+  bool finite = true;
   {
     py::gil_scoped_release no_gil;
     std::lock_guard lock(self.busy);
-    result = Proba ? self.net.predict_proba(matrix_view(X)) : self.net.predict(matrix_view(X));
+    const auto view = matrix_view(X);
+    if (finite_only) finite = all_finite(view.data(), static_cast<std::size_t>(view.size()));
+    if (finite) result = Proba ? self.net.predict_proba(view) : self.net.predict(view);
   }
+  if (!finite) return py::none();
   return to_numpy(std::move(result));
 }
 
@@ -241,8 +249,8 @@ void bind_one(py::module_& m, const char* name, const char* dtype) {
           },
           py::arg("X"), py::arg("Y"), py::arg("X_val") = py::none(), py::arg("Y_val") = py::none(),
           py::arg("callback") = py::none())
-      .def("predict_proba", &predict<Scalar, true>, py::arg("X"))
-      .def("predict", &predict<Scalar, false>, py::arg("X"))
+      .def("predict_proba", &predict<Scalar, true>, py::arg("X"), py::arg("finite_only") = false)
+      .def("predict", &predict<Scalar, false>, py::arg("X"), py::arg("finite_only") = false)
       .def("loss_and_gradient", &loss_and_gradient<Scalar>, py::arg("X"), py::arg("Y"),
            py::arg("sample_weight") = py::none(), py::arg("l2") = 0.0)
       .def(

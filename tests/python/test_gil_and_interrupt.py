@@ -76,3 +76,39 @@ def test_ctrl_c_raises_keyboard_interrupt_and_leaves_the_network_usable():
     assert time.perf_counter() - sent < 5, "fit did not stop promptly"
     assert process.returncode == 0, err
     assert "interrupted after" in out and "predicts (3, 1)" in out, out
+
+
+ESTIMATOR_SCRIPT = textwrap.dedent("""
+    import time, warnings
+    import numpy as np
+    from mlp import MLPClassifier
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20000, 256)).astype(np.float32)
+    y = rng.integers(0, 10, 20000)
+    model = MLPClassifier(hidden_layer_sizes=(512,), batch_size=32, max_iter=10000, tol=0.0,
+                          random_state=0)
+    print("training", flush=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    print("warned", [str(w.message) for w in caught])
+    assert model.n_iter_ < 10000 and len(model.loss_curve_) == model.n_iter_
+    # consistent: predict_proba is the forward pass of the fitted coefs_ and intercepts_
+    A = X[:50].astype(np.float64)
+    A = np.maximum(A @ model.coefs_[0] + model.intercepts_[0], 0) @ model.coefs_[1] + model.intercepts_[1]
+    P = np.exp(A - A.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict_proba(X[:50]), P, rtol=1e-4, atol=1e-6)
+    print("consistent")
+""")
+
+
+def test_ctrl_c_in_estimator_fit_warns_as_scikit_learn_and_keeps_a_consistent_model():
+    process = subprocess.Popen([sys.executable, "-c", ESTIMATOR_SCRIPT], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "training"
+    time.sleep(1.5)
+    process.send_signal(2)  # SIGINT, as Ctrl-C
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert "Training interrupted by user." in out and "consistent" in out, out

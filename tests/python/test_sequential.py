@@ -158,3 +158,27 @@ def test_divergence_is_a_value_error_saying_where():
     assert isinstance(error, ValueError) and error.epoch >= 1 and error.batch >= 1
     assert error.learning_rate == 10.0 and error.cause
     assert np.isfinite(net.parameters).all()  # the last completed epoch's parameters
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("optimizer, settings", [("adam", {}), ("sgd", {}), ("momentum", {"nesterov": True})])
+@pytest.mark.parametrize("extra", ["none", "invscaling", "l2", "sample_weight"])
+def test_k_partial_fits_equal_one_fit_of_k_epochs_bit_for_bit(dtype, optimizer, settings, extra):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = np.sin(X[:, :1])
+    options = {"none": {}, "invscaling": {"schedule": "invscaling", "power_t": 0.5}, "l2": {"l2": 0.1},
+               "sample_weight": {"sample_weight": rng.uniform(0.5, 2.0, 50)}}[extra]
+
+    def network():
+        net = mlp.Sequential(3, dtype=dtype).add(8, "relu").add(1, "identity")
+        net.initialize("glorot_uniform", seed=1)
+        net.compile("mse", optimizer, learning_rate=0.01, **settings)
+        return net
+
+    once, in_steps = network(), network()
+    history = once.fit(X, y, epochs=6, batch_size=7, seed=3, **options)  # a last batch of 1
+    losses = [in_steps.partial_fit(X, y, batch_size=7, seed=3, **options).history["loss"][0]
+              for _ in range(6)]
+    np.testing.assert_array_equal(in_steps.parameters, once.parameters)
+    assert losses == history.history["loss"]
