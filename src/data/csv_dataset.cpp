@@ -1,5 +1,9 @@
 #include "csv_dataset.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -21,7 +25,7 @@ std::size_t column_or_throw(const RowSource& rows, const std::string& name, cons
   const auto it = std::find(header.begin(), header.end(), name);
   if (it == header.end())
     throw DataError(rows.source() + ": no " + role + " column '" + name +
-                    "' (the columns are: " + quoted_column_list(header) + ")");
+                    "' (the columns are: " + quoted_column_list(header) + ")" + rows.hint());
   return static_cast<std::size_t>(it - header.begin());
 }
 
@@ -50,6 +54,14 @@ void check_memory(const RowSource& rows, std::size_t n, std::size_t features,
     throw DataError(rows.source() + ": the data set of " + std::to_string(n) + " rows and " +
                     std::to_string(features) + " features " + *problem +
                     " (use fewer rows, or leave out columns with many categories)");
+}
+
+// Gives the memory the first pass freed (its tallies: many small blocks) back to the system
+// before the matrix is allocated, so that the peak is the larger pass, not both together.
+void release_freed_memory() {
+#if defined(__GLIBC__)
+  ::malloc_trim(0);
+#endif
 }
 
 [[noreturn]] void changed(const RowSource& rows) {
@@ -219,10 +231,10 @@ std::vector<std::size_t> numeric_columns(const RowSource& rows,
   std::vector<std::string> unexpected;
   for (const auto& name : header)
     if (std::find(names.begin(), names.end(), name) == names.end()) unexpected.push_back(name);
-  throw DataError(rows.source() + ": missing feature column" + (missing.size() > 1 ? "s " : " ") +
-                  quoted_column_list(missing) + " that the model needs; columns the model " +
-                  "does not use: " +
-                  (unexpected.empty() ? std::string("(none)") : quoted_column_list(unexpected)));
+  throw DataError(
+      rows.source() + ": missing feature column" + (missing.size() > 1 ? "s " : " ") +
+      quoted_column_list(missing) + " that the model needs; columns the model " + "does not use: " +
+      (unexpected.empty() ? std::string("(none)") : quoted_column_list(unexpected)) + rows.hint());
 }
 
 // The columns of options.keep_columns.
@@ -233,8 +245,8 @@ std::vector<std::size_t> kept_columns(const RowSource& rows,
   for (const auto& name : names) {
     const auto it = std::find(header.begin(), header.end(), name);
     if (it == header.end())
-      throw DataError(rows.source() + ": no column '" + name +
-                      "' to keep (the columns are: " + quoted_column_list(header) + ")");
+      throw DataError(rows.source() + ": no column '" + name + "' to keep (the columns are: " +
+                      quoted_column_list(header) + ")" + rows.hint());
     columns.push_back(static_cast<std::size_t>(it - header.begin()));
   }
   return columns;
@@ -404,6 +416,7 @@ template <class Scalar>
 Dataset<Scalar> training_dataset(RowSource& rows, const std::string& target,
                                  const ColumnOptions& columns, std::optional<Task> task) {
   TrainingPlan plan = plan_training(rows, target, columns);
+  release_freed_memory();
   Dataset<Scalar> data;
   data.task = task ? *task : plan.target.task();
   const std::size_t n = plan.rows;

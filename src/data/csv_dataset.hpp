@@ -28,6 +28,9 @@ class RowSource {
   virtual bool next(const std::vector<std::string>*& fields, std::size_t& line) = 0;
   // Back to the first row.
   virtual void rewind() = 0;
+  // What to add to a message about a column the header lacks: how the header was read, when a
+  // wrong delimiter may be the cause.
+  virtual std::string hint() const { return {}; }
 };
 
 // The rows of a CsvTable.
@@ -54,6 +57,7 @@ class ReaderRows : public RowSource {
   const CsvOptions& dialect() const override { return reader_.dialect(); }
   bool next(const std::vector<std::string>*& fields, std::size_t& line) override;
   void rewind() override;
+  std::string hint() const override { return hint_; }
 
  private:
   CsvReader& reader_;
