@@ -1,12 +1,6 @@
 #include "mlp/data/dataset.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <cstdlib>
-#include <limits>
-#include <map>
-#include <set>
 
 #include "csv_dataset.hpp"
 #include "mlp/core/error.hpp"
