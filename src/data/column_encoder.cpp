@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -43,7 +44,11 @@ struct TextHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// What the training values of one column look like.
+// Beyond this many distinct values, a column no option names stops counting new ones: it is
+// then an identifier or free text (column_encoder.hpp), and its values are not held.
+constexpr std::size_t kMaxDistinct = 65536;
+
+// What the training values of one column look like, tallied one value at a time.
 struct ColumnSummary {
   std::size_t present = 0;      // non-missing values
   std::size_t numbers = 0;      // of them, numbers
@@ -52,39 +57,55 @@ struct ColumnSummary {
   double min = 0.0, max = 0.0;  // of the numbers
   bool all_integers = true;     // the numbers are integers
   std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>>
-      counts;  // trimmed value -> rows
+      counts;                        // trimmed value -> rows (at most kMaxDistinct when capped)
+  bool capped = true;                // counts stops at kMaxDistinct values
+  bool many = false;                 // more distinct values than counts holds
+  bool row_number_candidate = true;  // the values may be consecutive integers, one per row
+  std::vector<double> integers;      // while a candidate: the values, to check they are distinct
 };
 
-ColumnSummary summarize(const CsvTable& table, std::size_t column,
-                        const std::vector<std::string>& na_values) {
-  ColumnSummary s;
-  for (const auto& row : table.rows) {
-    const std::string_view field = row[column];
-    if (is_missing(field, na_values)) continue;
-    ++s.present;
-    const std::string_view text = trim(field);
-    if (const auto it = s.counts.find(text); it != s.counts.end())
-      ++it->second;
-    else
-      s.counts.emplace(text, 1);
-    double value = 0.0;
-    if (parse_number(field, value, table.dialect.decimal) == NumberStatus::ok) {
-      s.min = s.numbers == 0 ? value : std::min(s.min, value);
-      s.max = s.numbers == 0 ? value : std::max(s.max, value);
-      ++s.numbers;
-      s.sum += value;
-      s.all_integers = s.all_integers && value == std::trunc(value);
-    } else if (boolean_value(field) >= 0) {
-      ++s.booleans;
-    }
+// Adds one field of the column to `s`.
+void tally(ColumnSummary& s, std::string_view field, const std::vector<std::string>& na_values,
+           char decimal) {
+  if (is_missing(field, na_values)) return;
+  ++s.present;
+  const std::string_view text = trim(field);
+  if (const auto it = s.counts.find(text); it != s.counts.end())
+    ++it->second;
+  else if (!s.capped || s.counts.size() < kMaxDistinct)
+    s.counts.emplace(text, 1);
+  else
+    s.many = true;
+  double value = 0.0;
+  if (parse_number(field, value, decimal) == NumberStatus::ok) {
+    s.min = s.numbers == 0 ? value : std::min(s.min, value);
+    s.max = s.numbers == 0 ? value : std::max(s.max, value);
+    ++s.numbers;
+    s.sum += value;
+    s.all_integers = s.all_integers && value == std::trunc(value);
+  } else if (boolean_value(field) >= 0) {
+    ++s.booleans;
   }
-  return s;
+  // More values than integers between the smallest and the largest: some value repeats.
+  s.row_number_candidate = s.row_number_candidate && s.numbers == s.present && s.all_integers &&
+                           static_cast<double>(s.numbers) <= s.max - s.min + 1;
+  if (s.row_number_candidate) {
+    s.integers.push_back(value);
+  } else if (!s.integers.empty()) {
+    s.integers = std::vector<double>();
+  }
+}
+
+// Whether the integers tallied are distinct (sorting them).
+bool distinct_integers(ColumnSummary& s) {
+  std::sort(s.integers.begin(), s.integers.end());
+  return std::adjacent_find(s.integers.begin(), s.integers.end()) == s.integers.end();
 }
 
 // Consecutive integers, one per row: a row number or an identifier, not a measurement.
-bool is_row_number(const ColumnSummary& s) {
-  return s.present >= 20 && s.numbers == s.present && s.all_integers &&
-         s.counts.size() == s.present && s.max - s.min + 1 == static_cast<double>(s.present);
+bool is_row_number(ColumnSummary& s) {
+  return s.present >= 20 && s.row_number_candidate &&
+         s.max - s.min + 1 == static_cast<double>(s.present) && distinct_integers(s);
 }
 
 std::string count_text(std::size_t n, const char* what) {
@@ -92,7 +113,7 @@ std::string count_text(std::size_t n, const char* what) {
 }
 
 // The role of a column no option names, by the rules in column_encoder.hpp, and why.
-void infer_role(const ColumnSummary& s, ColumnEncoding& c) {
+void infer_role(ColumnSummary& s, ColumnEncoding& c) {
   const std::size_t distinct = s.counts.size();
   if (s.present == 0) {
     c.role = ColumnRole::ignored;
@@ -109,6 +130,10 @@ void infer_role(const ColumnSummary& s, ColumnEncoding& c) {
   } else if (10 * s.numbers >= 9 * s.present) {
     c.role = ColumnRole::numeric;
     c.why = "numbers, but " + count_text(s.present - s.numbers, "text value");
+  } else if (s.many) {
+    c.role = ColumnRole::ignored;
+    c.why = "more than " + std::to_string(kMaxDistinct) + " distinct texts in " +
+            std::to_string(s.present) + " rows (an identifier or free text)";
   } else if (2 * distinct > s.present && distinct > 10) {
     c.role = ColumnRole::ignored;
     c.why = std::to_string(distinct) + " distinct texts in " + std::to_string(s.present) +
@@ -196,23 +221,29 @@ void fit_encoding(const ColumnSummary& s, const ColumnOptions& options,
                 c.role != ColumnRole::categorical;
 }
 
-std::size_t column_or_throw(const CsvTable& table, const std::string& name, const char* what) {
-  const std::size_t column = find_column(table, name);
-  if (column == table.header.size())
-    throw DataError(table.source + ": no column '" + name + "' (named as " + what +
-                    "); the columns are: " + quoted_column_list(table.header));
-  return column;
+// The columns of a table as the encoder sees them: their names and the file's name for messages.
+struct Header {
+  const std::vector<std::string>& names;
+  const std::string& source;
+};
+
+std::size_t column_or_throw(const Header& header, const std::string& name, const char* what) {
+  const auto it = std::find(header.names.begin(), header.names.end(), name);
+  if (it == header.names.end())
+    throw DataError(header.source + ": no column '" + name + "' (named as " + what +
+                    "); the columns are: " + quoted_column_list(header.names));
+  return static_cast<std::size_t>(it - header.names.begin());
 }
 
 // The role asked for each column (index into the header), checking the names.
-std::map<std::size_t, ColumnRole> asked_roles(const CsvTable& table, const std::string& target,
+std::map<std::size_t, ColumnRole> asked_roles(const Header& header, const std::string& target,
                                               const ColumnOptions& options) {
   std::map<std::size_t, ColumnRole> roles;
   const auto ask = [&](const std::string& name, ColumnRole role) {
     if (name == target)
       throw InvalidArgument("the target column '" + target + "' cannot also be " +
                             std::string(to_string(role)));
-    const std::size_t column = column_or_throw(table, name, std::string(to_string(role)).c_str());
+    const std::size_t column = column_or_throw(header, name, std::string(to_string(role)).c_str());
     const auto [it, inserted] = roles.emplace(column, role);
     if (!inserted && it->second != role)
       throw InvalidArgument("column '" + name + "' is asked to be both " +
@@ -271,34 +302,6 @@ long category_slot(const ColumnEncoding& c, std::string_view field, bool missing
   return other;
 }
 
-// "FILE:LINE:COL: column 'NAME': "
-std::string where(const CsvTable& table, std::size_t row, std::size_t column) {
-  return table.source + ":" + std::to_string(table.line_numbers[row]) + ":" +
-         std::to_string(column + 1) + ": column '" + table.header[column] + "': ";
-}
-
-// The table's column of each encoder column (npos for ignored ones), or DataError naming the
-// missing ones.
-std::vector<std::size_t> locate_columns(const ColumnEncoder& encoder, const CsvTable& table) {
-  std::vector<std::size_t> located;
-  std::vector<std::string> missing;
-  for (const auto& c : encoder.columns) {
-    const std::size_t column = find_column(table, c.name);
-    located.push_back(c.role == ColumnRole::ignored ? std::string::npos : column);
-    if (c.role != ColumnRole::ignored && column == table.header.size()) missing.push_back(c.name);
-  }
-  if (missing.empty()) return located;
-  std::vector<std::string> unused;
-  for (const auto& name : table.header)
-    if (std::none_of(encoder.columns.begin(), encoder.columns.end(),
-                     [&](const ColumnEncoding& c) { return c.name == name; }))
-      unused.push_back(name);
-  throw DataError(
-      table.source + ": missing column" + (missing.size() > 1 ? "s " : " ") +
-      quoted_column_list(missing) + " that the model needs; columns the model does " +
-      "not use: " + (unused.empty() ? std::string("(none)") : quoted_column_list(unused)));
-}
-
 }  // namespace
 
 std::string_view to_string(ColumnRole role) {
@@ -337,34 +340,79 @@ std::size_t ColumnEncoding::width() const {
   return n + (indicator ? 1 : 0);
 }
 
-ColumnEncoder ColumnEncoder::fit(const CsvTable& table, const std::string& target,
-                                 const ColumnOptions& options) {
-  const std::map<std::size_t, ColumnRole> asked = asked_roles(table, target, options);
+// The tallies of the columns being fitted.
+struct ColumnEncoderFit::State {
+  std::vector<std::string> header;
+  std::string source;
+  std::string target;
+  ColumnOptions options;
+  char decimal = '.';
+  std::map<std::size_t, ColumnRole> asked;
+  std::vector<ColumnSummary> summaries;  // one per header column
+  std::size_t rows = 0;
+};
+
+ColumnEncoderFit::ColumnEncoderFit(const std::vector<std::string>& header,
+                                   const std::string& source, const std::string& target,
+                                   const ColumnOptions& options, char decimal)
+    : state_(std::make_unique<State>()) {
+  State& st = *state_;
+  st.asked = asked_roles(Header{header, source}, target, options);
+  st.header = header;
+  st.source = source;
+  st.target = target;
+  st.options = options;
+  st.decimal = decimal;
+  st.summaries.resize(header.size());
+  for (const auto& [column, role] : st.asked)  // the values of asked roles are all kept
+    st.summaries[column].capped = role != ColumnRole::categorical && role != ColumnRole::ordinal;
+}
+
+ColumnEncoderFit::~ColumnEncoderFit() = default;
+
+void ColumnEncoderFit::add(const std::vector<std::string>& fields) {
+  State& st = *state_;
+  for (std::size_t column = 0; column < st.header.size(); ++column)
+    if (st.header[column] != st.target)
+      tally(st.summaries[column], fields[column], st.options.na_values, st.decimal);
+  ++st.rows;
+}
+
+ColumnEncoder ColumnEncoderFit::finish() {
+  State& st = *state_;
   ColumnEncoder encoder;
-  encoder.na_values = options.na_values;
-  for (std::size_t column = 0; column < table.header.size(); ++column) {
-    if (table.header[column] == target) continue;
+  encoder.na_values = st.options.na_values;
+  for (std::size_t column = 0; column < st.header.size(); ++column) {
+    if (st.header[column] == st.target) continue;
     ColumnEncoding c;
-    c.name = table.header[column];
-    const ColumnSummary s = summarize(table, column, options.na_values);
-    c.missing = table.rows.size() - s.present;
+    c.name = st.header[column];
+    ColumnSummary& s = st.summaries[column];
+    c.missing = st.rows - s.present;
     const std::vector<std::string>* order = nullptr;
-    if (const auto it = asked.find(column); it != asked.end()) {
+    if (const auto it = st.asked.find(column); it != st.asked.end()) {
       c.role = it->second;
       c.why = "as asked";
-      for (const auto& o : options.ordinal)
+      for (const auto& o : st.options.ordinal)
         if (o.name == c.name) order = &o.order;
     } else {
       infer_role(s, c);
     }
-    fit_encoding(s, options, order, table.dialect.decimal, c);
+    fit_encoding(s, st.options, order, st.decimal, c);
+    s = ColumnSummary();
     encoder.columns.push_back(std::move(c));
   }
   if (encoder.feature_names().empty())
-    throw DataError(table.source + ": no feature columns left (every column is the target" +
-                    (target.empty() ? std::string() : " '" + target + "'") +
+    throw DataError(st.source + ": no feature columns left (every column is the target" +
+                    (st.target.empty() ? std::string() : " '" + st.target + "'") +
                     ", ignored or without values)");
   return encoder;
+}
+
+ColumnEncoder ColumnEncoder::fit(const CsvTable& table, const std::string& target,
+                                 const ColumnOptions& options) {
+  ColumnEncoderFit fit(table.header, table.source, target, options, table.dialect.decimal);
+  for (const auto& row : table.rows) fit.add(row);
+  return fit.finish();
 }
 
 std::vector<std::string> ColumnEncoder::feature_names() const {
@@ -393,40 +441,82 @@ std::vector<bool> ColumnEncoder::standardized_features() const {
   return standardized;
 }
 
+std::vector<std::size_t> ColumnEncoder::locate(const std::vector<std::string>& header,
+                                               const std::string& source) const {
+  std::vector<std::size_t> located;
+  std::vector<std::string> missing;
+  for (const auto& c : columns) {
+    const auto it = std::find(header.begin(), header.end(), c.name);
+    located.push_back(c.role == ColumnRole::ignored
+                          ? std::string::npos
+                          : static_cast<std::size_t>(it - header.begin()));
+    if (c.role != ColumnRole::ignored && it == header.end()) missing.push_back(c.name);
+  }
+  if (missing.empty()) return located;
+  std::vector<std::string> unused;
+  for (const auto& name : header)
+    if (std::none_of(columns.begin(), columns.end(),
+                     [&](const ColumnEncoding& c) { return c.name == name; }))
+      unused.push_back(name);
+  throw DataError(
+      source + ": missing column" + (missing.size() > 1 ? "s " : " ") +
+      quoted_column_list(missing) + " that the model needs; columns the model does " +
+      "not use: " + (unused.empty() ? std::string("(none)") : quoted_column_list(unused)));
+}
+
+template <class Scalar>
+void ColumnEncoder::encode_row(const std::vector<std::string>& fields,
+                               const std::vector<std::size_t>& located, char decimal,
+                               Scalar* features, std::vector<FieldProblem>& problems) const {
+  const double largest = static_cast<double>(std::numeric_limits<Scalar>::max());
+  std::string what;
+  std::size_t feature = 0;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    const ColumnEncoding& c = columns[k];
+    if (c.role == ColumnRole::ignored) continue;
+    const std::string_view field = fields[located[k]];
+    const bool missing = is_missing(field, na_values);
+    if (c.role == ColumnRole::categorical) {
+      const long slot = category_slot(c, field, missing);
+      if (slot >= 0) features[feature + static_cast<std::size_t>(slot)] = Scalar(1);
+    } else {
+      double value = c.fill;
+      if (!missing && !scalar_value(c, field, decimal, value, what)) {
+        problems.push_back({located[k], what});
+        value = c.fill;
+      } else if (std::abs(value) > largest) {
+        problems.push_back(
+            {located[k], show(trim(field)) + " is out of range for single precision (float)"});
+        value = c.fill;
+      }
+      features[feature] = static_cast<Scalar>(value);
+    }
+    feature += c.width();
+    if (c.indicator) features[feature - 1] = missing ? Scalar(1) : Scalar(0);
+  }
+}
+
+std::string field_position(const std::string& source, const std::vector<std::string>& header,
+                           std::size_t line, std::size_t column) {
+  return source + ":" + std::to_string(line) + ":" + std::to_string(column + 1) + ": column '" +
+         header[column] + "': ";
+}
+
 template <class Scalar>
 EncodedTable<Scalar> ColumnEncoder::transform(const CsvTable& table) const {
-  const std::vector<std::size_t> located = locate_columns(*this, table);
+  const std::vector<std::size_t> located = locate(table.header, table.source);
   EncodedTable<Scalar> out;
   const auto rows = static_cast<Index>(table.rows.size());
   out.features = Matrix<Scalar>::Zero(rows, static_cast<Index>(feature_names().size()));
-  const double largest = static_cast<double>(std::numeric_limits<Scalar>::max());
-  std::string what;
+  std::vector<FieldProblem> problems;
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
-    const auto row = static_cast<Index>(i);
-    Index feature = 0;
-    for (std::size_t k = 0; k < columns.size(); ++k) {
-      const ColumnEncoding& c = columns[k];
-      if (c.role == ColumnRole::ignored) continue;
-      const std::string_view field = table.rows[i][located[k]];
-      const bool missing = is_missing(field, na_values);
-      if (c.role == ColumnRole::categorical) {
-        const long slot = category_slot(c, field, missing);
-        if (slot >= 0) out.features(row, feature + slot) = Scalar(1);
-      } else {
-        double value = c.fill;
-        if (!missing && !scalar_value(c, field, table.dialect.decimal, value, what)) {
-          out.row_problems.push_back({i, where(table, i, located[k]) + what});
-          value = c.fill;
-        } else if (std::abs(value) > largest) {
-          out.row_problems.push_back({i, where(table, i, located[k]) + show(trim(field)) +
-                                             " is out of range for single precision (float)"});
-          value = c.fill;
-        }
-        out.features(row, feature) = static_cast<Scalar>(value);
-      }
-      feature += static_cast<Index>(c.width());
-      if (c.indicator) out.features(row, feature - 1) = missing ? Scalar(1) : Scalar(0);
-    }
+    encode_row(table.rows[i], located, table.dialect.decimal,
+               out.features.row(static_cast<Index>(i)).data(), problems);
+    for (auto& problem : problems)
+      out.row_problems.push_back(
+          {i, field_position(table.source, table.header, table.line_numbers[i], problem.column) +
+                  problem.what});
+    problems.clear();
   }
   return out;
 }
@@ -505,7 +595,13 @@ ColumnEncoder ColumnEncoder::from_json(std::string_view json_text) {
   return encoder;
 }
 
-template EncodedTable<float> ColumnEncoder::transform<float>(const CsvTable&) const;
-template EncodedTable<double> ColumnEncoder::transform<double>(const CsvTable&) const;
+#define MLP_INSTANTIATE(Scalar)                                                                   \
+  template EncodedTable<Scalar> ColumnEncoder::transform<Scalar>(const CsvTable&) const;          \
+  template void ColumnEncoder::encode_row<Scalar>(const std::vector<std::string>&,                \
+                                                  const std::vector<std::size_t>&, char, Scalar*, \
+                                                  std::vector<FieldProblem>&) const;
+MLP_INSTANTIATE(float)
+MLP_INSTANTIATE(double)
+#undef MLP_INSTANTIATE
 
 }  // namespace mlp

@@ -4,11 +4,13 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
+#include "csv_dataset.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/data/csv.hpp"
+#include "mlp/data/csv_reader.hpp"
 #include "mlp/data/idx.hpp"
-#include "problem_list.hpp"
 
 namespace mlp {
 
@@ -30,52 +32,54 @@ bool is_regular_file(const std::string& path) {
   return path != "-" && std::filesystem::is_regular_file(path, ec);
 }
 
-// A data file as read once: its format and, for CSV, its whole text.
+// A data file as opened once: its format and, for CSV, its reader (opened to be read twice).
 struct Input {
   DataFormat format = DataFormat::csv;
-  std::string text;  // CSV only
+  std::unique_ptr<CsvReader> reader;  // CSV only
 };
 
-// Reads `path` once. A regular file is recognised by its first bytes (IDX files are left to
-// the IDX reader, which reads them by name); anything else is read whole, then recognised.
-Input read_input(const std::string& path) {
+// Opens `path` once. A regular file is recognised by its first bytes (IDX files are left to
+// the IDX reader, which reads them by name); anything else is opened as CSV, then recognised.
+Input open_input(const std::string& path) {
   if (detect_format(path) == DataFormat::idx) return {DataFormat::idx, {}};
   Input input;
-  input.text = read_text_file(path);
-  if (looks_like_idx(input.text))
+  input.reader = std::make_unique<CsvReader>(path, true);
+  if (looks_like_idx(input.reader->head()))
     throw DataError(source_name(path) +
                     ": this is IDX (or gzip) data, which is read from a regular file only, not "
                     "from standard input or a pipe");
   return input;
 }
 
-// The CSV text parsed with the dialect asked for, else the model's, else the detected one; a
-// parse error says which dialect was used and where it came from.
-CsvTable parse_table(const Input& input, const std::string& path, const ReadOptions& options) {
+// The CSV reader started with the dialect asked for, else the model's, else the detected one; a
+// parse error says which dialect was used and where it came from (the hint of the rows).
+detail::ReaderRows start_table(CsvReader& reader, const ReadOptions& options) {
   CsvOptions dialect;
   std::string origin = "given";
   if (options.model && options.model->dialect) {
     dialect = *options.model->dialect;
     origin = "the model's";
   } else if (!options.delimiter || !options.decimal) {
-    dialect = detect_csv_dialect(input.text);
+    dialect = detect_csv_dialect(reader.head());
     origin = "detected from the first lines";
   }
   if (options.delimiter) dialect.delimiter = *options.delimiter;
   if (options.decimal) dialect.decimal = *options.decimal;
   if (dialect.decimal == dialect.delimiter) dialect.decimal = dialect.delimiter == ',' ? '.' : ',';
+  std::string hint = " [read with " + describe(dialect) + ", " + origin +
+                     "; set the delimiter and decimal mark if that is wrong]";
   try {
-    return parse_csv(input.text, source_name(path), dialect);
+    reader.start(dialect);
   } catch (const DataError& e) {
-    throw DataError(std::string(e.what()) + " [read with " + describe(dialect) + ", " + origin +
-                    "; set the delimiter and decimal mark if that is wrong]");
+    throw DataError(std::string(e.what()) + hint);
   }
+  return detail::ReaderRows(reader, std::move(hint));
 }
 
 // Data to train on: the reader of the file's format, with the options it needs.
 template <class Scalar>
 Dataset<Scalar> read_training_data(const std::string& path, const ReadOptions& options) {
-  Input input = read_input(path);
+  Input input = open_input(path);
   if (input.format == DataFormat::idx) {
     if (options.labels_path.empty())
       throw InvalidArgument(path + " holds IDX images: their labels file is needed too");
@@ -93,9 +97,8 @@ Dataset<Scalar> read_training_data(const std::string& path, const ReadOptions& o
   if (options.target.empty())
     throw InvalidArgument(source_name(path) +
                           " is read as CSV: name its target column (the column to predict)");
-  CsvTable table = parse_table(input, path, options);
-  input.text = std::string();  // the text is parsed: release it before encoding
-  return dataset_from_csv<Scalar>(std::move(table), options.target, options.columns, options.task);
+  detail::ReaderRows rows = start_table(*input.reader, options);
+  return detail::training_dataset<Scalar>(rows, options.target, options.columns, options.task);
 }
 
 // The IDX images of `path` for `model`.
@@ -133,42 +136,6 @@ void read_idx_for_model(const std::string& path, const Input& input, const ReadO
   }
 }
 
-// The values of the columns named in options.keep_columns, verbatim.
-std::vector<std::vector<std::string>> kept_columns(const CsvTable& table,
-                                                   const std::vector<std::string>& names) {
-  std::vector<std::vector<std::string>> kept;
-  for (const auto& name : names) {
-    const std::size_t column = find_column(table, name);
-    if (column == table.header.size())
-      throw DataError(table.source + ": no column '" + name +
-                      "' to keep (the columns are: " + quoted_column_list(table.header) + ")");
-    auto& values = kept.emplace_back();
-    values.reserve(table.rows.size());
-    for (const auto& row : table.rows) values.push_back(row[column]);
-  }
-  return kept;
-}
-
-// The features of a CSV table for `model`: through its encoder, or (a model trained before
-// encoders) its numeric columns.
-template <class Scalar>
-void encode_for_model(const CsvTable& table, const ReadOptions& options, const ModelInputs& model,
-                      Dataset<Scalar>& data) {
-  if (!model.encoder) {
-    data.features = features_from_csv<Scalar>(table, model.feature_names);
-    return;
-  }
-  EncodedTable<Scalar> encoded = model.encoder->template transform<Scalar>(table);
-  data.features = std::move(encoded.features);
-  if (options.keep_unusable_rows) {
-    data.row_problems = std::move(encoded.row_problems);
-    return;
-  }
-  detail::ProblemList problems;
-  for (auto& problem : encoded.row_problems) problems.add(std::move(problem.message));
-  problems.throw_if_any(table.source);
-}
-
 // Features and labels or targets for `model`, or its features only.
 template <class Scalar>
 Dataset<Scalar> read_model_data(const std::string& path, const ReadOptions& options,
@@ -180,7 +147,7 @@ Dataset<Scalar> read_model_data(const std::string& path, const ReadOptions& opti
   data.format = model.format;
   data.encoder = model.encoder;
   data.csv_dialect = model.dialect;
-  Input input = read_input(path);
+  Input input = open_input(path);
   if (model.format == DataFormat::idx) {
     if (!options.keep_columns.empty()) throw InvalidArgument("IDX images have no columns to keep");
     read_idx_for_model(path, input, options, model, data);
@@ -189,23 +156,8 @@ Dataset<Scalar> read_model_data(const std::string& path, const ReadOptions& opti
   if (input.format == DataFormat::idx)
     throw DataError(path + ": this is IDX data but the model was trained on CSV columns " +
                     quoted_column_list(model.feature_names));
-  CsvTable table = parse_table(input, path, options);
-  input.text = std::string();
-  const std::string& target = options.target.empty() ? model.target : options.target;
-  if (!options.features_only) {
-    const std::size_t column = find_column(table, target);
-    if (column < table.header.size())
-      data.rows_without_target = drop_rows_with_missing(
-          table, column, model.encoder ? model.encoder->na_values : default_na_values());
-  }
-  data.kept_columns = kept_columns(table, options.keep_columns);
-  encode_for_model(table, options, model, data);
-  if (options.features_only) return data;
-  if (model.task == Task::classification) {
-    data.labels = labels_from_csv(table, target, model.class_names);
-  } else {
-    data.targets = targets_from_csv<Scalar>(table, target);
-  }
+  detail::ReaderRows rows = start_table(*input.reader, options);
+  detail::model_dataset<Scalar>(rows, options, model, data);
   return data;
 }
 

@@ -348,17 +348,28 @@ TEST(Csv, DirectoryIsNotAFile) {
   EXPECT_CONTAINS(read_error(path), ": is a directory, not a CSV file");
 }
 
+// Runs `read` with standard input (descriptor 0) reading `text` from a pipe.
+template <class Read>
+auto with_stdin_pipe(const std::string& text, Read&& read) {
+  int fds[2];
+  EXPECT_EQ(::pipe(fds), 0);
+  EXPECT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  const int saved = ::dup(STDIN_FILENO);
+  ::dup2(fds[0], STDIN_FILENO);
+  ::close(fds[0]);
+  struct Restore {
+    int saved;
+    ~Restore() {
+      ::dup2(saved, STDIN_FILENO);
+      ::close(saved);
+    }
+  } restore{saved};
+  return read();
+}
+
 TEST(Csv, DashReadsStandardInput) {
-  std::istringstream input("a,b\n1,2\n");
-  std::streambuf* saved = std::cin.rdbuf(input.rdbuf());
-  CsvTable t;
-  try {
-    t = mlp::read_csv("-");
-  } catch (...) {
-    std::cin.rdbuf(saved);
-    throw;
-  }
-  std::cin.rdbuf(saved);
+  const CsvTable t = with_stdin_pipe("a,b\n1,2\n", [] { return mlp::read_csv("-"); });
   EXPECT_EQ(t.source, "<stdin>");
   EXPECT_EQ(t.rows, (Rows{{"1", "2"}}));
 }

@@ -25,7 +25,8 @@
 //     sorted, by value when they are all numbers). One feature, standardised. A value outside the
 //     order is a problem.
 //   - ignored: asked for, a column with no values, or text where more than half of the values are
-//     distinct and there are more than 10 distinct values (names, tickets, ids, free text).
+//     distinct and there are more than 10 distinct values (names, tickets, ids, free text), or
+//     more than 65536 distinct values (then they are not counted further nor held in memory).
 // Missing values: an empty field or one of na_values (compared ignoring case and the spaces
 // around). Imputation: numeric and ordinal gaps get the training mean, boolean gaps the training
 // fraction of true; categorical gaps the "(missing)" slot, or the most frequent category when
@@ -34,6 +35,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +98,16 @@ struct RowProblem {
   std::string message;  // "FILE:LINE:COL: column 'NAME': what (what to do)"
 };
 
+// A value of a row that cannot be encoded: its field (index into the row) and why.
+struct FieldProblem {
+  std::size_t column = 0;
+  std::string what;  // "'abc' is not a number (...)"
+};
+
+// "FILE:LINE:COL: column 'NAME': ", the start of a message about a field (COL: column + 1).
+std::string field_position(const std::string& source, const std::vector<std::string>& header,
+                           std::size_t line, std::size_t column);
+
 // The encoded features of a table, and the rows that could not be encoded.
 template <class Scalar>
 struct EncodedTable {
@@ -129,10 +141,47 @@ struct ColumnEncoder {
   template <class Scalar>
   EncodedTable<Scalar> transform(const CsvTable& table) const;
 
+  // transform, one row at a time (for a reader that streams the rows). locate: the index in
+  // `header` of each of `columns` (npos for ignored ones), or the DataError of transform.
+  std::vector<std::size_t> locate(const std::vector<std::string>& header,
+                                  const std::string& source) const;
+  // The features of one row's `fields` into `features` (feature_names().size() values, zero on
+  // entry); each value that cannot be encoded adds a FieldProblem (its feature holds the fill).
+  template <class Scalar>
+  void encode_row(const std::vector<std::string>& fields, const std::vector<std::size_t>& located,
+                  char decimal, Scalar* features, std::vector<FieldProblem>& problems) const;
+
   // The encoder as the text of a JSON object; from_json reads it back (ModelFileError naming the
   // bad field otherwise).
   std::string to_json() const;
   static ColumnEncoder from_json(std::string_view json_text);
+};
+
+// ColumnEncoder::fit one row at a time, for a reader that streams the rows (read_dataset): it
+// holds per column the counts of its distinct values (up to 65536 for a column no option names)
+// and the tallies of numbers, yes/no values and gaps, never the rows.
+//
+//   mlp::ColumnEncoderFit fit(header, "data.csv", "target", options, '.');
+//   for (each row) fit.add(fields);      // rows whose target is missing are left out
+//   mlp::ColumnEncoder encoder = fit.finish();
+class ColumnEncoderFit {
+ public:
+  // The errors of ColumnEncoder::fit about the names in `options` (header: the table's columns,
+  // source: its name in messages; decimal: the decimal mark of its numbers).
+  ColumnEncoderFit(const std::vector<std::string>& header, const std::string& source,
+                   const std::string& target, const ColumnOptions& options, char decimal);
+  ~ColumnEncoderFit();
+  ColumnEncoderFit(const ColumnEncoderFit&) = delete;
+  ColumnEncoderFit& operator=(const ColumnEncoderFit&) = delete;
+
+  // One row's fields, in the header's order.
+  void add(const std::vector<std::string>& fields);
+  // The encoder of the rows added (called once). DataError when no feature column is left.
+  ColumnEncoder finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace mlp

@@ -39,8 +39,10 @@ struct CsvTable {
   CsvOptions dialect;                          // how the text was read
 };
 
-// Reads and parses the CSV file at `path` ("-" reads standard input). Throws DataError when the
-// file is missing, unreadable or a directory, and for every parse error of parse_csv().
+// Reads and parses the CSV file at `path` ("-" reads standard input) with a CsvReader: every
+// field is then held as a std::string (read_dataset reads a file without holding its fields).
+// Throws DataError when the file is missing, unreadable or a directory, for every parse error of
+// parse_csv(), and for a record longer than CsvReader::kDefaultMaxRecordBytes.
 // Throws InvalidArgument for an invalid delimiter.
 CsvTable read_csv(const std::string& path, const CsvOptions& options = {});
 
@@ -70,10 +72,6 @@ CsvOptions detect_csv_dialect(std::string_view text);
 
 // The dialect for messages: "delimiter ';', decimal mark ','" (a tab is written \t).
 std::string describe(const CsvOptions& dialect);
-
-// The whole content of the file at `path` ("-": standard input), read once (pipes and FIFOs
-// work). Throws DataError when the file is missing, unreadable or a directory.
-std::string read_text_file(const std::string& path);
 
 // The file name used in messages for `path`: "<stdin>" for "-", else the path.
 std::string source_name(const std::string& path);

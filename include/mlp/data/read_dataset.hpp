@@ -13,8 +13,10 @@
 //   - CSV otherwise (also "-", standard input), with the target in a column (target), its
 //     dialect (delimiter, decimal mark) given, taken from the model, or detected from the first
 //     lines (detect_csv_dialect), and its columns encoded by a ColumnEncoder.
-// A CSV file is read once, whole, so "-", pipes and FIFOs work; IDX images must be a regular
-// file.
+// A CSV file is opened once, so "-", pipes and FIFOs work, and read in two streamed passes that
+// hold no row (csv_reader.hpp; a pipe is copied to a temporary file for the second): the first
+// types the columns, the second fills the matrix, allocated once after checking it fits in the
+// memory the process may use. IDX images must be a regular file.
 //
 // Adding a format (say NumPy's .npy) takes one reader file in data/ (like idx.hpp + idx.cpp) and
 // one branch in read_dataset.cpp: a DataFormat value with its name, its magic bytes in
@@ -24,9 +26,10 @@
 // (model_metadata.cpp lists the names it accepts).
 //
 // Errors: DataError for a file that cannot be read or holds bad values (from the readers: csv.hpp,
-// dataset.hpp, idx.hpp) or that does not fit the trained model; InvalidArgument for options that
-// do not fit the file (IDX without labels, a CSV without a target, ...). The messages name no
-// command-line flags: a front end adds its own spelling.
+// csv_reader.hpp, dataset.hpp, idx.hpp), for a matrix larger than the memory the process may use,
+// for a file that changes between the passes, or that does not fit the trained model;
+// InvalidArgument for options that do not fit the file (IDX without labels, a CSV without a
+// target, ...). The messages name no command-line flags: a front end adds its own spelling.
 #pragma once
 
 #include <optional>

@@ -1,0 +1,101 @@
+// Building a Dataset from the rows of a CSV table in two passes, holding no row (internal to
+// src/data): the first pass tallies what the columns hold (ColumnEncoderFit, the target's kind,
+// the number of rows), the second encodes each row straight into the feature matrix, allocated
+// once at its final size. The rows come from a RowSource: a CsvReader over a file (read_dataset)
+// or a CsvTable in memory (dataset_from_csv), so both give the same data by the same code.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlp/data/csv_reader.hpp"
+#include "mlp/data/dataset.hpp"
+#include "mlp/data/read_dataset.hpp"
+
+namespace mlp::detail {
+
+// The rows of a table, read twice.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual const std::string& source() const = 0;
+  virtual const std::vector<std::string>& header() const = 0;
+  virtual const CsvOptions& dialect() const = 0;
+  // The next row's fields and the line where it starts; false after the last.
+  virtual bool next(const std::vector<std::string>*& fields, std::size_t& line) = 0;
+  // Back to the first row.
+  virtual void rewind() = 0;
+  // What to add to a message about a column the header lacks: how the header was read, when a
+  // wrong delimiter may be the cause.
+  virtual std::string hint() const { return {}; }
+};
+
+// The rows of a CsvTable.
+class TableRows : public RowSource {
+ public:
+  explicit TableRows(const CsvTable& table) : table_(table) {}
+  const std::string& source() const override { return table_.source; }
+  const std::vector<std::string>& header() const override { return table_.header; }
+  const CsvOptions& dialect() const override { return table_.dialect; }
+  bool next(const std::vector<std::string>*& fields, std::size_t& line) override;
+  void rewind() override { row_ = 0; }
+
+ private:
+  const CsvTable& table_;
+  std::size_t row_ = 0;
+};
+
+// The rows of a started CsvReader; its DataErrors get `hint` appended (the dialect used).
+class ReaderRows : public RowSource {
+ public:
+  ReaderRows(CsvReader& reader, std::string hint) : reader_(reader), hint_(std::move(hint)) {}
+  const std::string& source() const override { return reader_.source(); }
+  const std::vector<std::string>& header() const override { return reader_.header(); }
+  const CsvOptions& dialect() const override { return reader_.dialect(); }
+  bool next(const std::vector<std::string>*& fields, std::size_t& line) override;
+  void rewind() override;
+  std::string hint() const override { return hint_; }
+
+ private:
+  CsvReader& reader_;
+  std::string hint_;
+  CsvRecord record_;
+};
+
+// The value of a numeric field as Scalar, or the message about it ("FILE:LINE:COL: column 'NAME':
+// 'abc' is not a number"); `what` names the value in the message for an empty field.
+template <class Scalar>
+std::optional<std::string> number_field(const RowSource& rows, std::size_t line, std::size_t column,
+                                        const std::string& field, const char* what, Scalar& value);
+
+// The class of a label for a model trained with `class_names`: by name (trimmed), or by numeric
+// value when every class name is a number.
+class ClassLookup {
+ public:
+  explicit ClassLookup(const std::vector<std::string>& class_names);
+  // The class index, or the message about the label (empty or unknown).
+  std::optional<std::string> find(const RowSource& rows, std::size_t line, std::size_t column,
+                                  const std::string& field, int& index) const;
+
+ private:
+  const std::vector<std::string>& class_names_;
+  std::map<std::string, int, std::less<>> by_name_;
+  std::map<double, int> by_value_;
+  bool all_numeric_ = true;
+};
+
+// Data to train on (dataset_from_csv's rules and errors; dataset.hpp).
+template <class Scalar>
+Dataset<Scalar> training_dataset(RowSource& rows, const std::string& target,
+                                 const ColumnOptions& columns, std::optional<Task> task);
+
+// Data for a trained model (read_dataset's rules with ReadOptions::model): `data` holds the
+// model's names and task on entry.
+template <class Scalar>
+void model_dataset(RowSource& rows, const ReadOptions& options, const ModelInputs& model,
+                   Dataset<Scalar>& data);
+
+}  // namespace mlp::detail

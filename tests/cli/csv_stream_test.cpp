@@ -1,0 +1,113 @@
+// The streamed CSV read through the real binary: a table given through a pipe trains the same
+// model bytes as the file; a table whose matrix cannot fit in the memory allowed fails with one
+// message before the matrix is allocated; /dev/zero fails at once.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+
+#include "cli_runner.hpp"
+
+namespace {
+
+using mlp_test::contains;
+using mlp_test::read_text;
+using mlp_test::RunResult;
+using mlp_test::TempDir;
+
+// Runs a shell command line whose `MLP` words are the binary; captures its output.
+RunResult run_shell(const std::string& line) {
+  TempDir dir;
+  std::string command;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line.compare(i, 3, "MLP") == 0) {
+      command += std::string("'") + MLP_CLI_PATH + "'";
+      i += 2;
+    } else {
+      command += line[i];
+    }
+  }
+  command = "(" + command + ") </dev/null >'" + dir / "out" + "' 2>'" + dir / "err" + "'";
+  const int status = std::system(command.c_str());
+  RunResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_text(dir / "out");
+  result.err = read_text(dir / "err");
+  return result;
+}
+
+void write_table(const std::string& path, std::size_t rows) {
+  std::mt19937 rng(5);
+  std::ofstream out(path);
+  out << "x1,x2,colour,label\n";
+  const char* colours[] = {"red", "green", "blue", "", "NA"};
+  for (std::size_t i = 0; i < rows; ++i) {
+    const double x1 = std::uniform_real_distribution<double>(-3, 3)(rng);
+    const double x2 = std::uniform_real_distribution<double>(-3, 3)(rng);
+    out << x1 << "," << x2 << "," << colours[rng() % 5] << "," << (x1 + x2 > 0 ? "up" : "down")
+        << "\n";
+  }
+}
+
+TEST(CliCsvStream, APipeTrainsTheSameModelBytesAsTheFile) {
+  TempDir dir;
+  const std::string table = dir / "t.csv";
+  write_table(table, 60000);  // more than one 1 MiB read
+  const std::string common = " --target label --epochs 2 --seed 4 --quiet -o ";
+  const RunResult from_file =
+      run_shell("MLP train '" + table + "'" + common + "'" + dir / "file.safetensors" + "'");
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  const RunResult from_pipe = run_shell("cat '" + table + "' | MLP train -" + common + "'" +
+                                        dir / "pipe.safetensors" + "'");
+  ASSERT_EQ(from_pipe.exit_code, 0) << from_pipe.err;
+  const std::string a = read_text(dir / "file.safetensors");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, read_text(dir / "pipe.safetensors"));
+
+  // Predictions from a pipe equal those from the file.
+  const RunResult p1 = run_shell("MLP predict '" + dir / "file.safetensors" + "' '" + table + "'");
+  const RunResult p2 =
+      run_shell("cat '" + table + "' | MLP predict '" + dir / "file.safetensors" + "' -");
+  ASSERT_EQ(p1.exit_code, 0) << p1.err;
+  ASSERT_EQ(p2.exit_code, 0) << p2.err;
+  EXPECT_EQ(p1.out, p2.out);
+}
+
+TEST(CliCsvStream, AMatrixLargerThanTheMemoryAllowedFailsBeforeItIsAllocated) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer needs more address space than the limit";
+#endif
+  // 60,000 rows of a column with 30,000 categories, each twice: a 60,000 x 30,000 float matrix
+  // (7.2 GB) from a 0.7 MB file.
+  TempDir dir;
+  const std::string table = dir / "wide.csv";
+  {
+    std::ofstream out(table);
+    out << "code,y\n";
+    for (int repeat = 0; repeat < 2; ++repeat)
+      for (int i = 0; i < 30000; ++i) out << "c" << i << "," << (i % 2) << "\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult r =
+      run_shell("prlimit --as=1000000000 MLP train '" + table +
+                "' --target y --categorical code --min-category-count 1 -o '" + dir / "m" + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "the data set of 60000 rows and 30000 features needs 7.2 GB of "
+                       "memory, more than the 1.0 GB this process may use"))
+      << r.err;
+  EXPECT_FALSE(contains(r.err, "bad_alloc")) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST(CliCsvStream, DevZeroFailsAtOnceWithOneMessage) {
+  TempDir dir;
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult r = run_shell("MLP train /dev/zero --target y -o '" + dir / "m" + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "/dev/zero:1:1: NUL byte")) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+}  // namespace
