@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "distinct_integers.hpp"
 #include "mlp/core/error.hpp"
 #include "number_text.hpp"
 
@@ -47,6 +48,13 @@ struct TextHash {
 // Beyond this many distinct values, a column no option names stops counting new ones: it is
 // then an identifier or free text (column_encoder.hpp), and its values are not held.
 constexpr std::size_t kMaxDistinct = 65536;
+// A column no option names whose values are all numbers stops counting sooner, beyond this many
+// distinct values: a numeric column's role and encoding need none of them, and a wide table of
+// measurements would otherwise hold up to kMaxDistinct strings in every column. Should text
+// follow, a column with this many distinct numbers and over 10% text is ignored.
+constexpr std::size_t kMaxDistinctNumbers = 1024;
+// The row-number rule's bitset (DistinctIntegers) spans at most this many bits, or 8 a row.
+constexpr std::size_t kRowNumberBits = std::size_t(1) << 27;
 
 // What the training values of one column look like, tallied one value at a time.
 struct ColumnSummary {
@@ -57,25 +65,37 @@ struct ColumnSummary {
   double min = 0.0, max = 0.0;  // of the numbers
   bool all_integers = true;     // the numbers are integers
   std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>>
-      counts;                        // trimmed value -> rows (at most kMaxDistinct when capped)
-  bool capped = true;                // counts stops at kMaxDistinct values
-  bool many = false;                 // more distinct values than counts holds
-  bool row_number_candidate = true;  // the values may be consecutive integers, one per row
-  std::vector<double> integers;      // while a candidate: the values, to check they are distinct
+      counts;                         // trimmed value -> rows (at most kMaxDistinct when capped)
+  bool capped = true;                 // counts stops at kMaxDistinct values (kMaxDistinctNumbers)
+  bool many = false;                  // more distinct values than counts held: counts is emptied
+  std::size_t counted = 0;            // when many: the distinct values counted before it stopped
+  bool row_number_candidate = true;   // the values may be consecutive integers, one per row
+  detail::DistinctIntegers integers;  // while a candidate: which integers were seen
 };
+
+// Counts one more `text` in the column's distinct values, until a capped column has more than
+// it may hold: then its counts are dropped for good (`many`), as no rule uses them any more.
+void count_value(ColumnSummary& s, std::string_view text) {
+  if (s.many) return;
+  if (const auto it = s.counts.find(text); it != s.counts.end()) {
+    ++it->second;
+    return;
+  }
+  const std::size_t cap = s.numbers == s.present ? kMaxDistinctNumbers : kMaxDistinct;
+  if (!s.capped || s.counts.size() < cap) {
+    s.counts.emplace(text, 1);
+    return;
+  }
+  s.many = true;
+  s.counted = s.counts.size();
+  s.counts = decltype(s.counts)();
+}
 
 // Adds one field of the column to `s`.
 void tally(ColumnSummary& s, std::string_view field, const std::vector<std::string>& na_values,
            char decimal) {
   if (is_missing(field, na_values)) return;
   ++s.present;
-  const std::string_view text = trim(field);
-  if (const auto it = s.counts.find(text); it != s.counts.end())
-    ++it->second;
-  else if (!s.capped || s.counts.size() < kMaxDistinct)
-    s.counts.emplace(text, 1);
-  else
-    s.many = true;
   double value = 0.0;
   if (parse_number(field, value, decimal) == NumberStatus::ok) {
     s.min = s.numbers == 0 ? value : std::min(s.min, value);
@@ -86,26 +106,18 @@ void tally(ColumnSummary& s, std::string_view field, const std::vector<std::stri
   } else if (boolean_value(field) >= 0) {
     ++s.booleans;
   }
-  // More values than integers between the smallest and the largest: some value repeats.
+  count_value(s, trim(field));
+  // A repeated integer, or one that is not an integer, ends the candidacy.
   s.row_number_candidate = s.row_number_candidate && s.numbers == s.present && s.all_integers &&
-                           static_cast<double>(s.numbers) <= s.max - s.min + 1;
-  if (s.row_number_candidate) {
-    s.integers.push_back(value);
-  } else if (!s.integers.empty()) {
-    s.integers = std::vector<double>();
-  }
+                           s.integers.add(value, std::max(kRowNumberBits, 8 * s.present));
 }
 
-// Whether the integers tallied are distinct (sorting them).
-bool distinct_integers(ColumnSummary& s) {
-  std::sort(s.integers.begin(), s.integers.end());
-  return std::adjacent_find(s.integers.begin(), s.integers.end()) == s.integers.end();
-}
-
-// Consecutive integers, one per row: a row number or an identifier, not a measurement.
-bool is_row_number(ColumnSummary& s) {
+// Consecutive integers, one per row: a row number or an identifier, not a measurement. The
+// candidate's integers are distinct (DistinctIntegers), so spanning exactly as many integers as
+// there are rows makes them consecutive.
+bool is_row_number(const ColumnSummary& s) {
   return s.present >= 20 && s.row_number_candidate &&
-         s.max - s.min + 1 == static_cast<double>(s.present) && distinct_integers(s);
+         s.max - s.min + 1 == static_cast<double>(s.present);
 }
 
 std::string count_text(std::size_t n, const char* what) {
@@ -132,7 +144,7 @@ void infer_role(ColumnSummary& s, ColumnEncoding& c) {
     c.why = "numbers, but " + count_text(s.present - s.numbers, "text value");
   } else if (s.many) {
     c.role = ColumnRole::ignored;
-    c.why = "more than " + std::to_string(kMaxDistinct) + " distinct texts in " +
+    c.why = "more than " + std::to_string(s.counted) + " distinct values in " +
             std::to_string(s.present) + " rows (an identifier or free text)";
   } else if (2 * distinct > s.present && distinct > 10) {
     c.role = ColumnRole::ignored;
@@ -376,6 +388,20 @@ void ColumnEncoderFit::add(const std::vector<std::string>& fields) {
     if (st.header[column] != st.target)
       tally(st.summaries[column], fields[column], st.options.na_values, st.decimal);
   ++st.rows;
+}
+
+std::size_t ColumnEncoderFit::features_so_far() const {
+  const State& st = *state_;
+  std::size_t features = 0;
+  for (std::size_t column = 0; column < st.header.size(); ++column) {
+    if (st.header[column] == st.target) continue;
+    const ColumnSummary& s = st.summaries[column];
+    if (const auto it = st.asked.find(column); it != st.asked.end())
+      features += it->second != ColumnRole::ignored ? 1 : 0;
+    else if (s.present > 0 && (s.numbers == s.present || s.booleans == s.present))
+      ++features;
+  }
+  return features;
 }
 
 ColumnEncoder ColumnEncoderFit::finish() {

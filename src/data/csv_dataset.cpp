@@ -137,8 +137,33 @@ struct TrainingPlan {
   TargetTally target;
 };
 
-TrainingPlan plan_training(RowSource& rows, const std::string& target,
-                           const ColumnOptions& columns) {
+// Refuses, during the first pass, a table whose matrix cannot fit in the memory this process may
+// use: when the rows read so far already need more, or when the whole input, projected from the
+// share read so far (after its first 1%), would need more than 1.25 times as much (rows vary in
+// length: the margin keeps a file that fits from being refused). `bytes_per_row`: a lower bound
+// from the features seen so far.
+void refuse_if_too_big(const RowSource& rows, std::size_t n, std::size_t features,
+                       std::size_t bytes_per_row) {
+  const auto bytes = static_cast<std::uint64_t>(n) * bytes_per_row;
+  if (const auto problem = memory_problem(bytes))
+    throw DataError(rows.source() + ": the first " + std::to_string(n) + " rows of " +
+                    std::to_string(features) + " features already need " + problem->substr(6) +
+                    " (use fewer rows, or leave out columns)");
+  const double share = rows.share_read();
+  if (share < 0.01) return;
+  const double projected = static_cast<double>(bytes) / share;
+  if (projected >= 1.8e19 || !memory_problem(static_cast<std::uint64_t>(projected / 1.25))) return;
+  const auto rows_projected = static_cast<std::uint64_t>(static_cast<double>(n) / share);
+  throw DataError(rows.source() + ": its first " + std::to_string(n) + " rows (" +
+                  std::to_string(static_cast<int>(share * 100.0 + 0.5)) +
+                  "% of the file) project about " + std::to_string(rows_projected) + " rows of " +
+                  std::to_string(features) + " features, which " +
+                  *memory_problem(static_cast<std::uint64_t>(projected)) +
+                  " (use fewer rows, or leave out columns)");
+}
+
+TrainingPlan plan_training(RowSource& rows, const std::string& target, const ColumnOptions& columns,
+                           std::size_t value_bytes) {
   TrainingPlan plan;
   plan.target_column = column_or_throw(rows, target, "target");
   ColumnOptions feature_columns = columns;
@@ -158,6 +183,10 @@ TrainingPlan plan_training(RowSource& rows, const std::string& target,
     }
     fit.add(*fields);
     plan.target.add(trim(value), decimal);
+    if (plan.target.rows % 65536 == 0) {
+      const std::size_t features = fit.features_so_far();
+      refuse_if_too_big(rows, plan.target.rows, features, (features + 1) * value_bytes);
+    }
   }
   plan.rows = plan.target.rows;
   if (plan.rows == 0)
@@ -356,6 +385,12 @@ void ReaderRows::rewind() {
   reader_.rewind();
 }
 
+double ReaderRows::share_read() const {
+  const std::uint64_t size = reader_.input_bytes();
+  if (size == 0) return 0.0;
+  return std::min(1.0, static_cast<double>(reader_.bytes_read()) / static_cast<double>(size));
+}
+
 template <class Scalar>
 std::optional<std::string> number_field(const RowSource& rows, std::size_t line, std::size_t column,
                                         const std::string& field, const char* what, Scalar& value) {
@@ -415,7 +450,7 @@ std::optional<std::string> ClassLookup::find(const RowSource& rows, std::size_t 
 template <class Scalar>
 Dataset<Scalar> training_dataset(RowSource& rows, const std::string& target,
                                  const ColumnOptions& columns, std::optional<Task> task) {
-  TrainingPlan plan = plan_training(rows, target, columns);
+  TrainingPlan plan = plan_training(rows, target, columns, sizeof(Scalar));
   release_freed_memory();
   Dataset<Scalar> data;
   data.task = task ? *task : plan.target.task();

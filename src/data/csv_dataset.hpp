@@ -28,6 +28,8 @@ class RowSource {
   virtual bool next(const std::vector<std::string>*& fields, std::size_t& line) = 0;
   // Back to the first row.
   virtual void rewind() = 0;
+  // The share of the input read so far (0 to 1), when its size is known; 0 otherwise.
+  virtual double share_read() const { return 0.0; }
   // What to add to a message about a column the header lacks: how the header was read, when a
   // wrong delimiter may be the cause.
   virtual std::string hint() const { return {}; }
@@ -57,6 +59,7 @@ class ReaderRows : public RowSource {
   const CsvOptions& dialect() const override { return reader_.dialect(); }
   bool next(const std::vector<std::string>*& fields, std::size_t& line) override;
   void rewind() override;
+  double share_read() const override;
   std::string hint() const override { return hint_; }
 
  private:

@@ -256,6 +256,8 @@ CsvReader::CsvReader(const std::string& path, bool rewindable, std::size_t max_r
     const off_t offset = S_ISREG(info.st_mode) ? ::lseek(fd_, 0, SEEK_CUR) : off_t(-1);
     seekable_ = offset >= 0;
     if (seekable_) first_offset_ = static_cast<std::uint64_t>(offset);
+    if (seekable_ && info.st_size > offset)
+      input_bytes_ = static_cast<std::uint64_t>(info.st_size - offset);
     if (rewindable && !seekable_) {
       spool_fd_ = open_spool(source_);
       spooling_ = true;

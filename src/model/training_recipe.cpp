@@ -110,19 +110,42 @@ void move_rows_first(Dataset<Scalar>& data, const Split& split) {
   }
 }
 
+// Calls predicted(start, outputs) for consecutive blocks of `count` rows of X_scaled from
+// `first` (start: the block's first row, counted from `first`), so that the network's outputs
+// are held for one block at a time, not for every row of a large table.
+template <class Scalar, class Use>
+void predict_in_blocks(const TrainedModel<Scalar>& model, ConstMatrixRef<Scalar> X_scaled,
+                       Index first, Index count, Use predicted) {
+  constexpr Index block = 65536;
+  for (Index start = 0; start < count; start += block) {
+    const Index rows = std::min(block, count - start);
+    predicted(start, model.network.predict_proba(X_scaled.middleRows(first + start, rows)));
+  }
+}
+
 template <class Scalar>
 nlohmann::json split_metrics(const TrainedModel<Scalar>& model, ConstMatrixRef<Scalar> X_scaled,
                              const Dataset<Scalar>& data, Index first, Index count) {
   nlohmann::json j;
   j["samples"] = count;
   if (count == 0) return j;
-  const Matrix<Scalar> out = model.network.predict_proba(X_scaled.middleRows(first, count));
   if (data.task == Task::classification) {
     std::vector<int> truth(data.labels.begin() + first, data.labels.begin() + first + count);
-    j["accuracy"] = accuracy(truth, TrainedModel<Scalar>::classes_from_proba(out));
+    std::vector<int> classes(static_cast<std::size_t>(count));
+    predict_in_blocks<Scalar>(
+        model, X_scaled, first, count, [&](Index start, const Matrix<Scalar>& out) {
+          const std::vector<int> c = TrainedModel<Scalar>::classes_from_proba(out);
+          std::copy(c.begin(), c.end(), classes.begin() + start);
+        });
+    j["accuracy"] = accuracy(truth, classes);
   } else {
-    const RegressionMetrics m = regression_metrics<Scalar>(data.targets.segment(first, count),
-                                                           model.values_from_output(out));
+    Vector<Scalar> values(count);
+    predict_in_blocks<Scalar>(model, X_scaled, first, count,
+                              [&](Index start, const Matrix<Scalar>& out) {
+                                values.segment(start, out.rows()) = model.values_from_output(out);
+                              });
+    const RegressionMetrics m =
+        regression_metrics<Scalar>(data.targets.segment(first, count), values);
     j["mse"] = m.mse;
     j["mae"] = m.mae;
     j["r2"] = m.r2;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -99,6 +100,53 @@ TEST(CliCsvStream, AMatrixLargerThanTheMemoryAllowedFailsBeforeItIsAllocated) {
       << r.err;
   EXPECT_FALSE(contains(r.err, "bad_alloc")) << r.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+// 180,000 rows of 100 zeros and a 0/1 target: 36 MB of text for a 73 MB float32 matrix, which
+// a 50 MB address space cannot hold. A regular file is refused from the share read by the first
+// check (65,536 rows, a third of the file); a pipe, whose size is unknown, as soon as the rows
+// read need more than the limit.
+TEST(CliCsvStream, AFileThatCannotFitIsRefusedBeforeHalfOfItIsRead) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer needs more address space than the limit";
+#endif
+  TempDir dir;
+  const std::string table = dir / "zeros.csv";
+  {
+    std::string header, row;
+    for (int j = 0; j < 100; ++j) {
+      header += "x" + std::to_string(j) + ",";
+      row += "0,";
+    }
+    std::string text = header + "y\n";
+    text.reserve(text.size() + 180000 * (row.size() + 2));
+    for (int i = 0; i < 180000; ++i) text += row + (i % 2 ? "1\n" : "0\n");
+    std::ofstream(table, std::ios::binary) << text;
+  }
+  const std::string limit = "prlimit --as=50000000 ";
+  const RunResult file =
+      run_shell(limit + "MLP train '" + table + "' --target y -o '" + dir / "m" + "'");
+  EXPECT_EQ(file.exit_code, 1) << file.err;
+  // The share is of the bytes read, a little ahead of the rows parsed.
+  const std::string start = "zeros.csv: its first 65536 rows (";
+  ASSERT_TRUE(contains(file.err, start)) << file.err;
+  const int percent = std::stoi(file.err.substr(file.err.find(start) + start.size()));
+  EXPECT_GE(percent, 36);
+  EXPECT_LT(percent, 50);
+  EXPECT_TRUE(contains(file.err, "% of the file) project about 1")) << file.err;
+  EXPECT_TRUE(contains(file.err, " rows of 100 features, which needs ")) << file.err;
+  EXPECT_TRUE(contains(file.err,
+                       " of memory, more than the 50 MB this process may use (use fewer "
+                       "rows, or leave out columns)"))
+      << file.err;
+  const RunResult pipe =
+      run_shell("cat '" + table + "' | " + limit + "MLP train - --target y -o '" + dir / "m" + "'");
+  EXPECT_EQ(pipe.exit_code, 1) << pipe.err;
+  EXPECT_TRUE(contains(pipe.err,
+                       "the first 131072 rows of 100 features already need 53 MB of "
+                       "memory, more than the 50 MB this process may use"))
+      << pipe.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m"));
 }
 
 TEST(CliCsvStream, DevZeroFailsAtOnceWithOneMessage) {

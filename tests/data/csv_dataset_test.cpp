@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -147,8 +148,54 @@ TEST(CsvDataset, MoreThan65536DistinctTextsAreNotCountedFurtherAndNotUsed) {
   const auto data = mlp::dataset_from_csv<float>(mlp::parse_csv(text, "c.csv"), "y");
   const mlp::ColumnEncoding& code = data.encoder->columns[0];
   EXPECT_EQ(code.role, mlp::ColumnRole::ignored);
-  EXPECT_EQ(code.why, "more than 65536 distinct texts in 140000 rows (an identifier or free text)");
+  EXPECT_EQ(code.why,
+            "more than 65536 distinct values in 140000 rows (an identifier or free text)");
   EXPECT_EQ(data.features.cols(), 1);
+}
+
+// A column of numbers stops counting its distinct values at 1024 (a wide table of measurements
+// would otherwise hold up to 65536 strings a column): it stays numeric, and should more than 10%
+// text follow, it is ignored as a column with that many distinct values.
+TEST(CsvDataset, ManyDistinctNumbersStayNumericAndTextAfterThemIsIgnored) {
+  std::string numbers = "v,x,y\n", mixed = "v,x,y\n";
+  for (int i = 0; i < 3000; ++i) {
+    const std::string value = std::to_string(i * 0.5 - 400.25);
+    std::string rest = ",";
+    rest += std::to_string(i % 7);
+    rest += i % 2 ? ",1\n" : ",0\n";
+    numbers += value + rest;
+    const char* const words[] = {"low", "high", "none"};
+    mixed += (i >= 2000 && i % 2 == 0 ? std::string(words[i % 3]) : value) + rest;
+  }
+  const auto a = mlp::dataset_from_csv<double>(mlp::parse_csv(numbers, "a.csv"), "y");
+  EXPECT_EQ(a.encoder->columns[0].role, mlp::ColumnRole::numeric);
+  EXPECT_DOUBLE_EQ(a.features(2999, 0), 2999 * 0.5 - 400.25);
+  const auto b = mlp::dataset_from_csv<double>(mlp::parse_csv(mixed, "b.csv"), "y");
+  EXPECT_EQ(b.encoder->columns[0].role, mlp::ColumnRole::ignored);
+  EXPECT_EQ(b.encoder->columns[0].why,
+            "more than 1024 distinct values in 3000 rows (an identifier or free text)");
+}
+
+// The row-number rule keeps one bit per integer between the smallest and the largest, not the
+// values: ids in descending order, negative ids, and a range far wider than the rows.
+TEST(CsvDataset, RowNumbersAreFoundInAnyOrderAndRangeWithoutHoldingTheValues) {
+  const auto role_of = [](const std::function<long long(int)>& id, int rows) {
+    std::string text = "id,x,y\n";
+    for (int i = 0; i < rows; ++i)
+      text +=
+          std::to_string(id(i)) + "," + std::to_string(i % 7) + "," + std::to_string(i % 2) + "\n";
+    return mlp::dataset_from_csv<float>(mlp::parse_csv(text, "ids.csv"), "y")
+        .encoder->columns[0]
+        .role;
+  };
+  EXPECT_EQ(role_of([](int i) { return 5000 - i; }, 5000), mlp::ColumnRole::ignored);
+  EXPECT_EQ(role_of([](int i) { return -70 - i; }, 300), mlp::ColumnRole::ignored);
+  EXPECT_EQ(role_of([](int i) { return (i * 7919LL) % 4001 + 1000000; }, 4001),
+            mlp::ColumnRole::ignored);  // a permutation of 1000000..1004000
+  // Integers 2^28 apart: distinct but not consecutive (and beyond the bitset's span).
+  EXPECT_EQ(role_of([](int i) { return i * (1LL << 28); }, 100), mlp::ColumnRole::numeric);
+  // 0..999 with 499 in the place of 500: as many integers in the range as rows, one repeated.
+  EXPECT_EQ(role_of([](int i) { return i == 500 ? 499 : i; }, 1000), mlp::ColumnRole::numeric);
 }
 
 }  // namespace

@@ -176,6 +176,10 @@ class ColumnEncoderFit {
 
   // One row's fields, in the header's order.
   void add(const std::vector<std::string>& fields);
+  // The features the rows added so far will give at least, were no other kind of value to
+  // follow: one per column of numbers or yes/no words, or asked a role other than ignored (a
+  // categorical column's one-hot features are counted as one).
+  std::size_t features_so_far() const;
   // The encoder of the rows added (called once). DataError when no feature column is left.
   ColumnEncoder finish();
 

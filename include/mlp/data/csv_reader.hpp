@@ -74,6 +74,9 @@ class CsvReader {
   const CsvOptions& dialect() const { return dialect_; }
   // Bytes of text read so far (the first reading: the file's size once next() returned false).
   std::uint64_t bytes_read() const { return bytes_read_; }
+  // The bytes of text the input holds, when known before it is read (a regular file); 0 for a
+  // pipe, a FIFO, a device or text in memory.
+  std::uint64_t input_bytes() const { return input_bytes_; }
 
  private:
   struct Parser;
@@ -102,6 +105,7 @@ class CsvReader {
   std::size_t line_ = 1;       // the line of text_[pos_]
   std::size_t text_line_ = 1;  // the line of text_[0]
   std::uint64_t bytes_read_ = 0;
+  std::uint64_t input_bytes_ = 0;
 
   CsvOptions dialect_;
   std::vector<std::string> header_;
