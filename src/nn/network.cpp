@@ -1,8 +1,11 @@
 #include "mlp/nn/network.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <string>
 
+#include "kernels/thread_pool.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/nn/dense.hpp"
 #include "mlp/nn/output.hpp"
@@ -246,36 +249,73 @@ double Sequential<Scalar>::l2_penalty(double l2, double S) const {
   return l2 / (2.0 * S) * squares;
 }
 
+namespace {
+
+// The buffers of one block of predict_proba's rows: hidden layers ping-pong between two halves of
+// `buffers`. One per thread of the pool; a block claims a free one while it runs.
+template <class Scalar>
+struct PredictSlot {
+  Vector<Scalar> buffers;
+  SparseBatch<Scalar> sparse;
+  std::atomic<bool> busy{false};
+};
+
+template <class Scalar>
+PredictSlot<Scalar>& claim_slot(std::unique_ptr<PredictSlot<Scalar>[]>& slots, int count) {
+  for (;;)
+    for (int i = 0; i < count; ++i)
+      if (!slots[i].busy.exchange(true, std::memory_order_acquire)) return slots[i];
+}
+
+}  // namespace
+
 template <class Scalar>
 Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const {
   check_shapes(X, "predict input");
-  // Layer by layer, in chunks of rows so that memory stays bounded for any number of samples;
-  // hidden layers ping-pong between two buffers, the last layer writes into the result.
-  constexpr Index chunk = 1024;
+  // In blocks of `block` rows, spread over the library's threads: each block runs through the
+  // whole network in buffers of its own, and its last layer writes into the result, so memory
+  // stays bounded for any number of samples. The blocks depend on the number of rows only, and a
+  // row's outputs on its block only, so the result is the same for any thread count.
+  constexpr Index block = 256;
   const Index n = X.rows();
   Matrix<Scalar> out(n, n_outputs());
+  if (n == 0) return out;
   Index widest = 0;
   for (std::size_t l = 0; l + 1 < layers_.size(); ++l) widest = std::max(widest, layers_[l].n_out);
-  const Index buffer_rows = std::min(chunk, n);
-  Vector<Scalar> buffers(2 * buffer_rows * widest);  // 2 x (chunk, widest)
-  SparseBatch<Scalar> sparse;
-  for (Index start = 0; start < n; start += chunk) {
-    const Index rows = std::min(chunk, n - start);
-    const bool sparse_input = index_if_sparse(X.middleRows(start, rows), sparse);
+  const Index block_rows = std::min(block, n);
+  const Index blocks = (n + block - 1) / block;
+  detail::ThreadPool& pool = detail::ThreadPool::global();
+  const int slot_count = static_cast<int>(std::min<Index>(pool.size(), blocks));
+  auto slots = std::make_unique<PredictSlot<Scalar>[]>(static_cast<std::size_t>(slot_count));
+  for (int i = 0; i < slot_count; ++i) {
+    slots[i].buffers.resize(2 * block_rows * widest);  // 2 x (block, widest)
+    slots[i].sparse.reserve(block_rows, n_inputs_);
+  }
+  Index first_block = 0;  // of the current pool job (a job has fewer than 65536 chunks)
+  auto run_block = [&](int c) {
+    PredictSlot<Scalar>& slot = claim_slot(slots, slot_count);
+    const Index start = (first_block + c) * block;
+    const Index rows = std::min(block, n - start);
+    Scalar* buffers = slot.buffers.data();
+    const bool sparse_input = index_if_sparse(X.middleRows(start, rows), slot.sparse);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const DenseLayer& layer = layers_[l];
       const bool last = l + 1 == layers_.size();
       const ConstMatrixRef<Scalar> input =
           l == 0 ? ConstMatrixRef<Scalar>(X.middleRows(start, rows))
                  : ConstMatrixRef<Scalar>(ConstMatrixView<Scalar>(
-                       buffers.data() + ((l - 1) % 2) * buffer_rows * widest, rows, layer.n_in));
+                       buffers + ((l - 1) % 2) * block_rows * widest, rows, layer.n_in));
       MatrixRef<Scalar> output =
           last ? MatrixRef<Scalar>(out.middleRows(start, rows))
-               : MatrixRef<Scalar>(MatrixView<Scalar>(
-                     buffers.data() + (l % 2) * buffer_rows * widest, rows, layer.n_out));
-      forward_layer(l, input, l == 0 && sparse_input ? &sparse : nullptr, output, output);
+               : MatrixRef<Scalar>(MatrixView<Scalar>(buffers + (l % 2) * block_rows * widest, rows,
+                                                      layer.n_out));
+      forward_layer(l, input, l == 0 && sparse_input ? &slot.sparse : nullptr, output, output);
     }
-  }
+    slot.busy.store(false, std::memory_order_release);
+  };
+  constexpr Index max_job = 65535;
+  for (; first_block < blocks; first_block += max_job)
+    pool.run(static_cast<int>(std::min(max_job, blocks - first_block)), run_block);
   return out;
 }
 
