@@ -1,62 +1,10 @@
 // The `mlp` command-line tool.
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <exception>
-#include <string>
-#include <vector>
 
-#include "commands/demo_xor.hpp"
-#include "commands/evaluate.hpp"
-#include "commands/explain.hpp"
-#include "commands/gradcheck.hpp"
-#include "commands/info.hpp"
-#include "commands/plot.hpp"
-#include "commands/predict.hpp"
-#include "commands/sweep.hpp"
-#include "commands/train.hpp"
-#include "mlp/core/error.hpp"
-#include "shared/output_path.hpp"
-#include "shared/usage_error.hpp"
+#include "app.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"mlp: multilayer perceptrons trained with backpropagation", "mlp"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "mlp 0.1.0");
-  mlp::cli::add_demo_command(app);
-  mlp::cli::add_train_command(app);
-  mlp::cli::add_evaluate_command(app);
-  mlp::cli::add_predict_command(app);
-  mlp::cli::add_info_command(app);
-  mlp::cli::add_plot_command(app);
-  mlp::cli::add_sweep_command(app);
-  mlp::cli::add_gradcheck_command(app);
-  mlp::cli::add_explain_command(app);
-  // Runs once the command line is parsed, before the command's own callback.
-  app.parse_complete_callback([&app] { mlp::cli::check_outputs_are_not_inputs(app); });
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::RuntimeError& e) {
-    return e.get_exit_code();
-  } catch (const CLI::ParseError& e) {
-    const std::string hint =
-        mlp::cli::did_you_mean(app, std::vector<std::string>(argv + 1, argv + argc));
-    std::fprintf(stderr, "mlp: error: %s%s\nRun 'mlp --help' for usage.\n", e.what(), hint.c_str());
-    return 2;
-  } catch (const mlp::cli::UsageError& e) {
-    std::fprintf(stderr, "mlp: error: %s\n", e.what());
-    return 2;
-  } catch (const mlp::InvalidArgument& e) {
-    std::fprintf(stderr, "mlp: error: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mlp: error: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  mlp::cli::add_commands(app);
+  return mlp::cli::run(app, argc, argv);
 }
