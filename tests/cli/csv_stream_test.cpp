@@ -23,7 +23,9 @@ RunResult run_shell(const std::string& line) {
   std::string command;
   for (std::size_t i = 0; i < line.size(); ++i) {
     if (line.compare(i, 3, "MLP") == 0) {
-      command += std::string("'") + MLP_CLI_PATH + "'";
+      command += '\'';
+      command += MLP_CLI_PATH;
+      command += '\'';
       i += 2;
     } else {
       command += line[i];
@@ -115,7 +117,9 @@ TEST(CliCsvStream, AFileThatCannotFitIsRefusedBeforeHalfOfItIsRead) {
   {
     std::string header, row;
     for (int j = 0; j < 100; ++j) {
-      header += "x" + std::to_string(j) + ",";
+      header += 'x';
+      header += std::to_string(j);
+      header += ',';
       row += "0,";
     }
     std::string text = header + "y\n";

@@ -97,8 +97,9 @@ TEST(Metrics, Regression) {
   // MSE = (0.25 + 0.25 + 0 + 1) / 4 = 0.375; MAE = (0.5 + 0.5 + 0 + 1) / 4 = 0.5.
   // mean = 11.5 / 4 = 2.875; SS_tot = 0.125^2 + 3.375^2 + 0.875^2 + 4.125^2 = 29.1875;
   // SS_res = 1.5; R2 = 1 - 1.5 / 29.1875 = 0.94860813704...
-  const Eigen::VectorXd truth = (Eigen::VectorXd(4) << 3, -0.5, 2, 7).finished();
-  const Eigen::VectorXd pred = (Eigen::VectorXd(4) << 2.5, 0.0, 2, 8).finished();
+  const double truth_values[] = {3, -0.5, 2, 7}, pred_values[] = {2.5, 0.0, 2, 8};
+  const Eigen::VectorXd truth = Eigen::Map<const Eigen::VectorXd>(truth_values, 4);
+  const Eigen::VectorXd pred = Eigen::Map<const Eigen::VectorXd>(pred_values, 4);
   const auto m = mlp::regression_metrics<double>(truth, pred);
   EXPECT_DOUBLE_EQ(m.mse, 0.375);
   EXPECT_DOUBLE_EQ(m.mae, 0.5);
