@@ -43,8 +43,12 @@ def test_other_python_threads_run_during_fit():
     assert elapsed > 0.05 and ticks >= 5, (elapsed, ticks)
 
 
+# Each script first restores Python's own Ctrl-C handler: a process started in the background by
+# a non-interactive shell (a CI runner, nohup) inherits SIGINT ignored, and Python then installs
+# none, as it does for an interactive user.
 SCRIPT = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import numpy as np
     import mlp
     rng = np.random.default_rng(0)
@@ -79,7 +83,8 @@ def test_ctrl_c_raises_keyboard_interrupt_and_leaves_the_network_usable():
 
 
 ESTIMATOR_SCRIPT = textwrap.dedent("""
-    import time, warnings
+    import signal, time, warnings
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import numpy as np
     from mlp import MLPClassifier
     rng = np.random.default_rng(0)
