@@ -10,6 +10,7 @@
 #include "commands/explain.hpp"
 #include "commands/export.hpp"
 #include "commands/gradcheck.hpp"
+#include "commands/import.hpp"
 #include "commands/info.hpp"
 #include "commands/plot.hpp"
 #include "commands/predict.hpp"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   mlp::cli::add_gradcheck_command(app);
   mlp::cli::add_explain_command(app);
   mlp::cli::add_export_command(app);
+  mlp::cli::add_import_command(app);
   // Runs once the command line is parsed, before the command's own callback.
   app.parse_complete_callback([&app] { mlp::cli::check_outputs_are_not_inputs(app); });
   try {

@@ -14,12 +14,20 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlp::onnx {
 
 // TensorProto.DataType values used here.
-enum class DataType : std::int32_t { float32 = 1, uint8 = 2, int32 = 6, int64 = 7, string = 8 };
+enum class DataType : std::int32_t {
+  float32 = 1,
+  uint8 = 2,
+  int32 = 6,
+  int64 = 7,
+  string = 8,
+  float64 = 11
+};
 
 // A constant tensor (TensorProto): numbers stored little-endian in raw_data, strings in
 // string_data. Only the vector of its type is used.
@@ -105,5 +113,12 @@ struct Model {
 
 // The ModelProto bytes of `model` (a .onnx file's content).
 std::string encode(const Model& model);
+
+// The model in ModelProto bytes (untrusted: every length and count is checked against the bytes
+// that hold it, so nothing larger than the input is allocated). Tensors of float, double, int32
+// and int64 come back in `floats` (double rounded to float) or `ints`, strings in `strings`;
+// tensors of other types keep their type and no values. Throws ModelFileError naming `source`
+// and the damaged message; tensors stored outside the file (external data) are refused.
+Model decode(std::string_view bytes, const std::string& source);
 
 }  // namespace mlp::onnx
