@@ -22,13 +22,14 @@ struct ExportArguments {
   std::string name;
   std::string scratch = "static";
   bool scratch_given = false;
+  std::string quantize;
 };
 
 template <class Scalar>
 int export_model(const TrainedModel<Scalar>& model, const ExportArguments& a) {
   if (a.format == "onnx") {
-    if (!a.name.empty() || a.scratch_given)
-      throw UsageError("--name and --scratch are for --format c, not onnx");
+    if (!a.name.empty() || a.scratch_given || !a.quantize.empty())
+      throw UsageError("--name, --scratch and --quantize are for --format c, not onnx");
     check_writable(a.output, "-o");
     export_onnx(model, a.output);
     std::fprintf(stderr, "wrote %s (ONNX, opset 17, IR version 8)\n", a.output.c_str());
@@ -38,6 +39,7 @@ int export_model(const TrainedModel<Scalar>& model, const ExportArguments& a) {
   options.name = a.name.empty() ? "model" : a.name;
   options.scratch = a.scratch == "caller" ? CScratch::caller : CScratch::static_buffer;
   options.source = std::filesystem::path(a.model).filename().string();
+  if (a.quantize == "int8") options.weights = CWeights::int8;
   const CSource c = export_c(model, options, a.output);
   std::fprintf(
       stderr, "wrote %s/%s.h and %s.c (C99): flash %zu bytes of constants, RAM %zu bytes\n",
@@ -70,6 +72,10 @@ void add_export_command(CLI::App& app) {
                       "argument of NAME_SCRATCH_FLOATS floats)")
           ->check(CLI::IsMember({"static", "caller"}))
           ->capture_default_str();
+  cmd->add_option("--quantize", a->quantize,
+                  "c: int8 stores the weights as int8 with one float scale per layer (a quarter "
+                  "of the flash; docs/export.md gives the accuracy it costs)")
+      ->check(CLI::IsMember({"int8"}));
   cmd->callback([a, scratch] {
     a->scratch_given = scratch->count() > 0;
     with_trained_model(a->model, [&](const auto& model) { return export_model(model, *a); });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 
 #include "mlp/core/atomic_file.hpp"
@@ -60,6 +61,26 @@ std::string const_array(const std::string& name, const Values& values, const std
   return out + "\n};\n\n";
 }
 
+// A layer's weights as `static const float NAME[]`, or as int8 `static const signed char
+// NAME[]` with `static const float NAME_scale` (quantize_int8).
+template <class Weights>
+std::string weight_arrays(const std::string& name, const Weights& W, CWeights kind,
+                          const std::string& comment, std::size_t& flash) {
+  if (kind == CWeights::float32) return const_array(name, W, comment, flash);
+  std::vector<float> w(static_cast<std::size_t>(W.size()));
+  for (std::size_t i = 0; i < w.size(); ++i)
+    w[i] = static_cast<float>(W.data()[static_cast<Index>(i)]);
+  const Int8Weights q = quantize_int8(w);
+  std::string out = "/* " + comment + ", int8: w = q * " + name + "_scale */\nstatic const float " +
+                    name + "_scale = " + float_literal(q.scale) + ";\nstatic const signed char " +
+                    name + "[" + std::to_string(q.q.size()) + "] = {";
+  for (std::size_t i = 0; i < q.q.size(); ++i)
+    out +=
+        (i % 16 == 0 ? "\n    " : " ") + std::to_string(q.q[i]) + (i + 1 < q.q.size() ? "," : "");
+  flash += q.q.size() + sizeof(float);
+  return out + "\n};\n\n";
+}
+
 // Text safe inside a C comment: no "*/" and no line break.
 std::string comment_text(std::string s) {
   for (std::size_t at = s.find("*/"); at != std::string::npos; at = s.find("*/", at))
@@ -70,17 +91,30 @@ std::string comment_text(std::string s) {
 }
 
 // The helper functions the network uses (only those: an unused static function is a warning).
-std::string helper_functions(const std::string& p, bool sigmoid, bool softmax) {
+std::string helper_functions(const std::string& p, bool int8, bool sigmoid, bool softmax) {
   std::string out =
-      "/* The chapter's linear function: z_j = b_j + sum_i x_i w_ij, W (n_in x n_out) row-major. "
-      "*/\nstatic void " +
-      p +
-      "_dense(const float *x, int n_in, const float *w, const float *b, int n_out, float *z) {\n"
-      "  int i, j;\n"
-      "  for (j = 0; j < n_out; ++j) z[j] = b[j];\n"
-      "  for (i = 0; i < n_in; ++i)\n"
-      "    for (j = 0; j < n_out; ++j) z[j] += x[i] * w[i * n_out + j];\n"
-      "}\n\n";
+      int8
+          ? "/* z_j = b_j + s * sum_i x_i q_ij: the linear function with int8 weights w_ij = s "
+            "q_ij\n   (symmetric, one scale s per layer) and float accumulators. */\nstatic void " +
+                p +
+                "_dense_q8(const float *x, int n_in, const signed char *q, float s, const float "
+                "*b,\n                      int n_out, float *z) {\n"
+                "  int i, j;\n"
+                "  for (j = 0; j < n_out; ++j) z[j] = 0.0f;\n"
+                "  for (i = 0; i < n_in; ++i)\n"
+                "    for (j = 0; j < n_out; ++j) z[j] += x[i] * (float)q[i * n_out + j];\n"
+                "  for (j = 0; j < n_out; ++j) z[j] = b[j] + s * z[j];\n"
+                "}\n\n"
+          : "/* The chapter's linear function: z_j = b_j + sum_i x_i w_ij, W (n_in x n_out) "
+            "row-major. */\nstatic void " +
+                p +
+                "_dense(const float *x, int n_in, const float *w, const float *b, int n_out, "
+                "float *z) {\n"
+                "  int i, j;\n"
+                "  for (j = 0; j < n_out; ++j) z[j] = b[j];\n"
+                "  for (i = 0; i < n_in; ++i)\n"
+                "    for (j = 0; j < n_out; ++j) z[j] += x[i] * w[i * n_out + j];\n"
+                "}\n\n";
   if (sigmoid)
     out +=
         "/* sigma(z) = 1 / (1 + e^-z), with e^z / (1 + e^z) for z < 0 so that no exp "
@@ -144,6 +178,7 @@ std::string header_comment(const TrainedModel<Scalar>& model, const CExportOptio
   s += " * Network: " + std::to_string(net.n_inputs()) + " inputs";
   for (const auto& layer : net.layers())
     s += " -> " + std::to_string(layer.n_out) + " " + std::string(to_string(layer.activation));
+  if (o.weights == CWeights::int8) s += " (int8 weights, one float scale per layer)";
   s += "\n * Inputs (x[i]: the features as mlp reads them, standardised inside):\n";
   for (std::size_t i = 0; i < meta.feature_names.size(); ++i)
     s += " *   " + std::to_string(i) + "  " + comment_text(meta.feature_names[i]) + "\n";
@@ -167,36 +202,59 @@ std::string header_comment(const TrainedModel<Scalar>& model, const CExportOptio
 
 // The body of NAME_predict_proba: standardise into the first buffer, then each layer from one
 // buffer into the other (the last one into out).
+// width: the floats of each of the two scratch buffers (0: none needed).
 template <class Scalar>
-std::string predict_body(const TrainedModel<Scalar>& model, const std::string& p, Index width) {
+std::string predict_body(const TrainedModel<Scalar>& model, const std::string& p, Index width,
+                         bool int8, CScratch scratch) {
   const auto& net = model.network;
   const auto& meta = model.metadata;
   const std::string n_in = std::to_string(net.n_inputs());
-  std::string s = "  float *buffers[2];\n  int i;\n";
-  s += "  buffers[0] = scratch;\n  buffers[1] = scratch + " + std::to_string(width) + ";\n";
+  std::string s;
   if (meta.feature_scaler)
     s +=
         "  /* x' = (x - mean) / scale, the training data's standardisation */\n  for (i = 0; i < " +
         n_in + "; ++i) buffers[0][i] = (x[i] - " + p + "_mean[i]) / " + p + "_scale[i];\n";
-  else
-    s += "  for (i = 0; i < " + n_in + "; ++i) buffers[0][i] = x[i];\n";
+
   for (std::size_t l = 0; l < net.layers().size(); ++l) {
     const DenseLayer& layer = net.layers()[l];
     const bool last = l + 1 == net.layers().size();
-    const std::string in = "buffers[" + std::to_string(l % 2) + "]";
+    const std::string in =
+        l == 0 && !meta.feature_scaler ? "x" : "buffers[" + std::to_string(l % 2) + "]";
     const std::string out = last ? "out" : "buffers[" + std::to_string((l + 1) % 2) + "]";
     const std::string L = std::to_string(l);
-    s += "  " + p + "_dense(" + in + ", " + std::to_string(layer.n_in) + ", " + p + "_w" + L +
-         ", " + p + "_b" + L + ", " + std::to_string(layer.n_out) + ", " + out + ");\n";
+    s += "  " + p + (int8 ? "_dense_q8(" : "_dense(") + in + ", " + std::to_string(layer.n_in) +
+         ", " + p + "_w" + L + (int8 ? ", " + p + "_w" + L + "_scale" : "") + ", " + p + "_b" + L +
+         ", " + std::to_string(layer.n_out) + ", " + out + ");\n";
     s += activation_statement(p, layer.activation, layer.n_out, out);
   }
   if (meta.task == Task::regression)
     s += "  out[0] = out[0] * " + float_literal(static_cast<float>(meta.target_scale)) + " + " +
          float_literal(static_cast<float>(meta.target_mean)) + "; /* in the target's units */\n";
-  return s;
+  // Declare only what is used: -Wall -Wextra -Werror rejects an unused variable or parameter.
+  std::string declarations = width > 0 ? "  float *buffers[2];\n" : "";
+  if (s.find("(i = 0;") != std::string::npos) declarations += "  int i;\n";
+  if (width > 0)
+    declarations += (scratch == CScratch::static_buffer ? "  float *scratch = " + p + "_scratch;\n"
+                                                        : std::string()) +
+                    "  buffers[0] = scratch;\n  buffers[1] = scratch + " + std::to_string(width) +
+                    ";\n";
+  else if (scratch == CScratch::caller)
+    declarations += "  (void)scratch; /* this network needs none */\n";
+  return declarations + s;
 }
 
 }  // namespace
+
+Int8Weights quantize_int8(const std::vector<float>& w) {
+  Int8Weights out;
+  float largest = 0.0F;
+  for (const float v : w) largest = std::max(largest, std::abs(v));
+  out.scale = largest > 0.0F ? largest / 127.0F : 1.0F;
+  out.q.reserve(w.size());
+  for (const float v : w)
+    out.q.push_back(static_cast<std::int8_t>(std::clamp(std::lround(v / out.scale), -127L, 127L)));
+  return out;
+}
 
 template <class Scalar>
 CSource c_source(const TrainedModel<Scalar>& model, const CExportOptions& o) {
@@ -211,23 +269,27 @@ CSource c_source(const TrainedModel<Scalar>& model, const CExportOptions& o) {
     arrays += const_array(p + "_scale", model.metadata.feature_scaler->scale, "feature scales",
                           c.flash_bytes);
   }
-  Index width = net.n_inputs();
+  // The scratch: two buffers as wide as the widest hidden layer, and as the input when it is
+  // standardised there (else the first layer reads x itself).
+  Index width = model.metadata.feature_scaler ? net.n_inputs() : 0;
   bool sigmoid = false, softmax = false;
   for (std::size_t l = 0; l < net.layers().size(); ++l) {
     const DenseLayer& layer = net.layers()[l];
     const std::string L = std::to_string(l);
     arrays +=
-        const_array(p + "_w" + L, net.weights(l),
-                    "layer " + std::to_string(l + 1) + " weights, " + std::to_string(layer.n_in) +
-                        " x " + std::to_string(layer.n_out) + " row-major",
-                    c.flash_bytes);
+        weight_arrays(p + "_w" + L, net.weights(l), o.weights,
+                      "layer " + std::to_string(l + 1) + " weights, " + std::to_string(layer.n_in) +
+                          " x " + std::to_string(layer.n_out) + " row-major",
+                      c.flash_bytes);
     arrays += const_array(p + "_b" + L, net.bias(l), "layer " + std::to_string(l + 1) + " bias",
                           c.flash_bytes);
     if (l + 1 < net.layers().size()) width = std::max(width, layer.n_out);
     sigmoid = sigmoid || layer.activation == Activation::sigmoid;
     softmax = softmax || layer.activation == Activation::softmax;
   }
-  const std::string scratch_floats = std::to_string(2 * width);
+  // A single layer on raw x needs no buffer at all.
+  if (!model.metadata.feature_scaler && net.layers().size() == 1) width = 0;
+  const std::string scratch_floats = std::to_string(std::max<Index>(2 * width, 1));
   c.ram_bytes = static_cast<std::size_t>(2 * width) * sizeof(float);
   const std::string guard = p + "_H_INCLUDED";
   c.header = header_comment(model, o, c) + "#ifndef " + guard + "\n#define " + guard +
@@ -241,11 +303,11 @@ CSource c_source(const TrainedModel<Scalar>& model, const CExportOptions& o) {
               prototype(p, o.scratch) + ";\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   c.source = "/* " + p + ".c: generated by `mlp export --format c`; see " + p +
              ".h. */\n#include \"" + p + ".h\"\n\n#include <math.h>\n\n" + arrays;
-  if (o.scratch == CScratch::static_buffer)
+  if (o.scratch == CScratch::static_buffer && width > 0)
     c.source += "static float " + p + "_scratch[" + scratch_floats + "];\n\n";
-  c.source += helper_functions(p, sigmoid, softmax) + prototype(p, o.scratch) + " {\n";
-  if (o.scratch == CScratch::static_buffer) c.source += "  float *scratch = " + p + "_scratch;\n";
-  c.source += predict_body(model, p, width) + "}\n";
+  const bool int8 = o.weights == CWeights::int8;
+  c.source += helper_functions(p, int8, sigmoid, softmax) + prototype(p, o.scratch) + " {\n";
+  c.source += predict_body(model, p, width, int8, o.scratch) + "}\n";
   return c;
 }
 

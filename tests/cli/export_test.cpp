@@ -41,6 +41,29 @@ TEST(CliExport, OnnxFileStartsWithIrVersion8AndNamesTheProducer) {
   EXPECT_EQ(bytes.substr(2, 5), std::string("\x12\x03mlp"));  // field 2 (producer) = "mlp"
 }
 
+TEST(CliExport, CFormatWritesHeaderAndSourceWithTheChosenOptions) {
+  TempDir dir;
+  const std::string model = trained_iris(dir);
+  std::filesystem::create_directory(dir / "c");
+  const auto r = run_mlp("export '" + model + "' --format c --name iris --scratch caller " +
+                         "--quantize int8 -o '" + dir / "c" + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "flash")) << r.err;
+  const std::string header = mlp_test::read_text(dir / "c/iris.h");
+  const std::string source = mlp_test::read_text(dir / "c/iris.c");
+  EXPECT_TRUE(contains(header, "#define iris_N_INPUTS 4"));
+  EXPECT_TRUE(contains(header, "#define iris_SCRATCH_FLOATS"));
+  EXPECT_TRUE(contains(header, "float *out, float *scratch);"));
+  EXPECT_TRUE(contains(header, "int8 weights"));
+  EXPECT_TRUE(contains(source, "static const signed char iris_w0["));
+  // --name, --scratch and --quantize belong to --format c.
+  const auto onnx =
+      run_mlp("export '" + model + "' --format onnx --quantize int8 -o '" + dir / "m.onnx" + "'");
+  EXPECT_EQ(onnx.exit_code, 2);
+  EXPECT_TRUE(contains(onnx.err, "--format c")) << onnx.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.onnx"));
+}
+
 TEST(CliExport, UnknownFormatIsAUsageError) {
   TempDir dir;
   const std::string model = trained_iris(dir);

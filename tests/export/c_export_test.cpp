@@ -106,14 +106,17 @@ int shell(const std::string& command) {
 }
 
 // Exports, compiles with gcc's strictest C99 flags, runs and compares with the library.
+// `reference`: the model whose predictions the C must give (the model itself, or for int8
+// weights the model with its weights replaced by q * scale).
 template <class Scalar>
-void expect_c_matches_library(const Shape& s, mlp::CScratch scratch) {
+void expect_c_gives(const mlp::TrainedModel<Scalar>& model,
+                    const mlp::TrainedModel<Scalar>& reference, const mlp::CExportOptions& o) {
   TempDir dir;
-  const int n_in = 6, n_out = s.task == mlp::Task::classification ? 4 : 1;
-  const auto model = random_model<Scalar>(s, n_in, n_out);
-  mlp::CExportOptions options;
+  const auto n_in = static_cast<int>(model.network.n_inputs());
+  const auto n_out = static_cast<int>(model.network.n_outputs());
+  const mlp::CScratch scratch = o.scratch;
+  mlp::CExportOptions options = o;
   options.name = "net_1";
-  options.scratch = scratch;
   mlp::export_c(model, options, dir.path().string());
   const auto X = random_inputs<Scalar>(40, n_in);
   std::ofstream(dir / "main.c") << driver("net_1", X, scratch == mlp::CScratch::caller);
@@ -124,10 +127,10 @@ void expect_c_matches_library(const Shape& s, mlp::CScratch scratch) {
   ASSERT_EQ(shell("'" + dir / "run" + "' >'" + dir / "out.txt" + "'"), 0);
   std::istringstream printed(read_text(dir / "out.txt"));
   mlp::Matrix<Scalar> expected;
-  if (s.task == mlp::Task::classification) {
-    expected = model.predict_proba(X);
+  if (model.metadata.task == mlp::Task::classification) {
+    expected = reference.predict_proba(X);
   } else {
-    expected = model.predict_values(X);
+    expected = reference.predict_values(X);
   }
   ASSERT_EQ(expected.cols(), n_out);
   double spread = 0;
@@ -140,6 +143,26 @@ void expect_c_matches_library(const Shape& s, mlp::CScratch scratch) {
       spread = std::max(spread, std::abs(want - static_cast<double>(expected(0, k))));
     }
   EXPECT_GT(spread, 1e-3);  // the outputs depend on the inputs: a real comparison
+}
+
+template <class Scalar>
+void expect_c_matches_library(const Shape& s, mlp::CScratch scratch) {
+  const auto model = random_model<Scalar>(s, 6, s.task == mlp::Task::classification ? 4 : 1);
+  mlp::CExportOptions options;
+  options.scratch = scratch;
+  expect_c_gives(model, model, options);
+}
+
+// The model with each layer's weights replaced by their int8 values times the layer's scale.
+mlp::TrainedModel<float> dequantized(mlp::TrainedModel<float> model) {
+  for (std::size_t l = 0; l < model.network.layers().size(); ++l) {
+    auto W = model.network.weights(l);
+    const mlp::Int8Weights q =
+        mlp::quantize_int8(std::vector<float>(W.data(), W.data() + W.size()));
+    for (mlp::Index i = 0; i < W.size(); ++i)
+      W.data()[i] = static_cast<float>(q.q[static_cast<std::size_t>(i)]) * q.scale;
+  }
+  return model;
 }
 
 class CExportActivations : public ::testing::TestWithParam<Shape> {};
@@ -160,6 +183,64 @@ INSTANTIATE_TEST_SUITE_P(
                       Shape{Activation::identity, Activation::softmax, mlp::Task::classification},
                       Shape{Activation::relu, Activation::sigmoid, mlp::Task::classification},
                       Shape{Activation::tanh, Activation::identity, mlp::Task::regression}));
+
+TEST_P(CExportActivations, Int8WeightsGiveTheDequantizedModelsOutputs) {
+  const Shape s = GetParam();
+  const auto model = random_model<float>(s, 6, s.task == mlp::Task::classification ? 4 : 1);
+  mlp::CExportOptions options;
+  options.weights = mlp::CWeights::int8;
+  const auto reference = dequantized(model);
+  ASSERT_GT((reference.network.parameters() - model.network.parameters()).cwiseAbs().maxCoeff(),
+            1e-4F);  // the quantisation changed the weights: the C must follow it
+  expect_c_gives(model, reference, options);
+}
+
+TEST(CExport, ModelsWithoutScalerReadXDirectly) {
+  // IDX models have no scaler: the first layer reads x; a single layer needs no scratch at all.
+  auto model =
+      random_model<float>({Activation::relu, Activation::softmax, mlp::Task::classification}, 6, 4);
+  model.metadata.feature_scaler.reset();
+  for (const auto scratch : {mlp::CScratch::static_buffer, mlp::CScratch::caller}) {
+    mlp::CExportOptions options;
+    options.scratch = scratch;
+    expect_c_gives(model, model, options);
+    EXPECT_EQ(mlp::c_source(model, options).ram_bytes, 2U * 7U * 4U);
+  }
+  mlp::TrainedModel<float> linear = model;
+  linear.network = mlp::Sequential<float>(6);
+  linear.network.add(4, Activation::softmax);
+  linear.network.initialize(mlp::Initializer::normal(0.0, 0.6), 3);
+  for (const auto scratch : {mlp::CScratch::static_buffer, mlp::CScratch::caller}) {
+    mlp::CExportOptions options;
+    options.scratch = scratch;
+    expect_c_gives(linear, linear, options);
+    EXPECT_EQ(mlp::c_source(linear, options).ram_bytes, 0U);
+  }
+}
+
+TEST(CExport, Int8QuantisationIsSymmetricPerLayer) {
+  const mlp::Int8Weights q = mlp::quantize_int8({0.5F, -1.27F, 0.01F, 0.0F, 1.0F});
+  EXPECT_FLOAT_EQ(q.scale, 1.27F / 127.0F);
+  EXPECT_EQ(q.q, (std::vector<std::int8_t>{50, -127, 1, 0, 100}));
+  const mlp::Int8Weights zeros = mlp::quantize_int8({0.0F, 0.0F});
+  EXPECT_EQ(zeros.scale, 1.0F);
+  EXPECT_EQ(zeros.q, (std::vector<std::int8_t>{0, 0}));
+}
+
+TEST(CExport, Int8WeightsTakeAQuarterOfTheFlash) {
+  const auto model =
+      random_model<float>({Activation::relu, Activation::softmax, mlp::Task::classification}, 6, 4);
+  mlp::CExportOptions options;
+  const auto f32 = mlp::c_source(model, options);
+  options.weights = mlp::CWeights::int8;
+  const auto i8 = mlp::c_source(model, options);
+  std::size_t weights = 0;
+  for (std::size_t l = 0; l < 3; ++l)
+    weights += static_cast<std::size_t>(model.network.weights(l).size());
+  // Each weight: 4 bytes -> 1; each layer gains its 4-byte scale.
+  EXPECT_EQ(f32.flash_bytes - i8.flash_bytes, 3 * weights - 3 * 4);
+  EXPECT_NE(i8.source.find("static const signed char model_w0["), std::string::npos);
+}
 
 TEST(CExport, HeaderStatesFlashAndRamBytes) {
   const auto model =
