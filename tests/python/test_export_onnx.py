@@ -186,3 +186,27 @@ def test_double_precision_model_is_exported_as_float32(mlp_cli, datasets, tmp_pa
     model = train(mlp_cli, datasets / "iris.csv", "species", tmp_path / "m.safetensors",
                   "--dtype", "f64")
     check_classifier(mlp_cli, model, datasets / "iris.csv", tmp_path)
+
+
+def idx_pixels(path, count):
+    """The first `count` images of a gzipped IDX file, as float32 pixel values 0..255."""
+    import gzip
+
+    with gzip.open(path, "rb") as f:
+        raw = f.read(16 + 784 * count)
+    return np.frombuffer(raw[16:], dtype=np.uint8).reshape(count, 784).astype(np.float32)
+
+
+def test_idx_images_go_in_as_pixel_values(mlp_cli, datasets, tmp_path):
+    images = datasets / "t10k-images-idx3-ubyte.gz"
+    model = tmp_path / "digits.safetensors"
+    run(mlp_cli, "train", images, "--labels", datasets / "t10k-labels-idx1-ubyte.gz", "-o", model,
+        "--layers", "16", "--epochs", "1", "--seed", "1", "-q")
+    session = exported_session(mlp_cli, model, tmp_path)
+    assert [i.name for i in session.get_inputs()] == ["X"]
+    label, proba = session.run(None, {"X": idx_pixels(images, 500)})
+    header, rows = mlp_predictions(mlp_cli, model, images, proba=True)
+    expected = np.array([[float(v) for v in r[1:]] for r in rows[:500]])
+    np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-5)
+    assert list(label) == [r[0] for r in rows[:500]]
+    assert np.ptp(expected, axis=0).max() > 1e-3
