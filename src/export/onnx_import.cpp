@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
 
 #include "mlp/core/error.hpp"
 #include "mlp/export/onnx_model.hpp"
@@ -232,24 +233,33 @@ bool ChainReader::step(const Node& n) {
 
 void ChainReader::read() {
   tensor_ = graph_input();
-  for (bool moved = true; moved;) {
-    moved = false;
-    for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
-      const Node& n = g_.nodes[i];
-      if (used_.count(i) || std::find(n.inputs.begin(), n.inputs.end(), tensor_) == n.inputs.end())
-        continue;
-      if (n.outputs.size() != 1 || !step(n)) {
-        if (layers.empty())
-          refuse(n,
-                 "cannot be mapped to an MLP's preprocessing or first layer (mlp reads a "
-                 "Scaler, then Gemm or MatMul + Add)");
-        break;
-      }
-      used_.insert(i);
-      tensor_ = n.outputs[0];
-      moved = true;
+  // The nodes reading each tensor, in graph order, and per tensor how many of them are used:
+  // each step takes the first unused reader of the chain's tensor, so the walk is linear in the
+  // graph's size whatever its shape (a damaged file cannot make it quadratic).
+  std::unordered_map<std::string, std::vector<std::size_t>> readers;
+  for (std::size_t i = 0; i < g_.nodes.size(); ++i)
+    for (const auto& input : g_.nodes[i].inputs) {
+      auto& list = readers[input];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    }
+  std::unordered_map<std::string, std::size_t> skipped;
+  for (;;) {
+    const auto found = readers.find(tensor_);
+    if (found == readers.end()) break;
+    std::size_t& k = skipped[tensor_];
+    while (k < found->second.size() && used_.count(found->second[k])) ++k;
+    if (k == found->second.size()) break;
+    const std::size_t i = found->second[k];
+    const Node& n = g_.nodes[i];
+    if (n.outputs.size() != 1 || !step(n)) {
+      if (layers.empty())
+        refuse(n,
+               "cannot be mapped to an MLP's preprocessing or first layer (mlp reads a "
+               "Scaler, then Gemm or MatMul + Add)");
       break;
     }
+    used_.insert(i);
+    tensor_ = n.outputs[0];
   }
   if (layers.empty())
     throw ModelFileError(path_ + ": no dense layer (Gemm, or MatMul + Add) follows the input");

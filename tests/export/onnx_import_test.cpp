@@ -115,6 +115,20 @@ TEST(OnnxImport, MlpGraphPredictsAsTheGraphComputes) {
   for (int k = 0; k < 3; ++k) EXPECT_NEAR(p(0, k), z2[k] / sum, 1e-6) << k;
 }
 
+TEST(OnnxImport, LongChainsOfPassThroughNodesAreWalkedOnce) {
+  // 100,000 Identity nodes x -> x before the network: each is taken once, in order (a walk that
+  // rescanned the graph per step would take 10^10 steps here and time the test out).
+  auto m = mlp_graph();
+  std::vector<mlp::onnx::Node> nodes(100000,
+                                     mlp::onnx::Node{"Identity", "", "id", {"x"}, {"x"}, {}});
+  m.graph.nodes.insert(m.graph.nodes.begin(), nodes.begin(), nodes.end());
+  const std::string path = temp_file("identities", mlp::onnx::encode(m));
+  const auto model = mlp::import_onnx(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(model.network.layers().size(), 2U);
+  EXPECT_EQ(model.metadata.class_names.size(), 3U);
+}
+
 TEST(OnnxImport, UnsupportedNodeIsNamed) {
   auto m = mlp_graph();
   m.graph.nodes[2].op_type = "Elu";
