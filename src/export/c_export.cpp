@@ -315,6 +315,8 @@ template <class Scalar>
 CSource export_c(const TrainedModel<Scalar>& model, const CExportOptions& options,
                  const std::string& dir) {
   CSource c = c_source(model, options);
+  if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir))
+    throw Error("-o '" + dir + "' is a file: --format c writes NAME.h and NAME.c into a folder");
   if (!std::filesystem::is_directory(dir))
     throw Error("the output folder '" + dir + "' does not exist (create it first)");
   const std::filesystem::path folder(dir);

@@ -178,15 +178,19 @@ std::string numeric_table(GraphBuilder& b, const ColumnEncoder& encoder) {
                 {Attribute::of_int("axis", 1)});
 }
 
-// A table with text columns: one input per column, its features, all concatenated.
+// A table with text columns: one input per column, its features, all concatenated. The inputs
+// are declared first, so that no name the nodes take can be a column's.
 std::string mixed_table(GraphBuilder& b, const ColumnEncoder& encoder) {
   const std::vector<std::string> markers = missing_markers(encoder.na_values);
+  for (const auto& c : encoder.columns)
+    if (c.role != ColumnRole::ignored)
+      b.input(c.name, c.role == ColumnRole::numeric ? DataType::float32 : DataType::string,
+              {kBatch, 1}, std::string(to_string(c.role)) + " column");
   std::vector<std::string> parts;
   for (const auto& c : encoder.columns) {
     if (c.role == ColumnRole::ignored) continue;
     const bool numeric = c.role == ColumnRole::numeric;
-    const std::string in = b.input(c.name, numeric ? DataType::float32 : DataType::string,
-                                   {kBatch, 1}, std::string(to_string(c.role)) + " column");
+    const std::string& in = c.name;
     if (numeric)
       parts.push_back(imputed(b, in, {static_cast<float>(c.fill)}));
     else if (c.role == ColumnRole::boolean)

@@ -85,6 +85,19 @@ TEST(CliExport, UnwritableFolderIsRefusedNamingThePath) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
+TEST(CliExport, CFormatNeedsAFolder) {
+  TempDir dir;
+  const std::string model = trained_iris(dir);
+  const auto r = run_mlp("export '" + model + "' --format c -o '" + model + ".c'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "does not exist (create it first)")) << r.err;
+  std::ofstream(dir / "plain.txt") << "a file\n";
+  const auto file = run_mlp("export '" + model + "' --format c -o '" + dir / "plain.txt" + "'");
+  EXPECT_EQ(file.exit_code, 1);
+  EXPECT_TRUE(contains(file.err, "plain.txt' is a file")) << file.err;
+  EXPECT_EQ(files_in(dir.path()), 2U);  // the model and plain.txt
+}
+
 TEST(CliExport, ModelWithoutMlpMetadataIsRefused) {
   TempDir dir;
   mlp::Sequential<float> net(2);

@@ -210,3 +210,15 @@ def test_idx_images_go_in_as_pixel_values(mlp_cli, datasets, tmp_path):
     np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-5)
     assert list(label) == [r[0] for r in rows[:500]]
     assert np.ptp(expected, axis=0).max() > 1e-3
+
+
+def test_columns_named_like_the_graphs_own_tensors(mlp_cli, datasets, tmp_path):
+    # The inputs are named as the columns; the nodes' names must step aside, not the columns.
+    with open(datasets / "tips.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[0] = ["Where", "IsNaN", "LabelEncoder", "OneHot", "Concat", "time", "Gemm"]
+    data = tmp_path / "renamed.csv"
+    with open(data, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    model = train(mlp_cli, data, "time", tmp_path / "m.safetensors")
+    check_classifier(mlp_cli, model, data, tmp_path)
