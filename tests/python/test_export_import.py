@@ -68,6 +68,13 @@ def test_sklearn_classifier_pipeline_predicts_the_same(mlp_cli, datasets, tmp_pa
     np.testing.assert_allclose(got, source.predict_proba(X), rtol=0, atol=1e-5)
     assert [r[0] for r in rows] == list(source.predict(X))
     assert "accuracy" in run(mlp_cli, "evaluate", model, datasets / "iris.csv").stdout
+    if activation == "relu":  # the other commands, once
+        info = run(mlp_cli, "info", model).stdout
+        assert "4 inputs -> 7 relu -> 5 relu -> 3 softmax" in info and "skl2onnx" in info
+        assert run(mlp_cli, "gradcheck", model).returncode == 0
+        run(mlp_cli, "explain", "--init", model, "--x", "5.1,3.5,1.4,0.2", "--y", "1,0,0")
+        run(mlp_cli, "evaluate", model, datasets / "iris.csv", "--report", tmp_path / "report")
+        assert (tmp_path / "report" / "index.html").exists()
 
 
 def test_sklearn_binary_classifier_with_zipmap(mlp_cli, datasets, tmp_path):
