@@ -22,7 +22,6 @@ namespace mlp::onnx {
 // TensorProto.DataType values used here.
 enum class DataType : std::int32_t {
   float32 = 1,
-  uint8 = 2,
   int32 = 6,
   int64 = 7,
   string = 8,
