@@ -315,6 +315,53 @@ void set_outputs(std::vector<ReadLayer>& layers, std::vector<std::string>& class
                          " classes but the network has " + std::to_string(last.n_out) + " outputs");
 }
 
+// Whether `s` is UTF-8 text (a JSON string, as the model file's metadata stores it).
+bool is_utf8(const std::string& s) {
+  try {
+    (void)nlohmann::json(s).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
+// What the model file records besides the weights: task, names, scaler, where it came from.
+ModelMetadata imported_metadata(const ChainReader& chain, const onnx::Model& proto, bool classifier,
+                                const OnnxImportOptions& options, const std::string& path) {
+  ModelMetadata meta;
+  meta.task = classifier ? Task::classification : Task::regression;
+  meta.target = options.target;
+  if (classifier) meta.class_names = chain.classes;
+  for (const auto& name : meta.class_names)
+    if (!is_utf8(name)) throw ModelFileError(path + ": a class name is not UTF-8 text");
+  const Index n_in = chain.layers.front().n_in;
+  meta.feature_names = options.feature_names;
+  if (meta.feature_names.empty())
+    for (Index i = 0; i < n_in; ++i)
+      meta.feature_names.push_back(std::string("x").append(std::to_string(i)));
+  if (static_cast<Index>(meta.feature_names.size()) != n_in)
+    throw InvalidArgument("--feature-names: " + std::to_string(meta.feature_names.size()) +
+                          " names for a network of " + std::to_string(n_in) + " inputs");
+  for (const auto& name : meta.feature_names)
+    if (!is_utf8(name)) throw InvalidArgument("--feature-names: a name is not UTF-8 text");
+  if (chain.scaler) {
+    StandardScaler<double> s = *chain.scaler;
+    if (s.mean.size() == 1) s.mean = Vector<double>::Constant(n_in, s.mean(0));
+    if (s.scale.size() == 1) s.scale = Vector<double>::Constant(n_in, s.scale(0));
+    if (s.mean.size() != n_in || s.scale.size() != n_in || !(s.scale.array() > 0).all() ||
+        !s.scale.allFinite() || !s.mean.allFinite())
+      throw ModelFileError(path + ": the scaler before the first layer does not fit its " +
+                           std::to_string(n_in) + " inputs (or has a scale that is not > 0)");
+    meta.feature_scaler = s;
+  }
+  // The producer's text is the file's: bytes that are not UTF-8 become U+FFFD.
+  meta.training_json =
+      nlohmann::json{{"imported_from", std::filesystem::path(path).filename().string()},
+                     {"producer", proto.producer_name + " " + proto.producer_version}}
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return meta;
+}
+
 }  // namespace
 
 TrainedModel<float> import_onnx(const std::string& path, const OnnxImportOptions& options) {
@@ -327,12 +374,14 @@ TrainedModel<float> import_onnx(const std::string& path, const OnnxImportOptions
       throw ModelFileError(path + ": a Softmax normalises hidden layer " + std::to_string(l + 1) +
                            " (mlp uses it only on the output)");
   const Activation out = layers.back().activation;
-  const bool classification = out == Activation::softmax || out == Activation::sigmoid;
-  if (classification)
+  const bool classifier = out == Activation::softmax || out == Activation::sigmoid;
+  if (classifier)
     set_outputs(layers, chain.classes, path);
   else if (layers.back().n_out != 1)
     throw ModelFileError(path + ": a regression network with " +
                          std::to_string(layers.back().n_out) + " outputs (mlp predicts one value)");
+  if (classifier && layers.back().n_out < 2)
+    throw ModelFileError(path + ": a classifier with one softmax output (always 1): not a model");
   TrainedModel<float> model;
   model.network = Sequential<float>(layers.front().n_in);
   for (const ReadLayer& l : layers) model.network.add(l.n_out, l.activation);
@@ -340,39 +389,14 @@ TrainedModel<float> import_onnx(const std::string& path, const OnnxImportOptions
     std::copy(layers[l].W.begin(), layers[l].W.end(), model.network.weights(l).data());
     std::copy(layers[l].b.begin(), layers[l].b.end(), model.network.bias(l).data());
   }
-  const Activation last = layers.back().activation;
-  model.network.compile(last == Activation::sigmoid ? Loss::binary_crossentropy
-                        : classification            ? Loss::categorical_crossentropy
-                                                    : Loss::mse,
-                        OptimizerSpec{});
-  ModelMetadata& meta = model.metadata;
-  meta.task = classification ? Task::classification : Task::regression;
-  meta.target = options.target;
-  meta.class_names = classification ? chain.classes : std::vector<std::string>{};
-  meta.feature_names = options.feature_names;
-  const Index n_in = layers.front().n_in;
-  if (meta.feature_names.empty())
-    for (Index i = 0; i < n_in; ++i)
-      meta.feature_names.push_back(std::string("x").append(std::to_string(i)));
-  if (static_cast<Index>(meta.feature_names.size()) != n_in)
-    throw InvalidArgument("--feature-names: " + std::to_string(meta.feature_names.size()) +
-                          " names for a network of " + std::to_string(n_in) + " inputs");
-  if (chain.scaler) {
-    StandardScaler<double>& s = *chain.scaler;
-    if (s.mean.size() == 1) s.mean = Vector<double>::Constant(n_in, s.mean(0));
-    if (s.scale.size() == 1) s.scale = Vector<double>::Constant(n_in, s.scale(0));
-    if (s.mean.size() != n_in || s.scale.size() != n_in || !(s.scale.array() > 0).all() ||
-        !s.scale.allFinite() || !s.mean.allFinite())
-      throw ModelFileError(path + ": the scaler before the first layer does not fit its " +
-                           std::to_string(n_in) + " inputs (or has a scale that is not > 0)");
-    meta.feature_scaler = s;
-  }
-  meta.training_json =
-      nlohmann::json{{"imported_from", std::filesystem::path(path).filename().string()},
-                     {"producer", proto.producer_name + " " + proto.producer_version}}
-          .dump();
   if (!model.network.parameters().allFinite())
     throw ModelFileError(path + ": a weight or bias is not a finite number");
+  const Activation last = layers.back().activation;
+  model.network.compile(last == Activation::sigmoid ? Loss::binary_crossentropy
+                        : classifier                ? Loss::categorical_crossentropy
+                                                    : Loss::mse,
+                        OptimizerSpec{});
+  model.metadata = imported_metadata(chain, proto, classifier, options, path);
   return model;
 }
 

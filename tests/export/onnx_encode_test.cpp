@@ -164,8 +164,13 @@ TEST(OnnxEncode, AttributesCarryTheirTypeAndValues) {
   for (const auto& s : all(attributes.at("values_strings").bytes, 9)) names.push_back(s.bytes);
   EXPECT_EQ(names, (std::vector<std::string>{"x", "y", "z"}));
   const std::string argmax = nodes[nodes.size() - 2].bytes;
-  for (const auto& a : all(argmax, 5))
-    if (one(a.bytes, 1).bytes == "axis") EXPECT_EQ(one(a.bytes, 3).varint, 1U);
+  int axes = 0;
+  for (const auto& a : all(argmax, 5)) {
+    if (one(a.bytes, 1).bytes != "axis") continue;
+    EXPECT_EQ(one(a.bytes, 3).varint, 1U);
+    ++axes;
+  }
+  EXPECT_EQ(axes, 1);
 }
 
 TEST(OnnxEncode, VarintsFollowTheWireFormat) {

@@ -142,6 +142,37 @@ TEST(OnnxImport, UnsupportedNodeIsNamed) {
   std::filesystem::remove(path);
 }
 
+TEST(OnnxImport, TextThatIsNotUtf8) {
+  // The fuzzer's first finding (fuzz/corpus/onnx_import/crash_producer_not_utf8.onnx): a
+  // producer name that is not UTF-8 threw the JSON library's error out of import_onnx.
+  auto m = mlp_graph();
+  m.producer_name = "tool\xff\xfe";
+  const std::string path = temp_file("producer", mlp::onnx::encode(m));
+  const auto model = mlp::import_onnx(path);
+  EXPECT_NE(model.metadata.training_json.find("tool\xef\xbf\xbd"), std::string::npos);  // U+FFFD
+  m = mlp_graph();
+  m.graph.initializers[4].strings[1] = "d\xc3";  // a class name cut inside a character
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << mlp::onnx::encode(m);
+  EXPECT_THROW(mlp::import_onnx(path), mlp::ModelFileError);
+  std::filesystem::remove(path);
+}
+
+TEST(OnnxImport, SoftmaxOverOneOutputIsNotAClassifier) {
+  auto m = mlp_graph();
+  m.graph.initializers[2] = floats("W2", {4, 1}, {1, 2, 3, 4});
+  m.graph.initializers[3] = floats("b2", {1}, {0});
+  m.graph.initializers.resize(4);  // no class names: the graph ends at the Softmax
+  m.graph.nodes.resize(6);
+  const std::string path = temp_file("one-softmax", mlp::onnx::encode(m));
+  try {
+    mlp::import_onnx(path);
+    ADD_FAILURE() << "imported a softmax over one unit";
+  } catch (const mlp::ModelFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("one softmax output"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(OnnxImport, EveryTruncationIsAModelFileError) {
   const std::string bytes = mlp::onnx::encode(mlp_graph());
   for (std::size_t n = 0; n < bytes.size(); ++n) {
