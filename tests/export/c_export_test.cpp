@@ -106,6 +106,18 @@ int shell(const std::string& command) {
 }
 
 // Exports, compiles with gcc's strictest C99 flags, runs and compares with the library.
+// AddressSanitizer and UBSan flags when gcc can link them here (so that an out-of-bounds read of
+// the weights or a scratch buffer smaller than the code uses fails the test), else none.
+const std::string& sanitizer_flags() {
+  static const std::string flags = [] {
+    const std::string f = "-fsanitize=address,undefined -fno-sanitize-recover=all";
+    const std::string probe =
+        "echo 'int main(void) { return 0; }' | gcc -x c " + f + " - -o /dev/null >/dev/null 2>&1";
+    return shell(probe) == 0 ? f : std::string();
+  }();
+  return flags;
+}
+
 // `reference`: the model whose predictions the C must give (the model itself, or for int8
 // weights the model with its weights replaced by q * scale).
 template <class Scalar>
@@ -121,10 +133,12 @@ void expect_c_gives(const mlp::TrainedModel<Scalar>& model,
   const auto X = random_inputs<Scalar>(40, n_in);
   std::ofstream(dir / "main.c") << driver("net_1", X, scratch == mlp::CScratch::caller);
   const std::string build = "cd '" + dir.path().string() +
-                            "' && gcc -std=c99 -Wall -Wextra -Werror -pedantic -O2 main.c net_1.c "
-                            "-lm -o run 2>errors.txt";
+                            "' && gcc -std=c99 -Wall -Wextra -Werror -pedantic -O2 " +
+                            sanitizer_flags() + " main.c net_1.c -lm -o run 2>errors.txt";
   ASSERT_EQ(shell(build), 0) << read_text(dir / "errors.txt");
-  ASSERT_EQ(shell("'" + dir / "run" + "' >'" + dir / "out.txt" + "'"), 0);
+  ASSERT_EQ(shell("'" + dir / "run" + "' >'" + dir / "out.txt" + "' 2>'" + dir / "run.txt" + "'"),
+            0)
+      << read_text(dir / "run.txt");
   std::istringstream printed(read_text(dir / "out.txt"));
   mlp::Matrix<Scalar> expected;
   if (model.metadata.task == mlp::Task::classification) {
