@@ -115,6 +115,27 @@ TEST(OnnxImport, MlpGraphPredictsAsTheGraphComputes) {
   for (int k = 0; k < 3; ++k) EXPECT_NEAR(p(0, k), z2[k] / sum, 1e-6) << k;
 }
 
+TEST(OnnxImport, WeightsMayComeFromConstantNodes) {
+  // torch.onnx.export sometimes writes a weight as a Constant node instead of an initializer.
+  auto m = mlp_graph();
+  const auto direct = [&] {
+    const std::string path = temp_file("initializers", mlp::onnx::encode(m));
+    auto model = mlp::import_onnx(path);
+    std::filesystem::remove(path);
+    return model;
+  }();
+  Attribute value;
+  value.name = "value";
+  value.kind = Attribute::Kind::tensor;
+  value.tensor = {m.graph.initializers[2]};
+  m.graph.initializers.erase(m.graph.initializers.begin() + 2);
+  m.graph.nodes.insert(m.graph.nodes.begin(), {"Constant", "", "w2", {}, {"W2"}, {value}});
+  const std::string path = temp_file("constant", mlp::onnx::encode(m));
+  const auto model = mlp::import_onnx(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(model.network.parameters(), direct.network.parameters());
+}
+
 TEST(OnnxImport, LongChainsOfPassThroughNodesAreWalkedOnce) {
   // 100,000 Identity nodes x -> x before the network: each is taken once, in order (a walk that
   // rescanned the graph per step would take 10^10 steps here and time the test out).
