@@ -20,13 +20,7 @@
 namespace mlp::onnx {
 
 // TensorProto.DataType values used here.
-enum class DataType : std::int32_t {
-  float32 = 1,
-  int32 = 6,
-  int64 = 7,
-  string = 8,
-  float64 = 11
-};
+enum class DataType : std::int32_t { float32 = 1, int32 = 6, int64 = 7, string = 8, float64 = 11 };
 
 // A constant tensor (TensorProto): numbers stored little-endian in raw_data, strings in
 // string_data. Only the vector of its type is used.
