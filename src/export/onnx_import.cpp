@@ -100,7 +100,8 @@ class ChainReader {
   std::string path_;
   std::map<std::string, Tensor> constants_;
   std::set<std::size_t> used_;
-  std::string tensor_;  // the chain's current tensor
+  std::string tensor_;     // the chain's current tensor
+  int scaling_stage_ = 0;  // 0: no preprocessing read, 1: its Sub, 2: its Div, Mul or Scaler
 };
 
 const Tensor& ChainReader::float_constant(const Node& n, std::size_t input) const {
@@ -168,8 +169,16 @@ void ChainReader::activation(const Node& n, Activation a) {
 
 // Scaler (ai.onnx.ml: y = (x - offset) * scale), or Sub / Div / Mul by a constant, before the
 // first layer: the model's standardisation x' = (x - mean) / scale.
+// They must come in that order, each once: Sub then Div or Mul, or a Scaler alone; (x * s) - m
+// is not a standardisation mlp can hold.
 void ChainReader::preprocessing(const Node& n) {
   if (!layers.empty()) refuse(n, "is between layers (only an activation may be)");
+  const int stage = n.op_type == "Sub" ? 1 : 2;  // what this node completes
+  if ((n.op_type == "Scaler" && scaling_stage_ != 0) || stage <= scaling_stage_)
+    refuse(n,
+           "cannot be mapped to a standardisation (x - mean) / scale: mlp reads one Sub "
+           "then one Div or Mul by constants, or one Scaler");
+  scaling_stage_ = stage;
   if (!scaler) {
     scaler.emplace();
     scaler->mean = Vector<double>::Zero(1);
@@ -199,8 +208,9 @@ bool ChainReader::step(const Node& n) {
   const std::string& op = n.op_type;
   const bool first = n.inputs.size() > 0 && n.inputs[0] == tensor_;
   if (op == "Identity" || (op == "Cast" && int_attribute(n, "to", 0) == 1) ||
-      (op == "Flatten" && layers.empty())) {
-  } else if (op == "Gemm" && first) {
+      (op == "Flatten" && layers.empty()))
+    return true;  // passes the tensor through
+  if (op == "Gemm" && first) {
     const Attribute* alpha = find_attribute(n, "alpha");
     const Attribute* beta = find_attribute(n, "beta");
     if (int_attribute(n, "transA", 0) != 0 || (alpha && alpha->f != 1.0F) ||

@@ -115,6 +115,33 @@ TEST(OnnxImport, MlpGraphPredictsAsTheGraphComputes) {
   for (int k = 0; k < 3; ++k) EXPECT_NEAR(p(0, k), z2[k] / sum, 1e-6) << k;
 }
 
+TEST(OnnxImport, StandardisationIsSubThenDivOrMul) {
+  // x -> Sub(m) -> Div(s) imports as the scaler; Mul before Sub, x * s - m, is not one.
+  auto m = mlp_graph();
+  m.graph.initializers.push_back(floats("m", {2}, {1.0F, -2.0F}));
+  m.graph.initializers.push_back(floats("s", {2}, {2.0F, 0.5F}));
+  m.graph.nodes[0] = {"Sub", "", "centre", {"x", "m"}, {"c"}, {}};
+  m.graph.nodes.insert(m.graph.nodes.begin() + 1, {"Div", "", "scale", {"c", "s"}, {"s_out"}, {}});
+  m.graph.nodes[2].inputs[0] = "s_out";  // the Gemm
+  const std::string path = temp_file("sub-div", mlp::onnx::encode(m));
+  const auto model = mlp::import_onnx(path);
+  ASSERT_TRUE(model.metadata.feature_scaler.has_value());
+  EXPECT_EQ(model.metadata.feature_scaler->mean, Eigen::Vector2d(1.0, -2.0));
+  EXPECT_EQ(model.metadata.feature_scaler->scale, Eigen::Vector2d(2.0, 0.5));
+  std::swap(m.graph.nodes[0].op_type, m.graph.nodes[1].op_type);  // Div(x, m) then Sub(., s)
+  m.graph.nodes[0].op_type = "Mul";
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << mlp::onnx::encode(m);
+  try {
+    mlp::import_onnx(path);
+    ADD_FAILURE() << "imported x * s - m as a standardisation";
+  } catch (const mlp::ModelFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("(Sub) cannot be mapped to a standardisation"),
+              std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(OnnxImport, WeightsMayComeFromConstantNodes) {
   // torch.onnx.export sometimes writes a weight as a Constant node instead of an initializer.
   auto m = mlp_graph();
