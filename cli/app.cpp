@@ -9,7 +9,9 @@
 #include "commands/demo_xor.hpp"
 #include "commands/evaluate.hpp"
 #include "commands/explain.hpp"
+#include "commands/export.hpp"
 #include "commands/gradcheck.hpp"
+#include "commands/import.hpp"
 #include "commands/info.hpp"
 #include "commands/plot.hpp"
 #include "commands/predict.hpp"
@@ -33,6 +35,8 @@ void add_commands(CLI::App& app) {
   add_sweep_command(app);
   add_gradcheck_command(app);
   add_explain_command(app);
+  add_export_command(app);
+  add_import_command(app);
   // Runs once the command line is parsed, before the command's own callback.
   app.parse_complete_callback([&app] { check_outputs_are_not_inputs(app); });
 }
