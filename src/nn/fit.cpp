@@ -8,6 +8,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "kernels/thread_pool.hpp"
 #include "mlp/core/error.hpp"
@@ -15,6 +17,7 @@
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/output.hpp"
 #include "nn/divergence.hpp"
+#include "nn/tiny_fit.hpp"
 
 namespace mlp {
 
@@ -326,6 +329,87 @@ Convergence convergence_after(double& best_loss, int& no_improvement, const FitO
   return Convergence::stop;
 }
 
+// The tiny path (nn/tiny_fit.hpp) for this fit, when it gives the general path's results: a
+// network of doubles with one hidden layer that it accepts, gradient descent on the full batch,
+// and none of the options that act within an epoch or on more than its training loss (sample
+// weights, L2, validation data, early stopping, the convergence rule, a changing learning rate).
+template <class Scalar>
+std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
+                                            const FitScratch<Scalar>& t, bool validation,
+                                            const FitOptions& o) {
+  if (!std::is_same_v<Scalar, double> || net.layers().size() != 2 || t.batch != t.n || validation ||
+      !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
+      o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant ||
+      net.optimizer().kind != OptimizerSpec::Kind::gradient_descent)
+    return std::nullopt;
+  const std::vector<DenseLayer>& layers = net.layers();
+  const TinyNetwork tiny{net.n_inputs(),       layers[0].n_out,      layers[1].n_out,
+                         layers[0].activation, layers[1].activation, net.loss()};
+  if (!tiny_fit_applies(tiny, t.n)) return std::nullopt;
+  return tiny;
+}
+
+// The epochs of a fit run on the tiny path and recorded as the general loop records them (History,
+// the callbacks, the last good epoch), in runs of many epochs, or of one when a callback may look
+// at the network after each. Stops early, leaving the rest to the general loop, at an epoch whose
+// loss or update is not finite (that loop then reports or undoes the divergence). Returns the
+// epochs done; `stopped` when training ends there (a callback stopped it).
+int fit_tiny(Sequential<double>& net, const TinyNetwork& tiny, ConstMatrixRef<double> X,
+             ConstMatrixRef<double> Y, FitScratch<double>& t, TrainingState<double>& s,
+             const FitOptions& options, double* gradients, History& history, bool& stopped) {
+  constexpr int kEpochsPerRun = 4096;
+  count_tiny_path_fit();
+  const bool each_epoch = options.on_epoch_end || options.on_batch_end || options.on_epoch_state;
+  const int epochs_per_run = each_epoch ? 1 : std::min(options.epochs, kEpochsPerRun);
+  std::vector<double> losses(static_cast<std::size_t>(epochs_per_run));  // (epochs_per_run)
+  std::vector<Index> correct(losses.size());                             // (epochs_per_run)
+  // The learning rate is the same in every epoch (constant schedule, no divergence yet).
+  s.optimizer.set_learning_rate(net.optimizer().learning_rate * s.learning_rate_scale *
+                                schedule_factor(options.schedule, s.epochs_done + 1,
+                                                s.schedule_epochs, s.samples_seen,
+                                                options.power_t));
+  TinyTraining training;
+  training.learning_rate = s.optimizer.spec().learning_rate;
+  training.losses = losses.data();
+  training.correct = correct.data();
+  training.gradients = gradients;
+  training.good_parameters = t.good_parameters.data();
+  int done = 0;
+  while (done < options.epochs) {
+    training.epochs = std::min(epochs_per_run, options.epochs - done);
+    training.good_loss = t.good_loss;
+    const int before = s.epochs_done;
+    const TinyResult run =
+        train_tiny(tiny, TinyKernel::best, X, Y, training, net.parameters().data());
+    t.good_loss = run.good_loss;
+    if (run.good_epochs > 0) {
+      t.good_epoch = before + run.good_epochs;
+      t.good_optimizer = s.optimizer;
+    }
+    for (int e = 0; e < run.epochs_done; ++e) {
+      ++done;
+      if (options.on_batch_end && !options.on_batch_end(t.n, t.n)) {
+        history.stopped_early = stopped = true;  // the interrupted epoch is not recorded
+        return done;
+      }
+      const int epoch = ++s.epochs_done;
+      s.samples_seen += t.n;
+      EpochTotals totals;
+      totals.loss_sum += losses[static_cast<std::size_t>(e)] * static_cast<double>(t.n);
+      if (t.classification) totals.correct = correct[static_cast<std::size_t>(e)];
+      const EpochLog log = record_epoch<double>(net, epoch, totals, t, nullptr, nullptr, history);
+      const bool stop = options.on_epoch_end && !options.on_epoch_end(log);
+      if (options.on_epoch_state) options.on_epoch_state(history, false);
+      if (stop) {
+        history.stopped_early = stopped = true;
+        return done;
+      }
+    }
+    if (run.epochs_done < training.epochs) break;
+  }
+  return done;
+}
+
 }  // namespace
 
 void check_fit_options(const FitOptions& options, Index samples) {
@@ -392,7 +476,15 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
     backward_impl(Xb, Yb, t.ws, r, l2_over_S);
   };
 
-  for (int run = 0; run < options.epochs; ++run) {
+  // Tiny networks take the tiny path, which gives the same bits, for as long as it can.
+  int first_run = 0;
+  bool stopped = false;
+  if constexpr (std::is_same_v<Scalar, double>)
+    if (const std::optional<TinyNetwork> tiny =
+            tiny_network_for(*this, t, X_val != nullptr, options))
+      first_run = fit_tiny(*this, *tiny, X, Y, t, s, options, gradients_.data(), history, stopped);
+
+  for (int run = first_run; !stopped && run < options.epochs; ++run) {
     const int epoch = s.epochs_done + 1;
     s.optimizer.set_learning_rate(optimizer_spec_.learning_rate * s.learning_rate_scale *
                                   schedule_factor(options.schedule, epoch, s.schedule_epochs,

@@ -1,0 +1,75 @@
+// Internal to the library: the tiny path of Sequential::fit. Full-batch gradient descent of a
+// network with one hidden layer on a few samples, written as plain loops over small arrays (and,
+// for 4 samples, as AVX2 code with the samples in the lanes of registers) instead of fit's general
+// machinery (Eigen expressions on dynamic views, the workspace, the Optimizer object).
+//
+// It performs the same floating-point operations in the same order as the general path does for
+// these shapes (each sum of products taken term by term in index order, the bias added last, as
+// the dense kernels evaluate products this small, and the same sigmoid), and records each epoch
+// as the general path does (the loss, the correct samples, the last good epoch), so its weights
+// and its History equal the general path's bit for bit: tests/nn/tiny_fit_test.cpp checks this
+// with every kernel on every shape where tiny_fit_applies() is true. fit takes it by itself
+// (src/nn/fit.cpp); `mlp sweep` calls it through src/learn/sweep_fast_path.hpp.
+#pragma once
+
+#include <limits>
+
+#include "kernels/tiny_fit_kernels.hpp"
+#include "mlp/core/matrix.hpp"
+#include "mlp/nn/activation.hpp"
+#include "mlp/nn/loss.hpp"
+
+namespace mlp {
+
+struct TinyNetwork {
+  Index inputs = 2, hidden = 3, outputs = 1;
+  Activation hidden_activation = Activation::sigmoid;
+  Activation output_activation = Activation::sigmoid;
+  Loss loss = Loss::sse;
+};
+
+// True when the tiny path handles this network and number of samples: sigmoid hidden and output
+// layers, the sse loss, one output, at most 4 samples, and shapes small enough that every matrix
+// product of a training step is summed term by term by the dense kernels (the two sizes of the
+// result plus the summed size below 20: Eigen's coefficient-based products).
+bool tiny_fit_applies(const TinyNetwork& network, Index samples);
+
+// Which implementation train_tiny runs; all give the same bits:
+//   portable  plain loops over the samples, on any CPU, for every network tiny_fit_applies
+//             accepts
+//   avx2      the 4 samples in the 4 lanes of AVX2 registers, the parameters held in registers:
+//             4 samples and the shapes it is compiled for (see tiny_fit_avx2.cpp), on CPUs with
+//             AVX2
+//   best      avx2 where it is available, else portable
+enum class TinyKernel { portable, avx2, best };
+
+// True when train_tiny can run `kernel` for this network and number of samples on this CPU.
+bool tiny_kernel_available(TinyKernel kernel, const TinyNetwork& network, Index samples);
+
+// What to train and what to record: tiny_fit_detail::LaneProblem's fields (learning rate, epochs,
+// needed, the optional records and the last good epoch's tracking) without the data.
+struct TinyTraining {
+  double learning_rate = 0.1;
+  int epochs = 0;
+  Index needed = 0;
+  double* losses = nullptr;     // (epochs) or null
+  Index* correct = nullptr;     // (epochs) or null
+  double* gradients = nullptr;  // (parameters) or null
+  double good_loss = std::numeric_limits<double>::infinity();
+  double* good_parameters = nullptr;  // (parameters) or null
+};
+
+using TinyResult = tiny_fit_detail::LaneResult;
+
+// Trains `parameters` ([W1 | b1 | W2 | b2], Sequential's layout) in place on (X, Y) as described
+// by `training`, with `kernel`, which must be available (tiny_kernel_available) for the network
+// and X's rows; X and Y must fit the network.
+TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrixRef<double> X,
+                      ConstMatrixRef<double> Y, const TinyTraining& training, double* parameters);
+
+// How many fits took the tiny path in this process (fit counts them), for the tests that check
+// which path a fit took.
+long long tiny_path_fits();
+void count_tiny_path_fit();
+
+}  // namespace mlp
