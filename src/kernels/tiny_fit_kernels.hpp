@@ -18,10 +18,11 @@ struct LaneProblem {
   double learning_rate;
   int epochs;
   Size needed;  // correct samples the caller counts as a success (LaneResult::last_below)
-  // Optional records, each null or room for `epochs` values: the epoch's loss (loss_report of
-  // its forward pass, before its update) and its number of correctly classified samples.
+  // Optional records, each null or room for `epochs` values, as fit's History holds them: the
+  // epoch's loss (the sum of its batch's loss_report times the batch's size, over the samples;
+  // loss_report of the forward pass before the update) and its accuracy (correct / samples).
   double* losses;
-  Size* correct;
+  double* accuracy;
   // Optional (null or room for the parameters): the gradients of the last epoch trained.
   double* gradients;
   // Optional (null: not tracked): fit's last good epoch. good_loss is the bar (infinite: the
@@ -29,16 +30,17 @@ struct LaneProblem {
   // good one, its loss the new bar, and its parameters after the update go to good_parameters.
   double good_loss;
   double* good_parameters;
+  // Optional (null or room for 4): the network's outputs on the 4 samples after the last update.
+  double* outputs;
 };
 
 // What a training returns besides the parameters it updates in place.
 struct LaneResult {
-  double outputs[4];  // the network's outputs on the 4 samples after the last update
-  int epochs_done;    // `epochs`, or fewer: the epoch whose loss or new parameters were not
-                      // finite, left undone (parameters as before it, nothing recorded)
-  int last_below;     // the last epoch that started with fewer than `needed` correct, or -1
-  double good_loss;   // the bar after the epochs done
-  int good_epochs;    // epochs done when the last good epoch ended, or 0 when none was good
+  int epochs_done;   // `epochs`, or fewer: the epoch whose loss or new parameters were not
+                     // finite, left undone (parameters as before it, nothing recorded)
+  int last_below;    // the last epoch that started with fewer than `needed` correct, or -1
+  double good_loss;  // the bar after the epochs done
+  int good_epochs;   // epochs done when the last good epoch ended, or 0 when none was good
 };
 
 // Trains `parameters` ([W1 | b1 | W2 | b2], Sequential's layout) in place with the operations of

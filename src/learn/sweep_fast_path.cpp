@@ -59,6 +59,8 @@ FastPathRun train_on_fast_path(const FastPathNetwork& s, const Initializer& init
   training.learning_rate = s.learning_rate;
   training.epochs = iterations;
   training.needed = needed;
+  double outputs[4];  // (n) after the last update; n <= 4 (tiny_fit_applies)
+  training.outputs = outputs;
   FastPathRun run;
   run.parameters = net.parameters();
   const TinyResult tiny =
@@ -71,7 +73,7 @@ FastPathRun train_on_fast_path(const FastPathNetwork& s, const Initializer& init
     net.fit(X, Y, options);  // throws: no rollbacks
   }
 
-  const ConstMatrixView<double> A(tiny.outputs, n, O);
+  const ConstMatrixView<double> A(outputs, n, O);
   run.final_correct = count_correct<double>(s.output_activation, A, Y);
   run.final_loss = loss_report<double>(s.loss, A, Y);
   if (run.final_correct >= needed) run.iterations_to_target = tiny.last_below + 1;

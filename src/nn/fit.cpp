@@ -340,7 +340,7 @@ std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
   if (!std::is_same_v<Scalar, double> || net.layers().size() != 2 || t.batch != t.n || validation ||
       !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
       o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant ||
-      net.optimizer().kind != OptimizerSpec::Kind::gradient_descent)
+      net.optimizer().kind != OptimizerSpec::Kind::gradient_descent || !t.classification)
     return std::nullopt;
   const std::vector<DenseLayer>& layers = net.layers();
   const TinyNetwork tiny{net.n_inputs(),       layers[0].n_out,      layers[1].n_out,
@@ -349,20 +349,19 @@ std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
   return tiny;
 }
 
-// The epochs of a fit run on the tiny path and recorded as the general loop records them (History,
-// the callbacks, the last good epoch), in runs of many epochs, or of one when a callback may look
-// at the network after each. Stops early, leaving the rest to the general loop, at an epoch whose
-// loss or update is not finite (that loop then reports or undoes the divergence). Returns the
-// epochs done; `stopped` when training ends there (a callback stopped it).
+// The epochs of a fit run on the tiny path, which writes their loss and accuracy into the History
+// as record_epoch would, and tracks the last good epoch; in runs of many epochs, or of one when a
+// callback may look at the network after each (called here as the general loop calls them). Stops
+// early, leaving the rest to the general loop, at an epoch whose loss or update is not finite
+// (that loop then reports or undoes the divergence). Returns the epochs done; `stopped` when
+// training ends there (a callback stopped it).
 int fit_tiny(Sequential<double>& net, const TinyNetwork& tiny, ConstMatrixRef<double> X,
              ConstMatrixRef<double> Y, FitScratch<double>& t, TrainingState<double>& s,
              const FitOptions& options, double* gradients, History& history, bool& stopped) {
   constexpr int kEpochsPerRun = 4096;
   count_tiny_path_fit();
   const bool each_epoch = options.on_epoch_end || options.on_batch_end || options.on_epoch_state;
-  const int epochs_per_run = each_epoch ? 1 : std::min(options.epochs, kEpochsPerRun);
-  std::vector<double> losses(static_cast<std::size_t>(epochs_per_run));  // (epochs_per_run)
-  std::vector<Index> correct(losses.size());                             // (epochs_per_run)
+  const int epochs_per_run = each_epoch ? 1 : kEpochsPerRun;
   // The learning rate is the same in every epoch (constant schedule, no divergence yet).
   s.optimizer.set_learning_rate(net.optimizer().learning_rate * s.learning_rate_scale *
                                 schedule_factor(options.schedule, s.epochs_done + 1,
@@ -370,13 +369,17 @@ int fit_tiny(Sequential<double>& net, const TinyNetwork& tiny, ConstMatrixRef<do
                                                 options.power_t));
   TinyTraining training;
   training.learning_rate = s.optimizer.spec().learning_rate;
-  training.losses = losses.data();
-  training.correct = correct.data();
   training.gradients = gradients;
   training.good_parameters = t.good_parameters.data();
   int done = 0;
   while (done < options.epochs) {
+    // The History has room for every epoch (reserved_history): no allocation.
+    const std::size_t first = history.loss.size();
     training.epochs = std::min(epochs_per_run, options.epochs - done);
+    history.loss.resize(first + static_cast<std::size_t>(training.epochs));
+    history.accuracy.resize(history.loss.size());
+    training.losses = history.loss.data() + first;
+    training.accuracy = history.accuracy.data() + first;
     training.good_loss = t.good_loss;
     const int before = s.epochs_done;
     const TinyResult run =
@@ -386,18 +389,31 @@ int fit_tiny(Sequential<double>& net, const TinyNetwork& tiny, ConstMatrixRef<do
       t.good_epoch = before + run.good_epochs;
       t.good_optimizer = s.optimizer;
     }
-    for (int e = 0; e < run.epochs_done; ++e) {
+    const std::size_t recorded = first + static_cast<std::size_t>(run.epochs_done);
+    history.loss.resize(recorded);
+    history.accuracy.resize(recorded);
+    history.learning_rate.resize(recorded, training.learning_rate);
+    if (!each_epoch) {
+      done += run.epochs_done;
+      s.epochs_done += run.epochs_done;
+      s.samples_seen += t.n * run.epochs_done;
+      if (run.epochs_done > 0) history.best_epoch = s.epochs_done;
+    }
+    for (std::size_t e = first; each_epoch && e < recorded; ++e) {
       ++done;
       if (options.on_batch_end && !options.on_batch_end(t.n, t.n)) {
-        history.stopped_early = stopped = true;  // the interrupted epoch is not recorded
+        // The interrupted epoch is not recorded.
+        history.loss.resize(e);
+        history.accuracy.resize(e);
+        history.learning_rate.resize(e);
+        history.stopped_early = stopped = true;
         return done;
       }
-      const int epoch = ++s.epochs_done;
+      EpochLog log;
+      log.epoch = history.best_epoch = ++s.epochs_done;
       s.samples_seen += t.n;
-      EpochTotals totals;
-      totals.loss_sum += losses[static_cast<std::size_t>(e)] * static_cast<double>(t.n);
-      if (t.classification) totals.correct = correct[static_cast<std::size_t>(e)];
-      const EpochLog log = record_epoch<double>(net, epoch, totals, t, nullptr, nullptr, history);
+      log.loss = history.loss[e];
+      log.accuracy = history.accuracy[e];
       const bool stop = options.on_epoch_end && !options.on_epoch_end(log);
       if (options.on_epoch_state) options.on_epoch_state(history, false);
       if (stop) {

@@ -80,9 +80,10 @@ class PortableTraining {
   ConstMatrixRef<double> X_, Y_;
   const TinyTraining& t_;
   const Index n_, I_, H_, O_, P_;
-  std::array<double, kMaxSamples * kMaxUnits> A1_{}, dZ1_{};  // (n, H)
-  std::array<double, kMaxSamples> A2_{}, dZ2_{};              // (n, O)
-  std::array<double, kMaxParameters> grad_{}, next_{};        // [W1 | b1 | W2 | b2]
+  // Written before they are read: left uninitialized, as a training may be one epoch.
+  std::array<double, kMaxSamples * kMaxUnits> A1_, dZ1_;  // (n, H)
+  std::array<double, kMaxSamples> A2_, dZ2_;              // (n, O)
+  std::array<double, kMaxParameters> grad_, next_;        // [W1 | b1 | W2 | b2]
 };
 
 // Forward pass: Z = A_prev W (sum over the previous layer's units in order), then + b, then
@@ -195,14 +196,14 @@ TinyResult PortableTraining::run(double* w) {
     if (!descend(w)) break;
     for (Index p = 0; p < P_; ++p) w[p] = next_[p];
     if (correct < t_.needed) result.last_below = epoch;
-    if (t_.losses != nullptr) t_.losses[epoch] = L;
-    if (t_.correct != nullptr) t_.correct[epoch] = correct;
+    // The epoch as fit records it: the sum of its batch's loss times its size, over the samples.
+    const auto samples = static_cast<double>(n_);
+    const double recorded = (0.0 + L * samples) / samples;
+    if (t_.losses != nullptr) t_.losses[epoch] = recorded;
+    if (t_.accuracy != nullptr) t_.accuracy[epoch] = static_cast<double>(correct) / samples;
     if (t_.good_parameters != nullptr) {
-      // fit's rule: the bar starts at the first loss; the epoch's recorded loss is its batch's
-      // loss times its size, over the samples.
+      // fit's rule: the bar starts at the first loss, and a recorded loss at most the bar is good.
       if (!std::isfinite(result.good_loss)) result.good_loss = L;
-      const auto samples = static_cast<double>(n_);
-      const double recorded = (0.0 + L * samples) / samples;
       if (recorded <= result.good_loss) {
         result.good_loss = recorded;
         result.good_epochs = epoch + 1;
@@ -213,8 +214,10 @@ TinyResult PortableTraining::run(double* w) {
   result.epochs_done = epoch;
   if (t_.gradients != nullptr && epoch > 0)
     for (Index p = 0; p < P_; ++p) t_.gradients[p] = grad_[p];
-  forward(w);
-  for (Index i = 0; i < n_ * O_; ++i) result.outputs[i] = A2_[i];
+  if (t_.outputs != nullptr) {
+    forward(w);
+    for (Index i = 0; i < n_ * O_; ++i) t_.outputs[i] = A2_[i];
+  }
   return result;
 }
 
@@ -232,8 +235,8 @@ TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrix
   const Index n = X.rows();
   if (kernel != TinyKernel::portable && tiny_kernel_available(TinyKernel::avx2, network, n)) {
     // The lane kernel reads X and Y as contiguous row-major arrays: copied to the stack.
-    std::array<double, kMaxSamples * kMaxUnits> Xc{};
-    std::array<double, kMaxSamples> Yc{};
+    std::array<double, kMaxSamples * kMaxUnits> Xc;
+    std::array<double, kMaxSamples> Yc;
     for (Index i = 0; i < n; ++i) {
       for (Index k = 0; k < network.inputs; ++k) Xc[i * network.inputs + k] = X(i, k);
       Yc[i] = Y(i, 0);
@@ -246,10 +249,11 @@ TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrix
                                                .epochs = t.epochs,
                                                .needed = t.needed,
                                                .losses = t.losses,
-                                               .correct = t.correct,
+                                               .accuracy = t.accuracy,
                                                .gradients = t.gradients,
                                                .good_loss = t.good_loss,
-                                               .good_parameters = t.good_parameters};
+                                               .good_parameters = t.good_parameters,
+                                               .outputs = t.outputs};
     return tiny_fit_detail::avx2_lane_kernel(network.inputs, network.hidden)(problem, parameters);
   }
   return PortableTraining(network, X, Y, t).run(parameters);

@@ -53,10 +53,11 @@ struct TinyTraining {
   int epochs = 0;
   Index needed = 0;
   double* losses = nullptr;     // (epochs) or null
-  Index* correct = nullptr;     // (epochs) or null
+  double* accuracy = nullptr;   // (epochs) or null
   double* gradients = nullptr;  // (parameters) or null
   double good_loss = std::numeric_limits<double>::infinity();
   double* good_parameters = nullptr;  // (parameters) or null
+  double* outputs = nullptr;          // (samples) or null
 };
 
 using TinyResult = tiny_fit_detail::LaneResult;

@@ -131,7 +131,8 @@ struct LaneData {
 // Forward pass, samples in lanes: z1[j] = sum_k x[k] W1(k, j) + b1(j), a1[j] = sigma(z1[j]),
 // returns a2 = sigma(sum_j a1[j] W2(j) + b2). The units past H are left zero in a1.
 template <int I, int H>
-inline __m256d forward(const LaneData<I>& d, const LaneParameters<I, H>& w, __m256d* a1) {
+[[gnu::always_inline]] inline __m256d forward(const LaneData<I>& d, const LaneParameters<I, H>& w,
+                                              __m256d* a1) {
   __m256d z1[H];
   for (int j = 0; j < H; ++j) {
     __m256d z = mul(d.x[0], lane(w.w1[0][j / kLanes], j % kLanes));
@@ -153,8 +154,8 @@ inline __m256d forward(const LaneData<I>& d, const LaneParameters<I, H>& w, __m2
 //   dE/dW1(k) = sum_i X(i, k) t[i]   dE/db1 = sum_i t[i]   dE/dW2 = sum_i a1[i] d[i]
 //   dE/db2 = sum_i d[i]
 template <int I, int H>
-inline void gradients(const LaneData<I>& data, const LaneParameters<I, H>& w, __m256d* a1,
-                      __m256d dz2, LaneParameters<I, H>& g) {
+[[gnu::always_inline]] inline void gradients(const LaneData<I>& data, const LaneParameters<I, H>& w,
+                                             __m256d* a1, __m256d dz2, LaneParameters<I, H>& g) {
   constexpr int V = LaneParameters<I, H>::V;
   const __m256d one = broadcast(1.0);
   __m256d d[kLanes];
@@ -177,8 +178,9 @@ inline void gradients(const LaneData<I>& data, const LaneParameters<I, H>& w, __
 
 // next = w - eta g for every parameter; returns false when some value of next is not finite.
 template <int I, int H>
-inline bool descend(const LaneParameters<I, H>& w, const LaneParameters<I, H>& g, __m256d eta,
-                    LaneParameters<I, H>& next) {
+[[gnu::always_inline]] inline bool descend(const LaneParameters<I, H>& w,
+                                           const LaneParameters<I, H>& g, __m256d eta,
+                                           LaneParameters<I, H>& next) {
   constexpr int V = LaneParameters<I, H>::V;
   next.c2 = sub(w.c2, mul(eta, g.c2));
   __m256d ok = finite(next.c2);
@@ -227,13 +229,13 @@ LaneResult train(const LaneProblem& p, double* parameters) {
     if (!descend<I, H>(w, g, eta, next)) break;
     w = next;
     if (correct < p.needed) result.last_below = epoch;
-    if (p.losses != nullptr) p.losses[epoch] = loss;
-    if (p.correct != nullptr) p.correct[epoch] = correct;
+    // The epoch as fit records it: the sum of its batch's loss times its size, over the samples.
+    const double recorded = (0.0 + loss * kLanes) / kLanes;
+    if (p.losses != nullptr) p.losses[epoch] = recorded;
+    if (p.accuracy != nullptr) p.accuracy[epoch] = static_cast<double>(correct) / kLanes;
     if (p.good_parameters != nullptr) {
-      // fit's rule: the bar starts at the first loss; the epoch's recorded loss is the sum of its
-      // batch's loss times its size, over the samples.
+      // fit's rule: the bar starts at the first loss, and a recorded loss at most the bar is good.
       if (!std::isfinite(result.good_loss)) result.good_loss = loss;
-      const double recorded = (0.0 + loss * kLanes) / kLanes;
       if (recorded <= result.good_loss) {
         result.good_loss = recorded;
         result.good_epochs = epoch + 1;
@@ -242,7 +244,7 @@ LaneResult train(const LaneProblem& p, double* parameters) {
     }
   }
   result.epochs_done = epoch;
-  _mm256_storeu_pd(result.outputs, forward<I, H>(data, w, a1));
+  if (p.outputs != nullptr) _mm256_storeu_pd(p.outputs, forward<I, H>(data, w, a1));
   w.store(parameters);
   if (p.gradients != nullptr && epoch > 0) g.store(p.gradients);
   if (result.good_epochs > 0) good.store(p.good_parameters);
