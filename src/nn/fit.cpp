@@ -345,9 +345,10 @@ template <class Scalar>
 std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
                                             const FitScratch<Scalar>& t, bool validation,
                                             const FitOptions& o) {
-  if (!std::is_same_v<Scalar, double> || net.layers().size() != 2 || t.batch != t.n || validation ||
-      !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
-      o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant ||
+  if (!o.tiny_path || !std::is_same_v<Scalar, double> || net.layers().size() != 2 ||
+      t.batch != t.n || validation || !o.sample_weight.empty() || o.l2 != 0.0 ||
+      o.early_stopping_patience != 0 || o.n_iter_no_change != 0 ||
+      o.schedule != LearningRateSchedule::constant ||
       net.optimizer().kind != OptimizerSpec::Kind::gradient_descent || !t.classification)
     return std::nullopt;
   const std::vector<DenseLayer>& layers = net.layers();

@@ -10,20 +10,16 @@ namespace mlp {
 
 namespace {
 
-// Products whose summed size plus the result's two sizes stay below 20 are summed term by term
-// in index order by the dense kernels, whether they run on Eigen (coefficient-based products
-// below EIGEN_GEMM_TO_COEFFBASED_THRESHOLD, 20) or on gemm_reference (tiny products); column
-// sums over at most 4 samples too. Beyond that the order may differ, so the general path is used.
-constexpr Index kCoefficientProductLimit = 20;
-constexpr Index kMaxSamples = 4;
-
-bool coefficient_product(Index inner, Index rows, Index cols) {
-  return inner + rows + cols < kCoefficientProductLimit;
-}
-
-// Room for any network tiny_fit_applies accepts: fewer than 20 inputs and hidden units.
-constexpr Index kMaxUnits = kCoefficientProductLimit;
+// Every product of a training step of a network of at most 16 inputs, hidden units and samples
+// (and one output) has at most 16 x 16 x 16 = 4096 multiply-adds: gemm's tiny products, which the
+// reference loops sum term by term in index order (src/kernels/gemm.cpp), as the loops below
+// do; the bias gradients are column sums in row order (dense_backward_bias). Beyond that the
+// order may differ, so the general path is used.
+constexpr Index kMaxSamples = 16;
+constexpr Index kMaxUnits = 16;
 constexpr Index kMaxParameters = kMaxUnits * kMaxUnits + 2 * kMaxUnits + 1;
+// The AVX2 kernel's samples, one per lane.
+constexpr Index kLaneSamples = 4;
 
 std::atomic<long long> tiny_fits{0};
 
@@ -38,17 +34,13 @@ void count_tiny_path_fit() {
 }
 
 bool tiny_fit_applies(const TinyNetwork& s, Index n) {
-  if (s.hidden_activation != Activation::sigmoid || s.output_activation != Activation::sigmoid ||
-      s.loss != Loss::sse)
-    return false;
-  if (n < 1 || s.inputs < 1 || s.hidden < 1 || s.outputs != 1) return false;
-  if (n > kMaxSamples) return false;
-  const Index I = s.inputs, H = s.hidden, O = s.outputs;
-  return coefficient_product(I, n, H) &&  // Z1 = X W1
-         coefficient_product(H, n, O) &&  // Z2 = A1 W2
-         coefficient_product(n, H, O) &&  // dW2 = A1^T dZ2
-         coefficient_product(O, n, H) &&  // dA1 = dZ2 W2^T
-         coefficient_product(n, I, H);    // dW1 = X^T dZ1
+  const bool hidden =
+      s.hidden_activation == Activation::sigmoid || s.hidden_activation == Activation::relu;
+  const bool loss =
+      s.loss == Loss::sse || s.loss == Loss::mse || s.loss == Loss::binary_crossentropy;
+  return hidden && loss && s.output_activation == Activation::sigmoid && s.outputs == 1 && n >= 1 &&
+         n <= kMaxSamples && s.inputs >= 1 && s.inputs <= kMaxUnits && s.hidden >= 1 &&
+         s.hidden <= kMaxUnits;
 }
 
 namespace {
@@ -60,7 +52,8 @@ class PortableTraining {
  public:
   PortableTraining(const TinyNetwork& s, ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
                    const TinyTraining& t)
-      : X_(X),
+      : s_(s),
+        X_(X),
         Y_(Y),
         t_(t),
         n_(X.rows()),
@@ -77,6 +70,7 @@ class PortableTraining {
   void gradients(const double* w);
   bool descend(const double* w);
 
+  const TinyNetwork& s_;
   ConstMatrixRef<double> X_, Y_;
   const TinyTraining& t_;
   const Index n_, I_, H_, O_, P_;
@@ -87,7 +81,8 @@ class PortableTraining {
 };
 
 // Forward pass: Z = A_prev W (sum over the previous layer's units in order), then + b, then
-// the sigmoid. Returns the number of samples classified right (count_correct's rule).
+// the activation (the hidden layer's sigmoid or ReLU as gemm's epilogue takes it, the output's
+// sigmoid). Returns the number of samples classified right (count_correct's rule).
 Index PortableTraining::forward(const double* w) {
   const double* const W1 = w;             // (I, H)
   const double* const b1 = W1 + I_ * H_;  // (H)
@@ -97,7 +92,9 @@ Index PortableTraining::forward(const double* w) {
     for (Index j = 0; j < H_; ++j) {
       double z = X_(i, 0) * W1[j];
       for (Index k = 1; k < I_; ++k) z = z + X_(i, k) * W1[k * H_ + j];
-      A1_[i * H_ + j] = sigmoid<double>(z + b1[j]);
+      z = z + b1[j];
+      A1_[i * H_ + j] =
+          s_.hidden_activation == Activation::relu ? (z < 0.0 ? 0.0 : z) : sigmoid<double>(z);
     }
   }
   Index correct = 0;
@@ -115,15 +112,9 @@ Index PortableTraining::forward(const double* w) {
   return correct;
 }
 
-// loss_report for sse: 0.5 sum (a - y)^2 / (n O), the squares summed in order.
+// loss_report itself, on the outputs.
 double PortableTraining::loss() const {
-  double squares = 0.0;
-  for (Index i = 0; i < n_; ++i)
-    for (Index j = 0; j < O_; ++j) {
-      const double e = A2_[i * O_ + j] - Y_(i, j);
-      squares += e * e;
-    }
-  return 0.5 * squares / static_cast<double>(n_ * O_);
+  return loss_report<double>(s_.loss, ConstMatrixView<double>(A2_.data(), n_, O_), Y_);
 }
 
 // Every gradient of the sse loss, each sum over the samples in order.
@@ -133,11 +124,23 @@ void PortableTraining::gradients(const double* w) {
   double* const gb1 = gW1 + I_ * H_;
   double* const gW2 = gb1 + H_;
   double* const gb2 = gW2 + H_ * O_;
-  // Output layer: dE/da = a - y (sse), dE/dz = dE/da * a * (1 - a).
+  // Output layer, the sigmoid's dE/dz as loss_gradient and the activation's backward, or
+  // fused_output_gradient, take it:
+  //   sse  dE/da = a - y             mse  dE/da = (2 / count) (a - y)
+  //        dE/dz = dE/da * a * (1 - a)
+  //   binary cross-entropy (fused)   dE/dz = (a - y) / count        count = n O
+  const auto count = static_cast<double>(n_ * O_);
+  const double mse_factor = 2.0 / count;
   for (Index i = 0; i < n_; ++i)
     for (Index j = 0; j < O_; ++j) {
       const double a = A2_[i * O_ + j];
-      dZ2_[i * O_ + j] = (a - Y_(i, j)) * a * (1.0 - a);
+      double& dz = dZ2_[i * O_ + j];
+      if (s_.loss == Loss::binary_crossentropy) {
+        dz = (a - Y_(i, j)) / count;
+      } else {
+        const double da = s_.loss == Loss::mse ? mse_factor * (a - Y_(i, j)) : a - Y_(i, j);
+        dz = da * a * (1.0 - a);
+      }
     }
   // dW2 = A1^T dZ2 and db2 = column sums of dZ2.
   for (Index k = 0; k < H_; ++k)
@@ -151,13 +154,15 @@ void PortableTraining::gradients(const double* w) {
     for (Index i = 1; i < n_; ++i) g = g + dZ2_[i * O_ + j];
     gb2[j] = g;
   }
-  // Hidden layer: dE/da1 = dZ2 W2^T (the chapter's sum over output units), then * a (1 - a).
+  // Hidden layer: dE/da1 = dZ2 W2^T (the chapter's sum over output units), then times the
+  // sigmoid's a (1 - a), or kept where the ReLU's a > 0 (gemm's gate).
   for (Index i = 0; i < n_; ++i)
     for (Index k = 0; k < H_; ++k) {
       double d = dZ2_[i * O_] * W2[k * O_];
       for (Index j = 1; j < O_; ++j) d = d + dZ2_[i * O_ + j] * W2[k * O_ + j];
       const double a = A1_[i * H_ + k];
-      dZ1_[i * H_ + k] = d * a * (1.0 - a);
+      dZ1_[i * H_ + k] =
+          s_.hidden_activation == Activation::relu ? (a > 0.0 ? d : 0.0) : d * a * (1.0 - a);
     }
   for (Index k = 0; k < I_; ++k)
     for (Index j = 0; j < H_; ++j) {
@@ -226,7 +231,8 @@ TinyResult PortableTraining::run(double* w) {
 bool tiny_kernel_available(TinyKernel kernel, const TinyNetwork& network, Index samples) {
   if (!tiny_fit_applies(network, samples)) return false;
   if (kernel == TinyKernel::portable || kernel == TinyKernel::best) return true;
-  return samples == kMaxSamples && detail::cpu_has_avx2() &&
+  return samples == kLaneSamples && network.hidden_activation == Activation::sigmoid &&
+         network.loss == Loss::sse && detail::cpu_has_avx2() &&
          tiny_fit_detail::avx2_lane_kernel(network.inputs, network.hidden) != nullptr;
 }
 
@@ -235,8 +241,8 @@ TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrix
   const Index n = X.rows();
   if (kernel != TinyKernel::portable && tiny_kernel_available(TinyKernel::avx2, network, n)) {
     // The lane kernel reads X and Y as contiguous row-major arrays: copied to the stack.
-    std::array<double, kMaxSamples * kMaxUnits> Xc;
-    std::array<double, kMaxSamples> Yc;
+    std::array<double, kLaneSamples * kMaxUnits> Xc;
+    std::array<double, kLaneSamples> Yc;
     for (Index i = 0; i < n; ++i) {
       for (Index k = 0; k < network.inputs; ++k) Xc[i * network.inputs + k] = X(i, k);
       Yc[i] = Y(i, 0);

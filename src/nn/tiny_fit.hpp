@@ -28,18 +28,18 @@ struct TinyNetwork {
   Loss loss = Loss::sse;
 };
 
-// True when the tiny path handles this network and number of samples: sigmoid hidden and output
-// layers, the sse loss, one output, at most 4 samples, and shapes small enough that every matrix
-// product of a training step is summed term by term by the dense kernels (the two sizes of the
-// result plus the summed size below 20: Eigen's coefficient-based products).
+// True when the tiny path handles this network and number of samples: a sigmoid or ReLU hidden
+// layer, one sigmoid output, the sse, mse or binary cross-entropy loss, and at most 16 samples,
+// inputs and hidden units, so that every matrix product of a training step is one that the dense
+// kernels sum term by term in index order (gemm's tiny products).
 bool tiny_fit_applies(const TinyNetwork& network, Index samples);
 
 // Which implementation train_tiny runs; all give the same bits:
 //   portable  plain loops over the samples, on any CPU, for every network tiny_fit_applies
 //             accepts
 //   avx2      the 4 samples in the 4 lanes of AVX2 registers, the parameters held in registers:
-//             4 samples and the shapes it is compiled for (see tiny_fit_avx2.cpp), on CPUs with
-//             AVX2
+//             4 samples, a sigmoid hidden layer, the sse loss and the shapes it is compiled for
+//             (see tiny_fit_avx2.cpp), on CPUs with AVX2
 //   best      avx2 where it is available, else portable
 enum class TinyKernel { portable, avx2, best };
 
