@@ -176,24 +176,27 @@ template <int I, int H>
   g.c2 = sum_in_order(d);
 }
 
-// next = w - eta g for every parameter; returns false when some value of next is not finite.
+// next = w - eta g for every parameter; returns true when every value of next is finite, tested
+// on their sum: an infinity or a NaN among them makes the sum infinite or NaN. (Finite values
+// whose sum overflows, a false alarm, only hand the epoch to fit's general path, which gives the
+// same bits; testing each value instead costs 3 % of an epoch on a Zen 1.)
 template <int I, int H>
 [[gnu::always_inline]] inline bool descend(const LaneParameters<I, H>& w,
                                            const LaneParameters<I, H>& g, __m256d eta,
                                            LaneParameters<I, H>& next) {
   constexpr int V = LaneParameters<I, H>::V;
   next.c2 = sub(w.c2, mul(eta, g.c2));
-  __m256d ok = finite(next.c2);
+  __m256d sum = next.c2;
   for (int v = 0; v < V; ++v) {
     for (int k = 0; k < I; ++k) {
       next.w1[k][v] = sub(w.w1[k][v], mul(eta, g.w1[k][v]));
-      ok = _mm256_and_pd(ok, finite(next.w1[k][v]));
+      sum = add(sum, next.w1[k][v]);
     }
     next.c1[v] = sub(w.c1[v], mul(eta, g.c1[v]));
     next.w2[v] = sub(w.w2[v], mul(eta, g.w2[v]));
-    ok = _mm256_and_pd(ok, _mm256_and_pd(finite(next.c1[v]), finite(next.w2[v])));
+    sum = add(sum, add(next.c1[v], next.w2[v]));
   }
-  return _mm256_movemask_pd(ok) == 0xf;
+  return _mm256_movemask_pd(finite(sum)) == 0xf;
 }
 
 template <int I, int H>
