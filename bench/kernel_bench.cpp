@@ -202,12 +202,13 @@ BENCHMARK(BM_TrainStep)->Arg(1)->Arg(2)->UseRealTime();
 void BM_XorTinyPath(benchmark::State& state) {
   const mlp::Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
   const mlp::Sequential<double> initial = mlp::xor_network<double>(mlp::XorSetup{});
-  mlp::TinyTraining training;
+  mlp::TinyTraining<double> training;
   training.epochs = static_cast<int>(state.range(0));
   mlp::Vector<double> parameters;
   for (auto _ : state) {
     parameters = initial.parameters();
-    mlp::train_tiny(mlp::TinyNetwork{}, mlp::TinyKernel::best, X, Y, training, parameters.data());
+    mlp::train_tiny<double>(mlp::TinyNetwork{}, mlp::TinyKernel::best, X, Y, training,
+                            parameters.data());
     benchmark::DoNotOptimize(parameters.data());
   }
   state.counters["iterations/s"] = benchmark::Counter(

@@ -55,7 +55,7 @@ FastPathRun train_on_fast_path(const FastPathNetwork& s, const Initializer& init
   Sequential<double> net(I);
   net.add(H, s.hidden_activation).add(O, s.output_activation);
   net.initialize(init, seed);
-  TinyTraining training;
+  TinyTraining<double> training;
   training.learning_rate = s.learning_rate;
   training.epochs = iterations;
   training.needed = needed;
@@ -63,8 +63,8 @@ FastPathRun train_on_fast_path(const FastPathNetwork& s, const Initializer& init
   training.outputs = outputs;
   FastPathRun run;
   run.parameters = net.parameters();
-  const TinyResult tiny =
-      train_tiny(tiny_network(s), tiny_kernel(kernel), X, Y, training, run.parameters.data());
+  const TinyResult tiny = train_tiny<double>(tiny_network(s), tiny_kernel(kernel), X, Y, training,
+                                             run.parameters.data());
   if (tiny.epochs_done < iterations) {
     // A loss or parameter stopped being finite: fit, from the start, says how (DivergenceError).
     net.compile(s.loss, OptimizerSpec::gradient_descent(s.learning_rate));

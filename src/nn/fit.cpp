@@ -8,7 +8,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "kernels/thread_pool.hpp"
@@ -338,17 +337,16 @@ Convergence convergence_after(double& best_loss, int& no_improvement, const FitO
 }
 
 // The tiny path (nn/tiny_fit.hpp) for this fit, when it gives the general path's results: a
-// network of doubles with one hidden layer that it accepts, gradient descent on the full batch,
+// network with one hidden layer that it accepts, gradient descent on the full batch,
 // and none of the options that act within an epoch or on more than its training loss (sample
 // weights, L2, validation data, early stopping, the convergence rule, a changing learning rate).
 template <class Scalar>
 std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
                                             const FitScratch<Scalar>& t, bool validation,
                                             const FitOptions& o) {
-  if (!o.tiny_path || !std::is_same_v<Scalar, double> || net.layers().size() != 2 ||
-      t.batch != t.n || validation || !o.sample_weight.empty() || o.l2 != 0.0 ||
-      o.early_stopping_patience != 0 || o.n_iter_no_change != 0 ||
-      o.schedule != LearningRateSchedule::constant ||
+  if (!o.tiny_path || net.layers().size() != 2 || t.batch != t.n || validation ||
+      !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
+      o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant ||
       net.optimizer().kind != OptimizerSpec::Kind::gradient_descent || !t.classification)
     return std::nullopt;
   const std::vector<DenseLayer>& layers = net.layers();
@@ -364,9 +362,10 @@ std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
 // early, leaving the rest to the general loop, at an epoch whose loss or update is not finite
 // (that loop then reports or undoes the divergence). Returns the epochs done; `stopped` when
 // training ends there (a callback stopped it).
-int fit_tiny(Sequential<double>& net, const TinyNetwork& tiny, ConstMatrixRef<double> X,
-             ConstMatrixRef<double> Y, FitScratch<double>& t, TrainingState<double>& s,
-             const FitOptions& options, double* gradients, History& history, bool& stopped) {
+template <class Scalar>
+int fit_tiny(Sequential<Scalar>& net, const TinyNetwork& tiny, ConstMatrixRef<Scalar> X,
+             ConstMatrixRef<Scalar> Y, FitScratch<Scalar>& t, TrainingState<Scalar>& s,
+             const FitOptions& options, Scalar* gradients, History& history, bool& stopped) {
   constexpr int kEpochsPerRun = 4096;
   count_tiny_path_fit();
   const bool each_epoch = options.on_epoch_end || options.on_batch_end || options.on_epoch_state;
@@ -376,7 +375,7 @@ int fit_tiny(Sequential<double>& net, const TinyNetwork& tiny, ConstMatrixRef<do
                                 schedule_factor(options.schedule, s.epochs_done + 1,
                                                 s.schedule_epochs, s.samples_seen,
                                                 options.power_t));
-  TinyTraining training;
+  TinyTraining<Scalar> training;
   training.learning_rate = s.optimizer.spec().learning_rate;
   training.gradients = gradients;
   training.good_parameters = t.good_parameters.data();
@@ -392,7 +391,7 @@ int fit_tiny(Sequential<double>& net, const TinyNetwork& tiny, ConstMatrixRef<do
     training.good_loss = t.good_loss;
     const int before = s.epochs_done;
     const TinyResult run =
-        train_tiny(tiny, TinyKernel::best, X, Y, training, net.parameters().data());
+        train_tiny<Scalar>(tiny, TinyKernel::best, X, Y, training, net.parameters().data());
     t.good_loss = run.good_loss;
     if (run.good_epochs > 0) {
       t.good_epoch = before + run.good_epochs;
@@ -504,10 +503,8 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   // Tiny networks take the tiny path, which gives the same bits, for as long as it can.
   int first_run = 0;
   bool stopped = false;
-  if constexpr (std::is_same_v<Scalar, double>)
-    if (const std::optional<TinyNetwork> tiny =
-            tiny_network_for(*this, t, X_val != nullptr, options))
-      first_run = fit_tiny(*this, *tiny, X, Y, t, s, options, gradients_.data(), history, stopped);
+  if (const std::optional<TinyNetwork> tiny = tiny_network_for(*this, t, X_val != nullptr, options))
+    first_run = fit_tiny(*this, *tiny, X, Y, t, s, options, gradients_.data(), history, stopped);
 
   for (int run = first_run; !stopped && run < options.epochs; ++run) {
     const int epoch = s.epochs_done + 1;

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/cpu_features.hpp"
 
@@ -48,10 +49,11 @@ namespace {
 // The portable loops: any CPU, any shape tiny_fit_applies accepts, on arrays sized for the
 // largest, so that a training allocates nothing. Row-major: (n, H) for the hidden layer, (n, O)
 // for the output.
+template <class Scalar>
 class PortableTraining {
  public:
-  PortableTraining(const TinyNetwork& s, ConstMatrixRef<double> X, ConstMatrixRef<double> Y,
-                   const TinyTraining& t)
+  PortableTraining(const TinyNetwork& s, ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                   const TinyTraining<Scalar>& t)
       : s_(s),
         X_(X),
         Y_(Y),
@@ -62,50 +64,51 @@ class PortableTraining {
         O_(s.outputs),
         P_(I_ * H_ + H_ + H_ * O_ + O_) {}
 
-  TinyResult run(double* parameters);
+  TinyResult run(Scalar* parameters);
 
  private:
-  Index forward(const double* w);
+  Index forward(const Scalar* w);
   double loss() const;
-  void gradients(const double* w);
-  bool descend(const double* w);
+  void gradients(const Scalar* w);
+  bool descend(const Scalar* w);
 
   const TinyNetwork& s_;
-  ConstMatrixRef<double> X_, Y_;
-  const TinyTraining& t_;
+  ConstMatrixRef<Scalar> X_, Y_;
+  const TinyTraining<Scalar>& t_;
   const Index n_, I_, H_, O_, P_;
   // Written before they are read: left uninitialized, as a training may be one epoch.
-  std::array<double, kMaxSamples * kMaxUnits> A1_, dZ1_;  // (n, H)
-  std::array<double, kMaxSamples> A2_, dZ2_;              // (n, O)
-  std::array<double, kMaxParameters> grad_, next_;        // [W1 | b1 | W2 | b2]
+  std::array<Scalar, kMaxSamples * kMaxUnits> A1_, dZ1_;  // (n, H)
+  std::array<Scalar, kMaxSamples> A2_, dZ2_;              // (n, O)
+  std::array<Scalar, kMaxParameters> grad_, next_;        // [W1 | b1 | W2 | b2]
 };
 
 // Forward pass: Z = A_prev W (sum over the previous layer's units in order), then + b, then
 // the activation (the hidden layer's sigmoid or ReLU as gemm's epilogue takes it, the output's
 // sigmoid). Returns the number of samples classified right (count_correct's rule).
-Index PortableTraining::forward(const double* w) {
-  const double* const W1 = w;             // (I, H)
-  const double* const b1 = W1 + I_ * H_;  // (H)
-  const double* const W2 = b1 + H_;       // (H, O)
-  const double* const b2 = W2 + H_ * O_;  // (O)
+template <class Scalar>
+Index PortableTraining<Scalar>::forward(const Scalar* w) {
+  const Scalar* const W1 = w;             // (I, H)
+  const Scalar* const b1 = W1 + I_ * H_;  // (H)
+  const Scalar* const W2 = b1 + H_;       // (H, O)
+  const Scalar* const b2 = W2 + H_ * O_;  // (O)
   for (Index i = 0; i < n_; ++i) {
     for (Index j = 0; j < H_; ++j) {
-      double z = X_(i, 0) * W1[j];
+      Scalar z = X_(i, 0) * W1[j];
       for (Index k = 1; k < I_; ++k) z = z + X_(i, k) * W1[k * H_ + j];
       z = z + b1[j];
-      A1_[i * H_ + j] =
-          s_.hidden_activation == Activation::relu ? (z < 0.0 ? 0.0 : z) : sigmoid<double>(z);
+      A1_[i * H_ + j] = s_.hidden_activation == Activation::relu ? (z < Scalar(0) ? Scalar(0) : z)
+                                                                 : sigmoid<Scalar>(z);
     }
   }
   Index correct = 0;
   for (Index i = 0; i < n_; ++i) {
     bool right = true;
     for (Index j = 0; j < O_; ++j) {
-      double z = A1_[i * H_] * W2[j];
+      Scalar z = A1_[i * H_] * W2[j];
       for (Index k = 1; k < H_; ++k) z = z + A1_[i * H_ + k] * W2[k * O_ + j];
-      const double a = sigmoid<double>(z + b2[j]);
+      const Scalar a = sigmoid<Scalar>(z + b2[j]);
       A2_[i * O_ + j] = a;
-      right = right && ((a >= 0.5) == (Y_(i, j) >= 0.5));
+      right = right && ((a >= Scalar(0.5)) == (Y_(i, j) >= Scalar(0.5)));
     }
     correct += right;
   }
@@ -113,44 +116,47 @@ Index PortableTraining::forward(const double* w) {
 }
 
 // loss_report itself, on the outputs.
-double PortableTraining::loss() const {
-  return loss_report<double>(s_.loss, ConstMatrixView<double>(A2_.data(), n_, O_), Y_);
+template <class Scalar>
+double PortableTraining<Scalar>::loss() const {
+  return static_cast<double>(
+      loss_report<Scalar>(s_.loss, ConstMatrixView<Scalar>(A2_.data(), n_, O_), Y_));
 }
 
 // Every gradient of the sse loss, each sum over the samples in order.
-void PortableTraining::gradients(const double* w) {
-  const double* const W2 = w + I_ * H_ + H_;  // (H, O)
-  double* const gW1 = grad_.data();
-  double* const gb1 = gW1 + I_ * H_;
-  double* const gW2 = gb1 + H_;
-  double* const gb2 = gW2 + H_ * O_;
+template <class Scalar>
+void PortableTraining<Scalar>::gradients(const Scalar* w) {
+  const Scalar* const W2 = w + I_ * H_ + H_;  // (H, O)
+  Scalar* const gW1 = grad_.data();
+  Scalar* const gb1 = gW1 + I_ * H_;
+  Scalar* const gW2 = gb1 + H_;
+  Scalar* const gb2 = gW2 + H_ * O_;
   // Output layer, the sigmoid's dE/dz as loss_gradient and the activation's backward, or
   // fused_output_gradient, take it:
   //   sse  dE/da = a - y             mse  dE/da = (2 / count) (a - y)
   //        dE/dz = dE/da * a * (1 - a)
   //   binary cross-entropy (fused)   dE/dz = (a - y) / count        count = n O
-  const auto count = static_cast<double>(n_ * O_);
-  const double mse_factor = 2.0 / count;
+  const auto count = static_cast<Scalar>(n_ * O_);
+  const Scalar mse_factor = Scalar(2) / count;
   for (Index i = 0; i < n_; ++i)
     for (Index j = 0; j < O_; ++j) {
-      const double a = A2_[i * O_ + j];
-      double& dz = dZ2_[i * O_ + j];
+      const Scalar a = A2_[i * O_ + j];
+      Scalar& dz = dZ2_[i * O_ + j];
       if (s_.loss == Loss::binary_crossentropy) {
         dz = (a - Y_(i, j)) / count;
       } else {
-        const double da = s_.loss == Loss::mse ? mse_factor * (a - Y_(i, j)) : a - Y_(i, j);
-        dz = da * a * (1.0 - a);
+        const Scalar da = s_.loss == Loss::mse ? mse_factor * (a - Y_(i, j)) : a - Y_(i, j);
+        dz = da * a * (Scalar(1) - a);
       }
     }
   // dW2 = A1^T dZ2 and db2 = column sums of dZ2.
   for (Index k = 0; k < H_; ++k)
     for (Index j = 0; j < O_; ++j) {
-      double g = A1_[k] * dZ2_[j];
+      Scalar g = A1_[k] * dZ2_[j];
       for (Index i = 1; i < n_; ++i) g = g + A1_[i * H_ + k] * dZ2_[i * O_ + j];
       gW2[k * O_ + j] = g;
     }
   for (Index j = 0; j < O_; ++j) {
-    double g = dZ2_[j];
+    Scalar g = dZ2_[j];
     for (Index i = 1; i < n_; ++i) g = g + dZ2_[i * O_ + j];
     gb2[j] = g;
   }
@@ -158,36 +164,40 @@ void PortableTraining::gradients(const double* w) {
   // sigmoid's a (1 - a), or kept where the ReLU's a > 0 (gemm's gate).
   for (Index i = 0; i < n_; ++i)
     for (Index k = 0; k < H_; ++k) {
-      double d = dZ2_[i * O_] * W2[k * O_];
+      Scalar d = dZ2_[i * O_] * W2[k * O_];
       for (Index j = 1; j < O_; ++j) d = d + dZ2_[i * O_ + j] * W2[k * O_ + j];
-      const double a = A1_[i * H_ + k];
-      dZ1_[i * H_ + k] =
-          s_.hidden_activation == Activation::relu ? (a > 0.0 ? d : 0.0) : d * a * (1.0 - a);
+      const Scalar a = A1_[i * H_ + k];
+      dZ1_[i * H_ + k] = s_.hidden_activation == Activation::relu ? (a > Scalar(0) ? d : Scalar(0))
+                                                                  : d * a * (Scalar(1) - a);
     }
   for (Index k = 0; k < I_; ++k)
     for (Index j = 0; j < H_; ++j) {
-      double g = X_(0, k) * dZ1_[j];
+      Scalar g = X_(0, k) * dZ1_[j];
       for (Index i = 1; i < n_; ++i) g = g + X_(i, k) * dZ1_[i * H_ + j];
       gW1[k * H_ + j] = g;
     }
   for (Index j = 0; j < H_; ++j) {
-    double g = dZ1_[j];
+    Scalar g = dZ1_[j];
     for (Index i = 1; i < n_; ++i) g = g + dZ1_[i * H_ + j];
     gb1[j] = g;
   }
 }
 
-// next = w - eta dE/dw, every parameter; false when a value of next is not finite.
-bool PortableTraining::descend(const double* w) {
+// next = w - eta dE/dw, every parameter (eta in the parameters' type, as Optimizer::step takes
+// it); false when a value of next is not finite.
+template <class Scalar>
+bool PortableTraining<Scalar>::descend(const Scalar* w) {
+  const auto eta = static_cast<Scalar>(t_.learning_rate);
   bool finite = true;
   for (Index p = 0; p < P_; ++p) {
-    next_[p] = w[p] - t_.learning_rate * grad_[p];
+    next_[p] = w[p] - eta * grad_[p];
     finite = finite && std::isfinite(next_[p]);
   }
   return finite;
 }
 
-TinyResult PortableTraining::run(double* w) {
+template <class Scalar>
+TinyResult PortableTraining<Scalar>::run(Scalar* w) {
   TinyResult result;
   result.last_below = -1;
   result.good_loss = t_.good_loss;
@@ -236,33 +246,44 @@ bool tiny_kernel_available(TinyKernel kernel, const TinyNetwork& network, Index 
          tiny_fit_detail::avx2_lane_kernel(network.inputs, network.hidden) != nullptr;
 }
 
-TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrixRef<double> X,
-                      ConstMatrixRef<double> Y, const TinyTraining& t, double* parameters) {
+template <class Scalar>
+TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrixRef<Scalar> X,
+                      ConstMatrixRef<Scalar> Y, const TinyTraining<Scalar>& t, Scalar* parameters) {
   const Index n = X.rows();
-  if (kernel != TinyKernel::portable && tiny_kernel_available(TinyKernel::avx2, network, n)) {
-    // The lane kernel reads X and Y as contiguous row-major arrays: copied to the stack.
-    std::array<double, kLaneSamples * kMaxUnits> Xc;
-    std::array<double, kLaneSamples> Yc;
-    for (Index i = 0; i < n; ++i) {
-      for (Index k = 0; k < network.inputs; ++k) Xc[i * network.inputs + k] = X(i, k);
-      Yc[i] = Y(i, 0);
+  if constexpr (std::is_same_v<Scalar, double>) {
+    if (kernel != TinyKernel::portable && tiny_kernel_available(TinyKernel::avx2, network, n)) {
+      // The lane kernel reads X and Y as contiguous row-major arrays: copied to the stack.
+      std::array<double, kLaneSamples * kMaxUnits> Xc;
+      std::array<double, kLaneSamples> Yc;
+      for (Index i = 0; i < n; ++i) {
+        for (Index k = 0; k < network.inputs; ++k) Xc[i * network.inputs + k] = X(i, k);
+        Yc[i] = Y(i, 0);
+      }
+      const tiny_fit_detail::LaneProblem problem{.inputs = network.inputs,
+                                                 .hidden = network.hidden,
+                                                 .X = Xc.data(),
+                                                 .Y = Yc.data(),
+                                                 .learning_rate = t.learning_rate,
+                                                 .epochs = t.epochs,
+                                                 .needed = t.needed,
+                                                 .losses = t.losses,
+                                                 .accuracy = t.accuracy,
+                                                 .gradients = t.gradients,
+                                                 .good_loss = t.good_loss,
+                                                 .good_parameters = t.good_parameters,
+                                                 .outputs = t.outputs};
+      return tiny_fit_detail::avx2_lane_kernel(network.inputs, network.hidden)(problem, parameters);
     }
-    const tiny_fit_detail::LaneProblem problem{.inputs = network.inputs,
-                                               .hidden = network.hidden,
-                                               .X = Xc.data(),
-                                               .Y = Yc.data(),
-                                               .learning_rate = t.learning_rate,
-                                               .epochs = t.epochs,
-                                               .needed = t.needed,
-                                               .losses = t.losses,
-                                               .accuracy = t.accuracy,
-                                               .gradients = t.gradients,
-                                               .good_loss = t.good_loss,
-                                               .good_parameters = t.good_parameters,
-                                               .outputs = t.outputs};
-    return tiny_fit_detail::avx2_lane_kernel(network.inputs, network.hidden)(problem, parameters);
   }
-  return PortableTraining(network, X, Y, t).run(parameters);
+  return PortableTraining<Scalar>(network, X, Y, t).run(parameters);
 }
+
+#define MLP_INSTANTIATE(Scalar)                                                                  \
+  template TinyResult train_tiny<Scalar>(const TinyNetwork&, TinyKernel, ConstMatrixRef<Scalar>, \
+                                         ConstMatrixRef<Scalar>, const TinyTraining<Scalar>&,    \
+                                         Scalar*);
+MLP_INSTANTIATE(float)
+MLP_INSTANTIATE(double)
+#undef MLP_INSTANTIATE
 
 }  // namespace mlp

@@ -28,7 +28,8 @@ struct TinyNetwork {
   Loss loss = Loss::sse;
 };
 
-// True when the tiny path handles this network and number of samples: a sigmoid or ReLU hidden
+// True when the tiny path handles this network and number of samples (of floats or doubles): a
+// sigmoid or ReLU hidden
 // layer, one sigmoid output, the sse, mse or binary cross-entropy loss, and at most 16 samples,
 // inputs and hidden units, so that every matrix product of a training step is one that the dense
 // kernels sum term by term in index order (gemm's tiny products).
@@ -47,26 +48,31 @@ enum class TinyKernel { portable, avx2, best };
 bool tiny_kernel_available(TinyKernel kernel, const TinyNetwork& network, Index samples);
 
 // What to train and what to record: tiny_fit_detail::LaneProblem's fields (learning rate, epochs,
-// needed, the optional records and the last good epoch's tracking) without the data.
+// needed, the optional records and the last good epoch's tracking) without the data. The losses,
+// accuracies and the bar of the last good epoch are doubles, as in fit's History.
+template <class Scalar>
 struct TinyTraining {
   double learning_rate = 0.1;
   int epochs = 0;
   Index needed = 0;
   double* losses = nullptr;     // (epochs) or null
   double* accuracy = nullptr;   // (epochs) or null
-  double* gradients = nullptr;  // (parameters) or null
+  Scalar* gradients = nullptr;  // (parameters) or null
   double good_loss = std::numeric_limits<double>::infinity();
-  double* good_parameters = nullptr;  // (parameters) or null
-  double* outputs = nullptr;          // (samples) or null
+  Scalar* good_parameters = nullptr;  // (parameters) or null
+  Scalar* outputs = nullptr;          // (samples) or null
 };
 
 using TinyResult = tiny_fit_detail::LaneResult;
 
 // Trains `parameters` ([W1 | b1 | W2 | b2], Sequential's layout) in place on (X, Y) as described
 // by `training`, with `kernel`, which must be available (tiny_kernel_available) for the network
-// and X's rows; X and Y must fit the network.
-TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrixRef<double> X,
-                      ConstMatrixRef<double> Y, const TinyTraining& training, double* parameters);
+// and X's rows; X and Y must fit the network. The AVX2 kernel is for doubles: floats always run
+// the portable loops.
+template <class Scalar>
+TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrixRef<Scalar> X,
+                      ConstMatrixRef<Scalar> Y, const TinyTraining<Scalar>& training,
+                      Scalar* parameters);
 
 // How many fits took the tiny path in this process (fit counts them), for the tests that check
 // which path a fit took.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mlp/core/error.hpp"
@@ -105,11 +106,11 @@ TEST(TinyFit, EqualsTheGeneralPathBitForBitOnEveryShapeItAccepts) {
         // Every kernel, called directly, trains to the same parameters.
         for (const mlp::TinyKernel kernel : kernels_for(c.shape, n)) {
           mlp::Sequential<double> net = network(c);
-          mlp::TinyTraining training;
+          mlp::TinyTraining<double> training;
           training.learning_rate = c.learning_rate;
           training.epochs = options.epochs;
           const mlp::TinyResult run =
-              mlp::train_tiny(c.shape, kernel, X, Y, training, net.parameters().data());
+              mlp::train_tiny<double>(c.shape, kernel, X, Y, training, net.parameters().data());
           EXPECT_EQ(run.epochs_done, options.epochs);
           EXPECT_EQ(net.parameters(), general.net.parameters());
           avx2_shapes += kernel == mlp::TinyKernel::avx2;
@@ -299,14 +300,50 @@ TEST(TinyFit, FitsItDoesNotAcceptGoTheGeneralWay) {
     if (option == 5) o.n_iter_no_change = 10;
     EXPECT_FALSE(takes_tiny_path(network(c), X, Y, o)) << "option " << option;
   }
-  {
-    mlp::Sequential<float> single(2);
-    single.add(3, mlp::Activation::sigmoid).add(1, mlp::Activation::sigmoid);
-    single.initialize(mlp::Initializer::uniform(0.0, 1.0), 0);
-    const long long before = mlp::tiny_path_fits();
-    single.fit(mlp::xor_inputs<float>(), mlp::xor_targets<float>(), options);
-    EXPECT_EQ(mlp::tiny_path_fits(), before);
-  }
+}
+
+TEST(TinyFit, FloatsEqualTheGeneralPathToo) {
+  // The portable loops in float: every activation and loss, up to 16 samples, inputs and hidden
+  // units, as on the general path in float.
+  mlp::Random rng(31);
+  for (const mlp::Activation hidden_activation : {mlp::Activation::sigmoid, mlp::Activation::relu})
+    for (const mlp::Loss loss : {mlp::Loss::sse, mlp::Loss::mse, mlp::Loss::binary_crossentropy})
+      for (const Index n : {1, 4, 7, 16})
+        for (const Index hidden : {2, 3, 16}) {
+          const Index inputs = 1 + rng.below(16);
+          Matrix<float> X(n, inputs), Y(n, 1);
+          for (Index i = 0; i < X.size(); ++i)
+            X.data()[i] = static_cast<float>(rng.uniform(-2.0, 2.0));
+          for (Index i = 0; i < n; ++i) Y(i, 0) = static_cast<float>(rng.below(2));
+          const double eta = 0.05 + rng.uniform();
+          const std::uint64_t seed = rng.below(1000);
+          auto trained = [&](bool tiny_path, long long* fits) {
+            mlp::Sequential<float> net(inputs);
+            net.add(hidden, hidden_activation).add(1, mlp::Activation::sigmoid);
+            net.initialize(mlp::Initializer::glorot_uniform(), seed);
+            net.compile(loss, mlp::OptimizerSpec::gradient_descent(eta));
+            mlp::FitOptions options;
+            options.epochs = 80;
+            options.tiny_path = tiny_path;
+            const long long before = mlp::tiny_path_fits();
+            mlp::History history = net.fit(X, Y, options);
+            *fits = mlp::tiny_path_fits() - before;
+            return std::make_pair(std::move(net), std::move(history));
+          };
+          SCOPED_TRACE("activation " + std::to_string(static_cast<int>(hidden_activation)) +
+                       ", loss " + std::to_string(static_cast<int>(loss)) + ", n " +
+                       std::to_string(n) + ", inputs " + std::to_string(inputs) + ", hidden " +
+                       std::to_string(hidden));
+          long long tiny_fits = 0, general_fits = 0;
+          const auto [tiny_net, tiny_history] = trained(true, &tiny_fits);
+          const auto [general_net, general_history] = trained(false, &general_fits);
+          EXPECT_EQ(tiny_fits, 1);
+          EXPECT_EQ(general_fits, 0);
+          EXPECT_EQ(tiny_net.parameters(), general_net.parameters());
+          EXPECT_EQ(tiny_net.gradients(), general_net.gradients());
+          EXPECT_EQ(tiny_history.loss, general_history.loss);
+          EXPECT_EQ(tiny_history.accuracy, general_history.accuracy);
+        }
 }
 
 }  // namespace
