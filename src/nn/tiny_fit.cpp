@@ -34,9 +34,12 @@ void count_tiny_path_fit() {
   tiny_fits.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool tiny_fit_applies(const TinyNetwork& s, Index n) {
-  const bool hidden =
-      s.hidden_activation == Activation::sigmoid || s.hidden_activation == Activation::relu;
+bool tiny_fit_applies(const TinyNetwork& s, Index n, bool floats) {
+  // tanh in double is std::tanh on both paths; in float the general path takes Eigen's vectorised
+  // approximation, which the loops below do not reproduce.
+  const bool hidden = s.hidden_activation == Activation::sigmoid ||
+                      s.hidden_activation == Activation::relu ||
+                      (s.hidden_activation == Activation::tanh && !floats);
   const bool loss =
       s.loss == Loss::sse || s.loss == Loss::mse || s.loss == Loss::binary_crossentropy;
   return hidden && loss && s.output_activation == Activation::sigmoid && s.outputs == 1 && n >= 1 &&
@@ -67,6 +70,8 @@ class PortableTraining {
   TinyResult run(Scalar* parameters);
 
  private:
+  Scalar hidden(Scalar z) const;
+  Scalar hidden_backward(Scalar a, Scalar d) const;
   Index forward(const Scalar* w);
   double loss() const;
   void gradients(const Scalar* w);
@@ -82,9 +87,37 @@ class PortableTraining {
   std::array<Scalar, kMaxParameters> grad_, next_;        // [W1 | b1 | W2 | b2]
 };
 
+// The hidden layer's a = f(z), as the general path takes it: the sigmoid, the ReLU as gemm's
+// epilogue writes it, tanh as Eigen's tanh of doubles (std::tanh).
+template <class Scalar>
+Scalar PortableTraining<Scalar>::hidden(Scalar z) const {
+  switch (s_.hidden_activation) {
+    case Activation::relu:
+      return z < Scalar(0) ? Scalar(0) : z;
+    case Activation::tanh:
+      return std::tanh(z);
+    default:
+      return sigmoid<Scalar>(z);
+  }
+}
+
+// The hidden layer's dE/dz from its a and dE/da = d, as the activations' backward take it:
+// sigmoid d a (1 - a), tanh d (1 - a^2), ReLU d where a > 0 (gemm's gate).
+template <class Scalar>
+Scalar PortableTraining<Scalar>::hidden_backward(Scalar a, Scalar d) const {
+  switch (s_.hidden_activation) {
+    case Activation::relu:
+      return a > Scalar(0) ? d : Scalar(0);
+    case Activation::tanh:
+      return d * (Scalar(1) - a * a);
+    default:
+      return d * a * (Scalar(1) - a);
+  }
+}
+
 // Forward pass: Z = A_prev W (sum over the previous layer's units in order), then + b, then
-// the activation (the hidden layer's sigmoid or ReLU as gemm's epilogue takes it, the output's
-// sigmoid). Returns the number of samples classified right (count_correct's rule).
+// the activation (the hidden layer's, the output's sigmoid). Returns the number of samples
+// classified right (count_correct's rule).
 template <class Scalar>
 Index PortableTraining<Scalar>::forward(const Scalar* w) {
   const Scalar* const W1 = w;             // (I, H)
@@ -96,8 +129,7 @@ Index PortableTraining<Scalar>::forward(const Scalar* w) {
       Scalar z = X_(i, 0) * W1[j];
       for (Index k = 1; k < I_; ++k) z = z + X_(i, k) * W1[k * H_ + j];
       z = z + b1[j];
-      A1_[i * H_ + j] = s_.hidden_activation == Activation::relu ? (z < Scalar(0) ? Scalar(0) : z)
-                                                                 : sigmoid<Scalar>(z);
+      A1_[i * H_ + j] = hidden(z);
     }
   }
   Index correct = 0;
@@ -160,15 +192,13 @@ void PortableTraining<Scalar>::gradients(const Scalar* w) {
     for (Index i = 1; i < n_; ++i) g = g + dZ2_[i * O_ + j];
     gb2[j] = g;
   }
-  // Hidden layer: dE/da1 = dZ2 W2^T (the chapter's sum over output units), then times the
-  // sigmoid's a (1 - a), or kept where the ReLU's a > 0 (gemm's gate).
+  // Hidden layer: dE/da1 = dZ2 W2^T (the chapter's sum over output units), then dE/dz1.
   for (Index i = 0; i < n_; ++i)
     for (Index k = 0; k < H_; ++k) {
       Scalar d = dZ2_[i * O_] * W2[k * O_];
       for (Index j = 1; j < O_; ++j) d = d + dZ2_[i * O_ + j] * W2[k * O_ + j];
       const Scalar a = A1_[i * H_ + k];
-      dZ1_[i * H_ + k] = s_.hidden_activation == Activation::relu ? (a > Scalar(0) ? d : Scalar(0))
-                                                                  : d * a * (Scalar(1) - a);
+      dZ1_[i * H_ + k] = hidden_backward(a, d);
     }
   for (Index k = 0; k < I_; ++k)
     for (Index j = 0; j < H_; ++j) {

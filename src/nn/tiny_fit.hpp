@@ -28,12 +28,12 @@ struct TinyNetwork {
   Loss loss = Loss::sse;
 };
 
-// True when the tiny path handles this network and number of samples (of floats or doubles): a
-// sigmoid or ReLU hidden
+// True when the tiny path handles this network and number of samples (of floats when `floats`,
+// else doubles): a sigmoid, ReLU or (doubles) tanh hidden
 // layer, one sigmoid output, the sse, mse or binary cross-entropy loss, and at most 16 samples,
 // inputs and hidden units, so that every matrix product of a training step is one that the dense
 // kernels sum term by term in index order (gemm's tiny products).
-bool tiny_fit_applies(const TinyNetwork& network, Index samples);
+bool tiny_fit_applies(const TinyNetwork& network, Index samples, bool floats = false);
 
 // Which implementation train_tiny runs; all give the same bits:
 //   portable  plain loops over the samples, on any CPU, for every network tiny_fit_applies

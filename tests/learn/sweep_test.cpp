@@ -122,7 +122,7 @@ TEST(SweepFastPath, AppliesOnlyToTheNetworksFitsTinyPathTakes) {
   spec.hidden = 17;                                // products past gemm's tiny ones
   EXPECT_FALSE(mlp::fast_path_applies(spec, 4));
   spec.hidden = 3;
-  spec.hidden_activation = mlp::Activation::tanh;
+  spec.hidden_activation = mlp::Activation::identity;
   EXPECT_FALSE(mlp::fast_path_applies(spec, 4));
   spec.hidden_activation = mlp::Activation::relu;
   spec.loss = mlp::Loss::mse;
