@@ -338,7 +338,7 @@ Convergence convergence_after(double& best_loss, int& no_improvement, const FitO
 }
 
 // The tiny path (nn/tiny_fit.hpp) for this fit, when it gives the general path's results: a
-// network with one hidden layer that it accepts, gradient descent on the full batch,
+// network with one hidden layer that it accepts, gradient descent or momentum on the full batch,
 // and none of the options that act within an epoch or on more than its training loss (sample
 // weights, L2, validation data, early stopping, the convergence rule, a changing learning rate).
 template <class Scalar>
@@ -348,7 +348,7 @@ std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
   if (!o.tiny_path || net.layers().size() != 2 || t.batch != t.n || validation ||
       !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
       o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant ||
-      net.optimizer().kind != OptimizerSpec::Kind::gradient_descent || !t.classification)
+      net.optimizer().kind == OptimizerSpec::Kind::adam || !t.classification)
     return std::nullopt;
   const std::vector<DenseLayer>& layers = net.layers();
   const TinyNetwork tiny{net.n_inputs(),       layers[0].n_out,      layers[1].n_out,
@@ -380,6 +380,21 @@ int fit_tiny(Sequential<Scalar>& net, const TinyNetwork& tiny, ConstMatrixRef<Sc
   training.learning_rate = s.optimizer.spec().learning_rate;
   training.gradients = gradients;
   training.good_parameters = t.good_parameters.data();
+  // Momentum's velocity, trained here and given back to the optimizer after each run.
+  const bool momentum = s.optimizer.spec().kind == OptimizerSpec::Kind::momentum;
+  const Index P = net.parameter_count();
+  Vector<Scalar> velocity, good_velocity;  // (P) each, with momentum
+  if (momentum) {
+    velocity = s.optimizer.first_moment().size() == P ? s.optimizer.first_moment()
+                                                      : Vector<Scalar>(Vector<Scalar>::Zero(P));
+    good_velocity = t.good_optimizer.first_moment().size() == P
+                        ? t.good_optimizer.first_moment()
+                        : Vector<Scalar>(Vector<Scalar>::Zero(P));
+    training.momentum = s.optimizer.spec().momentum;
+    training.nesterov = s.optimizer.spec().nesterov;
+    training.velocity = velocity.data();
+    training.good_velocity = good_velocity.data();
+  }
   int done = 0;
   while (done < options.epochs) {
     // The History has room for every epoch (reserved_history): no allocation.
@@ -394,9 +409,14 @@ int fit_tiny(Sequential<Scalar>& net, const TinyNetwork& tiny, ConstMatrixRef<Sc
     const TinyResult run =
         train_tiny<Scalar>(tiny, TinyKernel::best, X, Y, training, net.parameters().data());
     t.good_loss = run.good_loss;
+    if (momentum)
+      s.optimizer.restore(P, velocity, s.optimizer.second_moment(), s.optimizer.steps());
     if (run.good_epochs > 0) {
       t.good_epoch = before + run.good_epochs;
       t.good_optimizer = s.optimizer;
+      if (momentum)
+        t.good_optimizer.restore(P, good_velocity, s.optimizer.second_moment(),
+                                 s.optimizer.steps());
     }
     const std::size_t recorded = first + static_cast<std::size_t>(run.epochs_done);
     history.loss.resize(recorded);

@@ -82,9 +82,9 @@ class PortableTraining {
   const TinyTraining<Scalar>& t_;
   const Index n_, I_, H_, O_, P_;
   // Written before they are read: left uninitialized, as a training may be one epoch.
-  std::array<Scalar, kMaxSamples * kMaxUnits> A1_, dZ1_;  // (n, H)
-  std::array<Scalar, kMaxSamples> A2_, dZ2_;              // (n, O)
-  std::array<Scalar, kMaxParameters> grad_, next_;        // [W1 | b1 | W2 | b2]
+  std::array<Scalar, kMaxSamples * kMaxUnits> A1_, dZ1_;     // (n, H)
+  std::array<Scalar, kMaxSamples> A2_, dZ2_;                 // (n, O)
+  std::array<Scalar, kMaxParameters> grad_, next_, next_v_;  // [W1 | b1 | W2 | b2]
 };
 
 // The hidden layer's a = f(z), as the general path takes it: the sigmoid, the ReLU as gemm's
@@ -213,14 +213,24 @@ void PortableTraining<Scalar>::gradients(const Scalar* w) {
   }
 }
 
-// next = w - eta dE/dw, every parameter (eta in the parameters' type, as Optimizer::step takes
-// it); false when a value of next is not finite.
+// Optimizer::step's update into next (and next_v), every parameter, eta and mu in the parameters'
+// type as step takes them:
+//   gradient descent  next = w - eta g
+//   momentum          next_v = mu v - eta g;  next = w + next_v   (Nesterov: w + (mu next_v - eta
+//   g))
+// False when a value of next is not finite.
 template <class Scalar>
 bool PortableTraining<Scalar>::descend(const Scalar* w) {
   const auto eta = static_cast<Scalar>(t_.learning_rate);
+  const auto mu = static_cast<Scalar>(t_.momentum);
   bool finite = true;
   for (Index p = 0; p < P_; ++p) {
-    next_[p] = w[p] - eta * grad_[p];
+    if (t_.velocity == nullptr) {
+      next_[p] = w[p] - eta * grad_[p];
+    } else {
+      next_v_[p] = mu * t_.velocity[p] - eta * grad_[p];
+      next_[p] = t_.nesterov ? w[p] + (mu * next_v_[p] - eta * grad_[p]) : w[p] + next_v_[p];
+    }
     finite = finite && std::isfinite(next_[p]);
   }
   return finite;
@@ -240,6 +250,8 @@ TinyResult PortableTraining<Scalar>::run(Scalar* w) {
     gradients(w);
     if (!descend(w)) break;
     for (Index p = 0; p < P_; ++p) w[p] = next_[p];
+    if (t_.velocity != nullptr)
+      for (Index p = 0; p < P_; ++p) t_.velocity[p] = next_v_[p];
     if (correct < t_.needed) result.last_below = epoch;
     // The epoch as fit records it: the sum of its batch's loss times its size, over the samples.
     const auto samples = static_cast<double>(n_);
@@ -253,6 +265,8 @@ TinyResult PortableTraining<Scalar>::run(Scalar* w) {
         result.good_loss = recorded;
         result.good_epochs = epoch + 1;
         for (Index p = 0; p < P_; ++p) t_.good_parameters[p] = w[p];
+        if (t_.velocity != nullptr)
+          for (Index p = 0; p < P_; ++p) t_.good_velocity[p] = t_.velocity[p];
       }
     }
   }
@@ -281,7 +295,8 @@ TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrix
                       ConstMatrixRef<Scalar> Y, const TinyTraining<Scalar>& t, Scalar* parameters) {
   const Index n = X.rows();
   if constexpr (std::is_same_v<Scalar, double>) {
-    if (kernel != TinyKernel::portable && tiny_kernel_available(TinyKernel::avx2, network, n)) {
+    if (kernel != TinyKernel::portable && t.velocity == nullptr &&
+        tiny_kernel_available(TinyKernel::avx2, network, n)) {
       // The lane kernel reads X and Y as contiguous row-major arrays: copied to the stack.
       std::array<double, kLaneSamples * kMaxUnits> Xc;
       std::array<double, kLaneSamples> Yc;

@@ -1,7 +1,8 @@
-// Internal to the library: the tiny path of Sequential::fit. Full-batch gradient descent of a
-// network with one hidden layer on a few samples, written as plain loops over small arrays (and,
-// for 4 samples, as AVX2 code with the samples in the lanes of registers) instead of fit's general
-// machinery (Eigen expressions on dynamic views, the workspace, the Optimizer object).
+// Internal to the library: the tiny path of Sequential::fit. Full-batch gradient descent (or
+// momentum) of a network with one hidden layer on a few samples, written as plain loops over small
+// arrays (and, for 4 samples, as AVX2 code with the samples in the lanes of registers) instead of
+// fit's general machinery (Eigen expressions on dynamic views, the workspace, the Optimizer
+// object).
 //
 // It performs the same floating-point operations in the same order as the general path does for
 // these shapes (each sum of products taken term by term in index order, the bias added last, as
@@ -61,6 +62,12 @@ struct TinyTraining {
   double good_loss = std::numeric_limits<double>::infinity();
   Scalar* good_parameters = nullptr;  // (parameters) or null
   Scalar* outputs = nullptr;          // (samples) or null
+  // Momentum (Optimizer::step's rule), when velocity is not null: v, updated in place, and its
+  // value at the last good epoch (with good_parameters). The AVX2 kernel has no momentum.
+  double momentum = 0.0;
+  bool nesterov = false;
+  Scalar* velocity = nullptr;       // (parameters) or null: plain gradient descent
+  Scalar* good_velocity = nullptr;  // (parameters), with velocity and good_parameters
 };
 
 using TinyResult = tiny_fit_detail::LaneResult;

@@ -25,6 +25,7 @@ struct Case {
   double learning_rate = 0.1;
   mlp::Initializer init = mlp::Initializer::uniform(0.0, 1.0);
   std::uint64_t seed = 0;
+  int optimizer = 0;  // 0 gradient descent, 1 momentum, 2 Nesterov's momentum
 };
 
 mlp::Sequential<double> network(const Case& c) {
@@ -32,7 +33,9 @@ mlp::Sequential<double> network(const Case& c) {
   net.add(c.shape.hidden, c.shape.hidden_activation)
       .add(c.shape.outputs, c.shape.output_activation);
   net.initialize(c.init, c.seed);
-  net.compile(c.shape.loss, mlp::OptimizerSpec::gradient_descent(c.learning_rate));
+  net.compile(c.shape.loss, c.optimizer == 0 ? mlp::OptimizerSpec::gradient_descent(c.learning_rate)
+                                             : mlp::OptimizerSpec::with_momentum(
+                                                   c.learning_rate, 0.8, c.optimizer == 2));
   return net;
 }
 
@@ -140,6 +143,7 @@ TEST(TinyFit, EqualsTheGeneralPathWithEveryActivationLossAndSize) {
             c.learning_rate = 0.05 + rng.uniform();
             c.init = mlp::Initializer::glorot_uniform();
             c.seed = rng.below(1000);
+            c.optimizer = static_cast<int>(rng.below(3));
             const bool binary = rng.below(2) == 0;
             Matrix<double> X(n, inputs), Y(n, 1);
             for (Index i = 0; i < X.size(); ++i)
@@ -148,7 +152,7 @@ TEST(TinyFit, EqualsTheGeneralPathWithEveryActivationLossAndSize) {
             SCOPED_TRACE("activation " + std::to_string(static_cast<int>(hidden_activation)) +
                          ", loss " + std::to_string(static_cast<int>(loss)) + ", n " +
                          std::to_string(n) + ", inputs " + std::to_string(inputs) + ", hidden " +
-                         std::to_string(hidden));
+                         std::to_string(hidden) + ", optimizer " + std::to_string(c.optimizer));
             mlp::FitOptions options;
             options.epochs = 60;
             expect_same(fit(c, X, Y, options, false), fit(c, X, Y, options, true));
@@ -159,20 +163,25 @@ TEST(TinyFit, EqualsTheGeneralPathWithEveryActivationLossAndSize) {
 TEST(TinyFit, TheChaptersXorAndAContinuedFitEqualTheGeneralPath) {
   const mlp::XorSetup chapter;
   const Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
-  Case c;
-  c.seed = chapter.seed;
-  mlp::FitOptions options;
-  options.epochs = 5000;
-  Outcome tiny = fit(c, X, Y, options, false);
-  Outcome general = fit(c, X, Y, options, true);
-  expect_same(tiny, general);
-  // A second fit that keeps the training state numbers its epochs on.
-  options.keep_training_state = true;
-  options.epochs = 7;
-  tiny.history = tiny.net.fit(X, Y, options);
-  general.history = general.net.fit(X, Y, general_path(options));
-  expect_same(tiny, general);
-  EXPECT_EQ(tiny.history.best_epoch, 5007);
+  for (const int optimizer : {0, 1, 2}) {  // momentum's velocity carries over to the second fit
+    Case c;
+    c.seed = chapter.seed;
+    c.optimizer = optimizer;
+    mlp::FitOptions options;
+    options.epochs = 5000;
+    Outcome tiny = fit(c, X, Y, options, false);
+    Outcome general = fit(c, X, Y, options, true);
+    expect_same(tiny, general);
+    // A second fit that keeps the training state numbers its epochs on.
+    options.keep_training_state = true;
+    options.epochs = 7;
+    tiny.history = tiny.net.fit(X, Y, options);
+    general.history = general.net.fit(X, Y, general_path(options));
+    expect_same(tiny, general);
+    EXPECT_EQ(tiny.history.best_epoch, 5007);
+    EXPECT_EQ(tiny.net.training_state().optimizer.first_moment(),
+              general.net.training_state().optimizer.first_moment());
+  }
 }
 
 TEST(TinyFit, HonoursEveryCallbackEpochByEpoch) {
@@ -234,6 +243,7 @@ TEST(TinyFit, HandsADivergenceToTheGeneralPath) {
   c.learning_rate = 1e300;
   for (const Index hidden : {3, 12}) {
     c.shape.hidden = hidden;
+    c.optimizer = hidden == 3 ? 0 : 1;
     mlp::FitOptions options;
     options.epochs = 20;
     options.max_rollbacks = 3;

@@ -72,7 +72,8 @@ struct FitOptions {
   int max_rollbacks = 0;
   // Let fit train small networks on its tiny path (src/nn/tiny_fit.hpp: one sigmoid, ReLU or tanh
   // hidden layer and one sigmoid output on at most 16 samples, inputs and hidden units, full-batch
-  // gradient descent), which gives the general path's results bit for bit, many times faster.
+  // gradient descent or momentum), which gives the general path's results bit for bit, many times
+  // faster.
   // false: always the general path (`mlp sweep --reference`, and the tests that compare them).
   bool tiny_path = true;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
