@@ -1,6 +1,7 @@
 // Google Benchmark micro-benchmarks of the matrix-product kernels at the shapes of an MNIST
 // training step (784-256-128-10, batch 128) and at a large square size, for each available
-// kernel, the Adam update, plus one whole training step.
+// kernel, the Adam update, one whole training step, and the chapter's XOR on the tiny path alone
+// and through Sequential::fit.
 //
 //   build-perf/bench/mlp_kernel_bench --benchmark_filter=Gemm
 //
@@ -9,10 +10,12 @@
 
 #include "kernels/gemm.hpp"
 #include "mlp/core/random.hpp"
+#include "mlp/learn/xor.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/optimizer.hpp"
 #include "mlp/nn/threads.hpp"
 #include "nn/sparse_input.hpp"
+#include "nn/tiny_fit.hpp"
 
 namespace {
 
@@ -191,6 +194,66 @@ void BM_TrainStep(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_TrainStep)->Arg(1)->Arg(2)->UseRealTime();
+
+// The chapter's XOR (2-3-1 sigmoid, sse, full-batch gradient descent at eta 0.1), range(0)
+// iterations per training: the tiny path's kernel alone (best for this CPU, nothing recorded),
+// and Sequential::fit, which takes the same kernel and records the History (range(1) = 1: with an
+// on_epoch_end callback, one epoch per kernel call). Counter: iterations per second.
+void BM_XorTinyPath(benchmark::State& state) {
+  const mlp::Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
+  const mlp::Sequential<double> initial = mlp::xor_network<double>(mlp::XorSetup{});
+  mlp::TinyTraining<double> training;
+  training.epochs = static_cast<int>(state.range(0));
+  mlp::Vector<double> parameters;
+  for (auto _ : state) {
+    parameters = initial.parameters();
+    mlp::train_tiny<double>(mlp::TinyNetwork{}, mlp::TinyKernel::best, X, Y, training,
+                            parameters.data());
+    benchmark::DoNotOptimize(parameters.data());
+  }
+  state.counters["iterations/s"] = benchmark::Counter(
+      static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_XorTinyPath)->Arg(100000);
+
+void BM_XorFit(benchmark::State& state) {
+  const mlp::Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
+  mlp::FitOptions options;
+  options.epochs = static_cast<int>(state.range(0));
+  if (state.range(1) == 1)
+    options.on_epoch_end = [](const mlp::EpochLog& log) { return log.epoch > 0; };
+  for (auto _ : state) {
+    mlp::Sequential<double> net = mlp::xor_network<double>(mlp::XorSetup{});
+    benchmark::DoNotOptimize(net.fit(X, Y, options).loss.data());
+  }
+  state.counters["iterations/s"] = benchmark::Counter(
+      static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_XorFit)->Args({100000, 0})->Args({100000, 1});
+
+// A mid-sized network on the general path, where the per-step work besides the products
+// (callbacks, History, shuffling, the gathering of rows, thread wake-ups) shows: 64-32-1 (ReLU,
+// sigmoid + binary cross-entropy, Adam) on 1,000 rows in batches of 32, one epoch per iteration,
+// range(0) threads. Counter: steps (batches) per second.
+void BM_FitMidSize(benchmark::State& state) {
+  mlp::set_threads(static_cast<int>(state.range(0)));
+  const mlp::Index rows = 1000, batch = 32;
+  mlp::Sequential<float> net(64);
+  net.add(32, mlp::Activation::relu).add(1, mlp::Activation::sigmoid);
+  net.initialize(mlp::Initializer::he_uniform(), 0);
+  net.compile(mlp::Loss::binary_crossentropy, mlp::OptimizerSpec::adam(1e-3));
+  const mlp::Matrix<float> X = mlp::Matrix<float>::Random(rows, 64);
+  mlp::Matrix<float> Y(rows, 1);
+  for (mlp::Index i = 0; i < rows; ++i) Y(i, 0) = X(i, 0) + X(i, 1) > 0.0f ? 1.0f : 0.0f;
+  mlp::FitOptions options;
+  options.epochs = 1;
+  options.batch_size = batch;
+  options.keep_training_state = true;
+  for (auto _ : state) benchmark::DoNotOptimize(net.fit(X, Y, options).loss.data());
+  state.counters["steps/s"] = benchmark::Counter(static_cast<double>((rows + batch - 1) / batch),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_FitMidSize)->Arg(1)->Arg(2)->UseRealTime();
 
 }  // namespace
 

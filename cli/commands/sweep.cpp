@@ -298,7 +298,7 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--svg", a->svg_file,
                   "Write the table as a heatmap (share of seeds solved) to this SVG file");
   cmd->add_flag("--reference", a->reference,
-                "Train every network with Sequential::fit, not the tiny-network fast path");
+                "Train every network with Sequential::fit's general path, not the tiny path");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing but errors");
   cmd->callback([a] { run_sweep_command(*a); });
 }

@@ -4,7 +4,7 @@
 
 namespace mlp::detail {
 
-// True when the CPU has AVX2, all that sigmoid_f64_avx2.cpp and sweep_fast_path_avx2.cpp need.
+// True when the CPU has AVX2, all that sigmoid_f64_avx2.cpp and tiny_fit_avx2.cpp need.
 inline bool cpu_has_avx2() {
 #if defined(__x86_64__)
   static const bool has = __builtin_cpu_supports("avx2");

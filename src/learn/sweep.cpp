@@ -77,6 +77,7 @@ SweepRun train_with_fit(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, cons
   net.compile(s.loss, optimizer_for(cell.optimizer, cell.learning_rate));
   FitOptions options;
   options.epochs = s.iterations;
+  options.tiny_path = false;  // the reference: fit's general path
   const History history = net.fit(X, Y, options);
 
   const Index n = X.rows();
@@ -115,8 +116,8 @@ FastPathNetwork fast_path_spec(ConstMatrixRef<double> X, ConstMatrixRef<double> 
 }
 
 // Whether the sweep's fast path may train this cell: it must apply, and -- checked here, at run
-// time, with this build's compiler flags -- give the very parameters Sequential::fit gives after a
-// few dozen updates. Otherwise the cell goes through fit.
+// time, with this build's compiler flags -- give the very parameters Sequential::fit's general
+// path gives after a few dozen updates. Otherwise the cell goes through fit.
 bool fast_path_verified(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, const SweepSettings& s,
                         const SweepCell& cell) {
   if (!s.fast_path || cell.optimizer != OptimizerSpec::Kind::gradient_descent) return false;
@@ -129,6 +130,7 @@ bool fast_path_verified(ConstMatrixRef<double> X, ConstMatrixRef<double> Y, cons
   net.compile(s.loss, OptimizerSpec::gradient_descent(cell.learning_rate));
   FitOptions options;
   options.epochs = probe_iterations;
+  options.tiny_path = false;  // fit's general path, against which the fast path is checked
   net.fit(X, Y, options);
   const FastPathRun tiny =
       train_on_fast_path(spec, cell.initializer, s.first_seed, X, Y, probe_iterations, X.rows());

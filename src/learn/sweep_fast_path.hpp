@@ -1,14 +1,9 @@
-// A fast path for the sweep's many tiny trainings: full-batch gradient descent of a network with
-// one hidden layer, written as plain loops over small arrays (and, for 4 samples, as AVX2 code
-// with the samples in the lanes of registers) instead of Sequential::fit's general machinery
-// (Eigen expressions on dynamic views, per-epoch History, the Optimizer object).
+// The sweep's fast path for its many tiny trainings: fit's tiny path (src/nn/tiny_fit.hpp) called
+// directly, from the initial parameters to the final counts, without a History or callbacks.
 //
-// It performs the same floating-point operations in the same order as Sequential::fit does for
-// these shapes (each sum of products taken term by term in index order, the bias added last, as
-// the dense kernels evaluate products this small, and the same sigmoid), so its weights equal
-// fit's bit for bit: tests/learn/sweep_test.cpp checks this with every kernel for every shape where
-// fast_path_applies() is true, and run_sweep checks it again at run time before using it.
-// Anything else goes through Sequential::fit.
+// Its weights equal fit's bit for bit: tests/learn/sweep_test.cpp checks this with every kernel
+// for every shape where fast_path_applies() is true, and run_sweep checks it again at run time
+// before using it. Anything else goes through Sequential::fit.
 #pragma once
 
 #include <cstdint>
@@ -28,19 +23,10 @@ struct FastPathNetwork {
   double learning_rate = 0.1;
 };
 
-// True when the sweep's fast path handles this network and number of samples: sigmoid hidden and
-// output layers, the sse loss, one output, at most 4 samples, and shapes small enough that every
-// matrix product of a training step is summed term by term by the dense kernels (the two
-// sizes of the result plus the summed size below 20: Eigen's coefficient-based products).
+// True when the sweep's fast path handles this network and number of samples: tiny_fit_applies.
 bool fast_path_applies(const FastPathNetwork& spec, Index samples);
 
-// Which implementation train_on_fast_path runs; all give the same bits:
-//   portable  plain loops over the samples, on any CPU, for every network fast_path_applies
-//             accepts
-//   avx2      the 4 samples in the 4 lanes of AVX2 registers, the parameters held in registers:
-//             4 samples and the shapes it is compiled for (see sweep_fast_path_avx2.cpp), on CPUs
-//             with AVX2
-//   best      avx2 where it is available, else portable
+// Which implementation train_on_fast_path runs (TinyKernel's); all give the same bits.
 enum class FastPathKernel { portable, avx2, best };
 
 // True when train_on_fast_path can run `kernel` for this network and number of samples on this CPU.
@@ -57,7 +43,8 @@ struct FastPathRun {
 
 // Trains the network that Sequential would build from `spec`, initialized by
 // Sequential::initialize(init, seed), for `iterations` full-batch gradient-descent updates on
-// (X, Y). Throws InvalidArgument when fast_path_kernel_available() is false or shapes do not match.
+// (X, Y). Throws InvalidArgument when fast_path_kernel_available() is false or shapes do not match,
+// and fit's DivergenceError when a loss or parameter stops being finite.
 FastPathRun train_on_fast_path(const FastPathNetwork& spec, const Initializer& init,
                                std::uint64_t seed, ConstMatrixRef<double> X,
                                ConstMatrixRef<double> Y, int iterations, Index needed,

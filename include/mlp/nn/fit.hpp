@@ -70,6 +70,12 @@ struct FitOptions {
   // the learning rate and run the epoch again, up to this many times; after that (or with 0), fit
   // gives the network the last good epoch's parameters and throws DivergenceError.
   int max_rollbacks = 0;
+  // Let fit train small networks on its tiny path (src/nn/tiny_fit.hpp: one sigmoid, ReLU or tanh
+  // hidden layer and one sigmoid output on at most 16 samples, inputs and hidden units, full-batch
+  // gradient descent or momentum), which gives the general path's results bit for bit, many times
+  // faster.
+  // false: always the general path (`mlp sweep --reference`, and the tests that compare them).
+  bool tiny_path = true;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
   std::function<bool(const EpochLog&)> on_epoch_end;
   // Called after every update with the samples seen so far in this epoch and the epoch's size;
