@@ -86,8 +86,8 @@ ClassificationReport classification_report(const std::vector<int>& truth,
 }
 
 template <class Scalar>
-RegressionMetrics regression_metrics(const Eigen::Ref<const Vector<Scalar>>& truth,
-                                     const Eigen::Ref<const Vector<Scalar>>& predicted) {
+RegressionMetrics regression_metrics(const VectorView<Scalar>& truth,
+                                     const VectorView<Scalar>& predicted) {
   check_sizes(static_cast<std::size_t>(truth.size()), static_cast<std::size_t>(predicted.size()),
               "regression_metrics");
   const auto n = static_cast<double>(truth.size());
@@ -113,32 +113,28 @@ RegressionMetrics regression_metrics(const Eigen::Ref<const Vector<Scalar>>& tru
 }
 
 template <class Scalar>
-double mean_squared_error(const Eigen::Ref<const Vector<Scalar>>& truth,
-                          const Eigen::Ref<const Vector<Scalar>>& predicted) {
+double mean_squared_error(const VectorView<Scalar>& truth, const VectorView<Scalar>& predicted) {
   return regression_metrics<Scalar>(truth, predicted).mse;
 }
 
 template <class Scalar>
-double mean_absolute_error(const Eigen::Ref<const Vector<Scalar>>& truth,
-                           const Eigen::Ref<const Vector<Scalar>>& predicted) {
+double mean_absolute_error(const VectorView<Scalar>& truth, const VectorView<Scalar>& predicted) {
   return regression_metrics<Scalar>(truth, predicted).mae;
 }
 
 template <class Scalar>
-double r2_score(const Eigen::Ref<const Vector<Scalar>>& truth,
-                const Eigen::Ref<const Vector<Scalar>>& predicted) {
+double r2_score(const VectorView<Scalar>& truth, const VectorView<Scalar>& predicted) {
   return regression_metrics<Scalar>(truth, predicted).r2;
 }
 
-#define MLP_INSTANTIATE(Scalar)                                                                   \
-  template RegressionMetrics regression_metrics<Scalar>(const Eigen::Ref<const Vector<Scalar>>&,  \
-                                                        const Eigen::Ref<const Vector<Scalar>>&); \
-  template double mean_squared_error<Scalar>(const Eigen::Ref<const Vector<Scalar>>&,             \
-                                             const Eigen::Ref<const Vector<Scalar>>&);            \
-  template double mean_absolute_error<Scalar>(const Eigen::Ref<const Vector<Scalar>>&,            \
-                                              const Eigen::Ref<const Vector<Scalar>>&);           \
-  template double r2_score<Scalar>(const Eigen::Ref<const Vector<Scalar>>&,                       \
-                                   const Eigen::Ref<const Vector<Scalar>>&);
+#define MLP_INSTANTIATE(Scalar)                                                     \
+  template RegressionMetrics regression_metrics<Scalar>(const VectorView<Scalar>&,  \
+                                                        const VectorView<Scalar>&); \
+  template double mean_squared_error<Scalar>(const VectorView<Scalar>&,             \
+                                             const VectorView<Scalar>&);            \
+  template double mean_absolute_error<Scalar>(const VectorView<Scalar>&,            \
+                                              const VectorView<Scalar>&);           \
+  template double r2_score<Scalar>(const VectorView<Scalar>&, const VectorView<Scalar>&);
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)
 #undef MLP_INSTANTIATE

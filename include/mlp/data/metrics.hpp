@@ -61,26 +61,30 @@ struct RegressionMetrics {
   double r2 = 0.0;   // 1 - SS_res / SS_tot; for a constant target: 1 if perfect, else 0
 };
 
+// A read-only view of a vector, its stride spelled out rather than left to Eigen's default: clang
+// 14 mangles a function template's parameter whose type holds that default as the first
+// instantiation in the translation unit spelled it, so a caller that had met Ref<Vector> first
+// linked against a name the definition never had (mlp_cli failed to link under the sanitizers).
+template <class Scalar>
+using VectorView = Eigen::Ref<const Vector<Scalar>, 0, Eigen::InnerStride<1>>;
+
 // MSE, MAE and R^2 of `predicted` against `truth` (accumulated in double). Throws
 // InvalidArgument when the vectors are empty or differ in length.
 template <class Scalar>
-RegressionMetrics regression_metrics(const Eigen::Ref<const Vector<Scalar>>& truth,
-                                     const Eigen::Ref<const Vector<Scalar>>& predicted);
+RegressionMetrics regression_metrics(const VectorView<Scalar>& truth,
+                                     const VectorView<Scalar>& predicted);
 
 // Mean squared error; throws as regression_metrics().
 template <class Scalar>
-double mean_squared_error(const Eigen::Ref<const Vector<Scalar>>& truth,
-                          const Eigen::Ref<const Vector<Scalar>>& predicted);
+double mean_squared_error(const VectorView<Scalar>& truth, const VectorView<Scalar>& predicted);
 
 // Mean absolute error; throws as regression_metrics().
 template <class Scalar>
-double mean_absolute_error(const Eigen::Ref<const Vector<Scalar>>& truth,
-                           const Eigen::Ref<const Vector<Scalar>>& predicted);
+double mean_absolute_error(const VectorView<Scalar>& truth, const VectorView<Scalar>& predicted);
 
 // Coefficient of determination R^2 = 1 - SS_res / SS_tot. When the target is constant
 // (SS_tot = 0) it is 1 for a perfect prediction and 0 otherwise. Throws as regression_metrics().
 template <class Scalar>
-double r2_score(const Eigen::Ref<const Vector<Scalar>>& truth,
-                const Eigen::Ref<const Vector<Scalar>>& predicted);
+double r2_score(const VectorView<Scalar>& truth, const VectorView<Scalar>& predicted);
 
 }  // namespace mlp
