@@ -9,6 +9,7 @@
 #include <random>
 
 #include "cli_runner.hpp"
+#include "support/address_sanitizer.hpp"
 
 namespace {
 
@@ -78,7 +79,7 @@ TEST(CliCsvStream, APipeTrainsTheSameModelBytesAsTheFile) {
 }
 
 TEST(CliCsvStream, AMatrixLargerThanTheMemoryAllowedFailsBeforeItIsAllocated) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(MLP_UNDER_ADDRESS_SANITIZER)
   GTEST_SKIP() << "AddressSanitizer needs more address space than the limit";
 #endif
   // 60,000 rows of a column with 30,000 categories, each twice: a 60,000 x 30,000 float matrix
@@ -109,7 +110,7 @@ TEST(CliCsvStream, AMatrixLargerThanTheMemoryAllowedFailsBeforeItIsAllocated) {
 // check (65,536 rows, a third of the file); a pipe, whose size is unknown, as soon as the rows
 // read need more than the limit.
 TEST(CliCsvStream, AFileThatCannotFitIsRefusedBeforeHalfOfItIsRead) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(MLP_UNDER_ADDRESS_SANITIZER)
   GTEST_SKIP() << "AddressSanitizer needs more address space than the limit";
 #endif
   TempDir dir;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cli_runner.hpp"
+#include "support/address_sanitizer.hpp"
 
 namespace {
 
@@ -51,15 +52,7 @@ void write_gzip(const std::string& path, const std::string& bytes) {
 
 // `mlp ARGS` (shell syntax) with its address space limited to 1 GB, as `prlimit --as` sets it.
 // Under AddressSanitizer (scripts/test --sanitize), whose shadow memory needs terabytes of
-// address space, without the limit: the messages are still checked. (GCC says
-// __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer).)
-#if defined(__SANITIZE_ADDRESS__)
-#define MLP_UNDER_ADDRESS_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MLP_UNDER_ADDRESS_SANITIZER 1
-#endif
-#endif
+// address space, without the limit: the messages are still checked.
 #if defined(MLP_UNDER_ADDRESS_SANITIZER)
 constexpr const char* kLimit = "";
 #else
