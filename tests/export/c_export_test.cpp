@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/cli_runner.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/export/c_export.hpp"
 
@@ -20,29 +21,8 @@ namespace {
 
 using mlp::Activation;
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// A fresh temporary folder, removed when the object goes away.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mlp-c-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using mlp_test::read_text;
+using mlp_test::TempDir;
 
 struct Shape {
   Activation hidden, output;
