@@ -16,11 +16,19 @@
 
 namespace {
 
-// Removes the action of every subcommand, at every depth (`mlp plot history`).
-void disarm(CLI::App& app) {
+// CLI11 (2.1) keeps a subcommand's action in the protected member `final_callback_`. The actions
+// own what their options write into (a shared_ptr to the command's settings), so an action must
+// outlive the parse: it is moved out, kept, and only not called.
+struct ActionOf : CLI::App {
+  static std::function<void()>& of(CLI::App& app) { return app.*(&ActionOf::final_callback_); }
+};
+
+// Takes the action out of every subcommand, at every depth (`mlp plot history`), into `kept`.
+void disarm(CLI::App& app, std::vector<std::function<void()>>& kept) {
   for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>())) {
-    sub->callback(std::function<void()>());
-    disarm(*sub);
+    kept.push_back(std::move(ActionOf::of(*sub)));
+    ActionOf::of(*sub) = nullptr;
+    disarm(*sub, kept);
   }
 }
 
@@ -42,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::string& w : words) argv.push_back(w.data());
   CLI::App app{"mlp", "mlp"};
   mlp::cli::add_commands(app);
-  disarm(app);
+  std::vector<std::function<void()>> actions;
+  disarm(app, actions);
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError&) {
