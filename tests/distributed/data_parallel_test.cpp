@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "mlp/core/error.hpp"
 #include "mlp/distributed/world.hpp"
 #include "mlp/nn/threads.hpp"
 #include "support/data_parallel_cases.hpp"
@@ -68,6 +69,22 @@ TEST(DataParallelRanks, EarlyStoppingStopsEveryRankTogether) {
   world->allreduce_sum(epochs);
   EXPECT_EQ(epochs[0], static_cast<double>(run.history.loss.size() * world->size()));
   EXPECT_LT(run.history.loss.size(), static_cast<std::size_t>(c.epochs));
+}
+
+// The diverging case diverges (and rolls back) on every rank at the same steps: the ranks see the
+// same loss and gradients.
+TEST(DataParallelRanks, DivergenceRollsBackEveryRankTogether) {
+  const DataParallelCase c = data_parallel_cases()[8];
+  ASSERT_GT(c.max_rollbacks, 0);
+  const auto run = run_data_parallel_case<double>(c, world.get());
+  EXPECT_GT(run.history.rollbacks, 0);
+  std::vector<double> mine{static_cast<double>(run.history.rollbacks)}, first = mine;
+  world->broadcast(first, 0);
+  EXPECT_EQ(mine[0], first[0]);
+  // Without rollbacks, every rank throws the divergence.
+  DataParallelCase stop = c;
+  stop.max_rollbacks = 0;
+  EXPECT_THROW(run_data_parallel_case<double>(stop, world.get()), mlp::DivergenceError);
 }
 
 // A callback that stops one rank stops all of them, at the same batch.

@@ -46,7 +46,8 @@ TEST(DataParallelFit, OneBlockPerBatchGivesPlainFitsBitsDouble) {
 // up to rounding. A wrong weight would be off by far more than double's rounding.
 TEST(DataParallelFit, BlocksAddUpToTheBatchGradient) {
   for (const DataParallelCase& c : data_parallel_cases()) {
-    if (c.patience > 0) continue;  // a learning rate made to overshoot amplifies rounding
+    // Learning rates made to overshoot or diverge amplify rounding.
+    if (c.patience > 0 || c.max_rollbacks > 0) continue;
     SCOPED_TRACE(c.name);
     mlp::SingleProcessCommunicator one;
     const auto blocked = run_data_parallel_case<double>(c, &one);

@@ -24,13 +24,14 @@ struct DataParallelCase {
   bool sample_weights = false;
   bool validation = false;
   int patience = 0;
+  int max_rollbacks = 0;
   Index block_rows = 16;
 };
 
 // The cases: every one has more blocks per batch than the 4 ranks the tests run, but for
 // "few_blocks", whose 2 blocks leave ranks without one.
 inline std::vector<DataParallelCase> data_parallel_cases() {
-  std::vector<DataParallelCase> cases(8);
+  std::vector<DataParallelCase> cases(9);
   cases[0].name = "adam_minibatches";
   cases[1].name = "momentum_full_batch";
   cases[1].optimizer = OptimizerSpec::with_momentum(0.05);
@@ -58,6 +59,11 @@ inline std::vector<DataParallelCase> data_parallel_cases() {
   cases[7].name = "uneven_blocks";
   cases[7].batch = 61;
   cases[7].block_rows = 7;
+  cases[8].name = "divergence_rolled_back";  // sse's summed gradient with a far too high rate
+  cases[8].classification = false;
+  cases[8].regression_loss = Loss::sse;
+  cases[8].optimizer = OptimizerSpec::gradient_descent(0.5);
+  cases[8].max_rollbacks = 30;
   return cases;
 }
 
@@ -99,6 +105,7 @@ DataParallelRun<Scalar> run_data_parallel_case(const DataParallelCase& c, Commun
   options.seed = 5;
   options.l2 = c.l2;
   options.early_stopping_patience = c.patience;
+  options.max_rollbacks = c.max_rollbacks;
   options.gradient_block_rows = c.block_rows;
   options.communicator = comm;
   if (c.sample_weights)
