@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,11 @@ MpiCommunicator::MpiCommunicator() : state_(std::make_unique<State>()) {
 }
 
 MpiCommunicator::~MpiCommunicator() {
+  // Left by an exception (this rank failed: a file it cannot read, ...): the other ranks may be
+  // waiting in a collective operation, so freeing the communicator or finalising (both
+  // collective) would wait for them forever. The process exits without finalising instead, after
+  // the program has printed the error, and the launcher then ends the others.
+  if (std::uncaught_exceptions() > 0 && size_ > 1) return;
   MPI_Comm_free(&state_->comm);
   int finalised = 0;
   MPI_Finalized(&finalised);

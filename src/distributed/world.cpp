@@ -31,6 +31,18 @@ int launched_processes() {
   return 0;
 }
 
+int launched_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMI_RANK"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) continue;
+    const std::string_view text(value);
+    int rank = -1;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rank);
+    return ec == std::errc() && end == text.data() + text.size() && rank >= 0 ? rank : -1;
+  }
+  return -1;
+}
+
 std::unique_ptr<Communicator> world_communicator() {
   const int processes = launched_processes();
   if (processes == 0) return nullptr;

@@ -102,6 +102,30 @@ TEST(DistributedTrain, KilledRankEndsTheRunAndItsCheckpointResumesOnAnotherCount
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_TRUE(read_text(dir / "resumed") == read_text(dir / "whole"));
 }
+
+// A rank that cannot read its data file fails with its rank and the file named, and mpiexec ends
+// the others within seconds (the failing rank does not wait for them to finalise MPI): rank 1 is
+// given a file that does not exist. No model is written.
+TEST(DistributedTrain, UnreadableFileOnOneRankIsNamedWithTheRank) {
+  TempDir dir;
+  const std::string missing = dir / "missing.csv", model = dir / "model";
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then data=\"$0\"; else data=\"$1\"; "
+      "fi; exec \"$2\" train \"$data\" --target species --epochs 2000 --threads 1 -q -o "
+      "\"$3\"' '" +
+      missing + "' '" + kIris + "' '" + MLP_CLI_PATH + "' '" + model + "'";
+  const auto start = std::chrono::steady_clock::now();
+  const std::string command = "timeout 120 " + mpiexec(2) + " " + wrapper + " >'" + (dir / "out") +
+                              "' 2>'" + (dir / "err") + "' </dev/null";
+  const int status = std::system(command.c_str());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string err = read_text(dir / "err");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 124) << err;
+  EXPECT_LT(seconds, 60.0);
+  EXPECT_TRUE(contains(err, "mlp: rank 1 of 2: error: " + missing)) << err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
 #endif
 
 // A launcher's size that is not a number is named, and nothing is trained.

@@ -15,7 +15,9 @@ class MpiCommunicator final : public Communicator {
   // Initialises MPI (MPI_Init_thread, MPI_THREAD_FUNNELED: only the thread that made this object
   // calls MPI) unless the program already has, and duplicates MPI_COMM_WORLD.
   MpiCommunicator();
-  // Frees the duplicate, and finalises MPI when this object initialised it.
+  // Frees the duplicate, and finalises MPI when this object initialised it; but not when an
+  // exception is leaving this rank (other ranks may wait in a collective call): the process then
+  // ends without finalising, and the launcher ends the others.
   ~MpiCommunicator() override;
   MpiCommunicator(const MpiCommunicator&) = delete;
   MpiCommunicator& operator=(const MpiCommunicator&) = delete;

@@ -16,6 +16,10 @@ bool built_with_mpi();
 // InvalidArgument when the variable is not a count.
 int launched_processes();
 
+// This process's rank among them (Open MPI's OMPI_COMM_WORLD_RANK, PMI_RANK); -1 outside a
+// launcher or when the variable is not a rank. Never throws: for messages about this process.
+int launched_rank();
+
 // Under a launcher (launched_processes() >= 1): an MpiCommunicator over all its processes, which
 // initialises MPI and finalises it when destroyed. Outside one: null, and MPI is not touched, so
 // that a program run alone behaves as one built without MPI. Throws InvalidArgument when the
