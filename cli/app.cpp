@@ -18,6 +18,7 @@
 #include "commands/sweep.hpp"
 #include "commands/train.hpp"
 #include "mlp/core/error.hpp"
+#include "mlp/distributed/world.hpp"
 #include "shared/output_path.hpp"
 #include "shared/usage_error.hpp"
 
@@ -41,6 +42,23 @@ void add_commands(CLI::App& app) {
   app.parse_complete_callback([&app] { check_outputs_are_not_inputs(app); });
 }
 
+namespace {
+
+// "mlp: error: ", or under mpirun with several processes "mlp: rank 1 of 4: error: ": which
+// process failed.
+std::string error_prefix() {
+  int processes = 0;
+  try {
+    processes = distributed::launched_processes();
+  } catch (const InvalidArgument&) {  // a malformed launcher variable: that is the error itself
+  }
+  const int rank = distributed::launched_rank();
+  if (processes < 2 || rank < 0) return "mlp: error: ";
+  return "mlp: rank " + std::to_string(rank) + " of " + std::to_string(processes) + ": error: ";
+}
+
+}  // namespace
+
 int run(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
@@ -54,16 +72,17 @@ int run(CLI::App& app, int argc, char** argv) {
     return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     const std::string hint = did_you_mean(app, std::vector<std::string>(argv + 1, argv + argc));
-    std::fprintf(stderr, "mlp: error: %s%s\nRun 'mlp --help' for usage.\n", e.what(), hint.c_str());
+    std::fprintf(stderr, "%s%s%s\nRun 'mlp --help' for usage.\n", error_prefix().c_str(), e.what(),
+                 hint.c_str());
     return 2;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    std::fprintf(stderr, "%s%s\n", error_prefix().c_str(), e.what());
     return 2;
   } catch (const InvalidArgument& e) {
-    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    std::fprintf(stderr, "%s%s\n", error_prefix().c_str(), e.what());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    std::fprintf(stderr, "%s%s\n", error_prefix().c_str(), e.what());
     return 1;
   }
   return 0;

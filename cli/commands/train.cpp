@@ -10,6 +10,7 @@
 #include <string>
 
 #include "mlp/core/error.hpp"
+#include "mlp/distributed/world.hpp"
 #include "mlp/model/checkpoint.hpp"
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/threads.hpp"
@@ -246,16 +247,23 @@ void print_plan(const TrainArguments& a, const Dataset<Scalar>& data,
 }
 
 template <class Scalar>
-int run_train(const TrainArguments& a) {
+int run_train(TrainArguments a) {
+  // Under mpirun, every process trains the same model on its share of each batch
+  // (docs/distributed.md); rank 0 alone prints and writes the model, history, report and
+  // checkpoints.
+  const std::unique_ptr<Communicator> world = distributed::world_communicator();
+  const bool writer = world == nullptr || world->rank() == 0;
+  if (!writer) a.quiet = true;
   TrainSettings settings = settings_from(a);
   std::optional<Task> task;
   if (a.task != "auto") task = task_from_string(a.task);
   check_writable(a.output, "-o");
   check_writable(a.history_file, "--history");
-  prepare_report_dir(a.report_dir);
+  if (writer) prepare_report_dir(a.report_dir);
 
   const std::optional<Checkpoint<Scalar>> resume = checkpoint_to_resume<Scalar>(a);
-  const Checkpointing<Scalar> checkpointing = checkpointing_from(a, resume);
+  Checkpointing<Scalar> checkpointing = checkpointing_from(a, resume);
+  if (!writer) checkpointing.path.clear();
   std::optional<TrainedModel<Scalar>> warm_start;
   if (!a.init_model.empty()) warm_start = TrainedModel<Scalar>::load(a.init_model);
 
@@ -278,6 +286,7 @@ int run_train(const TrainArguments& a) {
   FitOptions callbacks;
   callbacks.on_batch_end = [&](Index done, Index total) { return progress.on_batch(done, total); };
   callbacks.on_epoch_end = [&](const EpochLog& log) { return progress.on_epoch(log); };
+  callbacks.communicator = world.get();
   settings = settings.resolved_for(data.size());
   if (!a.quiet) print_plan(a, data, settings);
   install_interrupt_handler();
@@ -293,6 +302,7 @@ int run_train(const TrainArguments& a) {
   progress.finish();
   report_checkpoint(checkpointing.path, result.checkpoint_epochs, a.quiet);
 
+  if (!writer) return result.divergence ? kDivergedExitCode : interrupt_requested() ? 130 : 0;
   ModelMetadata& meta = result.model.metadata;
   meta.target = a.data.target;
   result.model.save(a.output);

@@ -5,6 +5,7 @@
 //   model   model files, the trained-model facade and the training recipe behind `mlp train`
 //   svg     a small SVG chart library; charts: the training and model charts and the report
 //   learn   the chapter's XOR setup, explain and sweep
+//   distributed  the processes mpirun started as one communicator for fit
 #pragma once
 
 #include "mlp/charts/model_charts.hpp"
@@ -20,6 +21,7 @@
 #include "mlp/data/idx.hpp"
 #include "mlp/data/metrics.hpp"
 #include "mlp/data/preprocessing.hpp"
+#include "mlp/distributed/world.hpp"
 #include "mlp/export/c_export.hpp"
 #include "mlp/export/onnx_export.hpp"
 #include "mlp/export/onnx_import.hpp"
@@ -32,6 +34,7 @@
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/activation.hpp"
 #include "mlp/nn/class_weight.hpp"
+#include "mlp/nn/communicator.hpp"
 #include "mlp/nn/dense.hpp"
 #include "mlp/nn/fit.hpp"
 #include "mlp/nn/gradcheck.hpp"

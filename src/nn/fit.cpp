@@ -14,8 +14,10 @@
 #include "kernels/thread_pool.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/core/random.hpp"
+#include "mlp/nn/communicator.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/output.hpp"
+#include "nn/block_sum.hpp"
 #include "nn/divergence.hpp"
 #include "nn/tiny_fit.hpp"
 
@@ -176,7 +178,9 @@ struct FitScratch {
         good_parameters(net.parameters()),
         good_optimizer(state.optimizer),
         good_epoch(state.epochs_done) {
-    ws.plan(net.layers(), batch);
+    // Data-parallel: the network runs on one block of a batch at a time.
+    ws.plan(net.layers(),
+            options.communicator != nullptr ? std::min(batch, options.gradient_block_rows) : batch);
   }
 };
 
@@ -263,6 +267,104 @@ EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, Const
   return totals;
 }
 
+// Whether a loss's gradient is a mean over the batch's rows (every loss but sse, whose E and
+// dE/dA are sums): a block's mean gradient then counts in the batch's with weight rows_g / B.
+bool gradient_is_mean(Loss loss) {
+  return loss != Loss::sse;
+}
+
+// The L2 penalty's part of the gradient, (l2 / S) W for every layer's W (as backward_impl adds
+// it), added once to the gradient summed over the batch's blocks.
+template <class Scalar>
+void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Scalar l2_over_S) {
+  if (l2_over_S == Scalar(0)) return;
+  for (std::size_t l = 0; l < net.layers().size(); ++l) {
+    const DenseLayer& layer = net.layers()[l];
+    MatrixView<Scalar>(gradients + layer.offset, layer.n_in, layer.n_out) +=
+        l2_over_S * net.weights(l);
+  }
+}
+
+// The data-parallel epoch (FitOptions::communicator): for each global batch, this rank's blocks
+// forward and backward, each block's gradient (weighted by its share of the batch) with its share
+// of the loss and its correct predictions appended; the ranks' sums added in the tree's order
+// (nn/block_sum.hpp); then, on every rank, the same checks and the same update as train_epoch.
+template <class Scalar, class ForwardBackward>
+EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
+                                 ConstMatrixRef<Scalar> Y, FitScratch<Scalar>& t,
+                                 TrainingState<Scalar>& s, const FitOptions& options,
+                                 ForwardBackward& forward_backward, BlockSum<Scalar>& blocks,
+                                 Scalar* gradients) {
+  const Activation out = net.output_activation();
+  const std::size_t last = net.layers().size() - 1;
+  const Index P = net.parameter_count();
+  Communicator& comm = *options.communicator;
+  EpochTotals totals;
+  for (Index start = 0; start < t.n && !totals.interrupted && !totals.divergence;
+       start += t.batch) {
+    const Index rows = std::min(t.batch, t.n - start);
+    const Index* source = t.shuffled ? s.order.data() + start : nullptr;
+    const double S = batch_row_weights(t, source, start, rows);  // r_n = B w_n / S
+    const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
+    const Index G = blocks.blocks(rows);
+    Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
+    auto leaf = [&](Index g, Scalar* values) {
+      const Index b0 = BlockSum<Scalar>::block_start(rows, G, g);
+      const Index m = BlockSum<Scalar>::block_start(rows, G, g + 1) - b0;
+      const double share = static_cast<double>(m) / static_cast<double>(rows);
+      auto run = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
+        const Scalar* rb = r == nullptr ? nullptr : r + b0;
+        forward_backward(Xb, Yb, rb, Scalar(0));
+        const auto A = t.ws.A(last, m);
+        const auto scale = static_cast<Scalar>(gradient_is_mean(net.loss()) ? share : 1.0);
+        for (Index i = 0; i < P; ++i) values[i] = scale * gradients[i];
+        values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, rb);
+        values[P + 1] =
+            t.classification ? static_cast<Scalar>(count_correct<Scalar>(out, A, Yb)) : Scalar(0);
+      };
+      if (t.shuffled) {
+        auto Xb = t.ws.batch_inputs(m);
+        auto Yb = t.ws.batch_targets(m);
+        gather_rows<Scalar>(X, Y, source + b0, Xb, Yb);
+        run(Xb, Yb);
+      } else {
+        run(X.middleRows(start + b0, m), Y.middleRows(start + b0, m));
+      }
+      ran = start + b0;
+      ran_rows = m;
+    };
+    if (S > 0.0) {  // a batch whose weights are all 0 teaches nothing: skipped
+      const Scalar* sum = blocks.sum(rows, leaf);
+      std::copy(sum, sum + P, gradients);
+      add_l2_gradient(net, gradients, static_cast<Scalar>(options.l2 / S));
+      const double penalty = net.l2_penalty(options.l2, S);
+      const double loss = static_cast<double>(sum[P]) + penalty;
+      if (!std::isfinite(loss) || !all_finite(net.gradients())) {
+        const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
+                                    s.optimizer.spec().learning_rate, loss, t.good_epoch};
+        const bool gathered = t.shuffled && ran_rows > 0;
+        totals.divergence =
+            divergence_error<Scalar>(net, t.ws,
+                                     gathered ? ConstMatrixRef<Scalar>(t.ws.batch_inputs(ran_rows))
+                                              : X.middleRows(ran, ran_rows),
+                                     gathered ? ConstMatrixRef<Scalar>(t.ws.batch_targets(ran_rows))
+                                              : Y.middleRows(ran, ran_rows),
+                                     point);
+        break;
+      }
+      if (!std::isfinite(t.good_loss)) t.good_loss = loss;
+      totals.loss_sum += loss * static_cast<double>(rows);
+      totals.penalty_sum += penalty * static_cast<double>(rows);
+      totals.correct += static_cast<Index>(sum[P + 1]);
+      s.optimizer.step(net.parameters(), net.gradients());
+    }
+    // Every rank stops at the same batch when one's callback asks to.
+    const bool stop = options.on_batch_end && !options.on_batch_end(start + rows, t.n);
+    if (comm.any(stop)) totals.interrupted = true;
+  }
+  return totals;
+}
+
 // The epoch's log, with the validation data's loss and accuracy when there is validation data,
 // recorded in `history`.
 template <class Scalar>
@@ -345,8 +447,8 @@ template <class Scalar>
 std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
                                             const FitScratch<Scalar>& t, bool validation,
                                             const FitOptions& o) {
-  if (!o.tiny_path || net.layers().size() != 2 || t.batch != t.n || validation ||
-      !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
+  if (!o.tiny_path || o.communicator != nullptr || net.layers().size() != 2 || t.batch != t.n ||
+      validation || !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
       o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant ||
       net.optimizer().kind == OptimizerSpec::Kind::adam || !t.classification)
     return std::nullopt;
@@ -474,6 +576,9 @@ void check_fit_options(const FitOptions& options, Index samples) {
   if (!(options.power_t >= 0.0) || !std::isfinite(options.power_t))
     throw InvalidArgument("power_t must be a finite number >= 0");
   if (options.max_rollbacks < 0) throw InvalidArgument("max_rollbacks must be >= 0");
+  if (options.gradient_block_rows < 1)
+    throw InvalidArgument("gradient_block_rows must be >= 1, got " +
+                          std::to_string(options.gradient_block_rows));
   check_loss_terms({options.sample_weight, options.l2}, samples, "training data");
 }
 
@@ -521,6 +626,13 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
     backward_impl(Xb, Yb, t.ws, r, l2_over_S);
   };
 
+  // Data-parallel: the sums over the blocks of each batch, with the loss and the correct
+  // predictions after the gradient.
+  std::optional<BlockSum<Scalar>> blocks;
+  if (options.communicator != nullptr)
+    blocks.emplace(*options.communicator, parameter_count() + 2, t.batch, t.n,
+                   options.gradient_block_rows);
+
   // Tiny networks take the tiny path, which gives the same bits, for as long as it can.
   int first_run = 0;
   bool stopped = false;
@@ -533,7 +645,9 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
                                   schedule_factor(options.schedule, epoch, s.schedule_epochs,
                                                   s.samples_seen, options.power_t));
     if (t.shuffled) s.rng.shuffle(s.order.begin(), s.order.end());
-    EpochTotals totals = train_epoch(*this, X, Y, t, s, options, forward_backward);
+    EpochTotals totals = blocks ? train_epoch_parallel(*this, X, Y, t, s, options, forward_backward,
+                                                       *blocks, gradients_.data())
+                                : train_epoch(*this, X, Y, t, s, options, forward_backward);
     if (!totals.divergence && !all_finite(parameters_)) {  // the last update overflowed
       const DivergencePoint point{epoch,
                                   (t.n + t.batch - 1) / t.batch,
@@ -573,6 +687,8 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
     }
     const bool finished = stop;  // by the rules, not by a callback
     if (options.on_epoch_end && !options.on_epoch_end(log)) stop = true;
+    // The rules stop every rank at the same epoch (they see the same numbers); a callback may not.
+    if (options.communicator != nullptr) stop = options.communicator->any(stop);
     if (log.loss <= t.good_loss) {
       t.good_parameters = parameters_;
       t.good_optimizer = s.optimizer;

@@ -38,6 +38,7 @@ std::string_view to_string(LearningRateSchedule schedule);
 LearningRateSchedule schedule_from_string(std::string_view name);
 
 struct History;
+class Communicator;  // mlp/nn/communicator.hpp
 
 struct FitOptions {
   int epochs = 1;          // passes over the data (the chapter's "iterations" when full batch)
@@ -76,6 +77,17 @@ struct FitOptions {
   // faster.
   // false: always the general path (`mlp sweep --reference`, and the tests that compare them).
   bool tiny_path = true;
+  // Data-parallel training (docs/distributed.md): the processes that train this network together,
+  // each calling fit with the same network, data, options and seed, or null for this process
+  // alone. Each global batch (the one-process batch) is cut into blocks of gradient_block_rows
+  // rows; each rank computes the gradients of its share of the blocks, and the ranks add them in
+  // a fixed order (src/nn/block_sum.hpp), so every rank applies the same update and the model is
+  // the same bits for any number of ranks (with one communicator of any size; fit without one adds
+  // the batch's rows in another order, and differs from it in rounding). The loss, accuracy,
+  // early stopping, divergence and the callbacks' requests to stop are the same on every rank.
+  // The tiny path is not taken.
+  Communicator* communicator = nullptr;
+  Index gradient_block_rows = 32;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
   std::function<bool(const EpochLog&)> on_epoch_end;
   // Called after every update with the samples seen so far in this epoch and the epoch's size;

@@ -1,0 +1,53 @@
+// The processes that train one model together (data-parallel training, docs/distributed.md), as
+// fit sees them: their count, this one's rank, and the few collective operations training needs.
+// nn knows only this interface; the MPI implementation is mlp::distributed::MpiCommunicator
+// (include/mlp/distributed/), and SingleProcessCommunicator is the one-process case.
+//
+// Every operation is collective: every rank calls it, in the same order, with the same sizes.
+#pragma once
+
+#include <span>
+
+#include "mlp/core/matrix.hpp"
+
+namespace mlp {
+
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+
+  virtual int rank() const = 0;  // 0 .. size() - 1
+  virtual int size() const = 0;  // >= 1
+
+  // Gathers every rank's `mine` into `all`, in rank order: rank r sends counts[r] values, which
+  // land at all[counts[0] + ... + counts[r - 1]]. mine.size() == counts[rank()],
+  // all.size() == the sum of counts.
+  virtual void allgather(std::span<const float> mine, std::span<float> all,
+                         std::span<const Index> counts) = 0;
+  virtual void allgather(std::span<const double> mine, std::span<double> all,
+                         std::span<const Index> counts) = 0;
+  // values = the sum over the ranks of their `values`, on every rank. The order of the additions
+  // is the implementation's: use allgather and add in a fixed order where bits must not depend on
+  // the number of ranks.
+  virtual void allreduce_sum(std::span<double> values) = 0;
+  // The root's `values` on every rank.
+  virtual void broadcast(std::span<double> values, int root) = 0;
+  // True on every rank when `flag` is true on at least one: the ranks' agreement to stop.
+  virtual bool any(bool flag) = 0;
+};
+
+// One process: rank 0 of 1; the collective operations copy or return their input.
+class SingleProcessCommunicator final : public Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  void allgather(std::span<const float> mine, std::span<float> all,
+                 std::span<const Index> counts) override;
+  void allgather(std::span<const double> mine, std::span<double> all,
+                 std::span<const Index> counts) override;
+  void allreduce_sum(std::span<double>) override {}
+  void broadcast(std::span<double>, int) override {}
+  bool any(bool flag) override { return flag; }
+};
+
+}  // namespace mlp

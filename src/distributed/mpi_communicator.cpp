@@ -1,0 +1,125 @@
+// MpiCommunicator: the only file of the library that includes <mpi.h> (compiled when MLP_WITH_MPI).
+#include "mlp/distributed/mpi_communicator.hpp"
+
+// MPI's C API only: without these, Open MPI's and MPICH's <mpi.h> bring their deprecated C++
+// bindings, which need a library of their own (libmpi_cxx).
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+
+#include <algorithm>
+#include <climits>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "mlp/core/error.hpp"
+
+namespace mlp::distributed {
+
+struct MpiCommunicator::State {
+  MPI_Comm comm = MPI_COMM_NULL;
+  bool initialised_here = false;
+  std::vector<int> counts, displacements;  // (ranks) of one allgather piece
+};
+
+namespace {
+
+template <class T>
+MPI_Datatype mpi_type();
+template <>
+MPI_Datatype mpi_type<float>() {
+  return MPI_FLOAT;
+}
+template <>
+MPI_Datatype mpi_type<double>() {
+  return MPI_DOUBLE;
+}
+
+// MPI counts and displacements are ints.
+int as_mpi_int(Index n) {
+  if (n < 0 || n > INT_MAX)
+    throw InvalidArgument("a message of " + std::to_string(n) +
+                          " values is beyond MPI's int counts");
+  return static_cast<int>(n);
+}
+
+// MPI_Allgatherv of `counts` values per rank, in pieces of at most `bucket` values per rank:
+// piece k carries values [k bucket, (k + 1) bucket) of each rank's part.
+template <class T>
+void allgather_in_pieces(MPI_Comm comm, int rank, std::span<const T> mine, std::span<T> all,
+                         std::span<const Index> counts, std::vector<int>& piece_counts,
+                         std::vector<int>& displacements) {
+  const Index bucket = static_cast<Index>(MpiCommunicator::kBucketBytes / sizeof(T));
+  const Index longest = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
+  for (Index k0 = 0; k0 < longest; k0 += bucket) {
+    Index offset = 0;
+    for (std::size_t r = 0; r < counts.size(); ++r) {
+      piece_counts[r] = as_mpi_int(std::clamp<Index>(counts[r] - k0, 0, bucket));
+      displacements[r] = as_mpi_int(offset + k0);
+      offset += counts[r];
+    }
+    const int own = piece_counts[static_cast<std::size_t>(rank)];
+    MPI_Allgatherv(own > 0 ? mine.data() + k0 : mine.data(), own, mpi_type<T>(), all.data(),
+                   piece_counts.data(), displacements.data(), mpi_type<T>(), comm);
+  }
+}
+
+}  // namespace
+
+MpiCommunicator::MpiCommunicator() : state_(std::make_unique<State>()) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) {
+    int provided = 0;
+    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+    state_->initialised_here = true;
+  }
+  MPI_Comm_dup(MPI_COMM_WORLD, &state_->comm);
+  MPI_Comm_rank(state_->comm, &rank_);
+  MPI_Comm_size(state_->comm, &size_);
+  state_->counts.resize(static_cast<std::size_t>(size_));
+  state_->displacements.resize(static_cast<std::size_t>(size_));
+}
+
+MpiCommunicator::~MpiCommunicator() {
+  // Left by an exception (this rank failed: a file it cannot read, ...): the other ranks may be
+  // waiting in a collective operation, so freeing the communicator or finalising (both
+  // collective) would wait for them forever. The process exits without finalising instead, after
+  // the program has printed the error, and the launcher then ends the others.
+  if (std::uncaught_exceptions() > 0 && size_ > 1) return;
+  MPI_Comm_free(&state_->comm);
+  int finalised = 0;
+  MPI_Finalized(&finalised);
+  if (state_->initialised_here && !finalised) MPI_Finalize();
+}
+
+void MpiCommunicator::allgather(std::span<const float> mine, std::span<float> all,
+                                std::span<const Index> counts) {
+  allgather_in_pieces(state_->comm, rank_, mine, all, counts, state_->counts,
+                      state_->displacements);
+}
+
+void MpiCommunicator::allgather(std::span<const double> mine, std::span<double> all,
+                                std::span<const Index> counts) {
+  allgather_in_pieces(state_->comm, rank_, mine, all, counts, state_->counts,
+                      state_->displacements);
+}
+
+void MpiCommunicator::allreduce_sum(std::span<double> values) {
+  MPI_Allreduce(MPI_IN_PLACE, values.data(), as_mpi_int(static_cast<Index>(values.size())),
+                MPI_DOUBLE, MPI_SUM, state_->comm);
+}
+
+void MpiCommunicator::broadcast(std::span<double> values, int root) {
+  MPI_Bcast(values.data(), as_mpi_int(static_cast<Index>(values.size())), MPI_DOUBLE, root,
+            state_->comm);
+}
+
+bool MpiCommunicator::any(bool flag) {
+  int value = flag ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT, MPI_LOR, state_->comm);
+  return value != 0;
+}
+
+}  // namespace mlp::distributed

@@ -1,0 +1,26 @@
+#include "mlp/nn/communicator.hpp"
+
+#include <algorithm>
+
+namespace mlp {
+
+namespace {
+
+template <class Scalar>
+void copy_own(std::span<const Scalar> mine, std::span<Scalar> all) {
+  std::copy(mine.begin(), mine.end(), all.begin());
+}
+
+}  // namespace
+
+void SingleProcessCommunicator::allgather(std::span<const float> mine, std::span<float> all,
+                                          std::span<const Index>) {
+  copy_own(mine, all);
+}
+
+void SingleProcessCommunicator::allgather(std::span<const double> mine, std::span<double> all,
+                                          std::span<const Index>) {
+  copy_own(mine, all);
+}
+
+}  // namespace mlp

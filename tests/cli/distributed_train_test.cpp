@@ -1,0 +1,155 @@
+// `mpirun -np N mlp train ...` end to end: one model whatever N, written by rank 0 alone; and the
+// launcher's environment read with clear errors. Runs mpiexec (found by CMake) on 1 to 3 processes.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "cli/cli_runner.hpp"
+
+namespace {
+
+using mlp_test::contains;
+using mlp_test::read_text;
+using mlp_test::RunResult;
+using mlp_test::TempDir;
+
+const std::string kIris = std::string(MLP_DATASETS_DIR) + "/iris.csv";
+
+// Runs `PREFIX mlp ARGS` through the shell: PREFIX sets the environment or starts mpiexec.
+RunResult run_with(const std::string& prefix, const std::string& args) {
+  TempDir dir;
+  std::string command = prefix;
+  for (const std::string& piece :
+       {std::string(" '"), std::string(MLP_CLI_PATH), std::string("' "), args, std::string(" >'"),
+        dir / "out", std::string("' 2>'"), dir / "err", std::string("' </dev/null")})
+    command += piece;
+  const int status = std::system(command.c_str());
+  RunResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_text(dir / "out");
+  result.err = read_text(dir / "err");
+  return result;
+}
+
+#ifdef MLP_TEST_MPIEXEC
+// mpiexec with N processes; Open MPI refuses root (CI) and more processes than cores unless told.
+std::string mpiexec(int processes) {
+  return "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 '" +
+         std::string(MLP_TEST_MPIEXEC) + "' -n " + std::to_string(processes) + " " +
+         MLP_TEST_MPIEXEC_FLAGS;
+}
+
+// The same command on 1, 2 and 3 processes: the same model file and history, bit for bit, with
+// early stopping on a validation split; rank 0 alone prints and writes. Batches of 96 rows are 3
+// blocks of 32 (FitOptions::gradient_block_rows): one per rank on 3.
+TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
+  TempDir dir;
+  std::string model[4], history[4];
+  for (int n = 1; n <= 3; ++n) {
+    const std::string out = dir / ("model" + std::to_string(n));
+    const RunResult r = run_with(
+        mpiexec(n), "train '" + kIris + "' --target species -o '" + out + "' --history '" + out +
+                        ".csv' --epochs 40 --batch-size 24 "
+                        "--validation 0.3 --early-stopping 3 --lr 0.05 --seed 4 "
+                        "--threads 1 --layers 16");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    // One "saved" line: the other ranks print nothing.
+    EXPECT_EQ(r.out.find("saved"), r.out.rfind("saved")) << r.out;
+    model[n] = read_text(out);
+    history[n] = read_text(out + ".csv");
+    ASSERT_FALSE(model[n].empty());
+  }
+  EXPECT_TRUE(model[2] == model[1]);
+  EXPECT_TRUE(model[3] == model[1]);
+  EXPECT_EQ(history[2], history[1]);
+  EXPECT_EQ(history[3], history[1]);
+}
+
+// Rank 1 killed (SIGKILL) once rank 0 has written a checkpoint: mpiexec ends rank 0 too, within
+// seconds, naming the rank; the checkpoint then resumes on 3 processes to the bytes of the run
+// that was never stopped (on 1: the same arithmetic whatever the number of processes).
+TEST(DistributedTrain, KilledRankEndsTheRunAndItsCheckpointResumesOnAnotherCount) {
+  TempDir dir;
+  const std::string checkpoint = dir / "run.ckpt";
+  const std::string flags = "train '" + kIris +
+                            "' --target species --epochs 500 --batch-size 100 "
+                            "--early-stopping 0 --seed 9 --threads 1 -q --layers 8";
+  const RunResult whole = run_with(mpiexec(1), flags + " -o '" + (dir / "whole") + "'");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  // Rank 1 runs mlp under a shell that keeps its pid (exec) after starting the killer.
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (while [ ! -f \"$0\" ]; do sleep "
+      "0.02; done; kill -9 $$) & fi; exec \"$@\"' '" +
+      checkpoint + "'";
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult killed =
+      run_with("timeout 120 " + mpiexec(2) + " " + wrapper,
+               flags + " -o '" + (dir / "killed") + "' --checkpoint '" + checkpoint + "'");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(killed.exit_code, 0);
+  EXPECT_NE(killed.exit_code, 124) << "timeout: the ranks hung";
+  EXPECT_LT(seconds, 60.0);
+  EXPECT_TRUE(contains(killed.err, "rank 1")) << killed.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "killed"));
+  ASSERT_TRUE(std::filesystem::exists(checkpoint));
+  const RunResult resumed =
+      run_with(mpiexec(3), flags + " -o '" + (dir / "resumed") + "' --resume '" + checkpoint + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(read_text(dir / "resumed") == read_text(dir / "whole"));
+}
+
+// A rank that cannot read its data file fails with its rank and the file named, and mpiexec ends
+// the others within seconds (the failing rank does not wait for them to finalise MPI): rank 1 is
+// given a file that does not exist. No model is written.
+TEST(DistributedTrain, UnreadableFileOnOneRankIsNamedWithTheRank) {
+  TempDir dir;
+  const std::string missing = dir / "missing.csv", model = dir / "model";
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then data=\"$0\"; else data=\"$1\"; "
+      "fi; exec \"$2\" train \"$data\" --target species --epochs 2000 --threads 1 -q -o "
+      "\"$3\"' '" +
+      missing + "' '" + kIris + "' '" + MLP_CLI_PATH + "' '" + model + "'";
+  const auto start = std::chrono::steady_clock::now();
+  const std::string command = "timeout 120 " + mpiexec(2) + " " + wrapper + " >'" + (dir / "out") +
+                              "' 2>'" + (dir / "err") + "' </dev/null";
+  const int status = std::system(command.c_str());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string err = read_text(dir / "err");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 124) << err;
+  EXPECT_LT(seconds, 60.0);
+  EXPECT_TRUE(contains(err, "mlp: rank 1 of 2: error: " + missing)) << err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+#endif
+
+// A launcher's size that is not a number is named, and nothing is trained.
+TEST(DistributedTrain, BadLauncherEnvironmentIsNamed) {
+  TempDir dir;
+  const RunResult r =
+      run_with("OMPI_COMM_WORLD_SIZE=two",
+               "train '" + kIris + "' --target species -o '" + (dir / "m") + "' --epochs 1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.err, "OMPI_COMM_WORLD_SIZE")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m"));
+}
+
+#if !MLP_TEST_WITH_MPI
+// Built without MPI, a launch of several processes is refused: each would train its own model.
+TEST(DistributedTrain, BuildWithoutMpiRefusesSeveralProcesses) {
+  TempDir dir;
+  const RunResult r =
+      run_with("OMPI_COMM_WORLD_SIZE=2",
+               "train '" + kIris + "' --target species -o '" + (dir / "m") + "' --epochs 1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.err, "built without MPI")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "m"));
+}
+#endif
+
+}  // namespace

@@ -1,0 +1,125 @@
+// Training runs that data-parallel fit (FitOptions::communicator) must reproduce: one small
+// problem per kind of output, loss and option that changes how a batch's gradient is formed.
+// Used by tests/nn/data_parallel_fit_test.cpp (one process) and tests/distributed/ (under mpiexec).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mlp/core/random.hpp"
+#include "mlp/nn/communicator.hpp"
+#include "mlp/nn/network.hpp"
+
+namespace mlp::test {
+
+struct DataParallelCase {
+  std::string name;
+  bool classification = true;  // softmax + categorical cross-entropy, else identity output
+  Loss regression_loss = Loss::mse;
+  OptimizerSpec optimizer = OptimizerSpec::adam(0.01);
+  Index samples = 203;  // odd: the last batch is shorter
+  Index batch = 64;     // 0: full batch
+  int epochs = 4;
+  double l2 = 0.0;
+  bool sample_weights = false;
+  bool validation = false;
+  int patience = 0;
+  int max_rollbacks = 0;
+  Index block_rows = 16;
+};
+
+// The cases: every one has more blocks per batch than the 4 ranks the tests run, but for
+// "few_blocks", whose 2 blocks leave ranks without one.
+inline std::vector<DataParallelCase> data_parallel_cases() {
+  std::vector<DataParallelCase> cases(9);
+  cases[0].name = "adam_minibatches";
+  cases[1].name = "momentum_full_batch";
+  cases[1].optimizer = OptimizerSpec::with_momentum(0.05);
+  cases[1].batch = 0;
+  cases[1].block_rows = 40;
+  cases[2].name = "sse_regression_sgd";
+  cases[2].classification = false;
+  cases[2].regression_loss = Loss::sse;
+  cases[2].optimizer = OptimizerSpec::gradient_descent(0.001);
+  cases[3].name = "mse_weights_and_l2";
+  cases[3].classification = false;
+  cases[3].sample_weights = true;
+  cases[3].l2 = 0.3;
+  cases[4].name = "classes_weights_and_l2";
+  cases[4].sample_weights = true;
+  cases[4].l2 = 0.1;
+  cases[5].name = "early_stopping_on_validation";
+  cases[5].validation = true;
+  cases[5].patience = 2;
+  cases[5].epochs = 30;
+  cases[5].optimizer = OptimizerSpec::adam(0.2);  // too fast: validation loss stops improving
+  cases[6].name = "few_blocks";
+  cases[6].batch = 50;
+  cases[6].block_rows = 25;
+  cases[7].name = "uneven_blocks";
+  cases[7].batch = 61;
+  cases[7].block_rows = 7;
+  cases[8].name = "divergence_rolled_back";  // sse's summed gradient with a far too high rate
+  cases[8].classification = false;
+  cases[8].regression_loss = Loss::sse;
+  cases[8].optimizer = OptimizerSpec::gradient_descent(0.5);
+  cases[8].max_rollbacks = 30;
+  return cases;
+}
+
+template <class Scalar>
+struct DataParallelRun {
+  Vector<Scalar> parameters;
+  History history;
+};
+
+// Trains the case's network (5 inputs, hidden 12 tanh, 8 relu) on its data, with `comm` (null:
+// plain fit). The data are the same on every call.
+template <class Scalar>
+DataParallelRun<Scalar> run_data_parallel_case(const DataParallelCase& c, Communicator* comm) {
+  constexpr Index kFeatures = 5, kClasses = 3;
+  Random random(7);
+  const Index total = c.samples + (c.validation ? 60 : 0);
+  Matrix<Scalar> X(total, kFeatures), Y(total, c.classification ? kClasses : 1);
+  Y.setZero();
+  for (Index i = 0; i < total; ++i) {
+    double score = 0.0;
+    for (Index j = 0; j < kFeatures; ++j) {
+      X(i, j) = static_cast<Scalar>(random.normal());
+      score += (j % 2 == 0 ? 1.0 : -0.5) * static_cast<double>(X(i, j));
+    }
+    if (c.classification)
+      Y(i, score < -0.5 ? 0 : score < 0.5 ? 1 : 2) = Scalar(1);
+    else
+      Y(i, 0) = static_cast<Scalar>(score + 0.1 * random.normal());
+  }
+  Sequential<Scalar> net(kFeatures);
+  net.add(12, Activation::tanh).add(8, Activation::relu);
+  net.add(c.classification ? kClasses : 1,
+          c.classification ? Activation::softmax : Activation::identity);
+  net.initialize(Initializer::glorot_uniform(), 11);
+  net.compile(c.classification ? Loss::categorical_crossentropy : c.regression_loss, c.optimizer);
+  FitOptions options;
+  options.epochs = c.epochs;
+  options.batch_size = c.batch;
+  options.seed = 5;
+  options.l2 = c.l2;
+  options.early_stopping_patience = c.patience;
+  options.max_rollbacks = c.max_rollbacks;
+  options.gradient_block_rows = c.block_rows;
+  options.communicator = comm;
+  if (c.sample_weights)
+    for (Index i = 0; i < c.samples; ++i)
+      options.sample_weight.push_back(static_cast<double>(i % 4) * 0.5);
+  DataParallelRun<Scalar> run;
+  const auto train_X = X.topRows(c.samples), train_Y = Y.topRows(c.samples);
+  if (c.validation)
+    run.history = net.fit(train_X, train_Y, X.bottomRows(total - c.samples),
+                          Y.bottomRows(total - c.samples), options);
+  else
+    run.history = net.fit(train_X, train_Y, options);
+  run.parameters = net.parameters();
+  return run;
+}
+
+}  // namespace mlp::test
