@@ -51,6 +51,14 @@ constexpr Size kNonzerosSlack = 8;
 template <class T>
 using NonzerosKernel = Size (*)(Size n, const T* x, std::int32_t* index, T* value);
 
+// The epilogue of gemm.hpp on a block of C (rows x cols, row stride ldc), with the bias, the gate
+// and relu_out already pointing at the block's first column (and row); a null pointer skips its
+// step:  c = c + bias[j];  c = gate > 0 ? c : 0;  relu_out = c < 0 ? 0 : c.  Every kernel performs
+// these same IEEE operations, so all give the same bits.
+template <class T>
+using EpilogueKernel = void (*)(Size rows, Size cols, T* c, Size ldc, const T* bias, const T* gate,
+                                Size ld_gate, T* relu_out, Size ld_relu_out);
+
 // A trivial aggregate on purpose (no member initializers, no constructors): nothing of it is
 // compiled as a function in either translation unit.
 template <class T>
@@ -60,11 +68,16 @@ struct KernelSet {
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   SparseRowsKernel<T> sparse_rows;
   NonzerosKernel<T> nonzeros;
+  EpilogueKernel<T> epilogue;
 };
 
 // The AVX2 + FMA kernels (gemm_avx2.cpp). Call only when the CPU has AVX2 and FMA.
 KernelSet<float> avx2_kernels_f32();
 KernelSet<double> avx2_kernels_f64();
+// The portable epilogue (gemm.cpp), part of every set but the AVX2 one.
+template <class T>
+void epilogue_generic(Size rows, Size cols, T* c, Size ldc, const T* bias, const T* gate,
+                      Size ld_gate, T* relu_out, Size ld_relu_out);
 // The AVX2 + FMA sparse kernels (sparse_avx2.cpp), part of those sets.
 void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* value, const float* M,
                           Size ldm, Size n, float* out, int accumulate);
