@@ -118,6 +118,7 @@ KernelSet<T> generic_kernels() {
           nr,
           micro_generic<T, mr, nr>,
           nullptr,
+          nullptr,
           sparse_rows_generic<T>,
           nonzeros_generic<T>,
           epilogue_generic<T>};
@@ -314,18 +315,29 @@ void packed_block(const KernelSet<T>& K, const Problem<T>& P, Index m0, Index m1
       pack_b(P.tb, P.B, P.ldb, pc, kc, jc, nc, nr, pb);
       for (Index ic = m0; ic < m1; ic += Blocking<T>::mc) {
         const Index mc = std::min(Blocking<T>::mc, m1 - ic);
-        pack_a(P.ta, P.A, P.lda, ic, mc, pc, kc, mr, pa);
+        // Whole panels of A's rows are read in place when the kernel can; the rest is packed
+        // (into the start of pa: the panel of the last rows).
+        const Index direct = P.ta == Transpose::no && K.micro_rows != nullptr ? mc - mc % mr : 0;
+        pack_a(P.ta, P.A, P.lda, ic + direct, mc - direct, pc, kc, mr, pa);
         for (Index jr = 0; jr < nc; jr += nr) {
           const Index cols = std::min<Index>(nr, nc - jr);
           const T* b_panel = pb + jr * kc;
           for (Index ir = 0; ir < mc; ir += mr) {
             const Index rows = std::min<Index>(mr, mc - ir);
-            const T* a_panel = pa + ir * kc;
+            const bool in_place = ir < direct;
+            const T* a_panel = in_place ? pa : pa + (ir - direct) * kc;
+            const T* a_rows = P.A + (ic + ir) * P.lda + pc;
             T* c = P.C + (ic + ir) * P.ldc + jc + jr;
             if (rows == mr && cols == nr) {
-              K.micro(kc, a_panel, b_panel, c, P.ldc, accumulate);
+              if (in_place)
+                K.micro_rows(kc, a_rows, P.lda, b_panel, c, P.ldc, accumulate);
+              else
+                K.micro(kc, a_panel, b_panel, c, P.ldc, accumulate);
             } else {
-              K.micro(kc, a_panel, b_panel, tile, nr, 0);
+              if (in_place)
+                K.micro_rows(kc, a_rows, P.lda, b_panel, tile, nr, 0);
+              else
+                K.micro(kc, a_panel, b_panel, tile, nr, 0);
               for (Index i = 0; i < rows; ++i)
                 for (Index j = 0; j < cols; ++j)
                   c[i * P.ldc + j] =

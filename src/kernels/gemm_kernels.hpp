@@ -25,6 +25,13 @@ using Size = std::ptrdiff_t;
 template <class T>
 using MicroKernel = void (*)(Size kc, const T* a, const T* b, T* c, Size ldc, int accumulate);
 
+// The same tile with A read in place, unpacked: row i of the tile's A is a + i * lda (kc values),
+// the FMAs in the same order, so the same bits. For op(A) = A, whose rows are already contiguous:
+// packing them costs more than it saves when k is small (inference).
+template <class T>
+using MicroRowsKernel = void (*)(Size kc, const T* a, Size lda, const T* b, T* c, Size ldc,
+                                 int accumulate);
+
 // Products with few rows (batch-1 inference): C (m x n) = A (m x k, row stride lda) B (k x n, row
 // stride ldb), all row-major and unpacked. The sum over p is taken in blocks of kc terms exactly
 // as the packed product takes it (each block's terms fused-multiply-added in order starting from
@@ -65,6 +72,7 @@ template <class T>
 struct KernelSet {
   int mr, nr;  // tile of the micro-kernel
   MicroKernel<T> micro;
+  MicroRowsKernel<T> micro_rows;  // may be null: A is then always packed
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   SparseRowsKernel<T> sparse_rows;
   NonzerosKernel<T> nonzeros;

@@ -58,6 +58,40 @@ void micro(Size kc, const typename K::Scalar* a, const typename K::Scalar* b, ty
   }
 }
 
+// The same tile with A's rows read in place (MicroRowsKernel): the same FMAs in the same order.
+template <class K>
+void micro_rows(Size kc, const typename K::Scalar* a, Size lda, const typename K::Scalar* b,
+                typename K::Scalar* c, Size ldc, int accumulate) {
+  constexpr int cols = kRegs * K::lanes;
+  typename K::Reg acc[kRows][kRegs];
+#pragma GCC unroll 16
+  for (int i = 0; i < kRows; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) acc[i][v] = K::zero();
+  for (Size p = 0; p < kc; ++p) {
+    typename K::Reg bv[kRegs];
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) bv[v] = K::load(b + v * K::lanes);
+#pragma GCC unroll 16
+    for (int i = 0; i < kRows; ++i) {
+      const typename K::Reg x = K::broadcast(a + i * lda + p);
+#pragma GCC unroll 16
+      for (int v = 0; v < kRegs; ++v) acc[i][v] = K::fmadd(x, bv[v], acc[i][v]);
+    }
+    b += cols;
+  }
+  typename K::Scalar* row = c;
+#pragma GCC unroll 16
+  for (int i = 0; i < kRows; ++i, row += ldc) {
+    if (accumulate) {
+#pragma GCC unroll 16
+      for (int v = 0; v < kRegs; ++v) acc[i][v] = K::add(K::loadu(row + v * K::lanes), acc[i][v]);
+    }
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) K::storeu(row + v * K::lanes, acc[i][v]);
+  }
+}
+
 // ---- few rows (batch-1 inference): one row of C at a time, 8 registers of columns (64 floats,
 // 32 doubles), only the rows of B whose factor is not zero --------------------------------------
 
@@ -170,15 +204,13 @@ void epilogue(Size rows, Size cols, typename K::Scalar* c, Size ldc, const typen
 }  // namespace
 
 KernelSet<float> avx2_kernels_f32() {
-  return {kRows,           kRegs * F32::lanes,   micro<F32>,
-          small_rows<F32>, sparse_rows_avx2_f32, nonzeros_avx2_f32,
-          epilogue<F32>};
+  return {kRows,           kRegs * F32::lanes,   micro<F32>,        micro_rows<F32>,
+          small_rows<F32>, sparse_rows_avx2_f32, nonzeros_avx2_f32, epilogue<F32>};
 }
 
 KernelSet<double> avx2_kernels_f64() {
-  return {kRows,           kRegs * F64::lanes,   micro<F64>,
-          small_rows<F64>, sparse_rows_avx2_f64, nonzeros_avx2_f64,
-          epilogue<F64>};
+  return {kRows,           kRegs * F64::lanes,   micro<F64>,        micro_rows<F64>,
+          small_rows<F64>, sparse_rows_avx2_f64, nonzeros_avx2_f64, epilogue<F64>};
 }
 
 }  // namespace mlp::gemm_detail
