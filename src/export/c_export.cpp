@@ -29,11 +29,11 @@ void check_identifier(const std::string& name) {
   };
   if (name.empty() || (name[0] >= '0' && name[0] <= '9') ||
       !std::all_of(name.begin(), name.end(), ok))
-    throw InvalidArgument("--name '" + name +
+    throw InvalidArgument("the name '" + name +
                           "' is not a C identifier (use letters, digits and '_', not starting "
                           "with a digit)");
   if (std::find(kKeywords.begin(), kKeywords.end(), name) != kKeywords.end())
-    throw InvalidArgument("--name '" + name + "' is a C keyword: choose another prefix");
+    throw InvalidArgument("the name '" + name + "' is a C keyword: choose another prefix");
 }
 
 // A float as a C literal that reads back to the same float: the shortest round-trip digits,
