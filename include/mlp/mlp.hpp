@@ -26,6 +26,7 @@
 #include "mlp/export/onnx_export.hpp"
 #include "mlp/export/onnx_import.hpp"
 #include "mlp/export/onnx_model.hpp"
+#include "mlp/export/softmax_pair.hpp"
 #include "mlp/learn/explain.hpp"
 #include "mlp/learn/sweep.hpp"
 #include "mlp/model/model_io.hpp"

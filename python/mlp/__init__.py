@@ -4,7 +4,8 @@ A drop-in for scikit-learn's neural networks::
 
     from mlp import MLPClassifier      # instead of sklearn.neural_network.MLPClassifier
 
-and the library's Keras-like network: ``mlp.Sequential``, ``mlp.load``, ``mlp.datasets``.
+and the library's Keras-like network: ``mlp.Sequential``, ``mlp.load``, ``mlp.datasets``;
+models that travel: ``export_onnx`` / ``export_c`` of networks and estimators, ``mlp.import_onnx``.
 """
 
 from mlp import _core
@@ -13,6 +14,7 @@ from mlp import datasets
 from mlp._classifier import MLPClassifier
 from mlp._regressor import MLPRegressor
 from mlp._sequential import History, Sequential, load
+from mlp._trained_model import TrainedModel, import_onnx
 
 __version__ = "0.1.0"
 
@@ -26,8 +28,10 @@ __all__ = [
     "datasets",
     "Sequential",
     "get_threads",
+    "import_onnx",
     "load",
     "set_threads",
+    "TrainedModel",
 ]
 
 

@@ -17,6 +17,7 @@ from mlp import _core
 from mlp._lbfgs import fit_lbfgs
 from mlp._scaling import loss_scale
 from mlp._sequential import Sequential
+from mlp._trained_model import network_model
 
 # scikit-learn's names of the hidden activations -> the library's.
 _HIDDEN_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -364,6 +365,64 @@ class BaseMLP(BaseEstimator):
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
+
+    # -- export --------------------------------------------------------------------------------
+    def export_onnx(self, path):
+        """Write the fitted model as ONNX (opset 17, IR version 8, float32; docs/export.md).
+
+        The graph takes X as ``predict`` does (float32 ``[N, n_features_in_]``; the estimator
+        holds no preprocessing, so none is in the graph). A classifier's outputs are ``label``
+        (int64 when ``classes_`` are integers, else text: ``str`` of the class) and
+        ``probabilities`` (``predict_proba``);
+        a regressor's ``variable`` (``predict``, shape ``[N, 1]``). ONNX Runtime's outputs equal
+        the estimator's to 1e-5.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The .onnx file to write (atomically).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ValueError
+            For what the export cannot hold: multi-label classification, multi-output
+            regression.
+        """
+        self._export_model().export_onnx(str(path), self._integer_labels())
+
+    def export_c(self, dir, name="model", scratch="static", quantize=None):
+        """Write ``NAME.h`` and ``NAME.c``: the fitted model as C99 with no allocation and nothing
+        beyond ``<math.h>``; ``NAME_predict_proba(x, out)`` gives ``predict_proba``'s row (a
+        regressor: ``out[0]`` the value). See docs/export.md.
+
+        Parameters
+        ----------
+        dir : str or path-like
+            The folder to write into, created with its parents when missing.
+        name : str, default='model'
+            The files' name and the prefix of every C symbol (a C identifier).
+        scratch : {'static', 'caller'}, default='static'
+            Where the activations live: a static buffer in NAME.c, or the caller's
+            ``NAME_SCRATCH_FLOATS`` floats.
+        quantize : {None, 'int8'}, default=None
+            'int8' stores the weights as int8 with one float scale per layer.
+
+        Returns
+        -------
+        sizes : dict
+            ``flash_bytes`` (the constant arrays) and ``ram_bytes`` (the scratch).
+        """
+        return dict(self._export_model().export_c(str(dir), str(name), str(scratch), quantize))
+
+    def _export_model(self):
+        """The library's TrainedModel of the fitted network: the columns of X (named by
+        feature_names_in_ when fitted on a DataFrame), and the classes (classifier)."""
+        check_is_fitted(self)
+        self._sync_network()
+        names = list(self.feature_names_in_) if hasattr(self, "feature_names_in_") else None
+        return network_model(self._net._net, names, self._export_classes())
 
     # -- pickling ------------------------------------------------------------------------------
     def __getstate__(self):

@@ -258,6 +258,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         with np.errstate(divide="ignore"):
             return np.log(y_prob, out=y_prob)
 
+    def _export_classes(self):
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError("a multi-label MLPClassifier cannot be exported: the ONNX and C "
+                             "exports hold one class per sample (softmax, or one sigmoid unit "
+                             "for two classes)")
+        return list(self.classes_)
+
+    def _integer_labels(self):
+        return bool(np.issubdtype(np.asarray(self.classes_).dtype, np.integer))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True

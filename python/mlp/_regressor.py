@@ -94,6 +94,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _output_activation(self):
         return "identity"
 
+    def _export_classes(self):
+        if self.n_outputs_ != 1:
+            raise ValueError(f"a multi-output MLPRegressor ({self.n_outputs_} outputs) cannot be "
+                             "exported: the ONNX and C exports hold one value per sample")
+        return None
+
+    def _integer_labels(self):
+        return False
+
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True,
                              dtype=(np.float64, np.float32), reset=reset)

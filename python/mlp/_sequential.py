@@ -1,10 +1,12 @@
 """mlp.Sequential: the library's Keras-like network, and mlp.load for its model files."""
 
 import json
+import os
 
 import numpy as np
 
 from mlp import _core
+from mlp._trained_model import file_model, network_model
 
 _NETWORKS = {np.dtype(np.float32): _core.Sequential_f32, np.dtype(np.float64): _core.Sequential_f64}
 
@@ -178,6 +180,82 @@ class Sequential:
         ``extra``: a JSON-serialisable dict stored in the file's metadata."""
         self._net.save(str(path), json.dumps({} if extra is None else extra))
 
+    def export_onnx(self, path, *, feature_names=None, class_names=None):
+        """Write the network as ONNX (opset 17, IR version 8, float32; docs/export.md).
+
+        A network loaded from a model file of ``mlp train`` or ``mlp import`` is exported as
+        ``mlp export`` exports that file: raw columns in, with its preprocessing in the graph.
+        Any other network takes its inputs as ``X`` and gives, with a softmax output layer,
+        ``label`` (int64: ``predict``'s class index) and ``probabilities``, with
+        ``class_names`` ``label`` as their text; otherwise its one output as ``variable``.
+        The outputs equal ``predict_proba`` to 1e-5.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The .onnx file to write (atomically).
+        feature_names : list of str, default=None
+            The input's column names (default ``x0, x1, ...``), listed in the input's doc
+            string. Not for a model file's network, which names its own.
+        class_names : list of str, default=None
+            The classes of the outputs (default for a softmax output ``0, 1, ...``); two names
+            for one sigmoid output make it a binary classifier.
+
+        Raises
+        ------
+        ValueError
+            When the network is neither a classifier nor has one output, or the names do not fit.
+        """
+        integer_labels = class_names is None and self._softmax_output() and not self._has_metadata()
+        self._trained_model(feature_names, class_names).export_onnx(os.fspath(path), integer_labels)
+
+    def export_c(self, dir, name="model", scratch="static", quantize=None, *, feature_names=None,
+                 class_names=None):
+        """Write ``NAME.h`` and ``NAME.c``: the network as C99 with no allocation and nothing
+        beyond ``<math.h>``, its outputs those of the ONNX export (docs/export.md).
+
+        Parameters
+        ----------
+        dir : str or path-like
+            The folder to write into, created with its parents when missing.
+        name : str, default='model'
+            The files' name and the prefix of every C symbol (a C identifier).
+        scratch : {'static', 'caller'}, default='static'
+            Where the activations live: a static buffer in NAME.c, or the caller's
+            ``NAME_SCRATCH_FLOATS`` floats.
+        quantize : {None, 'int8'}, default=None
+            'int8' stores the weights as int8 with one float scale per layer.
+        feature_names, class_names : list of str, default=None
+            As for :meth:`export_onnx`.
+
+        Returns
+        -------
+        sizes : dict
+            ``flash_bytes`` (the constant arrays) and ``ram_bytes`` (the scratch).
+        """
+        model = self._trained_model(feature_names, class_names)
+        return dict(model.export_c(os.fspath(dir), str(name), str(scratch), quantize))
+
+    def _trained_model(self, feature_names, class_names):
+        """The _core TrainedModel to export: the model file's metadata when the network was
+        loaded with some, else one built from the names."""
+        if self._has_metadata():
+            if feature_names is not None or class_names is not None:
+                raise ValueError("this network's model file names its features and classes: "
+                                 "export it without feature_names and class_names")
+            return file_model(self._net, json.dumps(self.extra), getattr(self, "_source", "the network"))
+        if class_names is None and self._softmax_output():
+            class_names = [str(k) for k in range(self.n_outputs)]
+        return network_model(self._net, feature_names, class_names)
+
+    def _has_metadata(self):
+        """Whether the network came from a model file with mlp's metadata (mlp train, import)."""
+        extra = getattr(self, "extra", None)
+        return isinstance(extra, dict) and "format_version" in extra
+
+    def _softmax_output(self):
+        return bool(self.layers) and self.layers[-1][1] == "softmax"
+
     def __repr__(self):
         layers = ", ".join(f"{u} {a}" for u, a in self.layers)
         return f"Sequential({self.n_inputs} inputs: {layers}; dtype={self._net.dtype})"
@@ -190,6 +268,7 @@ def load(path):
     net, extra = _core.load(str(path))
     model = Sequential._wrap(net)
     model.extra = json.loads(extra)
+    model._source = os.fspath(path)
     return model
 
 

@@ -1,5 +1,6 @@
-// The extension module mlp._core: the library's network, model files, data readers and thread
-// count, for the Python package in python/mlp (which users import instead of this module).
+// The extension module mlp._core: the library's network, model files, data readers, trained
+// models with their exports and the ONNX import, and the thread count, for the Python package
+// in python/mlp (which users import instead of this module).
 #include <pybind11/pybind11.h>
 
 #include "bindings.hpp"
@@ -13,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
   mlp::python::bind_sequential(m);
   mlp::python::bind_model_files(m);
   mlp::python::bind_datasets(m);
+  mlp::python::bind_trained_model(m);
   m.def("set_threads", &mlp::set_threads, pybind11::arg("count"),
         "Sets the thread count of the library's parallel kernels (0: one per core).");
   m.def("threads", &mlp::threads, "The thread count in force.");

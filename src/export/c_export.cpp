@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <system_error>
 
 #include "mlp/core/atomic_file.hpp"
 #include "mlp/core/error.hpp"
@@ -28,11 +29,11 @@ void check_identifier(const std::string& name) {
   };
   if (name.empty() || (name[0] >= '0' && name[0] <= '9') ||
       !std::all_of(name.begin(), name.end(), ok))
-    throw InvalidArgument("--name '" + name +
+    throw InvalidArgument("the name '" + name +
                           "' is not a C identifier (use letters, digits and '_', not starting "
                           "with a digit)");
   if (std::find(kKeywords.begin(), kKeywords.end(), name) != kKeywords.end())
-    throw InvalidArgument("--name '" + name + "' is a C keyword: choose another prefix");
+    throw InvalidArgument("the name '" + name + "' is a C keyword: choose another prefix");
 }
 
 // A float as a C literal that reads back to the same float: the shortest round-trip digits,
@@ -243,6 +244,18 @@ std::string predict_body(const TrainedModel<Scalar>& model, const std::string& p
   return declarations + s;
 }
 
+// The folder `dir`, created with its missing parents (as `mkdir -p`) when it does not exist;
+// Error naming it when it is a file or cannot be created.
+void make_folder(const std::string& dir) {
+  std::error_code error;
+  if (std::filesystem::exists(dir, error) && !std::filesystem::is_directory(dir, error))
+    throw Error("'" + dir + "' is a file: the C export writes NAME.h and NAME.c into a folder");
+  std::filesystem::create_directories(dir, error);
+  if (error)
+    throw Error("cannot create the output folder '" + dir + "': " + error.message() +
+                " (choose a folder you can write to)");
+}
+
 }  // namespace
 
 Int8Weights quantize_int8(const std::vector<float>& w) {
@@ -315,10 +328,7 @@ template <class Scalar>
 CSource export_c(const TrainedModel<Scalar>& model, const CExportOptions& options,
                  const std::string& dir) {
   CSource c = c_source(model, options);
-  if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir))
-    throw Error("-o '" + dir + "' is a file: --format c writes NAME.h and NAME.c into a folder");
-  if (!std::filesystem::is_directory(dir))
-    throw Error("the output folder '" + dir + "' does not exist (create it first)");
+  make_folder(dir);
   const std::filesystem::path folder(dir);
   write_file_atomically((folder / (options.name + ".h")).string(), c.header);
   write_file_atomically((folder / (options.name + ".c")).string(), c.source);

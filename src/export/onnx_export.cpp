@@ -1,8 +1,12 @@
 #include "mlp/export/onnx_export.hpp"
 
+#include <charconv>
+#include <system_error>
 #include "export/onnx_features.hpp"
 #include "export/onnx_graph_builder.hpp"
+
 #include "mlp/core/atomic_file.hpp"
+#include "mlp/core/error.hpp"
 
 namespace mlp {
 
@@ -59,22 +63,41 @@ std::string dense_layer(GraphBuilder& b, const Sequential<Scalar>& net, std::siz
   return z;
 }
 
-// Classifier outputs: "probabilities" (the network's output) and "label", the name of the most
-// probable class (ArgMax, first of equals as TrainedModel::classes_from_proba, then a
-// LabelEncoder from index to name).
+// The class names as int64 labels; InvalidArgument when one is not an integer.
+std::vector<std::int64_t> integer_classes(const std::vector<std::string>& classes) {
+  std::vector<std::int64_t> values;
+  for (const std::string& name : classes) {
+    std::int64_t v = 0;
+    const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), v);
+    if (error != std::errc() || end != name.data() + name.size() || name.empty())
+      throw InvalidArgument("int64 labels need integer class names, and '" + name + "' is not one");
+    values.push_back(v);
+  }
+  return values;
+}
+
+// Classifier outputs: "probabilities" (the network's output) and "label", the most probable class
+// (ArgMax, first of equals as TrainedModel::classes_from_proba, then a LabelEncoder from index to
+// the class's name, or to its integer value with OnnxLabel::int64).
 void classifier_outputs(GraphBuilder& b, const std::string& proba,
-                        const std::vector<std::string>& classes) {
+                        const std::vector<std::string>& classes, OnnxLabel label_type) {
   const auto n = static_cast<std::int64_t>(classes.size());
   const std::string index =
       b.node("ArgMax", {proba}, {Attribute::of_int("axis", 1), Attribute::of_int("keepdims", 0)});
   std::vector<std::int64_t> keys(classes.size());
   for (std::int64_t i = 0; i < n; ++i) keys[static_cast<std::size_t>(i)] = i;
-  const std::string label = b.node(
-      "LabelEncoder", {index},
-      {Attribute::of_ints("keys_int64s", keys), Attribute::of_strings("values_strings", classes),
-       Attribute::of_string("default_string", "")},
-      "ai.onnx.ml", "label");
-  b.output(label, DataType::string, {kBatch}, "the most probable class");
+  const bool integers = label_type == OnnxLabel::int64;
+  std::vector<Attribute> map{Attribute::of_ints("keys_int64s", keys)};
+  if (integers) {
+    map.push_back(Attribute::of_ints("values_int64s", integer_classes(classes)));
+    map.push_back(Attribute::of_int("default_int64", -1));
+  } else {
+    map.push_back(Attribute::of_strings("values_strings", classes));
+    map.push_back(Attribute::of_string("default_string", ""));
+  }
+  const std::string label = b.node("LabelEncoder", {index}, map, "ai.onnx.ml", "label");
+  b.output(label, integers ? DataType::int64 : DataType::string, {kBatch},
+           "the most probable class");
   b.output(proba, DataType::float32, {kBatch, n},
            "class probabilities, in the order of the classes");
 }
@@ -82,7 +105,7 @@ void classifier_outputs(GraphBuilder& b, const std::string& proba,
 }  // namespace
 
 template <class Scalar>
-onnx::Model onnx_model(const TrainedModel<Scalar>& model) {
+onnx::Model onnx_model(const TrainedModel<Scalar>& model, OnnxLabel label) {
   onnx::Model m;
   m.ir_version = 8;
   m.opsets = {{"", 17}, {"ai.onnx.ml", 2}};
@@ -98,7 +121,7 @@ onnx::Model onnx_model(const TrainedModel<Scalar>& model) {
   const std::string out_name = classification ? "probabilities" : "standardised_output";
   for (std::size_t l = 0; l < net.layers().size(); ++l) x = dense_layer(b, net, l, x, out_name);
   if (classification) {
-    classifier_outputs(b, x, meta.class_names);
+    classifier_outputs(b, x, meta.class_names, label);
   } else {
     // y = y' * scale + mean, the regression output in the target's units.
     const std::string scaled =
@@ -113,13 +136,13 @@ onnx::Model onnx_model(const TrainedModel<Scalar>& model) {
 }
 
 template <class Scalar>
-void export_onnx(const TrainedModel<Scalar>& model, const std::string& path) {
-  write_file_atomically(path, onnx::encode(onnx_model(model)));
+void export_onnx(const TrainedModel<Scalar>& model, const std::string& path, OnnxLabel label) {
+  write_file_atomically(path, onnx::encode(onnx_model(model, label)));
 }
 
-template onnx::Model onnx_model(const TrainedModel<float>&);
-template onnx::Model onnx_model(const TrainedModel<double>&);
-template void export_onnx(const TrainedModel<float>&, const std::string&);
-template void export_onnx(const TrainedModel<double>&, const std::string&);
+template onnx::Model onnx_model(const TrainedModel<float>&, OnnxLabel);
+template onnx::Model onnx_model(const TrainedModel<double>&, OnnxLabel);
+template void export_onnx(const TrainedModel<float>&, const std::string&, OnnxLabel);
+template void export_onnx(const TrainedModel<double>&, const std::string&, OnnxLabel);
 
 }  // namespace mlp

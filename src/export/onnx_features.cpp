@@ -215,8 +215,11 @@ std::string encoded_features(GraphBuilder& b, const ModelMetadata& meta, std::in
         b.input("X", DataType::float32, {kBatch, n_features}, "Pixel values 0..255, row by row.");
     return b.node("Div", {x, b.floats("pixel_scale", {}, {255.0F})});
   }
-  if (!meta.columns)
-    return b.input("X", DataType::float32, {kBatch, n_features}, "The numeric features.");
+  if (!meta.columns) {
+    std::string doc = "The features, in this order:";
+    for (const auto& name : meta.feature_names) doc += " " + name + ";";
+    return b.input("X", DataType::float32, {kBatch, n_features}, doc);
+  }
   const auto& columns = meta.columns->columns;
   const bool all_numeric = std::all_of(columns.begin(), columns.end(), [](const auto& c) {
     return c.role == ColumnRole::numeric || c.role == ColumnRole::ignored;

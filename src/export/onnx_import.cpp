@@ -10,6 +10,7 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/export/onnx_model.hpp"
+#include "mlp/export/softmax_pair.hpp"
 
 namespace mlp {
 
@@ -304,25 +305,16 @@ void ChainReader::check_tail() {
   }
 }
 
-// The classifier's classes: the graph's names, else "0", "1", ...; a single sigmoid unit is
-// made two softmax units [0, z]: softmax gives e^0 / (e^0 + e^z) = 1 - sigma(z) and sigma(z).
-void set_outputs(std::vector<ReadLayer>& layers, std::vector<std::string>& classes,
+// The classifier's classes: the graph's names, else "0", "1", ...; one per output, counting a
+// single sigmoid unit as the two softmax units it becomes (with_softmax_pair).
+void set_classes(const ReadLayer& last, std::vector<std::string>& classes,
                  const std::string& path) {
-  ReadLayer& last = layers.back();
-  if (last.activation == Activation::sigmoid && last.n_out == 1) {
-    std::vector<float> W(static_cast<std::size_t>(2 * last.n_in), 0.0F);
-    for (Index i = 0; i < last.n_in; ++i)
-      W[static_cast<std::size_t>(2 * i + 1)] = last.W[static_cast<std::size_t>(i)];
-    last.W = W;
-    last.b = {0.0F, last.b[0]};
-    last.n_out = 2;
-    last.activation = Activation::softmax;
-  }
+  const Index n_out = last.activation == Activation::sigmoid && last.n_out == 1 ? 2 : last.n_out;
   if (classes.empty())
-    for (Index k = 0; k < last.n_out; ++k) classes.push_back(std::to_string(k));
-  if (static_cast<Index>(classes.size()) != last.n_out)
+    for (Index k = 0; k < n_out; ++k) classes.push_back(std::to_string(k));
+  if (static_cast<Index>(classes.size()) != n_out)
     throw ModelFileError(path + ": the graph names " + std::to_string(classes.size()) +
-                         " classes but the network has " + std::to_string(last.n_out) + " outputs");
+                         " classes but the network has " + std::to_string(n_out) + " outputs");
 }
 
 // Whether `s` is UTF-8 text (a JSON string, as the model file's metadata stores it).
@@ -386,11 +378,11 @@ TrainedModel<float> import_onnx(const std::string& path, const OnnxImportOptions
   const Activation out = layers.back().activation;
   const bool classifier = out == Activation::softmax || out == Activation::sigmoid;
   if (classifier)
-    set_outputs(layers, chain.classes, path);
+    set_classes(layers.back(), chain.classes, path);
   else if (layers.back().n_out != 1)
     throw ModelFileError(path + ": a regression network with " +
                          std::to_string(layers.back().n_out) + " outputs (mlp predicts one value)");
-  if (classifier && layers.back().n_out < 2)
+  if (out == Activation::softmax && layers.back().n_out < 2)
     throw ModelFileError(path + ": a classifier with one softmax output (always 1): not a model");
   TrainedModel<float> model;
   model.network = Sequential<float>(layers.front().n_in);
@@ -401,7 +393,11 @@ TrainedModel<float> import_onnx(const std::string& path, const OnnxImportOptions
   }
   if (!model.network.parameters().allFinite())
     throw ModelFileError(path + ": a weight or bias is not a finite number");
-  const Activation last = layers.back().activation;
+  // A sigmoid output layer is a binary classifier's one unit (as scikit-learn's), or one unit per
+  // label; mlp's classifiers have one output per class.
+  if (out == Activation::sigmoid && layers.back().n_out == 1)
+    model.network = with_softmax_pair(model.network);
+  const Activation last = model.network.output_activation();
   model.network.compile(last == Activation::sigmoid ? Loss::binary_crossentropy
                         : classifier                ? Loss::categorical_crossentropy
                                                     : Loss::mse,

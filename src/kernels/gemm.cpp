@@ -114,7 +114,14 @@ template <class T>
 KernelSet<T> generic_kernels() {
   // 4 x 8 floats (4 x 4 doubles): the tile's 8 SSE2 accumulators stay in registers.
   constexpr int mr = 4, nr = std::is_same_v<T, float> ? 8 : 4;
-  return {mr, nr, micro_generic<T, mr, nr>, nullptr, sparse_rows_generic<T>, nonzeros_generic<T>};
+  return {mr,
+          nr,
+          micro_generic<T, mr, nr>,
+          nullptr,
+          nullptr,
+          sparse_rows_generic<T>,
+          nonzeros_generic<T>,
+          epilogue_generic<T>};
 }
 
 template <class T>
@@ -240,23 +247,38 @@ bool has_epilogue(const GemmEpilogue<T>& ep) {
   return ep.bias != nullptr || ep.gate != nullptr || ep.relu_out != nullptr;
 }
 
-// The epilogue on C's rows [i0, i0 + rows) and columns [j0, j0 + cols).
+}  // namespace
+
 template <class T>
-void apply_epilogue(const GemmEpilogue<T>& ep, Index i0, Index rows, Index j0, Index cols, T* C,
-                    Index ldc) {
-  for (Index i = i0; i < i0 + rows; ++i) {
-    T* c = C + i * ldc;
-    if (ep.bias != nullptr)
-      for (Index j = j0; j < j0 + cols; ++j) c[j] = c[j] + ep.bias[j];
-    if (ep.gate != nullptr) {
-      const T* g = ep.gate + i * ep.ld_gate;
-      for (Index j = j0; j < j0 + cols; ++j) c[j] = g[j] > T(0) ? c[j] : T(0);
+void epilogue_generic(Size rows, Size cols, T* c, Size ldc, const T* bias, const T* gate,
+                      Size ld_gate, T* relu_out, Size ld_relu_out) {
+  for (Size i = 0; i < rows; ++i, c += ldc) {
+    if (bias != nullptr)
+      for (Size j = 0; j < cols; ++j) c[j] = c[j] + bias[j];
+    if (gate != nullptr) {
+      const T* g = gate + i * ld_gate;
+      for (Size j = 0; j < cols; ++j) c[j] = g[j] > T(0) ? c[j] : T(0);
     }
-    if (ep.relu_out != nullptr) {
-      T* r = ep.relu_out + i * ep.ld_relu_out;
-      for (Index j = j0; j < j0 + cols; ++j) r[j] = c[j] < T(0) ? T(0) : c[j];
+    if (relu_out != nullptr) {
+      T* r = relu_out + i * ld_relu_out;
+      for (Size j = 0; j < cols; ++j) r[j] = c[j] < T(0) ? T(0) : c[j];
     }
   }
+}
+template void epilogue_generic<float>(Size, Size, float*, Size, const float*, const float*, Size,
+                                      float*, Size);
+template void epilogue_generic<double>(Size, Size, double*, Size, const double*, const double*,
+                                       Size, double*, Size);
+
+namespace {
+
+// The epilogue on C's rows [i0, i0 + rows) and columns [j0, j0 + cols), by `kernel`.
+template <class T>
+void apply_epilogue(EpilogueKernel<T> kernel, const GemmEpilogue<T>& ep, Index i0, Index rows,
+                    Index j0, Index cols, T* C, Index ldc) {
+  kernel(rows, cols, C + i0 * ldc + j0, ldc, ep.bias == nullptr ? nullptr : ep.bias + j0,
+         ep.gate == nullptr ? nullptr : ep.gate + i0 * ep.ld_gate + j0, ep.ld_gate,
+         ep.relu_out == nullptr ? nullptr : ep.relu_out + i0 * ep.ld_relu_out + j0, ep.ld_relu_out);
 }
 
 // ---- the packed product on one block of C ----------------------------------------------------
@@ -293,25 +315,36 @@ void packed_block(const KernelSet<T>& K, const Problem<T>& P, Index m0, Index m1
       pack_b(P.tb, P.B, P.ldb, pc, kc, jc, nc, nr, pb);
       for (Index ic = m0; ic < m1; ic += Blocking<T>::mc) {
         const Index mc = std::min(Blocking<T>::mc, m1 - ic);
-        pack_a(P.ta, P.A, P.lda, ic, mc, pc, kc, mr, pa);
+        // Whole panels of A's rows are read in place when the kernel can; the rest is packed
+        // (into the start of pa: the panel of the last rows).
+        const Index direct = P.ta == Transpose::no && K.micro_rows != nullptr ? mc - mc % mr : 0;
+        pack_a(P.ta, P.A, P.lda, ic + direct, mc - direct, pc, kc, mr, pa);
         for (Index jr = 0; jr < nc; jr += nr) {
           const Index cols = std::min<Index>(nr, nc - jr);
           const T* b_panel = pb + jr * kc;
           for (Index ir = 0; ir < mc; ir += mr) {
             const Index rows = std::min<Index>(mr, mc - ir);
-            const T* a_panel = pa + ir * kc;
+            const bool in_place = ir < direct;
+            const T* a_panel = in_place ? pa : pa + (ir - direct) * kc;
+            const T* a_rows = P.A + (ic + ir) * P.lda + pc;
             T* c = P.C + (ic + ir) * P.ldc + jc + jr;
             if (rows == mr && cols == nr) {
-              K.micro(kc, a_panel, b_panel, c, P.ldc, accumulate);
+              if (in_place)
+                K.micro_rows(kc, a_rows, P.lda, b_panel, c, P.ldc, accumulate);
+              else
+                K.micro(kc, a_panel, b_panel, c, P.ldc, accumulate);
             } else {
-              K.micro(kc, a_panel, b_panel, tile, nr, 0);
+              if (in_place)
+                K.micro_rows(kc, a_rows, P.lda, b_panel, tile, nr, 0);
+              else
+                K.micro(kc, a_panel, b_panel, tile, nr, 0);
               for (Index i = 0; i < rows; ++i)
                 for (Index j = 0; j < cols; ++j)
                   c[i * P.ldc + j] =
                       accumulate ? c[i * P.ldc + j] + tile[i * nr + j] : tile[i * nr + j];
             }
             if (last && epilogue)
-              apply_epilogue(*P.epilogue, ic + ir, rows, jc + jr, cols, P.C, P.ldc);
+              apply_epilogue(K.epilogue, *P.epilogue, ic + ir, rows, jc + jr, cols, P.C, P.ldc);
           }
         }
       }
@@ -325,7 +358,8 @@ void packed_gemm(const KernelSet<T>& K, const Problem<T>& P) {
   if (P.k == 0) {
     for (Index i = 0; i < P.m; ++i)
       for (Index j = 0; j < P.n; ++j) P.C[i * P.ldc + j] = T(0);
-    if (has_epilogue(*P.epilogue)) apply_epilogue(*P.epilogue, 0, P.m, 0, P.n, P.C, P.ldc);
+    if (has_epilogue(*P.epilogue))
+      apply_epilogue(K.epilogue, *P.epilogue, 0, P.m, 0, P.n, P.C, P.ldc);
     return;
   }
   // The threads take chunks: contiguous runs of whole panels along one dimension. Splitting the
@@ -431,7 +465,8 @@ void gemm_reference(Transpose ta, Transpose tb, Index m, Index n, Index k, const
     }
   }
   if (gemm_detail::has_epilogue(epilogue))
-    gemm_detail::apply_epilogue(epilogue, 0, m, 0, n, C, ldc);
+    gemm_detail::apply_epilogue(gemm_detail::epilogue_generic<Scalar>, epilogue, 0, m, 0, n, C,
+                                ldc);
 }
 
 template <class Scalar>
@@ -447,7 +482,7 @@ void gemm(Transpose ta, Transpose tb, Index m, Index n, Index k, const Scalar* A
   const KernelSet<Scalar>& K = kernels_for<Scalar>(kernel);
   if (m <= 4 && k > 0 && ta == Transpose::no && tb == Transpose::no && K.small_rows != nullptr) {
     K.small_rows(m, n, k, kc_step<Scalar>(k), A, lda, B, ldb, C, ldc);
-    if (has_epilogue(epilogue)) apply_epilogue(epilogue, 0, m, 0, n, C, ldc);
+    if (has_epilogue(epilogue)) apply_epilogue(K.epilogue, epilogue, 0, m, 0, n, C, ldc);
     return;
   }
   const Problem<Scalar> problem{ta, tb, m, n, k, A, lda, B, ldb, C, ldc, &epilogue};

@@ -25,6 +25,13 @@ using Size = std::ptrdiff_t;
 template <class T>
 using MicroKernel = void (*)(Size kc, const T* a, const T* b, T* c, Size ldc, int accumulate);
 
+// The same tile with A read in place, unpacked: row i of the tile's A is a + i * lda (kc values),
+// the FMAs in the same order, so the same bits. For op(A) = A, whose rows are already contiguous:
+// packing them costs more than it saves when k is small (inference).
+template <class T>
+using MicroRowsKernel = void (*)(Size kc, const T* a, Size lda, const T* b, T* c, Size ldc,
+                                 int accumulate);
+
 // Products with few rows (batch-1 inference): C (m x n) = A (m x k, row stride lda) B (k x n, row
 // stride ldb), all row-major and unpacked. The sum over p is taken in blocks of kc terms exactly
 // as the packed product takes it (each block's terms fused-multiply-added in order starting from
@@ -51,20 +58,34 @@ constexpr Size kNonzerosSlack = 8;
 template <class T>
 using NonzerosKernel = Size (*)(Size n, const T* x, std::int32_t* index, T* value);
 
+// The epilogue of gemm.hpp on a block of C (rows x cols, row stride ldc), with the bias, the gate
+// and relu_out already pointing at the block's first column (and row); a null pointer skips its
+// step:  c = c + bias[j];  c = gate > 0 ? c : 0;  relu_out = c < 0 ? 0 : c.  Every kernel performs
+// these same IEEE operations, so all give the same bits.
+template <class T>
+using EpilogueKernel = void (*)(Size rows, Size cols, T* c, Size ldc, const T* bias, const T* gate,
+                                Size ld_gate, T* relu_out, Size ld_relu_out);
+
 // A trivial aggregate on purpose (no member initializers, no constructors): nothing of it is
 // compiled as a function in either translation unit.
 template <class T>
 struct KernelSet {
   int mr, nr;  // tile of the micro-kernel
   MicroKernel<T> micro;
+  MicroRowsKernel<T> micro_rows;  // may be null: A is then always packed
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   SparseRowsKernel<T> sparse_rows;
   NonzerosKernel<T> nonzeros;
+  EpilogueKernel<T> epilogue;
 };
 
 // The AVX2 + FMA kernels (gemm_avx2.cpp). Call only when the CPU has AVX2 and FMA.
 KernelSet<float> avx2_kernels_f32();
 KernelSet<double> avx2_kernels_f64();
+// The portable epilogue (gemm.cpp), part of every set but the AVX2 one.
+template <class T>
+void epilogue_generic(Size rows, Size cols, T* c, Size ldc, const T* bias, const T* gate,
+                      Size ld_gate, T* relu_out, Size ld_relu_out);
 // The AVX2 + FMA sparse kernels (sparse_avx2.cpp), part of those sets.
 void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* value, const float* M,
                           Size ldm, Size n, float* out, int accumulate);

@@ -37,6 +37,14 @@ double sigmoid_far(double z) {
 
 }  // namespace
 
+double exp_neg_f64(double a) {
+  const ExpParts e = exp_parts(a);
+  // 2^-n from its bits: kRoundBias - n holds 1023 - n in its low bits (0 <= n <= 1023).
+  const double scale =
+      std::bit_cast<double>(std::bit_cast<std::uint64_t>(kRoundBias - e.n) << kExponentShift);
+  return (1.0 + e.q) * scale;
+}
+
 double sigmoid_f64(double z) {
   const double a = std::fabs(z);
   if (!(a <= kMainLimit)) return sigmoid_far(z);

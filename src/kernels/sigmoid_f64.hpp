@@ -73,6 +73,10 @@ constexpr double kC[13] = {
 // sigma(z) for one value.
 double sigmoid_f64(double z);
 
+// e^-a = 2^-n (1 + q) for 0 <= a <= kMainLimit, as the product of (1 + q) and the double 2^-n
+// (exact): the exponential of softmax_f32.hpp.
+double exp_neg_f64(double a);
+
 // a[i] = sigmoid_f64(z[i]) for i < n, with sigmoid_avx2 (a may alias z). Call only when the CPU
 // has AVX2.
 void sigmoid_f64_avx2(const double* z, double* a, std::ptrdiff_t n);

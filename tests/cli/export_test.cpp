@@ -85,16 +85,40 @@ TEST(CliExport, UnwritableFolderIsRefusedNamingThePath) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
-TEST(CliExport, CFormatNeedsAFolder) {
+TEST(CliExport, CFormatCreatesTheMissingFoldersAsMkdirP) {
   TempDir dir;
   const std::string model = trained_iris(dir);
-  const auto r = run_mlp("export '" + model + "' --format c -o '" + model + ".c'");
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(contains(r.err, "does not exist (create it first)")) << r.err;
+  const auto r =
+      run_mlp("export '" + model + "' --format c --name iris -o '" + dir / "new/nested/src" + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(mlp_test::read_text(dir / "new/nested/src/iris.h"), "iris_N_INPUTS"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "new/nested/src/iris.c"));
+  // Again into the folder that now exists: the files are replaced.
+  const auto again =
+      run_mlp("export '" + model + "' --format c --name iris -o '" + dir / "new/nested/src" + "'");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(files_in(dir / "new/nested/src"), 2U);
+}
+
+TEST(CliExport, CFormatRefusesAFileOrAFolderItCannotCreate) {
+  TempDir dir;
+  const std::string model = trained_iris(dir);
   std::ofstream(dir / "plain.txt") << "a file\n";
   const auto file = run_mlp("export '" + model + "' --format c -o '" + dir / "plain.txt" + "'");
   EXPECT_EQ(file.exit_code, 1);
   EXPECT_TRUE(contains(file.err, "plain.txt' is a file")) << file.err;
+  // A folder under a file cannot be created (and root could write anywhere else).
+  const auto under =
+      run_mlp("export '" + model + "' --format c -o '" + dir / "plain.txt/sub" + "'");
+  EXPECT_EQ(under.exit_code, 1);
+  EXPECT_TRUE(contains(under.err, "cannot create the output folder '" + dir / "plain.txt/sub"))
+      << under.err;
+  EXPECT_EQ(std::count(under.err.begin(), under.err.end(), '\n'), 1) << under.err;
+  // A name that is not a C identifier is refused before any folder is made.
+  const auto name =
+      run_mlp("export '" + model + "' --format c --name 9x -o '" + dir / "unused" + "'");
+  EXPECT_EQ(name.exit_code, 2);  // InvalidArgument: a usage error
+  EXPECT_FALSE(std::filesystem::exists(dir / "unused"));
   EXPECT_EQ(files_in(dir.path()), 2U);  // the model and plain.txt
 }
 

@@ -264,17 +264,29 @@ TEST(CExport, NameMustBeACIdentifier) {
   }
 }
 
-TEST(CExport, MissingFolderIsAnErrorNamingIt) {
+TEST(CExport, MissingFoldersAreCreatedAsMkdirP) {
   const auto model =
       random_model<float>({Activation::relu, Activation::softmax, mlp::Task::classification}, 3, 2);
   TempDir dir;
-  try {
-    mlp::export_c(model, mlp::CExportOptions{}, dir / "absent");
-    FAIL() << "no error";
-  } catch (const mlp::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("absent"), std::string::npos) << e.what();
+  mlp::export_c(model, mlp::CExportOptions{}, dir / "absent/and/nested");
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "absent/and/nested/model.h"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "absent/and/nested/model.c"));
+}
+
+TEST(CExport, FolderThatCannotBeCreatedIsAnErrorNamingIt) {
+  const auto model =
+      random_model<float>({Activation::relu, Activation::softmax, mlp::Task::classification}, 3, 2);
+  TempDir dir;
+  std::ofstream(dir / "file") << "x";
+  for (const std::string& bad : {dir / "file", dir / "file/sub"}) {
+    try {
+      mlp::export_c(model, mlp::CExportOptions{}, bad);
+      FAIL() << "no error for " << bad;
+    } catch (const mlp::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
   }
-  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);  // the file
 }
 
 TEST(CExport, CompilesForCortexMWithArmNoneEabiGcc) {

@@ -117,11 +117,26 @@ TORCH_EXPORT = textwrap.dedent("""
 """)
 
 
+def torch_import_failure():
+    """None when the system Python imports torch, else why not (its last line of error)."""
+    try:
+        probe = subprocess.run(["/usr/bin/python3", "-c", "import torch"], capture_output=True,
+                               text=True)
+    except OSError as error:
+        return f"/usr/bin/python3 cannot run: {error}"
+    if probe.returncode == 0:
+        return None
+    lines = probe.stderr.strip().splitlines()
+    return lines[-1] if lines else f"exit status {probe.returncode}"
+
+
 def test_torch_sequential_predicts_the_same(mlp_cli, datasets, tmp_path):
-    # Debian's python3-torch (the system Python's), never PyPI's multi-GB build.
-    probe = subprocess.run(["/usr/bin/python3", "-c", "import torch"], capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip("the system Python has no torch (Debian: python3-torch)")
+    # Debian's python3-torch (the system Python's, installed by scripts/install-deps --test),
+    # never PyPI's multi-GB build. Skipped only when torch cannot be imported, saying why.
+    failure = torch_import_failure()
+    if failure is not None:
+        pytest.skip(f"/usr/bin/python3 cannot import torch ({failure}): install Debian's "
+                    "python3-torch (scripts/install-deps --test)")
     header, X, _ = iris(datasets)
     np.save(tmp_path / "X.npy", X)
     script = tmp_path / "export.py"

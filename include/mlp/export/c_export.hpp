@@ -64,8 +64,8 @@ Int8Weights quantize_int8(const std::vector<float>& w);
 template <class Scalar>
 CSource c_source(const TrainedModel<Scalar>& model, const CExportOptions& options);
 
-// Writes DIR/NAME.h and DIR/NAME.c (each atomically); Error naming the path when the folder does
-// not exist or cannot be written.
+// Writes DIR/NAME.h and DIR/NAME.c (each atomically), creating DIR and its missing parents first
+// (as `mkdir -p`); Error naming the path when DIR is a file or cannot be created or written.
 template <class Scalar>
 CSource export_c(const TrainedModel<Scalar>& model, const CExportOptions& options,
                  const std::string& dir);

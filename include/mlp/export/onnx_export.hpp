@@ -16,7 +16,8 @@
 //     levels) becomes NaN, so its prediction is NaN;
 //   - then the standardisation x' = (x - mean) / scale (Sub, Div), one Gemm per layer and its
 //     activation (Sigmoid, Tanh, Relu, Softmax; none for identity).
-// Outputs, as in ONNX-ML's classifiers: "label" (string [N], the class name) and
+// Outputs, as in ONNX-ML's classifiers: "label" (string [N], the class name; or int64, see
+// OnnxLabel) and
 // "probabilities" (float32 [N, classes], what `mlp predict --proba` prints); a regression model
 // has "variable" (float32 [N, 1], in the target's units).
 #pragma once
@@ -28,14 +29,20 @@
 
 namespace mlp {
 
-// The ONNX graph of `model` described above. Throws InvalidArgument when a column name would be
-// used twice as an input name.
-template <class Scalar>
-onnx::Model onnx_model(const TrainedModel<Scalar>& model);
+// How a classifier's "label" output gives the class: its name (string), or its name read as an
+// integer (int64: for classes that are integers, as scikit-learn's integer classes_, which
+// skl2onnx also exports as int64 labels).
+enum class OnnxLabel { string, int64 };
 
-// Writes onnx_model(model) to `path` atomically (core/atomic_file.hpp); Error naming the path
-// when it cannot be written.
+// The ONNX graph of `model` described above. Throws InvalidArgument when a column name would be
+// used twice as an input name, or with OnnxLabel::int64 when a class name is not an integer.
 template <class Scalar>
-void export_onnx(const TrainedModel<Scalar>& model, const std::string& path);
+onnx::Model onnx_model(const TrainedModel<Scalar>& model, OnnxLabel label = OnnxLabel::string);
+
+// Writes onnx_model(model, label) to `path` atomically (core/atomic_file.hpp); Error naming the
+// path when it cannot be written.
+template <class Scalar>
+void export_onnx(const TrainedModel<Scalar>& model, const std::string& path,
+                 OnnxLabel label = OnnxLabel::string);
 
 }  // namespace mlp

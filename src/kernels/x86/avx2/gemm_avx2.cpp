@@ -58,6 +58,40 @@ void micro(Size kc, const typename K::Scalar* a, const typename K::Scalar* b, ty
   }
 }
 
+// The same tile with A's rows read in place (MicroRowsKernel): the same FMAs in the same order.
+template <class K>
+void micro_rows(Size kc, const typename K::Scalar* a, Size lda, const typename K::Scalar* b,
+                typename K::Scalar* c, Size ldc, int accumulate) {
+  constexpr int cols = kRegs * K::lanes;
+  typename K::Reg acc[kRows][kRegs];
+#pragma GCC unroll 16
+  for (int i = 0; i < kRows; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) acc[i][v] = K::zero();
+  for (Size p = 0; p < kc; ++p) {
+    typename K::Reg bv[kRegs];
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) bv[v] = K::load(b + v * K::lanes);
+#pragma GCC unroll 16
+    for (int i = 0; i < kRows; ++i) {
+      const typename K::Reg x = K::broadcast(a + i * lda + p);
+#pragma GCC unroll 16
+      for (int v = 0; v < kRegs; ++v) acc[i][v] = K::fmadd(x, bv[v], acc[i][v]);
+    }
+    b += cols;
+  }
+  typename K::Scalar* row = c;
+#pragma GCC unroll 16
+  for (int i = 0; i < kRows; ++i, row += ldc) {
+    if (accumulate) {
+#pragma GCC unroll 16
+      for (int v = 0; v < kRegs; ++v) acc[i][v] = K::add(K::loadu(row + v * K::lanes), acc[i][v]);
+    }
+#pragma GCC unroll 16
+    for (int v = 0; v < kRegs; ++v) K::storeu(row + v * K::lanes, acc[i][v]);
+  }
+}
+
 // ---- few rows (batch-1 inference): one row of C at a time, 8 registers of columns (64 floats,
 // 32 doubles), only the rows of B whose factor is not zero --------------------------------------
 
@@ -131,16 +165,52 @@ void small_rows(Size m, Size n, Size k, Size kc, const typename K::Scalar* A, Si
   }
 }
 
+// ---- epilogue (gemm_kernels.hpp): bias, gate and ReLU on a block of C, a register at a time ----
+
+// The epilogue's steps on one register of a row: c = c + bias; c = gate > 0 ? c : 0; stored;
+// relu = max(0, c) stored where asked. Load and Store read and write a register (the full one,
+// or the masked tail).
+template <class K, class Load, class Store>
+void epilogue_lanes(Size j, typename K::Scalar* c, const typename K::Scalar* bias,
+                    const typename K::Scalar* gate, typename K::Scalar* relu, Load load,
+                    Store store) {
+  typename K::Reg v = load(c + j);
+  if (bias != nullptr) v = K::add(v, load(bias + j));
+  if (gate != nullptr) v = K::where_positive(load(gate + j), v);
+  store(c + j, v);
+  if (relu != nullptr) store(relu + j, K::max(v, K::zero()));
+}
+
+template <class K>
+void epilogue(Size rows, Size cols, typename K::Scalar* c, Size ldc, const typename K::Scalar* bias,
+              const typename K::Scalar* gate, Size ld_gate, typename K::Scalar* relu_out,
+              Size ld_relu_out) {
+  using T = typename K::Scalar;
+  const auto load = [](const T* p) { return K::loadu(p); };
+  const auto store = [](T* p, typename K::Reg r) { K::storeu(p, r); };
+  const Size tail = cols % K::lanes;
+  const __m256i m = K::mask(tail);
+  const auto load_tail = [m](const T* p) { return K::maskload(p, m); };
+  const auto store_tail = [m](T* p, typename K::Reg r) { K::maskstore(p, m, r); };
+  for (Size i = 0; i < rows; ++i, c += ldc) {
+    const T* g = gate == nullptr ? nullptr : gate + i * ld_gate;
+    T* r = relu_out == nullptr ? nullptr : relu_out + i * ld_relu_out;
+    Size j = 0;
+    for (; j + K::lanes <= cols; j += K::lanes) epilogue_lanes<K>(j, c, bias, g, r, load, store);
+    if (tail != 0) epilogue_lanes<K>(j, c, bias, g, r, load_tail, store_tail);
+  }
+}
+
 }  // namespace
 
 KernelSet<float> avx2_kernels_f32() {
-  return {kRows,           kRegs * F32::lanes,   micro<F32>,
-          small_rows<F32>, sparse_rows_avx2_f32, nonzeros_avx2_f32};
+  return {kRows,           kRegs * F32::lanes,   micro<F32>,        micro_rows<F32>,
+          small_rows<F32>, sparse_rows_avx2_f32, nonzeros_avx2_f32, epilogue<F32>};
 }
 
 KernelSet<double> avx2_kernels_f64() {
-  return {kRows,           kRegs * F64::lanes,   micro<F64>,
-          small_rows<F64>, sparse_rows_avx2_f64, nonzeros_avx2_f64};
+  return {kRows,           kRegs * F64::lanes,   micro<F64>,        micro_rows<F64>,
+          small_rows<F64>, sparse_rows_avx2_f64, nonzeros_avx2_f64, epilogue<F64>};
 }
 
 }  // namespace mlp::gemm_detail

@@ -32,6 +32,12 @@ struct F32 {
   static Reg div(Reg a, Reg b) { return _mm256_div_ps(a, b); }
   static Reg sqrt(Reg a) { return _mm256_sqrt_ps(a); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }  // a b + c
+  // b > a ? b : a, lane by lane (a NaN a is kept): max(0, c) is c < 0 ? 0 : c.
+  static Reg max(Reg a, Reg b) { return _mm256_max_ps(b, a); }
+  // a > 0 ? c : +0, lane by lane (false for a NaN a).
+  static Reg where_positive(Reg a, Reg c) {
+    return _mm256_and_ps(_mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_GT_OQ), c);
+  }
   static float sqrt(float a) { return __builtin_sqrtf(a); }
   static float fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
   // The first `count` lanes (count < lanes) set, for masked tails.
@@ -59,6 +65,10 @@ struct F64 {
   static Reg div(Reg a, Reg b) { return _mm256_div_pd(a, b); }
   static Reg sqrt(Reg a) { return _mm256_sqrt_pd(a); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_pd(a, b, c); }  // a b + c
+  static Reg max(Reg a, Reg b) { return _mm256_max_pd(b, a); }
+  static Reg where_positive(Reg a, Reg c) {
+    return _mm256_and_pd(_mm256_cmp_pd(a, _mm256_setzero_pd(), _CMP_GT_OQ), c);
+  }
   static double sqrt(double a) { return __builtin_sqrt(a); }
   static double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
   static __m256i mask(std::ptrdiff_t count) {

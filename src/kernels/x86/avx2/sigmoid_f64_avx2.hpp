@@ -41,6 +41,29 @@ inline bool any_far(__m256d a) {
   return _mm256_load_pd(lanes);
 }
 
+// e^-a = 2^-n (1 + q) for N registers of 4 values 0 <= a <= kMainLimit: n and q, the same
+// operations in the same order as exp_parts in sigmoid_f64.cpp (the equations in sigmoid_f64.hpp).
+template <int N>
+inline void exp_parts_avx2(const __m256d* a, __m256d* n, __m256d* q) {
+  __m256d r[N], r2[N], r4[N], r8[N], A[N], B1[N], B2[N];
+  auto c = [](int i) { return broadcast(kC[i]); };
+  for (int v = 0; v < N; ++v)
+    n[v] = _mm256_round_pd(mul(a[v], broadcast(kLog2e)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  for (int v = 0; v < N; ++v)
+    r[v] = sub(sub(a[v], mul(n[v], broadcast(kC1))), mul(n[v], broadcast(kC2)));
+  for (int v = 0; v < N; ++v) r2[v] = mul(r[v], r[v]);
+  for (int v = 0; v < N; ++v) r4[v] = mul(r2[v], r2[v]);
+  for (int v = 0; v < N; ++v) r8[v] = mul(r4[v], r4[v]);
+  for (int v = 0; v < N; ++v) A[v] = sub(mul(r2[v], add(c(2), mul(c(3), r[v]))), r[v]);
+  for (int v = 0; v < N; ++v)
+    B1[v] = add(add(c(4), mul(c(5), r[v])), mul(r2[v], add(c(6), mul(c(7), r[v]))));
+  for (int v = 0; v < N; ++v)
+    B2[v] = add(add(add(c(8), mul(c(9), r[v])), mul(r2[v], add(c(10), mul(c(11), r[v])))),
+                mul(r4[v], c(12)));
+  for (int v = 0; v < N; ++v) q[v] = add(add(A[v], mul(r4[v], B1[v])), mul(r8[v], B2[v]));
+}
+
 // a[v] = sigma(z[v]) for N registers of 4 values. The N evaluations are independent and written
 // step by step across all of them, so that the processor sees the first steps of each before the
 // later ones of any and runs them side by side. When a value needs the far path, all go through
@@ -58,23 +81,8 @@ inline void sigmoid_avx2(const __m256d* z, __m256d* a) {
     return;
   }
   // e^-|z| = 2^-n (1 + q)
-  __m256d n[N], r[N], r2[N], r4[N], r8[N], A[N], B1[N], B2[N], q[N];
-  auto c = [](int i) { return broadcast(kC[i]); };
-  for (int v = 0; v < N; ++v)
-    n[v] = _mm256_round_pd(mul(abs_z[v], broadcast(kLog2e)),
-                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  for (int v = 0; v < N; ++v)
-    r[v] = sub(sub(abs_z[v], mul(n[v], broadcast(kC1))), mul(n[v], broadcast(kC2)));
-  for (int v = 0; v < N; ++v) r2[v] = mul(r[v], r[v]);
-  for (int v = 0; v < N; ++v) r4[v] = mul(r2[v], r2[v]);
-  for (int v = 0; v < N; ++v) r8[v] = mul(r4[v], r4[v]);
-  for (int v = 0; v < N; ++v) A[v] = sub(mul(r2[v], add(c(2), mul(c(3), r[v]))), r[v]);
-  for (int v = 0; v < N; ++v)
-    B1[v] = add(add(c(4), mul(c(5), r[v])), mul(r2[v], add(c(6), mul(c(7), r[v]))));
-  for (int v = 0; v < N; ++v)
-    B2[v] = add(add(add(c(8), mul(c(9), r[v])), mul(r2[v], add(c(10), mul(c(11), r[v])))),
-                mul(r4[v], c(12)));
-  for (int v = 0; v < N; ++v) q[v] = add(add(A[v], mul(r4[v], B1[v])), mul(r8[v], B2[v]));
+  __m256d n[N], q[N];
+  exp_parts_avx2<N>(abs_z, n, q);
   // s = 2^n; sigma = (sign bit of z ? 1 + q : s) / ((s + 1) + q)
   for (int v = 0; v < N; ++v) {
     const __m256i bits = _mm256_castpd_si256(add(n[v], broadcast(kRoundBias)));
