@@ -221,8 +221,8 @@ void report_checkpoint(const std::string& path, std::optional<int> epochs, bool 
 
 // The data and the settings, printed before training: what was read, how it will be trained.
 template <class Scalar>
-void print_plan(const TrainArguments& a, const Dataset<Scalar>& data,
-                const TrainSettings& settings) {
+void print_plan(const TrainArguments& a, const Dataset<Scalar>& data, const TrainSettings& settings,
+                int processes) {
   std::printf("training on %s: %lld samples, %lld features, %s", a.data.path.c_str(),
               static_cast<long long>(data.size()), static_cast<long long>(data.features.cols()),
               data.task == Task::classification
@@ -233,7 +233,9 @@ void print_plan(const TrainArguments& a, const Dataset<Scalar>& data,
       settings.full_batch ? "full batch" : ("batch " + std::to_string(settings.batch_size)).c_str(),
       settings.resolved_learning_rate());
   if (settings.l2.value_or(0.0) > 0.0) std::printf(", L2 %g", *settings.l2);
-  std::printf(", up to %d epochs\n", settings.epochs);
+  std::printf(", up to %d epochs", settings.epochs);
+  if (processes > 1) std::printf(", on %d processes (each batch shared between them)", processes);
+  std::printf("\n");
   const double validation = settings.validation_fraction.value_or(0.0);
   if (validation > 0.0)
     std::printf("validation: %g%% of the rows held out for early stopping\n", 100 * validation);
@@ -288,7 +290,7 @@ int run_train(TrainArguments a) {
   callbacks.on_epoch_end = [&](const EpochLog& log) { return progress.on_epoch(log); };
   callbacks.communicator = world.get();
   settings = settings.resolved_for(data.size());
-  if (!a.quiet) print_plan(a, data, settings);
+  if (!a.quiet) print_plan(a, data, settings, world == nullptr ? 1 : world->size());
   install_interrupt_handler();
   const Loss loss = settings.loss.value_or(
       data.task == Task::classification ? Loss::categorical_crossentropy : Loss::mse);

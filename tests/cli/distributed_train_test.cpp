@@ -59,6 +59,8 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
     EXPECT_EQ(r.err, "");
     // One "saved" line: the other ranks print nothing.
     EXPECT_EQ(r.out.find("saved"), r.out.rfind("saved")) << r.out;
+    // The plan names the processes when there are several.
+    EXPECT_EQ(contains(r.out, "on " + std::to_string(n) + " processes"), n > 1) << r.out;
     model[n] = read_text(out);
     history[n] = read_text(out + ".csv");
     ASSERT_FALSE(model[n].empty());
