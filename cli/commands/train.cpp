@@ -1,5 +1,6 @@
 #include "commands/train.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "mlp/distributed/world.hpp"
 #include "mlp/model/checkpoint.hpp"
 #include "mlp/model/training_recipe.hpp"
+#include "mlp/nn/communicator.hpp"
 #include "mlp/nn/threads.hpp"
 #include "shared/column_report.hpp"
 #include "shared/data_input.hpp"
@@ -248,6 +250,22 @@ void print_plan(const TrainArguments& a, const Dataset<Scalar>& data, const Trai
   std::fflush(stdout);
 }
 
+// Under mpirun, each batch is cut into blocks of FitOptions::gradient_block_rows rows shared
+// between the processes (docs/distributed.md): with fewer blocks than processes, some only wait.
+void warn_of_idle_processes(const TrainSettings& settings, Index rows, const Communicator& world,
+                            const FitOptions& fit) {
+  const Index batch = settings.full_batch ? rows : std::min(settings.batch_size, rows);
+  const Index blocks = (batch + fit.gradient_block_rows - 1) / fit.gradient_block_rows;
+  if (blocks >= world.size()) return;
+  std::fprintf(stderr,
+               "warning: a batch of %lld rows is %lld block%s of %lld rows, fewer than the %d "
+               "processes: %lld of them will only wait; use --batch-size %lld or more\n",
+               static_cast<long long>(batch), static_cast<long long>(blocks),
+               blocks == 1 ? "" : "s", static_cast<long long>(fit.gradient_block_rows),
+               world.size(), static_cast<long long>(world.size() - blocks),
+               static_cast<long long>(fit.gradient_block_rows * world.size()));
+}
+
 template <class Scalar>
 int run_train(TrainArguments a) {
   // Under mpirun, every process trains the same model on its share of each batch
@@ -291,6 +309,7 @@ int run_train(TrainArguments a) {
   callbacks.communicator = world.get();
   settings = settings.resolved_for(data.size());
   if (!a.quiet) print_plan(a, data, settings, world == nullptr ? 1 : world->size());
+  if (world != nullptr && writer) warn_of_idle_processes(settings, data.size(), *world, callbacks);
   install_interrupt_handler();
   const Loss loss = settings.loss.value_or(
       data.task == Task::classification ? Loss::categorical_crossentropy : Loss::mse);

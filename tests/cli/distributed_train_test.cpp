@@ -52,7 +52,7 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
     const std::string out = dir / ("model" + std::to_string(n));
     const RunResult r = run_with(
         mpiexec(n), "train '" + kIris + "' --target species -o '" + out + "' --history '" + out +
-                        ".csv' --epochs 40 --batch-size 24 "
+                        ".csv' --epochs 40 --batch-size 96 "
                         "--validation 0.3 --early-stopping 3 --lr 0.05 --seed 4 "
                         "--threads 1 --layers 16");
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -69,6 +69,20 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
   EXPECT_TRUE(model[3] == model[1]);
   EXPECT_EQ(history[2], history[1]);
   EXPECT_EQ(history[3], history[1]);
+}
+
+// A batch of fewer 32-row blocks than processes leaves some of them waiting: a warning says so
+// and names the batch size that would not.
+TEST(DistributedTrain, BatchTooSmallForTheProcessesIsWarnedAbout) {
+  TempDir dir;
+  const RunResult r =
+      run_with(mpiexec(3), "train '" + kIris + "' --target species -o '" + std::string(dir / "m") +
+                               "' --epochs 2 --batch-size 40 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "warning: a batch of 40 rows is 2 blocks of 32 rows, fewer than "
+                       "the 3 processes: 1 of them will only wait; use --batch-size 96"))
+      << r.err;
 }
 
 // Rank 1 killed (SIGKILL) once rank 0 has written a checkpoint: mpiexec ends rank 0 too, within
