@@ -40,15 +40,14 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Runs `mlp ARGS` through the shell (ARGS is shell syntax), stdin from `stdin_file` when given.
-inline RunResult run_mlp(const std::string& args, const std::string& stdin_file = "/dev/null") {
+// Runs a shell command line, stdin from /dev/null unless the line redirects it, and captures its
+// exit code (128 + the signal when killed), output and errors.
+inline RunResult run_command(const std::string& line) {
   TempDir dir;
-  std::string command = "'";
-  command += MLP_CLI_PATH;
+  std::string command = "(";
   // Appended piece by piece: GCC 12 at -O1 warns (wrongly) about chains of string temporaries.
-  for (const std::string& piece :
-       {std::string("' "), args, std::string(" <'"), stdin_file, std::string("' >'"), dir / "out",
-        std::string("' 2>'"), dir / "err", std::string("'")})
+  for (const std::string& piece : {line, std::string(") </dev/null >'"), dir / "out",
+                                   std::string("' 2>'"), dir / "err", std::string("'")})
     command += piece;
   const int status = std::system(command.c_str());
   RunResult result;
@@ -56,6 +55,15 @@ inline RunResult run_mlp(const std::string& args, const std::string& stdin_file 
   result.out = read_text(dir / "out");
   result.err = read_text(dir / "err");
   return result;
+}
+
+// Runs `mlp ARGS` through the shell (ARGS is shell syntax), stdin from `stdin_file` when given.
+inline RunResult run_mlp(const std::string& args, const std::string& stdin_file = "/dev/null") {
+  std::string line = "'";
+  for (const std::string& piece : {std::string(MLP_CLI_PATH), std::string("' "), args,
+                                   std::string(" <'"), stdin_file, std::string("'")})
+    line += piece;
+  return run_command(line);
 }
 
 inline bool contains(const std::string& text, const std::string& part) {

@@ -20,7 +20,6 @@ using mlp_test::TempDir;
 
 // Runs a shell command line whose `MLP` words are the binary; captures its output.
 RunResult run_shell(const std::string& line) {
-  TempDir dir;
   std::string command;
   for (std::size_t i = 0; i < line.size(); ++i) {
     if (line.compare(i, 3, "MLP") == 0) {
@@ -32,13 +31,7 @@ RunResult run_shell(const std::string& line) {
       command += line[i];
     }
   }
-  command = "(" + command + ") </dev/null >'" + dir / "out" + "' 2>'" + dir / "err" + "'";
-  const int status = std::system(command.c_str());
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_text(dir / "out");
-  result.err = read_text(dir / "err");
-  return result;
+  return mlp_test::run_command(command);
 }
 
 void write_table(const std::string& path, std::size_t rows) {

@@ -20,18 +20,11 @@ const std::string kIris = std::string(MLP_DATASETS_DIR) + "/iris.csv";
 
 // Runs `PREFIX mlp ARGS` through the shell: PREFIX sets the environment or starts mpiexec.
 RunResult run_with(const std::string& prefix, const std::string& args) {
-  TempDir dir;
-  std::string command = prefix;
+  std::string line = prefix;
   for (const std::string& piece :
-       {std::string(" '"), std::string(MLP_CLI_PATH), std::string("' "), args, std::string(" >'"),
-        dir / "out", std::string("' 2>'"), dir / "err", std::string("' </dev/null")})
-    command += piece;
-  const int status = std::system(command.c_str());
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_text(dir / "out");
-  result.err = read_text(dir / "err");
-  return result;
+       {std::string(" '"), std::string(MLP_CLI_PATH), std::string("' "), args})
+    line += piece;
+  return mlp_test::run_command(line);
 }
 
 #ifdef MLP_TEST_MPIEXEC
