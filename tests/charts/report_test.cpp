@@ -12,30 +12,17 @@
 #include "mlp/charts/report.hpp"
 #include "mlp/charts/training_charts.hpp"
 #include "mlp/core/error.hpp"
+#include "support/files.hpp"
 #include "support/xml_check.hpp"
 
 namespace {
 
+using mlp::test::TempDir;
+
+using mlp::test::read_file;
+
 using xml_check::find_all;
 using xml_check::find_class;
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// A fresh temporary folder, removed at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mlp-report-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 bool has_text(const xml_check::Node& root, const std::string& text) {
   for (const auto* t : find_all(root, "text"))
@@ -252,10 +239,10 @@ TEST(Report, HtmlIsSelfContainedXhtmlWithEveryChart) {
   const std::string out = dir / "nested/report";
   mlp::write_report(out, report);
   for (const auto& f : files) {
-    const std::string svg = read_text(out + "/" + f);
+    const std::string svg = read_file(out + "/" + f);
     EXPECT_NO_THROW(xml_check::parse(svg)) << f;
   }
-  EXPECT_EQ(read_text(out + "/index.html"), html);
+  EXPECT_EQ(read_file(out + "/index.html"), html);
 
   report.charts.push_back(report.charts[0]);
   EXPECT_THROW(mlp::write_report(dir / "again", report), mlp::InvalidArgument);

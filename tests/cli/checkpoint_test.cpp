@@ -20,21 +20,22 @@
 
 #include "cli/cli_runner.hpp"
 #include "mlp/model/checkpoint.hpp"
+#include "support/datasets.hpp"
 
 extern char** environ;
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::read_text;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::iris_csv;
 
-const std::string iris = std::string(MLP_DATASETS_DIR) + "/iris.csv";
+using mlp::test::contains;
+using mlp::test::read_file;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
 
 // Many short epochs on iris, with the defaults' shuffling, validation split, early stopping,
 // Adam and cosine schedule.
-std::string train_flags(const std::string& data = iris, const std::string& epochs = "120") {
+std::string train_flags(const std::string& data = iris_csv, const std::string& epochs = "120") {
   return "train '" + data + "' --target species --layers 8 --batch-size 8 --epochs " + epochs +
          " --seed 3";
 }
@@ -60,7 +61,7 @@ pid_t spawn_mlp(const std::vector<std::string>& args, const std::string& err = "
 // `train_flags` as arguments, writing checkpoints to `checkpoint` after every epoch.
 std::vector<std::string> spawn_args(const std::string& checkpoint, const std::string& output,
                                     const std::string& epochs = "120") {
-  return {"train",        iris,       "--target", "species", "--layers", "8",
+  return {"train",        iris_csv,   "--target", "species", "--layers", "8",
           "--batch-size", "8",        "--seed",   "3",       "--epochs", epochs,
           "--checkpoint", checkpoint, "-o",       output,    "-q"};
 }
@@ -91,7 +92,7 @@ TEST_P(CheckpointCli, InterruptedRunResumesToTheUninterruptedBytes) {
   bool ok = false;
   const double seconds = timed_run(args(dir / "full.safetensors"), ok);
   ASSERT_TRUE(ok);
-  const std::string uninterrupted = read_text(dir / "full.safetensors");
+  const std::string uninterrupted = read_file(dir / "full.safetensors");
   // SIGINT (f32) or SIGTERM (f64) once the first checkpoint (epoch 7 of 120) is on disk: the
   // checkpoint then holds the last epoch completed before the interrupt.
   std::filesystem::remove(checkpoint);
@@ -103,7 +104,7 @@ TEST_P(CheckpointCli, InterruptedRunResumesToTheUninterruptedBytes) {
   ::kill(pid, dtype == "f32" ? SIGINT : SIGTERM);  // the two signals, one per precision
   int status = 0;
   ::waitpid(pid, &status, 0);
-  const std::string err = read_text(dir / "err");
+  const std::string err = read_file(dir / "err");
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130)
       << "the run (" << seconds << " s uninterrupted) was not interrupted: " << err;
   ASSERT_TRUE(contains(err, "continue with --resume " + checkpoint)) << err;
@@ -112,12 +113,12 @@ TEST_P(CheckpointCli, InterruptedRunResumesToTheUninterruptedBytes) {
   const auto resumed = run_mlp(train_flags() + " --dtype " + dtype + " -q --resume '" + checkpoint +
                                "' -o '" + dir / "resumed.safetensors" + "'");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_TRUE(read_text(dir / "resumed.safetensors") == uninterrupted);
+  EXPECT_TRUE(read_file(dir / "resumed.safetensors") == uninterrupted);
   // The resumed run went on writing the checkpoint: resuming its last one changes nothing.
   const auto again = run_mlp(train_flags() + " --dtype " + dtype + " -q --resume '" + checkpoint +
                              "' -o '" + dir / "again.safetensors" + "'");
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_TRUE(read_text(dir / "again.safetensors") == uninterrupted);
+  EXPECT_TRUE(read_file(dir / "again.safetensors") == uninterrupted);
 }
 
 TEST(CheckpointCliKill, TwentySigkillsLeaveNoneOrACompleteCheckpointThatResumesExactly) {
@@ -127,7 +128,7 @@ TEST(CheckpointCliKill, TwentySigkillsLeaveNoneOrACompleteCheckpointThatResumesE
   // 40 epochs, each ending with a checkpoint: about 0.7 s, most of it in the checkpoints' fsync.
   const double run_seconds = timed_run(spawn_args(dir / "full.checkpoint", full_path, "40"), ok);
   ASSERT_TRUE(ok);
-  const std::string uninterrupted = read_text(full_path);
+  const std::string uninterrupted = read_file(full_path);
   int status = 0;
 
   std::mt19937_64 random(20261203);
@@ -155,10 +156,10 @@ TEST(CheckpointCliKill, TwentySigkillsLeaveNoneOrACompleteCheckpointThatResumesE
     ++with_checkpoint;
     mlp::Checkpoint<float> loaded;
     ASSERT_NO_THROW(loaded = mlp::load_checkpoint<float>(checkpoint));
-    const auto resumed = run_mlp(train_flags(iris, "40") + " -q --resume '" + checkpoint +
+    const auto resumed = run_mlp(train_flags(iris_csv, "40") + " -q --resume '" + checkpoint +
                                  "' -o '" + dir / "resumed.safetensors" + "'");
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-    ASSERT_TRUE(read_text(dir / "resumed.safetensors") == uninterrupted)
+    ASSERT_TRUE(read_file(dir / "resumed.safetensors") == uninterrupted)
         << "resumed from epoch " << loaded.state.epochs_done;
   }
   EXPECT_EQ(kills, 20);
@@ -172,16 +173,16 @@ TEST(CheckpointCliKill, TwentySigkillsLeaveNoneOrACompleteCheckpointThatResumesE
 TEST(CheckpointCliErrors, ResumeWithOtherFlagsOrDataOrADamagedFileIsRefused) {
   TempDir dir;
   const std::string checkpoint = dir / "run.checkpoint";
-  const auto run = run_mlp(train_flags(iris, "4") + " -q --checkpoint '" + checkpoint + "' -o '" +
-                           dir / "m.safetensors" + "'");
+  const auto run = run_mlp(train_flags(iris_csv, "4") + " -q --checkpoint '" + checkpoint +
+                           "' -o '" + dir / "m.safetensors" + "'");
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
-  const auto lr = run_mlp(train_flags(iris, "4") + " --lr 0.5 --resume '" + checkpoint + "' -o '" +
-                          dir / "x.safetensors" + "'");
+  const auto lr = run_mlp(train_flags(iris_csv, "4") + " --lr 0.5 --resume '" + checkpoint +
+                          "' -o '" + dir / "x.safetensors" + "'");
   EXPECT_EQ(lr.exit_code, 2);
   EXPECT_TRUE(contains(lr.err, "'learning_rate' differs")) << lr.err;
 
-  std::string text = read_text(iris);
+  std::string text = read_file(iris_csv);
   text.replace(text.find("5.1,3.5"), 7, "5.2,3.5");
   const std::string other = dir / "other.csv";
   std::ofstream(other) << text;
@@ -190,19 +191,19 @@ TEST(CheckpointCliErrors, ResumeWithOtherFlagsOrDataOrADamagedFileIsRefused) {
   EXPECT_EQ(data.exit_code, 1);
   EXPECT_TRUE(contains(data.err, "values differ")) << data.err;
 
-  const auto dtype = run_mlp(train_flags(iris, "4") + " --dtype f64 --resume '" + checkpoint +
+  const auto dtype = run_mlp(train_flags(iris_csv, "4") + " --dtype f64 --resume '" + checkpoint +
                              "' -o '" + dir / "x.safetensors" + "'");
   EXPECT_EQ(dtype.exit_code, 1);
   EXPECT_TRUE(contains(dtype.err, "resume it with --dtype f32")) << dtype.err;
 
-  const auto model = run_mlp(train_flags(iris, "4") + " --resume '" + dir / "m.safetensors" +
+  const auto model = run_mlp(train_flags(iris_csv, "4") + " --resume '" + dir / "m.safetensors" +
                              "' -o '" + dir / "x.safetensors" + "'");
   EXPECT_EQ(model.exit_code, 1);
   EXPECT_TRUE(contains(model.err, "not a checkpoint")) << model.err;
 
-  const std::string bytes = read_text(checkpoint);
+  const std::string bytes = read_file(checkpoint);
   std::ofstream(dir / "cut.checkpoint", std::ios::binary) << bytes.substr(0, bytes.size() - 9);
-  const auto cut = run_mlp(train_flags(iris, "4") + " --resume '" + dir / "cut.checkpoint" +
+  const auto cut = run_mlp(train_flags(iris_csv, "4") + " --resume '" + dir / "cut.checkpoint" +
                            "' -o '" + dir / "x.safetensors" + "'");
   EXPECT_EQ(cut.exit_code, 1);
   EXPECT_TRUE(contains(cut.err, "mlp: error: " + dir / "cut.checkpoint" + ": ")) << cut.err;
@@ -210,18 +211,19 @@ TEST(CheckpointCliErrors, ResumeWithOtherFlagsOrDataOrADamagedFileIsRefused) {
 
   const std::string fresh = dir / "fresh.safetensors";
   const auto same =
-      run_mlp(train_flags(iris, "4") + " --checkpoint '" + fresh + "' -o '" + fresh + "'");
+      run_mlp(train_flags(iris_csv, "4") + " --checkpoint '" + fresh + "' -o '" + fresh + "'");
   EXPECT_EQ(same.exit_code, 2);
   EXPECT_TRUE(contains(same.err, "is also -o")) << same.err;
   EXPECT_FALSE(std::filesystem::exists(fresh));
   const auto device =
-      run_mlp(train_flags(iris, "4") + " --checkpoint /dev/null -o '" + fresh + "'");
+      run_mlp(train_flags(iris_csv, "4") + " --checkpoint /dev/null -o '" + fresh + "'");
   EXPECT_EQ(device.exit_code, 2);
   EXPECT_TRUE(contains(device.err, "not a regular file")) << device.err;
   const auto every = run_mlp(train_flags() + " --checkpoint-every 3 -o '" + dir / "y" + "'");
   EXPECT_EQ(every.exit_code, 2);
   EXPECT_TRUE(contains(every.err, "need --checkpoint FILE")) << every.err;
-  const auto input = run_mlp(train_flags() + " --checkpoint '" + iris + "' -o '" + dir / "y" + "'");
+  const auto input =
+      run_mlp(train_flags() + " --checkpoint '" + iris_csv + "' -o '" + dir / "y" + "'");
   EXPECT_EQ(input.exit_code, 2);
   EXPECT_TRUE(contains(input.err, "would destroy it")) << input.err;
 }

@@ -9,35 +9,13 @@
 #include <sstream>
 #include <string>
 
-namespace mlp_test {
+#include "support/files.hpp"
+
+namespace mlp::test {
 
 struct RunResult {
   int exit_code = -1;
   std::string out, err;
-};
-
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// A fresh temporary folder, removed when the object goes away.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mlp-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
 };
 
 // Runs a shell command line, stdin from /dev/null unless the line redirects it, and captures its
@@ -52,8 +30,8 @@ inline RunResult run_command(const std::string& line) {
   const int status = std::system(command.c_str());
   RunResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_text(dir / "out");
-  result.err = read_text(dir / "err");
+  result.out = read_file(dir / "out");
+  result.err = read_file(dir / "err");
   return result;
 }
 
@@ -66,8 +44,13 @@ inline RunResult run_mlp(const std::string& args, const std::string& stdin_file 
   return run_command(line);
 }
 
+// How many entries the folder holds.
+inline std::size_t files_in(const std::filesystem::path& folder) {
+  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(folder), {}));
+}
+
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-}  // namespace mlp_test
+}  // namespace mlp::test

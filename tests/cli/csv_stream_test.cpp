@@ -13,10 +13,10 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::read_text;
-using mlp_test::RunResult;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::read_file;
+using mlp::test::RunResult;
+using mlp::test::TempDir;
 
 // Runs a shell command line whose `MLP` words are the binary; captures its output.
 RunResult run_shell(const std::string& line) {
@@ -31,7 +31,7 @@ RunResult run_shell(const std::string& line) {
       command += line[i];
     }
   }
-  return mlp_test::run_command(command);
+  return mlp::test::run_command(command);
 }
 
 void write_table(const std::string& path, std::size_t rows) {
@@ -58,9 +58,9 @@ TEST(CliCsvStream, APipeTrainsTheSameModelBytesAsTheFile) {
   const RunResult from_pipe = run_shell("cat '" + table + "' | MLP train -" + common + "'" +
                                         dir / "pipe.safetensors" + "'");
   ASSERT_EQ(from_pipe.exit_code, 0) << from_pipe.err;
-  const std::string a = read_text(dir / "file.safetensors");
+  const std::string a = read_file(dir / "file.safetensors");
   EXPECT_FALSE(a.empty());
-  EXPECT_EQ(a, read_text(dir / "pipe.safetensors"));
+  EXPECT_EQ(a, read_file(dir / "pipe.safetensors"));
 
   // Predictions from a pipe equal those from the file.
   const RunResult p1 = run_shell("MLP predict '" + dir / "file.safetensors" + "' '" + table + "'");

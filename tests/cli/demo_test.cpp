@@ -6,8 +6,8 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
+using mlp::test::contains;
+using mlp::test::run_mlp;
 
 TEST(CliDemoXor, ChapterSettingsReachFullAccuracy) {
   const auto r = run_mlp("demo xor");
@@ -20,11 +20,11 @@ TEST(CliDemoXor, ChapterSettingsReachFullAccuracy) {
 }
 
 TEST(CliDemoXor, HistorySaveAndReloadGiveTheSameResult) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   const auto trained = run_mlp("demo xor --dtype f32 --history " + dir / "h.csv" + " --save " +
                                dir / "xor.safetensors");
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
-  const std::string history = mlp_test::read_text(dir / "h.csv");
+  const std::string history = mlp::test::read_file(dir / "h.csv");
   EXPECT_EQ(history.rfind("epoch,loss,val_loss,accuracy,val_accuracy\n", 0), 0u);
   EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 5001);
   const auto model = mlp::load_model(dir / "xor.safetensors");
@@ -76,7 +76,7 @@ TEST(CliDemoXor, BadFlagsExitTwoWithAMessageNamingTheFlag) {
 }
 
 TEST(CliDemoXor, UnreadableInitAndUnwritableOutputsExitOneAndLeaveNothing) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   const auto missing = run_mlp("demo xor --init " + dir / "missing.safetensors");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_TRUE(contains(missing.err, "missing.safetensors")) << missing.err;

@@ -8,15 +8,16 @@
 #include <string>
 
 #include "cli/cli_runner.hpp"
+#include "support/datasets.hpp"
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::read_text;
-using mlp_test::RunResult;
-using mlp_test::TempDir;
+using mlp::test::iris_csv;
 
-const std::string kIris = std::string(MLP_DATASETS_DIR) + "/iris.csv";
+using mlp::test::contains;
+using mlp::test::read_file;
+using mlp::test::RunResult;
+using mlp::test::TempDir;
 
 // Runs `PREFIX mlp ARGS` through the shell: PREFIX sets the environment or starts mpiexec.
 RunResult run_with(const std::string& prefix, const std::string& args) {
@@ -24,7 +25,7 @@ RunResult run_with(const std::string& prefix, const std::string& args) {
   for (const std::string& piece :
        {std::string(" '"), std::string(MLP_CLI_PATH), std::string("' "), args})
     line += piece;
-  return mlp_test::run_command(line);
+  return mlp::test::run_command(line);
 }
 
 #ifdef MLP_TEST_MPIEXEC
@@ -44,7 +45,7 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
   for (int n = 1; n <= 3; ++n) {
     const std::string out = dir / ("model" + std::to_string(n));
     const RunResult r = run_with(
-        mpiexec(n), "train '" + kIris + "' --target species -o '" + out + "' --history '" + out +
+        mpiexec(n), "train '" + iris_csv + "' --target species -o '" + out + "' --history '" + out +
                         ".csv' --epochs 40 --batch-size 96 "
                         "--validation 0.3 --early-stopping 3 --lr 0.05 --seed 4 "
                         "--threads 1 --layers 16");
@@ -54,8 +55,8 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
     EXPECT_EQ(r.out.find("saved"), r.out.rfind("saved")) << r.out;
     // The plan names the processes when there are several.
     EXPECT_EQ(contains(r.out, "on " + std::to_string(n) + " processes"), n > 1) << r.out;
-    model[n] = read_text(out);
-    history[n] = read_text(out + ".csv");
+    model[n] = read_file(out);
+    history[n] = read_file(out + ".csv");
     ASSERT_FALSE(model[n].empty());
   }
   EXPECT_TRUE(model[2] == model[1]);
@@ -69,8 +70,8 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
 TEST(DistributedTrain, BatchTooSmallForTheProcessesIsWarnedAbout) {
   TempDir dir;
   const RunResult r =
-      run_with(mpiexec(3), "train '" + kIris + "' --target species -o '" + std::string(dir / "m") +
-                               "' --epochs 2 --batch-size 40 --threads 1");
+      run_with(mpiexec(3), "train '" + iris_csv + "' --target species -o '" +
+                               std::string(dir / "m") + "' --epochs 2 --batch-size 40 --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.err,
                        "warning: a batch of 40 rows is 2 blocks of 32 rows, fewer than "
@@ -84,7 +85,7 @@ TEST(DistributedTrain, BatchTooSmallForTheProcessesIsWarnedAbout) {
 TEST(DistributedTrain, KilledRankEndsTheRunAndItsCheckpointResumesOnAnotherCount) {
   TempDir dir;
   const std::string checkpoint = dir / "run.ckpt";
-  const std::string flags = "train '" + kIris +
+  const std::string flags = "train '" + iris_csv +
                             "' --target species --epochs 500 --batch-size 100 "
                             "--early-stopping 0 --seed 9 --threads 1 -q --layers 8";
   const RunResult whole = run_with(mpiexec(1), flags + " -o '" + (dir / "whole") + "'");
@@ -109,7 +110,7 @@ TEST(DistributedTrain, KilledRankEndsTheRunAndItsCheckpointResumesOnAnotherCount
   const RunResult resumed =
       run_with(mpiexec(3), flags + " -o '" + (dir / "resumed") + "' --resume '" + checkpoint + "'");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_TRUE(read_text(dir / "resumed") == read_text(dir / "whole"));
+  EXPECT_TRUE(read_file(dir / "resumed") == read_file(dir / "whole"));
 }
 
 // A rank that cannot read its data file fails with its rank and the file named, and mpiexec ends
@@ -122,14 +123,14 @@ TEST(DistributedTrain, UnreadableFileOnOneRankIsNamedWithTheRank) {
       "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then data=\"$0\"; else data=\"$1\"; "
       "fi; exec \"$2\" train \"$data\" --target species --epochs 2000 --threads 1 -q -o "
       "\"$3\"' '" +
-      missing + "' '" + kIris + "' '" + MLP_CLI_PATH + "' '" + model + "'";
+      missing + "' '" + iris_csv + "' '" + MLP_CLI_PATH + "' '" + model + "'";
   const auto start = std::chrono::steady_clock::now();
   const std::string command = "timeout 120 " + mpiexec(2) + " " + wrapper + " >'" + (dir / "out") +
                               "' 2>'" + (dir / "err") + "' </dev/null";
   const int status = std::system(command.c_str());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string err = read_text(dir / "err");
+  const std::string err = read_file(dir / "err");
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 124) << err;
   EXPECT_LT(seconds, 60.0);
   EXPECT_TRUE(contains(err, "mlp: rank 1 of 2: error: " + missing)) << err;
@@ -142,7 +143,7 @@ TEST(DistributedTrain, BadLauncherEnvironmentIsNamed) {
   TempDir dir;
   const RunResult r =
       run_with("OMPI_COMM_WORLD_SIZE=two",
-               "train '" + kIris + "' --target species -o '" + (dir / "m") + "' --epochs 1");
+               "train '" + iris_csv + "' --target species -o '" + (dir / "m") + "' --epochs 1");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.err, "OMPI_COMM_WORLD_SIZE")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "m"));
@@ -154,7 +155,7 @@ TEST(DistributedTrain, BuildWithoutMpiRefusesSeveralProcesses) {
   TempDir dir;
   const RunResult r =
       run_with("OMPI_COMM_WORLD_SIZE=2",
-               "train '" + kIris + "' --target species -o '" + (dir / "m") + "' --epochs 1");
+               "train '" + iris_csv + "' --target species -o '" + (dir / "m") + "' --epochs 1");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.err, "built without MPI")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "m"));

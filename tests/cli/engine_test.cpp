@@ -6,14 +6,15 @@
 #include <string>
 
 #include "cli_runner.hpp"
+#include "support/datasets.hpp"
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
 
-const std::string datasets = MLP_DATASETS_DIR;
+using mlp::test::datasets;
 
 // iris.csv with a column w: `weight(row)` for each data row.
 template <class Weight>
@@ -54,7 +55,7 @@ TEST(CliEngine, RollbackHalvesTheLearningRateAndFinishes) {
                          "--max-rollbacks 40 --history " +
                          dir / "h.csv" + " -o " + dir / "m.model");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(mlp_test::read_text(dir / "h.csv"), "\n20,")) << "not all 20 epochs ran";
+  EXPECT_TRUE(contains(mlp::test::read_file(dir / "h.csv"), "\n20,")) << "not all 20 epochs ran";
 }
 
 // A run that diverges after some good epochs keeps their history (tanh at 0.5 diverges in epoch 2,
@@ -69,7 +70,7 @@ TEST(CliEngine, DivergenceKeepsTheHistoryOfTheEpochsThatRan) {
               dir / "h.csv" + " -o " + dir / "m.model");
   ASSERT_EQ(r.exit_code, 4) << r.err;
   ASSERT_TRUE(contains(r.err, "diverged at epoch 2,")) << r.err;
-  EXPECT_TRUE(contains(mlp_test::read_text(dir / "h.csv"), "\n1,")) << "epoch 1 not recorded";
+  EXPECT_TRUE(contains(mlp::test::read_file(dir / "h.csv"), "\n1,")) << "epoch 1 not recorded";
 }
 
 TEST(CliEngine, SklearnStyleFlagsTrainAndAreRecorded) {
@@ -82,7 +83,7 @@ TEST(CliEngine, SklearnStyleFlagsTrainAndAreRecorded) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto info = run_mlp("info " + dir / "m.model");
   ASSERT_EQ(info.exit_code, 0) << info.err;
-  const std::string model = mlp_test::read_text(dir / "m.model");
+  const std::string model = mlp::test::read_file(dir / "m.model");
   for (const char* setting : {"\\\"l2\\\":0.01", "\\\"nesterov\\\":true", "\\\"power_t\\\":0.25",
                               "\\\"class_weight\\\":\\\"balanced\\\"", "invscaling"})
     EXPECT_TRUE(contains(model, setting)) << setting;

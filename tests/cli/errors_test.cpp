@@ -13,27 +13,21 @@
 
 #include "cli_runner.hpp"
 #include "mlp/model/trained_model.hpp"
+#include "support/datasets.hpp"
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::files_in;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
+using mlp::test::write_file;
 
-const std::string datasets = MLP_DATASETS_DIR;
-
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::size_t files_in(const TempDir& dir) {
-  return static_cast<std::size_t>(
-      std::distance(std::filesystem::directory_iterator(dir.path()), {}));
-}
+using mlp::test::datasets;
 
 // The run failed cleanly: expected code, one line on stderr naming every `parts`, nothing on
 // stdout that looks like a result, and no new file in `dir`.
-void expect_clean_failure(const mlp_test::RunResult& r, int code,
+void expect_clean_failure(const mlp::test::RunResult& r, int code,
                           const std::vector<std::string>& parts, const TempDir& dir,
                           std::size_t files_before, const std::string& what) {
   EXPECT_EQ(r.exit_code, code) << what << "\nstderr: " << r.err;
@@ -41,7 +35,7 @@ void expect_clean_failure(const mlp_test::RunResult& r, int code,
   const auto lines = std::count(r.err.begin(), r.err.end(), '\n');
   EXPECT_LE(lines, 2) << what << "\nstderr: " << r.err;  // the message (+ a usage hint)
   for (const auto& part : parts) EXPECT_TRUE(contains(r.err, part)) << what << ": " << r.err;
-  EXPECT_EQ(files_in(dir), files_before) << what << ": an output file was left behind";
+  EXPECT_EQ(files_in(dir.path()), files_before) << what << ": an output file was left behind";
 }
 
 struct DataCase {
@@ -69,8 +63,8 @@ TEST(CliErrors, BadDataFilesExitOneWithFileLineAndColumn) {
   };
   for (const auto& c : cases) {
     TempDir dir;
-    write(dir / c.name, c.content);
-    const auto before = files_in(dir);
+    write_file(dir / c.name, c.content);
+    const auto before = files_in(dir.path());
     const auto r = run_mlp("train " + dir / c.name + " --target y -o " + dir / "m.model");
     expect_clean_failure(r, 1, c.message_parts, dir, before, c.name);
   }
@@ -130,25 +124,25 @@ class CliModelErrors : public ::testing::Test {
     const auto r = run_mlp("train " + datasets + "/iris.csv --target species --epochs 3 -q -o " +
                            dir_ / "good.model");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    good_ = mlp_test::read_text(dir_ / "good.model");
+    good_ = mlp::test::read_file(dir_ / "good.model");
   }
   TempDir dir_;
   std::string good_;
 };
 
 TEST_F(CliModelErrors, DamagedOrForeignModelsExitOneForEveryCommand) {
-  write(dir_ / "truncated.model", good_.substr(0, good_.size() / 2));
+  write_file(dir_ / "truncated.model", good_.substr(0, good_.size() / 2));
   std::string corrupted = good_;
   corrupted[12] = '\x01';
-  write(dir_ / "corrupted.model", corrupted);
+  write_file(dir_ / "corrupted.model", corrupted);
   // A valid safetensors file that is not an mlp model.
   const std::string header = R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
   std::string foreign(8, '\0');
   foreign[0] = static_cast<char>(header.size());
-  write(dir_ / "foreign.model", foreign + header + std::string(4, '\0'));
-  write(dir_ / "empty.model", "");
+  write_file(dir_ / "foreign.model", foreign + header + std::string(4, '\0'));
+  write_file(dir_ / "empty.model", "");
   for (const char* model : {"truncated.model", "corrupted.model", "foreign.model", "empty.model"}) {
-    const auto before = files_in(dir_);
+    const auto before = files_in(dir_.path());
     for (const std::string command : {"evaluate", "predict", "info"}) {
       std::string args = command + " " + dir_ / model;
       if (command != "info") args += " " + datasets + "/iris.csv";
@@ -160,15 +154,15 @@ TEST_F(CliModelErrors, DamagedOrForeignModelsExitOneForEveryCommand) {
 }
 
 TEST_F(CliModelErrors, DataWhoseColumnsDoNotMatchTheModelIsRejected) {
-  write(dir_ / "other.csv", "sepal_length,sepal_width,petal_size,species\n1,2,3,setosa\n");
-  const auto before = files_in(dir_);
+  write_file(dir_ / "other.csv", "sepal_length,sepal_width,petal_size,species\n1,2,3,setosa\n");
+  const auto before = files_in(dir_.path());
   for (const std::string command : {"evaluate", "predict"}) {
     const auto r = run_mlp(command + " " + dir_ / "good.model" + " " + dir_ / "other.csv" +
                            (command == "predict" ? " -o " + dir_ / "p.csv" : ""));
     expect_clean_failure(r, 1, {"other.csv", "petal_length", "petal_width"}, dir_, before, command);
   }
-  write(dir_ / "unknown_class.csv",
-        "sepal_length,sepal_width,petal_length,petal_width,species\n1,2,3,4,daisy\n");
+  write_file(dir_ / "unknown_class.csv",
+             "sepal_length,sepal_width,petal_length,petal_width,species\n1,2,3,4,daisy\n");
   const auto r = run_mlp("evaluate " + dir_ / "good.model" + " " + dir_ / "unknown_class.csv");
   expect_clean_failure(r, 1, {"daisy"}, dir_, before + 1, "unknown class");
 }
@@ -194,7 +188,7 @@ TEST(CliErrors, CtrlCStopsTrainingAndSavesTheModel) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   const auto saved = mlp::TrainedModel<float>::load(model);
   EXPECT_EQ(saved.network.n_outputs(), 3);
-  EXPECT_EQ(files_in(dir), 1u);
+  EXPECT_EQ(files_in(dir.path()), 1u);
 }
 
 }  // namespace

@@ -11,10 +11,10 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::read_text;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::read_file;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
 
 // A table whose class follows `zone` (120 categories with long names: more one-hot features than
 // the weights heatmap has rows, so each row is a block labelled by two long names) and `size`.
@@ -44,8 +44,8 @@ TEST(CliEvaluateReport, ChartsOfAHeldOutFile) {
   EXPECT_TRUE(contains(r.out, "report " + dir / "rep/index.html")) << r.out;
   for (const char* f :
        {"confusion_matrix.svg", "hidden_layer_1.svg", "weights_layer_1.svg", "weights_layer_2.svg"})
-    EXPECT_NO_THROW(xml_check::parse(read_text(dir / "rep/" + f))) << f;
-  const auto page = xml_check::parse(read_text(dir / "rep/index.html"));
+    EXPECT_NO_THROW(xml_check::parse(read_file(dir / "rep/" + f))) << f;
+  const auto page = xml_check::parse(read_file(dir / "rep/index.html"));
   const std::string text = xml_check::all_text(page);
   for (const char* part :
        {"mlp evaluate: test.csv", "the 240 samples of test.csv", "accuracy", "macro F1", "samples"})
@@ -71,9 +71,9 @@ TEST(CliEvaluateReport, RegressionAndAnUnusableFolder) {
             0);
   const auto r = run_mlp("evaluate " + dir / "m" + " " + dir / "v.csv" + " --report " + dir / "r");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NO_THROW(xml_check::parse(read_text(dir / "r/predicted_vs_true.svg")));
+  EXPECT_NO_THROW(xml_check::parse(read_file(dir / "r/predicted_vs_true.svg")));
   EXPECT_TRUE(std::filesystem::exists(dir / "r/decision_boundary.svg"));  // two inputs
-  const std::string text = xml_check::all_text(xml_check::parse(read_text(dir / "r/index.html")));
+  const std::string text = xml_check::all_text(xml_check::parse(read_file(dir / "r/index.html")));
   for (const char* part : {"RMSE", "MAE", "R\xc2\xb2", "loss (mse of the standardised target)"})
     EXPECT_TRUE(contains(text, part)) << part;
 

@@ -8,14 +8,16 @@
 
 #include "cli_runner.hpp"
 #include "mlp/model/model_io.hpp"
+#include "support/datasets.hpp"
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::files_in;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
 
-const std::string datasets = MLP_DATASETS_DIR;
+using mlp::test::datasets;
 
 std::string trained_iris(const TempDir& dir) {
   const std::string model = dir / "iris.safetensors";
@@ -25,17 +27,13 @@ std::string trained_iris(const TempDir& dir) {
   return model;
 }
 
-std::size_t files_in(const std::string& folder) {
-  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(folder), {}));
-}
-
 TEST(CliExport, OnnxFileStartsWithIrVersion8AndNamesTheProducer) {
   TempDir dir;
   const std::string model = trained_iris(dir);
   const auto r = run_mlp("export '" + model + "' --format onnx -o '" + dir / "iris.onnx" + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.err, "iris.onnx"));
-  const std::string bytes = mlp_test::read_text(dir / "iris.onnx");
+  const std::string bytes = mlp::test::read_file(dir / "iris.onnx");
   ASSERT_GT(bytes.size(), 1000U);  // 4 -> 64 -> 3 float weights alone are over 1 kB
   EXPECT_EQ(bytes.substr(0, 2), std::string("\x08\x08"));     // field 1 (ir_version) = 8
   EXPECT_EQ(bytes.substr(2, 5), std::string("\x12\x03mlp"));  // field 2 (producer) = "mlp"
@@ -49,8 +47,8 @@ TEST(CliExport, CFormatWritesHeaderAndSourceWithTheChosenOptions) {
                          "--quantize int8 -o '" + dir / "c" + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.err, "flash")) << r.err;
-  const std::string header = mlp_test::read_text(dir / "c/iris.h");
-  const std::string source = mlp_test::read_text(dir / "c/iris.c");
+  const std::string header = mlp::test::read_file(dir / "c/iris.h");
+  const std::string source = mlp::test::read_file(dir / "c/iris.c");
   EXPECT_TRUE(contains(header, "#define iris_N_INPUTS 4"));
   EXPECT_TRUE(contains(header, "#define iris_SCRATCH_FLOATS"));
   EXPECT_TRUE(contains(header, "float *out, float *scratch);"));
@@ -91,7 +89,7 @@ TEST(CliExport, CFormatCreatesTheMissingFoldersAsMkdirP) {
   const auto r =
       run_mlp("export '" + model + "' --format c --name iris -o '" + dir / "new/nested/src" + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(mlp_test::read_text(dir / "new/nested/src/iris.h"), "iris_N_INPUTS"));
+  EXPECT_TRUE(contains(mlp::test::read_file(dir / "new/nested/src/iris.h"), "iris_N_INPUTS"));
   EXPECT_TRUE(std::filesystem::is_regular_file(dir / "new/nested/src/iris.c"));
   // Again into the folder that now exists: the files are replaced.
   const auto again =

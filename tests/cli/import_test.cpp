@@ -11,9 +11,10 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
+using mlp::test::write_file;
 
 // x (2 features) -> MatMul + Add (2 x 2) -> Softmax, classes named by a ZipMap.
 std::string two_class_graph(const std::string& activation_op) {
@@ -42,14 +43,10 @@ std::string two_class_graph(const std::string& activation_op) {
   return mlp::onnx::encode(m);
 }
 
-void write(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 TEST(CliImport, MlpGraphImportsAndPredictsWithItsClassNames) {
   TempDir dir;
-  write(dir / "m.onnx", two_class_graph("Softmax"));
-  write(dir / "data.csv", "a,b\n1,0\n0,1\n");
+  write_file(dir / "m.onnx", two_class_graph("Softmax"));
+  write_file(dir / "data.csv", "a,b\n1,0\n0,1\n");
   const auto r = run_mlp("import '" + dir / "m.onnx" + "' -o '" + dir / "m.safetensors" +
                          "' --feature-names a,b");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -62,7 +59,7 @@ TEST(CliImport, MlpGraphImportsAndPredictsWithItsClassNames) {
 
 TEST(CliImport, GraphThatIsNotAnMlpIsRefusedNamingTheNode) {
   TempDir dir;
-  write(dir / "m.onnx", two_class_graph("HardSigmoid"));
+  write_file(dir / "m.onnx", two_class_graph("HardSigmoid"));
   const auto r = run_mlp("import '" + dir / "m.onnx" + "' -o '" + dir / "m.safetensors" + "'");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.err, "node 'act' (HardSigmoid)")) << r.err;
@@ -73,8 +70,8 @@ TEST(CliImport, GraphThatIsNotAnMlpIsRefusedNamingTheNode) {
 TEST(CliImport, DamagedAndMissingFilesAreRefused) {
   TempDir dir;
   const std::string good = two_class_graph("Softmax");
-  write(dir / "cut.onnx", good.substr(0, good.size() / 2));
-  write(dir / "text.onnx", "this is not protobuf\n");
+  write_file(dir / "cut.onnx", good.substr(0, good.size() / 2));
+  write_file(dir / "text.onnx", "this is not protobuf\n");
   for (const std::string name : {"cut.onnx", "text.onnx", "absent.onnx"}) {
     const auto r = run_mlp("import '" + dir / name + "' -o '" + dir / "m.safetensors" + "'");
     EXPECT_EQ(r.exit_code, 1) << name;
@@ -86,7 +83,7 @@ TEST(CliImport, DamagedAndMissingFilesAreRefused) {
 
 TEST(CliImport, WrongNumberOfFeatureNamesIsAUsageError) {
   TempDir dir;
-  write(dir / "m.onnx", two_class_graph("Softmax"));
+  write_file(dir / "m.onnx", two_class_graph("Softmax"));
   const auto r = run_mlp("import '" + dir / "m.onnx" + "' -o '" + dir / "m.safetensors" +
                          "' --feature-names a,b,c");
   EXPECT_EQ(r.exit_code, 2);

@@ -14,14 +14,10 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+using mlp::test::contains;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
+using mlp::test::write_file;
 
 // Three well separated classes in two features, 30 rows.
 std::string blobs_csv() {
@@ -99,7 +95,7 @@ TEST(CliGradcheck, ModelFilesAndCsvData) {
   EXPECT_TRUE(contains(r.out, "model " + model)) << r.out;
 
   const std::string csv = dir / "blobs.csv";
-  write_text(csv, blobs_csv());
+  write_file(csv, blobs_csv());
   r = run_mlp("gradcheck --data " + csv + " --target label --layers 4");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "2-4-3 network")) << r.out;
@@ -119,12 +115,12 @@ TEST(CliGradcheck, BadInputExitsWithOneMessage) {
   TempDir dir;
   const std::string model = dir / "xor.safetensors";
   ASSERT_EQ(run_mlp("demo xor --iterations 1 --print-every 0 --save " + model).exit_code, 0);
-  write_text(dir / "junk.safetensors", "this is not a model");
+  write_file(dir / "junk.safetensors", "this is not a model");
   // x2 is a column of numbers (ten of eleven) with one text cell on line 12.
-  write_text(dir / "bad.csv",
+  write_file(dir / "bad.csv",
              "x1,x2,y\n1,2,a\n2,3,b\n3,1,a\n4,5,b\n5,2,a\n6,3,b\n7,1,a\n8,4,b\n"
              "9,2,a\n10,5,b\n3,oops,b\n");
-  write_text(dir / "blobs.csv", blobs_csv());
+  write_file(dir / "blobs.csv", blobs_csv());
 
   expect_error("gradcheck --layers 3,x", 2, "--layers");
   expect_error("gradcheck --tolerance 0", 2, "--tolerance");
@@ -196,7 +192,7 @@ TEST(CliExplain, MarkdownToAFileAndAModelsWeights) {
                    dir / "step.md");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
-  const std::string md = mlp_test::read_text(dir / "step.md");
+  const std::string md = mlp::test::read_file(dir / "step.md");
   EXPECT_EQ(md.rfind("## One training step (weights from " + model + ")", 0), 0u) << md;
   EXPECT_TRUE(contains(md, "| layer | unit | ∂E/∂a | ∂a/∂z | ∂E/∂z = ∂E/∂a × ∂a/∂z |")) << md;
   EXPECT_TRUE(contains(md, "(η = 0.5)")) << md;
@@ -246,11 +242,11 @@ TEST(CliSweep, SmallGridTableAndCsv) {
   EXPECT_TRUE(contains(r.out, "initializer glorot_uniform, optimizer gd")) << r.out;
   EXPECT_TRUE(contains(r.out, "hidden \\ eta")) << r.out;
   EXPECT_TRUE(contains(r.out, "80 trainings in ")) << r.out;
-  const std::string cells = mlp_test::read_text(dir / "cells.csv");
+  const std::string cells = mlp::test::read_file(dir / "cells.csv");
   EXPECT_EQ(count_lines(cells), 1 + 8) << cells;
   EXPECT_EQ(cells.rfind("initializer,optimizer,learning_rate,hidden,runs,solved,share,", 0), 0u);
-  EXPECT_EQ(count_lines(mlp_test::read_text(dir / "runs.csv")), 1 + 80);
-  const std::string svg = mlp_test::read_text(dir / "sweep.svg");
+  EXPECT_EQ(count_lines(mlp::test::read_file(dir / "runs.csv")), 1 + 80);
+  const std::string svg = mlp::test::read_file(dir / "sweep.svg");
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u) << svg.substr(0, 200);
   EXPECT_TRUE(contains(svg, "Seeds reaching 100% accuracy on XOR")) << svg.substr(0, 2000);
 }
@@ -274,7 +270,7 @@ TEST(CliSweep, ChaptersSettingMatchesTheDemosSeeds) {
 
 TEST(CliSweep, CsvDataWithSeveralClasses) {
   TempDir dir;
-  write_text(dir / "blobs.csv", blobs_csv());
+  write_file(dir / "blobs.csv", blobs_csv());
   const auto r = run_mlp("sweep " + dir / "blobs.csv" +
                          " --target label --seeds 3 --eta 0.5 --hidden 4 --iterations 300 "
                          "--accuracy 0.9");
@@ -287,9 +283,9 @@ TEST(CliSweep, CsvDataWithSeveralClasses) {
 
 TEST(CliSweep, BadInputExitsWithOneMessage) {
   TempDir dir;
-  write_text(dir / "bad.csv", "x1,x2,y\n1,2,a\n3,4\n");
-  write_text(dir / "values.csv", "x,y\n1,0.5\n2,1.25\n3,2.125\n4,3.5\n5,4.75\n6,5.5\n");
-  write_text(dir / "blobs.csv", blobs_csv());
+  write_file(dir / "bad.csv", "x1,x2,y\n1,2,a\n3,4\n");
+  write_file(dir / "values.csv", "x,y\n1,0.5\n2,1.25\n3,2.125\n4,3.5\n5,4.75\n6,5.5\n");
+  write_file(dir / "blobs.csv", blobs_csv());
   expect_error("sweep --eta 0.1,0", 2, "--eta");
   expect_error("sweep --eta 0.1,", 2, "--eta");
   expect_error("sweep --hidden 2,x", 2, "--hidden");

@@ -14,15 +14,12 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::read_text;
-using mlp_test::run_mlp;
+using mlp::test::contains;
+using mlp::test::read_file;
+using mlp::test::run_mlp;
+using mlp::test::write_file;
 using xml_check::find_all;
 using xml_check::find_class;
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 bool has_text(const xml_check::Node& root, const std::string& text) {
   for (const auto* t : find_all(root, "text"))
@@ -46,11 +43,11 @@ std::string two_feature_csv() {
 }
 
 TEST(CliPlot, ActivationsDrawsChartOne) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   const auto r = run_mlp("plot activations -o " + dir / "act.svg");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "act.svg"));
-  const auto root = xml_check::parse(read_text(dir / "act.svg"));
+  const auto root = xml_check::parse(read_file(dir / "act.svg"));
   EXPECT_EQ(find_class(root, "path", "line").size(), 5u);
   EXPECT_TRUE(has_text(root, "tangent at 0, slope 1/4"));
   const auto missing = run_mlp("plot activations");
@@ -59,11 +56,11 @@ TEST(CliPlot, ActivationsDrawsChartOne) {
 }
 
 TEST(CliPlot, HistoryOfTheXorDemo) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   ASSERT_EQ(run_mlp("demo xor --print-every 0 --history " + dir / "h.csv").exit_code, 0);
   const auto r = run_mlp("plot history " + dir / "h.csv" + " -o " + dir / "curve.svg");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto root = xml_check::parse(read_text(dir / "curve.svg"));
+  const auto root = xml_check::parse(read_file(dir / "curve.svg"));
   EXPECT_EQ(find_class(root, "path", "line").size(), 2u);  // loss and accuracy
   EXPECT_EQ(find_class(root, "g", "axes").size(), 2u);
   EXPECT_TRUE(has_text(root, "Error curve"));
@@ -72,23 +69,23 @@ TEST(CliPlot, HistoryOfTheXorDemo) {
   const auto log = run_mlp("plot history " + dir / "h.csv" + " -o " + dir / "log.svg" +
                            " --log --title 'Chart 2'");
   ASSERT_EQ(log.exit_code, 0) << log.err;
-  const auto log_root = xml_check::parse(read_text(dir / "log.svg"));
+  const auto log_root = xml_check::parse(read_file(dir / "log.svg"));
   EXPECT_TRUE(has_text(log_root, "loss (log scale)"));
   EXPECT_TRUE(has_text(log_root, "Chart 2"));
 }
 
 TEST(CliPlot, AHundredThousandEpochHistoryGivesASmallFile) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   std::string csv = "epoch,loss,val_loss,accuracy,val_accuracy\n";
   for (int e = 1; e <= 100000; ++e) {
     const double loss = 1.0 / std::sqrt(e) + 0.01 * std::sin(e);
     csv += std::to_string(e) + "," + std::to_string(loss) + "," + std::to_string(loss * 1.2) + "," +
            std::to_string(std::min(1.0, e / 50000.0)) + ",\n";
   }
-  write_text(dir / "long.csv", csv);
+  write_file(dir / "long.csv", csv);
   const auto r = run_mlp("plot history " + dir / "long.csv" + " -o " + dir / "long.svg");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string svg = read_text(dir / "long.svg");
+  const std::string svg = read_file(dir / "long.svg");
   EXPECT_LT(svg.size(), 150u * 1024) << svg.size();
   const auto root = xml_check::parse(svg);
   EXPECT_EQ(find_class(root, "path", "line").size(), 3u);  // loss, val_loss, accuracy
@@ -96,20 +93,20 @@ TEST(CliPlot, AHundredThousandEpochHistoryGivesASmallFile) {
 }
 
 TEST(CliPlot, HistoryErrorsExitWithCodesAndMessages) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   const auto missing = run_mlp("plot history " + dir / "none.csv" + " -o " + dir / "x.svg");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_TRUE(contains(missing.err, "none.csv")) << missing.err;
-  write_text(dir / "noloss.csv", "epoch,error\n1,0.5\n");
+  write_file(dir / "noloss.csv", "epoch,error\n1,0.5\n");
   const auto no_loss = run_mlp("plot history " + dir / "noloss.csv" + " -o " + dir / "x.svg");
   EXPECT_EQ(no_loss.exit_code, 1);
   EXPECT_TRUE(contains(no_loss.err, "no 'loss' column")) << no_loss.err;
-  write_text(dir / "bad.csv", "epoch,loss\n1,0.5\n2,abc\n");
+  write_file(dir / "bad.csv", "epoch,loss\n1,0.5\n2,abc\n");
   const auto bad = run_mlp("plot history " + dir / "bad.csv" + " -o " + dir / "x.svg");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_TRUE(contains(bad.err, "bad.csv:3:2")) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.svg"));
-  write_text(dir / "zero.csv", "loss\n0\n0\n");
+  write_file(dir / "zero.csv", "loss\n0\n0\n");
   const auto zero = run_mlp("plot history " + dir / "zero.csv" + " -o " + dir / "x.svg --log");
   EXPECT_EQ(zero.exit_code, 1);
   EXPECT_TRUE(contains(zero.err, "--log")) << zero.err;
@@ -119,49 +116,49 @@ TEST(CliPlot, HistoryErrorsExitWithCodesAndMessages) {
 }
 
 TEST(CliPlot, BoundaryOfTheXorDemoModelWithoutMetadata) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   ASSERT_EQ(run_mlp("demo xor --print-every 0 --save " + dir / "xor.safetensors").exit_code, 0);
-  write_text(dir / "xor.csv", xor_csv);
+  write_file(dir / "xor.csv", xor_csv);
   const auto r = run_mlp("plot boundary " + dir / "xor.safetensors" + " " + dir / "xor.csv" +
                          " -o " + dir / "b.svg");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto root = xml_check::parse(read_text(dir / "b.svg"));
+  const auto root = xml_check::parse(read_file(dir / "b.svg"));
   EXPECT_EQ(find_class(root, "path", "boundary").size(), 1u);
   EXPECT_EQ(find_all(*find_class(root, "g", "points")[0], "path").size(), 4u);
   for (const char* t : {"x1", "x2", "y = 0", "y = 1", "P(1)"}) EXPECT_TRUE(has_text(root, t)) << t;
 
   // Labels must be class indices of the network's outputs.
-  write_text(dir / "bad.csv", "x1,x2,y\n0,0,0\n0,1,2\n");
+  write_file(dir / "bad.csv", "x1,x2,y\n0,0,0\n0,1,2\n");
   const auto bad = run_mlp("plot boundary " + dir / "xor.safetensors" + " " + dir / "bad.csv" +
                            " -o " + dir / "c.svg");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_TRUE(contains(bad.err, "bad.csv:3:3")) << bad.err;
   // Four columns and no --target: which are the inputs is unclear.
-  write_text(dir / "four.csv", "a,b,c,d\n0,0,0,0\n");
+  write_file(dir / "four.csv", "a,b,c,d\n0,0,0,0\n");
   const auto four = run_mlp("plot boundary " + dir / "xor.safetensors" + " " + dir / "four.csv" +
                             " -o " + dir / "c.svg");
   EXPECT_EQ(four.exit_code, 2);
   EXPECT_TRUE(contains(four.err, "--target")) << four.err;
   // Unlabelled points are drawn too.
-  write_text(dir / "points.csv", "p,q\n0.2,0.3\n0.7,0.9\n");
+  write_file(dir / "points.csv", "p,q\n0.2,0.3\n0.7,0.9\n");
   const auto plain = run_mlp("plot boundary " + dir / "xor.safetensors" + " " + dir / "points.csv" +
                              " -o " + dir / "d.svg");
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
-  const auto plain_root = xml_check::parse(read_text(dir / "d.svg"));
+  const auto plain_root = xml_check::parse(read_file(dir / "d.svg"));
   EXPECT_TRUE(has_text(plain_root, "p"));
   EXPECT_EQ(find_all(*find_class(plain_root, "g", "points")[0], "path").size(), 2u);
 }
 
 TEST(CliPlot, BoundaryOfATrainedModelNeedsTwoInputs) {
-  mlp_test::TempDir dir;
-  write_text(dir / "two.csv", two_feature_csv());
+  mlp::test::TempDir dir;
+  write_file(dir / "two.csv", two_feature_csv());
   const auto trained = run_mlp("train " + dir / "two.csv" + " --target label -o " +
                                dir / "two.safetensors" + " --layers 8 --epochs 20 -q");
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   const auto r = run_mlp("plot boundary " + dir / "two.safetensors" + " " + dir / "two.csv" +
                          " -o " + dir / "b.svg");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto root = xml_check::parse(read_text(dir / "b.svg"));
+  const auto root = xml_check::parse(read_file(dir / "b.svg"));
   EXPECT_EQ(find_all(*find_class(root, "g", "points")[0], "path").size(), 120u);
   for (const char* t : {"a", "b", "lower", "upper", "P(upper)"})
     EXPECT_TRUE(has_text(root, t)) << t;
@@ -170,7 +167,7 @@ TEST(CliPlot, BoundaryOfATrainedModelNeedsTwoInputs) {
   for (int i = 0; i < 40; ++i)
     three += std::to_string(i % 7) + "," + std::to_string(i % 5) + "," + std::to_string(i % 3) +
              "," + (i % 2 ? "x" : "y") + "\n";
-  write_text(dir / "three.csv", three);
+  write_file(dir / "three.csv", three);
   ASSERT_EQ(run_mlp("train " + dir / "three.csv" + " --target label -o " + dir / "three.st" +
                     " --layers 4 --epochs 2 -q")
                 .exit_code,
@@ -183,17 +180,17 @@ TEST(CliPlot, BoundaryOfATrainedModelNeedsTwoInputs) {
 }
 
 TEST(CliReport, DemoXorWritesThePageAndOneSvgPerChart) {
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   const auto r = run_mlp("demo xor --print-every 0 --report " + dir / "report");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "report " + dir / "report/index.html")) << r.out;
   for (const char* f : {"error_curve.svg", "decision_boundary.svg", "hidden_layer_1.svg",
                         "weights_layer_1.svg", "weights_layer_2.svg", "confusion_matrix.svg"}) {
-    const std::string svg = read_text(dir / "report/" + f);
+    const std::string svg = read_file(dir / "report/" + f);
     ASSERT_FALSE(svg.empty()) << f;
     EXPECT_NO_THROW(xml_check::parse(svg)) << f;
   }
-  const std::string html = read_text(dir / "report/index.html");
+  const std::string html = read_file(dir / "report/index.html");
   const auto page = xml_check::parse(html);
   EXPECT_EQ(find_all(page, "figure").size(), 6u);
   EXPECT_TRUE(find_all(page, "script").empty());
@@ -201,7 +198,7 @@ TEST(CliReport, DemoXorWritesThePageAndOneSvgPerChart) {
   for (const char* t : {"Settings", "Final metrics", "2-3-1", "sse", "5000", "100.00%"})
     EXPECT_TRUE(contains(text, t)) << t;
   // The hidden representation: the four inputs in the 3-unit hidden space.
-  const auto hidden = xml_check::parse(read_text(dir / "report/hidden_layer_1.svg"));
+  const auto hidden = xml_check::parse(read_file(dir / "report/hidden_layer_1.svg"));
   EXPECT_EQ(find_all(*find_class(hidden, "g", "cells")[0], "rect").size(), 12u);
 
   const auto seeds = run_mlp("demo xor --seeds 3 --report " + dir / "r2");
@@ -210,12 +207,12 @@ TEST(CliReport, DemoXorWritesThePageAndOneSvgPerChart) {
   const auto keras =
       run_mlp("demo xor --keras --iterations 300 --print-every 0 --report " + dir / "keras");
   ASSERT_EQ(keras.exit_code, 0) << keras.err;
-  EXPECT_TRUE(contains(read_text(dir / "keras/index.html"), "Chart 3"));
+  EXPECT_TRUE(contains(read_file(dir / "keras/index.html"), "Chart 3"));
 }
 
 TEST(CliReport, TrainWritesClassificationAndRegressionReports) {
-  mlp_test::TempDir dir;
-  write_text(dir / "two.csv", two_feature_csv());
+  mlp::test::TempDir dir;
+  write_file(dir / "two.csv", two_feature_csv());
   const auto r = run_mlp("train " + dir / "two.csv" + " --target label -o " + dir / "m.st" +
                          " --layers 6,4 --epochs 15 --validation 0.1 --report " + dir / "rep");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -223,8 +220,8 @@ TEST(CliReport, TrainWritesClassificationAndRegressionReports) {
   for (const char* f : {"error_curve.svg", "decision_boundary.svg", "hidden_layer_1.svg",
                         "hidden_layer_2.svg", "weights_layer_1.svg", "weights_layer_2.svg",
                         "weights_layer_3.svg", "confusion_matrix.svg"})
-    EXPECT_NO_THROW(xml_check::parse(read_text(dir / "rep/" + f))) << f;
-  const auto page = xml_check::parse(read_text(dir / "rep/index.html"));
+    EXPECT_NO_THROW(xml_check::parse(read_file(dir / "rep/" + f))) << f;
+  const auto page = xml_check::parse(read_file(dir / "rep/index.html"));
   EXPECT_EQ(find_all(page, "figure").size(), 8u);
   EXPECT_TRUE(contains(xml_check::all_text(page), "validation accuracy"));
 
@@ -232,21 +229,21 @@ TEST(CliReport, TrainWritesClassificationAndRegressionReports) {
   for (int i = 0; i < 80; ++i)
     values += std::to_string(i % 9) + "," + std::to_string(i % 4) + "," + std::to_string(i % 11) +
               "," + std::to_string(0.5 * (i % 9) - 0.25 * (i % 4) + 0.01 * i) + "\n";
-  write_text(dir / "values.csv", values);
+  write_file(dir / "values.csv", values);
   const auto reg =
       run_mlp("train " + dir / "values.csv" + " --target target --task regression" + " -o " +
               dir / "r.st --epochs 10 --validation 0.1 -q --report " + dir / "reg");
   ASSERT_EQ(reg.exit_code, 0) << reg.err;
   EXPECT_TRUE(reg.out.empty()) << reg.out;  // -q
-  EXPECT_NO_THROW(xml_check::parse(read_text(dir / "reg/predicted_vs_true.svg")));
+  EXPECT_NO_THROW(xml_check::parse(read_file(dir / "reg/predicted_vs_true.svg")));
   EXPECT_FALSE(std::filesystem::exists(dir / "reg/decision_boundary.svg"));  // three inputs
-  EXPECT_TRUE(contains(read_text(dir / "reg/index.html"), "validation R"));
+  EXPECT_TRUE(contains(read_file(dir / "reg/index.html"), "validation R"));
 }
 
 TEST(CliReport, AnUnusableReportFolderFailsBeforeTraining) {
-  mlp_test::TempDir dir;
-  write_text(dir / "two.csv", two_feature_csv());
-  write_text(dir / "taken", "a file, not a folder");
+  mlp::test::TempDir dir;
+  write_file(dir / "two.csv", two_feature_csv());
+  write_file(dir / "taken", "a file, not a folder");
   const auto r = run_mlp("train " + dir / "two.csv" + " --target label -o " + dir / "m.st" +
                          " --epochs 5 -q --report " + dir / "taken");
   EXPECT_EQ(r.exit_code, 1);
@@ -344,7 +341,7 @@ TEST(CliReport, XorReportRendersInHeadlessChromium) {
   if (chromium.empty())
     GTEST_SKIP() << "SKIPPED: Debian's chromium is not installed, so the report was not rendered "
                     "(scripts/install-deps installs it)";
-  mlp_test::TempDir dir;
+  mlp::test::TempDir dir;
   ASSERT_EQ(run_mlp("demo xor --print-every 0 --report " + dir / "report").exit_code, 0);
   const std::string png_path = dir / "page.png";
   const std::string command =
@@ -354,8 +351,8 @@ TEST(CliReport, XorReportRendersInHeadlessChromium) {
       dir / "profile" + "' --screenshot='" + png_path + "' --window-size=1280,1600 'file://" +
       dir / "report/index.html" + "' >'" + dir / "chromium.log" + "' 2>&1";
   const int status = std::system(command.c_str());
-  ASSERT_EQ(status, 0) << read_text(dir / "chromium.log");
-  const Png png = decode_png(read_text(png_path));
+  ASSERT_EQ(status, 0) << read_file(dir / "chromium.log");
+  const Png png = decode_png(read_file(png_path));
   EXPECT_EQ(png.width, 1280u);
   EXPECT_EQ(png.height, 1600u);
   // Not blank: many colours (viridis shades, text) and much of the page differs from its

@@ -14,9 +14,9 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
 
 // `rows` rows of `features` inputs and a target y = 1000 * (x0 - x1) + 5000 + a ripple: a target
 // whose units are far from the standardised loss's.
@@ -89,7 +89,7 @@ std::vector<std::string> terminal_lines(const std::string& setup, const std::str
   const std::string command = "script -qec \"" + setup + "; '" + std::string(MLP_CLI_PATH) + "' " +
                               args + "\" '" + dir / "typescript" + "' >/dev/null";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  std::string text = mlp_test::read_text(dir / "typescript");
+  std::string text = mlp::test::read_file(dir / "typescript");
   std::vector<std::string> lines;
   std::string line;
   for (char c : text) {

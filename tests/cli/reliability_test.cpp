@@ -23,32 +23,19 @@
 
 #include "cli_runner.hpp"
 #include "support/address_sanitizer.hpp"
+#include "support/datasets.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
+using mlp::test::write_file;
+using mlp::test::write_gzip_file;
 
-const std::string datasets = MLP_DATASETS_DIR;
-const std::string iris = datasets + "/iris.csv";
-
-void write(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-void write_gzip(const std::string& path, const std::string& bytes) {
-  gzFile file = gzopen(path.c_str(), "wb9");
-  ASSERT_NE(file, nullptr);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const auto n = static_cast<unsigned>(std::min<std::size_t>(bytes.size() - done, 1u << 20));
-    ASSERT_EQ(gzwrite(file, bytes.data() + done, n), static_cast<int>(n));
-    done += n;
-  }
-  gzclose(file);
-}
+using mlp::test::datasets;
+using mlp::test::iris_csv;
 
 // `mlp ARGS` (shell syntax) with its address space limited to 1 GB, as `prlimit --as` sets it.
 // Under AddressSanitizer (scripts/test --sanitize), whose shadow memory needs terabytes of
@@ -58,21 +45,21 @@ constexpr const char* kLimit = "";
 #else
 constexpr const char* kLimit = "prlimit --as=1000000000 ";
 #endif
-mlp_test::RunResult run_limited(const std::string& args) {
+mlp::test::RunResult run_limited(const std::string& args) {
   TempDir dir;
   const std::string command = std::string(kLimit) + "'" + MLP_CLI_PATH + "' " + args +
                               " </dev/null >'" + dir / "out" + "' 2>'" + dir / "err" + "'";
   const int status = std::system(command.c_str());
-  mlp_test::RunResult result;
+  mlp::test::RunResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = mlp_test::read_text(dir / "out");
-  result.err = mlp_test::read_text(dir / "err");
+  result.out = mlp::test::read_file(dir / "out");
+  result.err = mlp::test::read_file(dir / "err");
   return result;
 }
 
 // A run that failed as a user should see it: exit `code`, "mlp: error: " and `phrase` on
 // stderr, and none of the library internals' messages.
-void expect_clean_error(const mlp_test::RunResult& r, int code, const std::string& phrase,
+void expect_clean_error(const mlp::test::RunResult& r, int code, const std::string& phrase,
                         const std::string& what) {
   EXPECT_EQ(r.exit_code, code) << what << "\nstderr: " << r.err;
   EXPECT_EQ(r.err.rfind("mlp: error: ", 0), 0u) << what << "\nstderr: " << r.err;
@@ -154,11 +141,12 @@ TEST(Reliability, HostileModelFilesGetOneMessageUnderAMemoryLimit) {
   };
   for (const Case& c : cases) {
     const std::string path = dir / (c.name + ".model");
-    write(path, c.bytes);
+    write_file(path, c.bytes);
     for (const std::string command : {"info", "predict"}) {
       // info shows a model whose training metadata is damaged as one without it.
       if (command == "info" && c.name == "metadata-types") continue;
-      const auto r = run_limited(command + " " + path + (command == "predict" ? " " + iris : ""));
+      const auto r =
+          run_limited(command + " " + path + (command == "predict" ? " " + iris_csv : ""));
       expect_clean_error(r, 1, c.phrase, command + " " + c.name);
       EXPECT_TRUE(contains(r.err, path)) << r.err;
     }
@@ -184,13 +172,13 @@ TEST(Reliability, HostileIdxFilesFailFastUnderAMemoryLimit) {
   std::string noise(4'200'000, '\0');
   std::mt19937 random(5);
   for (char& c : noise) c = static_cast<char>(random() & 0xFF);
-  write_gzip(dir / "claims.gz", idx(2051, {0x80000000u, 1, 1}, noise));
+  write_gzip_file(dir / "claims.gz", idx(2051, {0x80000000u, 1, 1}, noise));
   // 2^32 - 1 images of 28x28 in a small gzip file: beyond zlib's ratio.
-  write_gzip(dir / "ratio.gz", idx(2051, {0xFFFFFFFFu, 28, 28}, std::string(10000, '\0')));
+  write_gzip_file(dir / "ratio.gz", idx(2051, {0xFFFFFFFFu, 28, 28}, std::string(10000, '\0')));
   // The same claim in a raw file, and a label file that claims 2^32 - 1 labels.
-  write(dir / "raw.idx", idx(2051, {0xFFFFFFFFu, 28, 28}, std::string(10000, '\0')));
-  write_gzip(dir / "labels.gz", idx(2049, {0xFFFFFFFFu}, std::string(100, '\1')));
-  write_gzip(dir / "good-labels.gz", idx(2049, {2}, std::string("\1\2", 2)));
+  write_file(dir / "raw.idx", idx(2051, {0xFFFFFFFFu, 28, 28}, std::string(10000, '\0')));
+  write_gzip_file(dir / "labels.gz", idx(2049, {0xFFFFFFFFu}, std::string(100, '\1')));
+  write_gzip_file(dir / "good-labels.gz", idx(2049, {2}, std::string("\1\2", 2)));
   std::vector<std::pair<std::string, std::string>> cases = {
       {"ratio.gz --labels " + dir / "good-labels.gz", "more than a gzip file of"},
       {"raw.idx --labels " + dir / "good-labels.gz", "truncated: the header declares"},
@@ -216,7 +204,7 @@ TEST(Reliability, FeaturesNearTheLargestDoubleTrainInF64) {
   for (int i = 0; i < 40; ++i)
     csv += std::string(i % 2 ? "1e308" : "-1e308") + "," + (i % 2 ? "1" : "0") + "\n";
   csv += "1.7976931348623157e308,1\n-1.7976931348623157e308,0\n";
-  write(dir / "big.csv", csv);
+  write_file(dir / "big.csv", csv);
   const auto trained =
       run_mlp("train " + dir / "big.csv" + " --target y --dtype f64 --epochs 50 -o " + dir / "m");
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
@@ -229,15 +217,15 @@ TEST(Reliability, FeaturesNearTheLargestDoubleTrainInF64) {
 }
 
 TEST(Reliability, MisspelledSubcommandOrFlagGetsTheNearestOne) {
-  auto r = run_mlp("trian " + iris);
+  auto r = run_mlp("trian " + iris_csv);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "(did you mean train?)")) << r.err;
-  r = run_mlp("train " + iris + " --target species --epoch 3 -o m");
+  r = run_mlp("train " + iris_csv + " --target species --epoch 3 -o m");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "(did you mean --epochs?)")) << r.err;
   r = run_mlp("plot histroy h.csv -o h.svg");
   EXPECT_TRUE(contains(r.err, "(did you mean history?)")) << r.err;
-  r = run_mlp("train " + iris + " --target species --zzzzzz 3 -o m");
+  r = run_mlp("train " + iris_csv + " --target species --zzzzzz 3 -o m");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_FALSE(contains(r.err, "did you mean")) << "nothing is near --zzzzzz: " << r.err;
 }
@@ -245,7 +233,7 @@ TEST(Reliability, MisspelledSubcommandOrFlagGetsTheNearestOne) {
 class ReliabilityOutputs : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto r = run_mlp("train " + iris + " --target species --epochs 2 -q -o " + model_);
+    const auto r = run_mlp("train " + iris_csv + " --target species --epochs 2 -q -o " + model_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   TempDir dir_;
@@ -254,8 +242,8 @@ class ReliabilityOutputs : public ::testing::Test {
 
 TEST_F(ReliabilityOutputs, OutputNamingAnInputIsRefusedAndTheInputKept) {
   const std::string data = dir_ / "iris.csv";
-  fs::copy_file(iris, data);
-  const std::string before = mlp_test::read_text(data);
+  fs::copy_file(iris_csv, data);
+  const std::string before = mlp::test::read_file(data);
   fs::create_symlink(data, dir_ / "link.csv");
   for (const std::string& args :
        {"train " + data + " --target species -o " + data,
@@ -265,7 +253,7 @@ TEST_F(ReliabilityOutputs, OutputNamingAnInputIsRefusedAndTheInputKept) {
         "predict " + model_ + " " + data + " -o " + model_}) {
     const auto r = run_mlp(args);
     expect_clean_error(r, 2, "an input of this command", args);
-    EXPECT_EQ(mlp_test::read_text(data), before) << args;
+    EXPECT_EQ(mlp::test::read_file(data), before) << args;
   }
   EXPECT_TRUE(fs::is_symlink(dir_ / "link.csv"));
 }
@@ -276,36 +264,36 @@ TEST_F(ReliabilityOutputs, FifoSymlinkAndDevicesAreWrittenThroughNeverReplaced) 
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const std::string received = dir_ / "received.csv";
   ASSERT_EQ(std::system(("cat '" + fifo + "' > '" + received + "' &").c_str()), 0);
-  auto r = run_mlp("predict " + model_ + " " + iris + " -o " + fifo);
+  auto r = run_mlp("predict " + model_ + " " + iris_csv + " -o " + fifo);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  for (int i = 0; i < 100 && mlp_test::read_text(received).size() < 200; ++i)
+  for (int i = 0; i < 100 && mlp::test::read_file(received).size() < 200; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_TRUE(contains(mlp_test::read_text(received), "prediction\n"));
+  EXPECT_TRUE(contains(mlp::test::read_file(received), "prediction\n"));
   EXPECT_TRUE(fs::is_fifo(fifo));
   // A FIFO without a reader: an error at once, not a wait.
-  r = run_mlp("predict " + model_ + " " + iris + " -o " + fifo);
+  r = run_mlp("predict " + model_ + " " + iris_csv + " -o " + fifo);
   expect_clean_error(r, 1, "no process is reading", "fifo without reader");
   EXPECT_TRUE(fs::is_fifo(fifo));
   // A symbolic link: the file it names is replaced, the link stays.
-  write(dir_ / "target.csv", "old");
+  write_file(dir_ / "target.csv", "old");
   fs::create_symlink(dir_ / "target.csv", dir_ / "link.csv");
-  r = run_mlp("predict " + model_ + " " + iris + " -o " + dir_ / "link.csv");
+  r = run_mlp("predict " + model_ + " " + iris_csv + " -o " + dir_ / "link.csv");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::is_symlink(dir_ / "link.csv"));
-  EXPECT_TRUE(contains(mlp_test::read_text(dir_ / "target.csv"), "prediction\n"));
+  EXPECT_TRUE(contains(mlp::test::read_file(dir_ / "target.csv"), "prediction\n"));
   // /dev/null stays a device; a model written to /dev/stdout or "-" is the model.
-  r = run_mlp("train " + iris + " --target species --epochs 2 -q -o /dev/null");
+  r = run_mlp("train " + iris_csv + " --target species --epochs 2 -q -o /dev/null");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::is_character_file("/dev/null"));
   for (const std::string out : {"/dev/stdout", "-"}) {
-    r = run_mlp("train " + iris + " --target species --epochs 2 -o " + out);
+    r = run_mlp("train " + iris_csv + " --target species --epochs 2 -o " + out);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_FALSE(fs::exists("-"));
     EXPECT_TRUE(contains(r.err, "epoch")) << "the progress goes to stderr: " << r.err;
-    write(dir_ / "stdout.model", r.out);
+    write_file(dir_ / "stdout.model", r.out);
     EXPECT_EQ(run_mlp("info " + dir_ / "stdout.model").exit_code, 0) << out;
   }
-  r = run_mlp("predict " + model_ + " " + iris + " -o /dev/stdout");
+  r = run_mlp("predict " + model_ + " " + iris_csv + " -o /dev/stdout");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("prediction\n", 0), 0u);
 }
@@ -333,7 +321,7 @@ TEST(Reliability, FullDiskAndReadOnlyFolderGiveAClearErrorAndNoFile) {
   TempDir dir;
   Tmpfs full(dir / "full", "size=16k");
   if (!full.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root: " << std::strerror(errno);
-  auto r = run_mlp("train " + iris + " --target species --layers 2000 --epochs 1 -q -o " +
+  auto r = run_mlp("train " + iris_csv + " --target species --layers 2000 --epochs 1 -q -o " +
                    dir / "full/m.model");
   expect_clean_error(r, 1, "No space left on device", "full disk");
   EXPECT_TRUE(fs::is_empty(dir / "full")) << "a half-written file was left";
@@ -341,7 +329,7 @@ TEST(Reliability, FullDiskAndReadOnlyFolderGiveAClearErrorAndNoFile) {
   Tmpfs read_only(dir / "ro", "size=1m");
   ASSERT_TRUE(read_only.mounted());
   ASSERT_EQ(::mount("tmpfs", (dir / "ro").c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr), 0);
-  r = run_mlp("train " + iris + " --target species --epochs 1 -q -o " + dir / "ro/m.model");
+  r = run_mlp("train " + iris_csv + " --target species --epochs 1 -q -o " + dir / "ro/m.model");
   expect_clean_error(r, 1, "Read-only file system", "read-only folder");
   EXPECT_FALSE(contains(r.out + r.err, "epoch")) << "trained before failing";
   EXPECT_TRUE(fs::is_empty(dir / "ro"));
@@ -349,7 +337,7 @@ TEST(Reliability, FullDiskAndReadOnlyFolderGiveAClearErrorAndNoFile) {
 
 // `mlp train` on iris for ever (until interrupted), as the leader of its own process group.
 const std::vector<std::string> kTrainForEver = {
-    "train", iris, "--target", "species", "--epochs", "1000000", "--early-stopping", "0"};
+    "train", iris_csv, "--target", "species", "--epochs", "1000000", "--early-stopping", "0"};
 
 // `mlp ARGS -o MODEL`, as the leader of its own process group.
 pid_t start_training(std::vector<std::string> args, const std::string& model,
@@ -379,7 +367,7 @@ pid_t start_training(std::vector<std::string> args, const std::string& model,
 // Waits until the run's output shows that training began (its first line).
 bool wait_for_training(const std::string& out) {
   for (int i = 0; i < 1000; ++i) {
-    if (contains(mlp_test::read_text(out), "training on")) return true;
+    if (contains(mlp::test::read_file(out), "training on")) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
@@ -404,11 +392,11 @@ TEST(Reliability, EachSignalToProcessOrGroupAtRandomMomentsLeavesALoadableModel)
         const std::string what = std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") + " to the " +
                                  (to_group ? "group" : "process") + " after " +
                                  std::to_string(delay_ms) + " ms";
-        const std::string err = mlp_test::read_text(dir / "err");
+        const std::string err = mlp::test::read_file(dir / "err");
         ASSERT_TRUE(WIFEXITED(status)) << what << ": killed by signal " << WTERMSIG(status);
         EXPECT_EQ(WEXITSTATUS(status), 130) << what << "\n" << err;
         EXPECT_TRUE(contains(err, "interrupted")) << what << "\n" << err;
-        EXPECT_TRUE(contains(mlp_test::read_text(dir / "out"), "saved " + model)) << what;
+        EXPECT_TRUE(contains(mlp::test::read_file(dir / "out"), "saved " + model)) << what;
         const auto info = run_mlp("info " + model);
         EXPECT_EQ(info.exit_code, 0) << what << ": the model does not load: " << info.err;
         EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), {}), 3) << what;
@@ -439,7 +427,7 @@ TEST(Reliability, SecondInterruptWithinTwoSecondsAbortsWithoutWriting) {
     ::kill(to_group ? -pid : pid, SIGINT);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    const std::string err = mlp_test::read_text(dir / "err");
+    const std::string err = mlp::test::read_file(dir / "err");
     ASSERT_TRUE(WIFEXITED(status)) << err;
     EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT) << err;
     EXPECT_TRUE(contains(err, "aborting without writing")) << err;

@@ -14,14 +14,11 @@
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::read_text;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
-
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using mlp::test::contains;
+using mlp::test::read_file;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
+using mlp::test::write_file;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -56,7 +53,7 @@ std::string passenger_table(int n, char sep = ',', char decimal = '.') {
 
 TEST(CliTables, TextCategoriesGapsAndAFreeTextColumnTrainWithNoFlag) {
   TempDir dir;
-  write(dir / "train.csv", passenger_table(300));
+  write_file(dir / "train.csv", passenger_table(300));
   const auto r = run_mlp("train " + dir / "train.csv" + " --target label -o " + dir / "m" +
                          " --epochs 150 --seed 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -84,7 +81,7 @@ TEST(CliTables, RowsWithoutATargetAreSkippedAndCounted) {
   TempDir dir;
   std::string table = passenger_table(200);
   table += "P9000,Someone,red,1.0,yes,\nP9001,Someone else,blue,2.0,no,NA\n";
-  write(dir / "t.csv", table);
+  write_file(dir / "t.csv", table);
   const auto r =
       run_mlp("train " + dir / "t.csv" + " --target label -o " + dir / "m" + " --epochs 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -97,18 +94,18 @@ TEST(CliTables, RowsWithoutATargetAreSkippedAndCounted) {
 
 TEST(CliTables, PredictKeepsIdColumnsInRowOrderAndUnseenCategoriesGetAPrediction) {
   TempDir dir;
-  write(dir / "train.csv", passenger_table(300));
+  write_file(dir / "train.csv", passenger_table(300));
   ASSERT_EQ(run_mlp("train " + dir / "train.csv" + " --target label -o " + dir / "m" +
                     " --epochs 150 --seed 1 -q")
                 .exit_code,
             0);
   // New rows: no label column, other column order, an unseen colour, gaps.
-  write(dir / "new.csv",
-        "member,size,colour,name,id\n"
-        "no,9.5,green,A,Q1\n"
-        "yes,,red,B,Q2\n"
-        "no,1.0,purple,C,Q3\n"
-        "no,NA,blue,\"D, with a comma\",Q4\n");
+  write_file(dir / "new.csv",
+             "member,size,colour,name,id\n"
+             "no,9.5,green,A,Q1\n"
+             "yes,,red,B,Q2\n"
+             "no,1.0,purple,C,Q3\n"
+             "no,NA,blue,\"D, with a comma\",Q4\n");
   const auto r = run_mlp("predict " + dir / "m" + " " + dir / "new.csv" + " --id id,name");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
@@ -127,13 +124,14 @@ TEST(CliTables, PredictKeepsIdColumnsInRowOrderAndUnseenCategoriesGetAPrediction
 
 TEST(CliTables, ARowThatCannotBeUsedGetsAnEmptyPredictionAndAWarning) {
   TempDir dir;
-  write(dir / "train.csv", passenger_table(200));
+  write_file(dir / "train.csv", passenger_table(200));
   ASSERT_EQ(
       run_mlp("train " + dir / "train.csv" + " --target label -o " + dir / "m" + " --epochs 5 -q")
           .exit_code,
       0);
-  write(dir / "new.csv",
-        "id,colour,size,member\nQ1,red,2.0,yes\nQ2,blue,big,no\nQ3,green,3.0,maybe\nQ4,red,1,no\n");
+  write_file(
+      dir / "new.csv",
+      "id,colour,size,member\nQ1,red,2.0,yes\nQ2,blue,big,no\nQ3,green,3.0,maybe\nQ4,red,1,no\n");
   const auto r = run_mlp("predict " + dir / "m" + " " + dir / "new.csv" + " --id id --proba");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = lines_of(r.out);
@@ -153,7 +151,7 @@ TEST(CliTables, ARowThatCannotBeUsedGetsAnEmptyPredictionAndAWarning) {
 
 TEST(CliTables, SemicolonsAndDecimalCommasAreDetectedAndRemembered) {
   TempDir dir;
-  write(dir / "eu.csv", passenger_table(200, ';', ','));
+  write_file(dir / "eu.csv", passenger_table(200, ';', ','));
   const auto r = run_mlp("train " + dir / "eu.csv" + " --target label -o " + dir / "m" +
                          " --epochs 60 --seed 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -175,14 +173,14 @@ TEST(CliTables, SemicolonsAndDecimalCommasAreDetectedAndRemembered) {
 
 TEST(CliTables, TabSeparatedFilesAndPipes) {
   TempDir dir;
-  write(dir / "t.tsv", passenger_table(150, '\t'));
+  write_file(dir / "t.tsv", passenger_table(150, '\t'));
   const auto r = run_mlp("train - --target label -o " + dir / "m" + " --epochs 3", dir / "t.tsv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "colour  categorical")) << r.out;
   // A FIFO, as `mlp predict m <(cat t.tsv)` gives: it can be read only once.
   const std::string fifo = dir / "pipe";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  std::thread writer([&] { std::ofstream(fifo) << read_text(dir / "t.tsv"); });
+  std::thread writer([&] { std::ofstream(fifo) << read_file(dir / "t.tsv"); });
   const auto p = run_mlp("predict " + dir / "m" + " " + fifo + " --id id");
   writer.join();
   ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -191,7 +189,7 @@ TEST(CliTables, TabSeparatedFilesAndPipes) {
 
 TEST(CliTables, ColumnFlagsOverrideTheGuess) {
   TempDir dir;
-  write(dir / "t.csv", passenger_table(150));
+  write_file(dir / "t.csv", passenger_table(150));
   const auto r = run_mlp("train " + dir / "t.csv" + " --target label -o " + dir / "m" +
                          " --epochs 2 --categorical member --ordinal colour:blue,green,red "
                          "--na-values '' --numeric size");

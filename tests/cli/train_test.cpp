@@ -9,14 +9,15 @@
 #include "mlp/data/csv.hpp"
 #include "mlp/data/dataset.hpp"
 #include "mlp/data/preprocessing.hpp"
+#include "support/datasets.hpp"
 
 namespace {
 
-using mlp_test::contains;
-using mlp_test::run_mlp;
-using mlp_test::TempDir;
+using mlp::test::contains;
+using mlp::test::run_mlp;
+using mlp::test::TempDir;
 
-const std::string datasets = MLP_DATASETS_DIR;
+using mlp::test::datasets;
 
 std::string csv_line(const std::vector<std::string>& fields) {
   std::string line;
@@ -67,7 +68,7 @@ TEST(CliTrain, IrisWithDefaultsReaches95PercentOnAStratified30PercentHoldOut) {
     EXPECT_TRUE(metrics.contains(key)) << key;
   EXPECT_EQ(metrics["confusion_matrix"].size(), 3u);
 
-  const std::string history = mlp_test::read_text(dir / "history.csv");
+  const std::string history = mlp::test::read_file(dir / "history.csv");
   EXPECT_EQ(history.rfind("epoch,loss,val_loss,accuracy,val_accuracy\n1,", 0), 0u) << history;
 
   // Predictions come back as the class names of the training data, with probabilities.
@@ -180,7 +181,7 @@ TEST(CliTrain, SameSeedSameModelBitForBit) {
                       "-o " + dir / name)
                   .exit_code,
               0);
-  EXPECT_EQ(mlp_test::read_text(dir / "a"), mlp_test::read_text(dir / "b"));
+  EXPECT_EQ(mlp::test::read_file(dir / "a"), mlp::test::read_file(dir / "b"));
 }
 
 TEST(CliTrain, MnistReaches98PercentOnTheTestImages) {

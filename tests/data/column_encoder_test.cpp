@@ -11,7 +11,7 @@ using mlp::ColumnEncoder;
 using mlp::ColumnRole;
 using Names = std::vector<std::string>;
 
-mlp::CsvTable table(const std::string& text) {
+mlp::CsvTable encoder_table(const std::string& text) {
   return mlp::parse_csv(text, "t.csv");
 }
 
@@ -38,7 +38,7 @@ const mlp::ColumnEncoding& column(const ColumnEncoder& e, const std::string& nam
 }
 
 TEST(ColumnEncoder, InfersEachRoleWithAReason) {
-  const auto e = ColumnEncoder::fit(table(mixed_table()), "y", {});
+  const auto e = ColumnEncoder::fit(encoder_table(mixed_table()), "y", {});
   ASSERT_EQ(e.columns.size(), 6u);  // every column but the target
   EXPECT_EQ(column(e, "id").role, ColumnRole::ignored);
   EXPECT_EQ(column(e, "id").why, "consecutive integers, one per row (a row number or id)");
@@ -54,7 +54,7 @@ TEST(ColumnEncoder, InfersEachRoleWithAReason) {
 
 TEST(ColumnEncoder, RareCategoriesShareTheOtherSlot) {
   // 40 rows: a category is kept when seen min(5, 40 / 20) = 2 times; D (once) is rare.
-  const auto e = ColumnEncoder::fit(table(mixed_table()), "y", {});
+  const auto e = ColumnEncoder::fit(encoder_table(mixed_table()), "y", {});
   EXPECT_EQ(column(e, "port").categories, (Names{"A", "B", "C"}));
   EXPECT_TRUE(column(e, "port").other_slot);
   EXPECT_EQ(e.feature_names(), (Names{"age", "sex=f", "sex=m", "smoker", "port=A", "port=B",
@@ -63,11 +63,12 @@ TEST(ColumnEncoder, RareCategoriesShareTheOtherSlot) {
             (std::vector<bool>{true, false, false, false, false, false, false, false}));
   mlp::ColumnOptions strict;
   strict.min_category_count = 1;
-  EXPECT_FALSE(column(ColumnEncoder::fit(table(mixed_table()), "y", strict), "port").other_slot);
+  EXPECT_FALSE(
+      column(ColumnEncoder::fit(encoder_table(mixed_table()), "y", strict), "port").other_slot);
 }
 
 TEST(ColumnEncoder, EncodesNumbersYesNoOneHotAndGaps) {
-  const auto t = table(mixed_table());
+  const auto t = encoder_table(mixed_table());
   const auto e = ColumnEncoder::fit(t, "y", {});
   const auto encoded = e.transform<double>(t);
   EXPECT_TRUE(encoded.row_problems.empty());
@@ -87,11 +88,11 @@ TEST(ColumnEncoder, EncodesNumbersYesNoOneHotAndGaps) {
 }
 
 TEST(ColumnEncoder, UnseenCategoriesAndGapsAtTransformTime) {
-  const auto e = ColumnEncoder::fit(table(mixed_table()), "y", {});
+  const auto e = ColumnEncoder::fit(encoder_table(mixed_table()), "y", {});
   // A port never seen goes to (other); a sex never seen has no slot: all zeros; a gap in sex
   // (no gaps in training) is the most frequent category (f and m tie: the first by name).
-  const auto encoded = e.transform<double>(
-      table("y,port,smoker,sex,age\n1,Z,YES,x,30\n0,A,n,,NaN\n"));  // other order, no id/name
+  const auto encoded = e.transform<double>(encoder_table(
+      "y,port,smoker,sex,age\n1,Z,YES,x,30\n0,A,n,,NaN\n"));  // other order, no id/name
   EXPECT_TRUE(encoded.row_problems.empty());
   EXPECT_EQ(encoded.features.row(0).segment(1, 2), Eigen::RowVector2d(0, 0));
   EXPECT_EQ(encoded.features(0, 7), 1.0);
@@ -102,7 +103,7 @@ TEST(ColumnEncoder, UnseenCategoriesAndGapsAtTransformTime) {
 TEST(ColumnEncoder, CategoricalGapsGetTheirOwnSlotAndIndicatorsFollowColumnsWithGaps) {
   mlp::ColumnOptions options;
   options.missing_indicators = true;
-  const auto t = table("a,b,c,y\n1,x,yes,0\n,x,no,1\nNA,,yes,0\n4,z,,1\n5,z,no,0\n");
+  const auto t = encoder_table("a,b,c,y\n1,x,yes,0\n,x,no,1\nNA,,yes,0\n4,z,,1\n5,z,no,0\n");
   const auto e = ColumnEncoder::fit(t, "y", options);
   EXPECT_EQ(e.feature_names(),
             (Names{"a", "a=(missing)", "b=x", "b=z", "b=(missing)", "c", "c=(missing)"}));
@@ -124,7 +125,7 @@ TEST(ColumnEncoder, OptionsOverrideTheGuess) {
   for (int i = 0; i < 30; ++i)
     text += std::to_string(i) + "," + std::to_string(i % 3) + "," + "SML"[i % 3] + "," +
             std::to_string(3 - i % 2) + ",m," + std::to_string(i % 2) + "\n";
-  const auto t = table(text);
+  const auto t = encoder_table(text);
   const auto e = ColumnEncoder::fit(t, "y", options);
   EXPECT_EQ(column(e, "id").role, ColumnRole::numeric);
   EXPECT_EQ(column(e, "id").why, "as asked");
@@ -135,14 +136,14 @@ TEST(ColumnEncoder, OptionsOverrideTheGuess) {
   const auto X = e.transform<double>(t).features;
   EXPECT_EQ(X.row(2), (Eigen::RowVectorXd(6) << 2, 0, 0, 1, 2, 1).finished());
   // A level outside the order is a problem of its row.
-  const auto other = e.transform<double>(table("id,n,size,grade,y\n1,0,XL,2,0\n"));
+  const auto other = e.transform<double>(encoder_table("id,n,size,grade,y\n1,0,XL,2,0\n"));
   ASSERT_EQ(other.row_problems.size(), 1u);
   EXPECT_EQ(other.row_problems[0].message,
             "t.csv:2:3: column 'size': 'XL' is not one of the ordered levels 'S', 'M', 'L'");
 }
 
 TEST(ColumnEncoder, BadOptionsAreReported) {
-  const auto t = table("a,b,y\n1,2,0\n2,3,1\n");
+  const auto t = encoder_table("a,b,y\n1,2,0\n2,3,1\n");
   mlp::ColumnOptions unknown;
   unknown.categorical = {"c"};
   EXPECT_THROW(ColumnEncoder::fit(t, "y", unknown), mlp::DataError);
@@ -156,17 +157,17 @@ TEST(ColumnEncoder, BadOptionsAreReported) {
 }
 
 TEST(ColumnEncoder, TransformNamesMissingColumnsAndTextInNumbers) {
-  const auto e = ColumnEncoder::fit(table(mixed_table()), "y", {});
+  const auto e = ColumnEncoder::fit(encoder_table(mixed_table()), "y", {});
   try {
-    e.transform<float>(table("age,sex,extra\n1,m,2\n"));
+    e.transform<float>(encoder_table("age,sex,extra\n1,m,2\n"));
     FAIL() << "no DataError";
   } catch (const mlp::DataError& error) {
     EXPECT_EQ(std::string(error.what()),
               "t.csv: missing columns 'smoker', 'port' that the model needs; columns the model "
               "does not use: 'extra'");
   }
-  const auto encoded =
-      e.transform<float>(table("age,sex,smoker,port\n31,m,yes,A\nold,m,maybe,A\n1e39,f,no,B\n"));
+  const auto encoded = e.transform<float>(
+      encoder_table("age,sex,smoker,port\n31,m,yes,A\nold,m,maybe,A\n1e39,f,no,B\n"));
   ASSERT_EQ(encoded.row_problems.size(), 3u);
   EXPECT_EQ(encoded.row_problems[0].row, 1u);
   EXPECT_NE(encoded.row_problems[0].message.find("t.csv:3:1: column 'age': 'old' is not a number"),
@@ -193,7 +194,7 @@ TEST(ColumnEncoder, JsonRoundTrip) {
   options.missing_indicators = true;
   options.na_values = {"-", "unknown"};
   options.ordinal = {{"port", {"D", "C", "B", "A"}}};
-  const auto t = table(mixed_table());
+  const auto t = encoder_table(mixed_table());
   const auto e = ColumnEncoder::fit(t, "y", options);
   const auto back = ColumnEncoder::from_json(e.to_json());
   EXPECT_EQ(back.to_json(), e.to_json());

@@ -15,11 +15,12 @@
 #include "mlp/data/csv.hpp"
 #include "mlp/data/dataset.hpp"
 #include "mlp/data/read_dataset.hpp"
+#include "support/files.hpp"
 #include "support/idx_files.hpp"
 
 namespace {
 
-using TempDir = mlp::test::TempDir;
+using mlp::test::TempDir;
 
 // A messy table of `rows` rows (more than one 1 MiB read): numbers with gaps, text categories,
 // yes/no values, a free-text column, shuffled ids (not consecutive once the rows without a
@@ -68,7 +69,7 @@ TEST(CsvDataset, StreamedFileAndFifoGiveTheDataOfTheTableInMemory) {
   const std::string text = messy_csv(30000);
   ASSERT_GT(text.size(), std::size_t(1) << 20);
   TempDir dir("mlp_csv_dataset_test");
-  const std::string file = dir.raw("t.csv", mlp::test::Bytes(text.begin(), text.end()));
+  const std::string file = dir.file("t.csv", mlp::test::Bytes(text.begin(), text.end()));
   mlp::ColumnOptions columns;
   columns.sample_weight = "w";
   const auto in_memory = mlp::dataset_from_csv<float>(mlp::parse_csv(text, file), "label", columns);
@@ -80,7 +81,7 @@ TEST(CsvDataset, StreamedFileAndFifoGiveTheDataOfTheTableInMemory) {
   options.columns = columns;
   expect_same(mlp::read_dataset<float>(file, options), in_memory);
 
-  const std::string fifo = dir.path("t.fifo");
+  const std::string fifo = dir / "t.fifo";
   std::thread writer = fifo_writer(fifo, text);
   mlp::Dataset<float> from_fifo;
   try {
@@ -96,7 +97,7 @@ TEST(CsvDataset, StreamedFileAndFifoGiveTheDataOfTheTableInMemory) {
 TEST(CsvDataset, StreamedReadForAModelEncodesAsTheEncoderDoesInMemory) {
   const std::string text = messy_csv(30000);
   TempDir dir("mlp_csv_dataset_test");
-  const std::string file = dir.raw("t.csv", mlp::test::Bytes(text.begin(), text.end()));
+  const std::string file = dir.file("t.csv", mlp::test::Bytes(text.begin(), text.end()));
   const auto trained = mlp::dataset_from_csv<double>(mlp::parse_csv(text, file), "label");
   mlp::ReadOptions options;
   mlp::ModelInputs& model = options.model.emplace();

@@ -14,8 +14,11 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/data/csv.hpp"
+#include "support/stdin_pipe.hpp"
 
 namespace {
+
+using mlp::test::with_stdin_pipe;
 
 using mlp::CsvReader;
 using mlp::CsvRecord;
@@ -67,37 +70,6 @@ void expect_same(const std::vector<CsvRecord>& records, const mlp::CsvTable& tab
     ASSERT_EQ(records[i].fields, table.rows[i]) << "row " << i;
     ASSERT_EQ(records[i].line, table.line_numbers[i]) << "row " << i;
   }
-}
-
-// Runs `read` with standard input (descriptor 0) reading `text` from a pipe, written by a thread
-// (a pipe holds 64 KiB: the reader must read while the writer writes).
-template <class Read>
-void with_stdin_pipe(const std::string& text, Read&& read) {
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  std::thread writer([&] {
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(fds[1], text.data() + done, text.size() - done);
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    ::close(fds[1]);
-  });
-  const int saved = ::dup(STDIN_FILENO);
-  ::dup2(fds[0], STDIN_FILENO);
-  ::close(fds[0]);
-  try {
-    read();
-  } catch (...) {
-    ::dup2(saved, STDIN_FILENO);
-    ::close(saved);
-    writer.join();
-    throw;
-  }
-  ::dup2(saved, STDIN_FILENO);
-  ::close(saved);
-  writer.join();
 }
 
 TEST(CsvReader, RecordsAcrossReadsAreThoseOfTheWholeText) {

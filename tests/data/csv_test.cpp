@@ -9,8 +9,14 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/data/csv.hpp"
+#include "support/files.hpp"
+#include "support/stdin_pipe.hpp"
 
 namespace {
+
+using mlp::test::with_stdin_pipe;
+
+using mlp::test::TempDir;
 
 namespace fs = std::filesystem;
 using mlp::CsvTable;
@@ -41,32 +47,6 @@ std::string read_error(const std::string& path) {
 #define EXPECT_CONTAINS(text, part)                          \
   EXPECT_NE(std::string(text).find(part), std::string::npos) \
       << "message: " << (text) << "\nexpected to contain: " << (part)
-
-// A fresh folder under the system temporary folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("mlp_csv_test_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name, std::string_view content) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream out(path, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    return path;
-  }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 // ---- format features ----
 
@@ -338,34 +318,14 @@ TEST(Csv, ReadsFileAndNamesItInErrors) {
 
 TEST(Csv, MissingFile) {
   TempDir dir;
-  const std::string path = dir.path("nope.csv");
+  const std::string path = dir / "nope.csv";
   EXPECT_EQ(read_error(path), path + ": cannot open: No such file or directory");
 }
 
 TEST(Csv, DirectoryIsNotAFile) {
   TempDir dir;
-  const std::string path = dir.path("");
+  const std::string path = dir / "";
   EXPECT_CONTAINS(read_error(path), ": is a directory, not a CSV file");
-}
-
-// Runs `read` with standard input (descriptor 0) reading `text` from a pipe.
-template <class Read>
-auto with_stdin_pipe(const std::string& text, Read&& read) {
-  int fds[2];
-  EXPECT_EQ(::pipe(fds), 0);
-  EXPECT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  ::close(fds[1]);
-  const int saved = ::dup(STDIN_FILENO);
-  ::dup2(fds[0], STDIN_FILENO);
-  ::close(fds[0]);
-  struct Restore {
-    int saved;
-    ~Restore() {
-      ::dup2(saved, STDIN_FILENO);
-      ::close(saved);
-    }
-  } restore{saved};
-  return read();
 }
 
 TEST(Csv, DashReadsStandardInput) {

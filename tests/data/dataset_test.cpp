@@ -6,8 +6,11 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/data/dataset.hpp"
+#include "support/exception_message.hpp"
 
 namespace {
+
+using mlp::test::message_of;
 
 using mlp::CsvTable;
 using mlp::Dataset;
@@ -18,26 +21,16 @@ using Names = std::vector<std::string>;
   EXPECT_NE(std::string(text).find(part), std::string::npos) \
       << "message: " << (text) << "\nexpected to contain: " << (part)
 
-CsvTable table(std::string_view text) {
+CsvTable csv_table(std::string_view text) {
   return mlp::parse_csv(text, "t.csv");
-}
-
-template <class F>
-std::string data_error(F&& f) {
-  try {
-    f();
-  } catch (const mlp::DataError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no DataError";
-  return "";
 }
 
 std::string dataset_error(std::string_view text, const std::string& target,
                           std::optional<Task> task = std::nullopt,
                           const mlp::ColumnOptions& columns = {}) {
-  const CsvTable t = table(text);
-  return data_error([&] { mlp::dataset_from_csv<double>(t, target, columns, task); });
+  const CsvTable t = csv_table(text);
+  return message_of<mlp::DataError>(
+      [&] { mlp::dataset_from_csv<double>(t, target, columns, task); });
 }
 
 mlp::ColumnOptions numeric(const Names& names) {
@@ -124,14 +117,14 @@ TEST(Dataset, IgnoredColumnsAreDropped) {
 // ---- task guessing and class names ----
 
 TEST(Dataset, TextTargetIsClassification) {
-  const auto data = mlp::dataset_from_csv<double>(table("x,y\n1,b\n2,a\n3, b \n"), "y");
+  const auto data = mlp::dataset_from_csv<double>(csv_table("x,y\n1,b\n2,a\n3, b \n"), "y");
   EXPECT_EQ(data.task, Task::classification);
   EXPECT_EQ(data.class_names, (Names{"a", "b"}));  // sorted, trimmed
   EXPECT_EQ(data.labels, (std::vector<int>{1, 0, 1}));
 }
 
 TEST(Dataset, FewIntegerValuesAreClassification) {
-  const auto data = mlp::dataset_from_csv<double>(table("x,y\n1,0\n2,1\n3,1\n4,0\n"), "y");
+  const auto data = mlp::dataset_from_csv<double>(csv_table("x,y\n1,0\n2,1\n3,1\n4,0\n"), "y");
   EXPECT_EQ(data.task, Task::classification);
   EXPECT_EQ(data.class_names, (Names{"0", "1"}));
   EXPECT_EQ(data.labels, (std::vector<int>{0, 1, 1, 0}));
@@ -140,7 +133,7 @@ TEST(Dataset, FewIntegerValuesAreClassification) {
 TEST(Dataset, NumericLabelsSortNumericallyAndCompareByValue) {
   // As strings "10" < "2" < "9"; as numbers 2 < 9 < 10. "2.0" and " 2" are the class "2".
   const auto data =
-      mlp::dataset_from_csv<double>(table("x,y\n1,10\n2,9\n3,2\n4,2.0\n5, 2\n6,10\n"), "y");
+      mlp::dataset_from_csv<double>(csv_table("x,y\n1,10\n2,9\n3,2\n4,2.0\n5, 2\n6,10\n"), "y");
   EXPECT_EQ(data.task, Task::classification);
   EXPECT_EQ(data.class_names, (Names{"2", "9", "10"}));
   EXPECT_EQ(data.labels, (std::vector<int>{2, 1, 0, 0, 0, 2}));
@@ -157,7 +150,7 @@ std::string integer_target_csv(int n, int distinct) {
 
 TEST(Dataset, TaskGuessThresholds) {
   auto guess = [](int n, int distinct) {
-    return mlp::dataset_from_csv<double>(table(integer_target_csv(n, distinct)), "y").task;
+    return mlp::dataset_from_csv<double>(csv_table(integer_target_csv(n, distinct)), "y").task;
   };
   // <= 10 distinct values: classification even when every row has its own value.
   EXPECT_EQ(guess(10, 10), Task::classification);
@@ -168,24 +161,24 @@ TEST(Dataset, TaskGuessThresholds) {
   EXPECT_EQ(guess(100, 20), Task::classification);
   EXPECT_EQ(guess(100, 21), Task::regression);
   // Non-integers: regression.
-  EXPECT_EQ(mlp::dataset_from_csv<double>(table("x,y\n1,0.5\n2,1\n3,0.5\n4,1\n"), "y").task,
+  EXPECT_EQ(mlp::dataset_from_csv<double>(csv_table("x,y\n1,0.5\n2,1\n3,0.5\n4,1\n"), "y").task,
             Task::regression);
 }
 
 TEST(Dataset, ExplicitTaskOverridesTheGuess) {
-  const CsvTable t = table("x,y\n1,0.5\n2,1.5\n3,0.5\n");
+  const CsvTable t = csv_table("x,y\n1,0.5\n2,1.5\n3,0.5\n");
   const auto c = mlp::dataset_from_csv<double>(t, "y", {}, Task::classification);
   EXPECT_EQ(c.class_names, (Names{"0.5", "1.5"}));
   EXPECT_EQ(c.labels, (std::vector<int>{0, 1, 0}));
   const auto r =
-      mlp::dataset_from_csv<double>(table("x,y\n1,0\n2,1\n3,1\n"), "y", {}, Task::regression);
+      mlp::dataset_from_csv<double>(csv_table("x,y\n1,0\n2,1\n3,1\n"), "y", {}, Task::regression);
   EXPECT_EQ(r.task, Task::regression);
   EXPECT_EQ(r.targets, (mlp::Vector<double>(3) << 0, 1, 1).finished());
 }
 
 TEST(Dataset, NumbersWithSpacesSignsAndExponents) {
   const auto data = mlp::dataset_from_csv<double>(
-      table("a,b,y\n 1.5 ,+2,u\n-3e2,\"\t.25\",v\n1e-400,7,u\n"), "y");
+      csv_table("a,b,y\n 1.5 ,+2,u\n-3e2,\"\t.25\",v\n1e-400,7,u\n"), "y");
   EXPECT_DOUBLE_EQ(data.features(0, 0), 1.5);
   EXPECT_DOUBLE_EQ(data.features(0, 1), 2.0);
   EXPECT_DOUBLE_EQ(data.features(1, 0), -300.0);
@@ -232,7 +225,7 @@ TEST(Dataset, AtMostTwentyProblemsAreListed) {
 }
 
 TEST(Dataset, GapsAreImputedWithTheMean) {
-  const auto data = mlp::dataset_from_csv<double>(table("x,y,c\n1,2,a\n,4,b\n5, NA ,a\n"), "c");
+  const auto data = mlp::dataset_from_csv<double>(csv_table("x,y,c\n1,2,a\n,4,b\n5, NA ,a\n"), "c");
   ASSERT_EQ(data.features.cols(), 2);
   EXPECT_DOUBLE_EQ(data.features(1, 0), 3.0);  // mean of 1 and 5
   EXPECT_DOUBLE_EQ(data.features(2, 1), 3.0);  // mean of 2 and 4
@@ -242,8 +235,8 @@ TEST(Dataset, OutOfRangeValues) {
   EXPECT_CONTAINS(dataset_error("x,c\n1e999,a\n2,b\n", "c", std::nullopt, numeric({"x"})),
                   "t.csv:2:1: column 'x': '1e999' is out of range");
   // Finite in double, too large for float.
-  const CsvTable t = table("x,c\n1e39,a\n2,b\n");
-  EXPECT_EQ(data_error([&] { mlp::dataset_from_csv<float>(t, "c"); }),
+  const CsvTable t = csv_table("x,c\n1e39,a\n2,b\n");
+  EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::dataset_from_csv<float>(t, "c"); }),
             "t.csv:2:1: column 'x': '1e39' is out of range for single precision (float)");
   EXPECT_NO_THROW(mlp::dataset_from_csv<double>(t, "c"));
 }
@@ -261,7 +254,7 @@ TEST(Dataset, RegressionTargetMustBeNumeric) {
 
 TEST(Dataset, RowsWithoutATargetAreSkippedAndCounted) {
   const auto data =
-      mlp::dataset_from_csv<double>(table("x,y\n1,a\n2,\n3,b\n4,NA\n5,null\n6,a\n"), "y");
+      mlp::dataset_from_csv<double>(csv_table("x,y\n1,a\n2,\n3,b\n4,NA\n5,null\n6,a\n"), "y");
   EXPECT_EQ(data.rows_without_target, 3u);
   ASSERT_EQ(data.size(), 3);
   EXPECT_EQ(data.features(1, 0), 3.0);
@@ -286,14 +279,14 @@ TEST(Dataset, NoFeatureLeft) {
 }
 
 TEST(Dataset, TargetCannotBeIgnored) {
-  const CsvTable t = table("x,y\n1,a\n2,b\n");
+  const CsvTable t = csv_table("x,y\n1,a\n2,b\n");
   EXPECT_THROW(mlp::dataset_from_csv<double>(t, "y", ignored({"y"})), mlp::InvalidArgument);
 }
 
 // ---- predict / evaluate time ----
 
 TEST(Dataset, FeaturesFromCsvFollowTheModelOrder) {
-  const CsvTable t = table("b,target,a\n1,x,10\n2,y,20\n");
+  const CsvTable t = csv_table("b,target,a\n1,x,10\n2,y,20\n");
   const auto X = mlp::features_from_csv<double>(t, {"a", "b"});
   ASSERT_EQ(X.rows(), 2);
   ASSERT_EQ(X.cols(), 2);
@@ -304,8 +297,8 @@ TEST(Dataset, FeaturesFromCsvFollowTheModelOrder) {
 }
 
 TEST(Dataset, FeaturesFromCsvNamesMissingAndUnexpectedColumns) {
-  const CsvTable t = table("a,petal,target\n1,2,x\n");
-  const std::string message = data_error([&] {
+  const CsvTable t = csv_table("a,petal,target\n1,2,x\n");
+  const std::string message = message_of<mlp::DataError>([&] {
     mlp::features_from_csv<float>(t, {"a", "petal_length", "c"});
   });
   EXPECT_EQ(message,
@@ -314,8 +307,8 @@ TEST(Dataset, FeaturesFromCsvNamesMissingAndUnexpectedColumns) {
 }
 
 TEST(Dataset, FeaturesFromCsvChecksValues) {
-  const CsvTable t = table("a,b\n1,2\n3,nan\n");
-  EXPECT_EQ(data_error([&] {
+  const CsvTable t = csv_table("a,b\n1,2\n3,nan\n");
+  EXPECT_EQ(message_of<mlp::DataError>([&] {
               mlp::features_from_csv<double>(t, {"b", "a"});
             }),
             "t.csv:3:2: column 'b': 'nan' is not a finite number (NaN and infinity are not "
@@ -323,36 +316,36 @@ TEST(Dataset, FeaturesFromCsvChecksValues) {
 }
 
 TEST(Dataset, LabelsFromCsvUseTheModelClasses) {
-  const CsvTable t = table("x,species\n1,virginica\n2, setosa\n3,setosa\n");
+  const CsvTable t = csv_table("x,species\n1,virginica\n2, setosa\n3,setosa\n");
   EXPECT_EQ(mlp::labels_from_csv(t, "species", {"setosa", "versicolor", "virginica"}),
             (std::vector<int>{2, 0, 0}));
   // Numeric classes match by value.
-  const CsvTable n = table("x,y\n1,1.0\n2,0\n3,10\n");
+  const CsvTable n = csv_table("x,y\n1,1.0\n2,0\n3,10\n");
   EXPECT_EQ(mlp::labels_from_csv(n, "y", {"0", "1", "10"}), (std::vector<int>{1, 0, 2}));
 }
 
 TEST(Dataset, LabelsFromCsvRejectsUnknownClass) {
-  const CsvTable t = table("x,species\n1,setosa\n2,daisy\n");
-  EXPECT_EQ(data_error([&] {
+  const CsvTable t = csv_table("x,species\n1,setosa\n2,daisy\n");
+  EXPECT_EQ(message_of<mlp::DataError>([&] {
               mlp::labels_from_csv(t, "species", {"setosa", "virginica"});
             }),
             "t.csv:3:2: column 'species': unknown class 'daisy' (the model's classes are "
             "'setosa', 'virginica')");
-  EXPECT_EQ(data_error([&] { mlp::labels_from_csv(t, "label", {"setosa"}); }),
+  EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::labels_from_csv(t, "label", {"setosa"}); }),
             "t.csv: no target column 'label' (the columns are: 'x', 'species')");
 }
 
 TEST(Dataset, TargetsFromCsv) {
-  const CsvTable t = table("x,y\n1,2.5\n2,-1\n");
+  const CsvTable t = csv_table("x,y\n1,2.5\n2,-1\n");
   const auto y = mlp::targets_from_csv<double>(t, "y");
   EXPECT_EQ(y, (mlp::Vector<double>(2) << 2.5, -1.0).finished());
-  const CsvTable bad = table("x,y\n1,2.5\n2,?\n");
-  EXPECT_EQ(data_error([&] { mlp::targets_from_csv<float>(bad, "y"); }),
+  const CsvTable bad = csv_table("x,y\n1,2.5\n2,?\n");
+  EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::targets_from_csv<float>(bad, "y"); }),
             "t.csv:3:2: column 'y': '?' is not a number");
 }
 
 TEST(Dataset, TakeSamples) {
-  const auto data = mlp::dataset_from_csv<double>(table("x,y\n1,a\n2,b\n3,a\n"), "y");
+  const auto data = mlp::dataset_from_csv<double>(csv_table("x,y\n1,a\n2,b\n3,a\n"), "y");
   const auto subset = mlp::take_samples(data, {2, 1});
   EXPECT_EQ(subset.features, (mlp::Matrix<double>(2, 1) << 3, 2).finished());
   EXPECT_EQ(subset.labels, (std::vector<int>{0, 1}));

@@ -12,11 +12,15 @@
 #include "mlp/core/memory_limit.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/data/idx.hpp"
+#include "support/exception_message.hpp"
+#include "support/files.hpp"
 #include "support/idx_files.hpp"
 
 namespace {
 
-using TempDir = mlp::test::TempDir;
+using mlp::test::message_of;
+
+using mlp::test::TempDir;
 
 namespace fs = std::filesystem;
 using mlp::test::bytes;
@@ -27,22 +31,11 @@ using mlp::test::idx;
   EXPECT_NE(std::string(text).find(part), std::string::npos) \
       << "message: " << (text) << "\nexpected to contain: " << (part)
 
-template <class F>
-std::string data_error(F&& f) {
-  try {
-    f();
-  } catch (const mlp::DataError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no DataError";
-  return "";
-}
-
 std::string images_error(const std::string& path) {
-  return data_error([&] { mlp::read_idx_images<double>(path); });
+  return message_of<mlp::DataError>([&] { mlp::read_idx_images<double>(path); });
 }
 std::string labels_error(const std::string& path) {
-  return data_error([&] { mlp::read_idx_labels(path); });
+  return message_of<mlp::DataError>([&] { mlp::read_idx_labels(path); });
 }
 
 // Three 2x3 images; pixel values chosen so that v/255 is easy to check.
@@ -67,13 +60,13 @@ void expect_small_images(const mlp::Matrix<double>& X) {
 
 TEST(Idx, ReadsRawImages) {
   TempDir dir("mlp_idx_test");
-  expect_small_images(mlp::read_idx_images<double>(dir.raw("images.idx", kImages)));
+  expect_small_images(mlp::read_idx_images<double>(dir.file("images.idx", kImages)));
 }
 
 TEST(Idx, ReadsGzippedImages) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.gzip("images.idx.gz", kImages);
-  ASSERT_EQ(static_cast<unsigned char>(TempDir::read(path)[0]), 0x1f);  // really compressed
+  const std::string path = dir.gzip_file("images.idx.gz", kImages);
+  ASSERT_EQ(static_cast<unsigned char>(mlp::test::read_file(path)[0]), 0x1f);  // really compressed
   expect_small_images(mlp::read_idx_images<double>(path));
   const auto X = mlp::read_idx_images<float>(path);
   EXPECT_EQ(X(0, 1), 1.0f);
@@ -82,16 +75,17 @@ TEST(Idx, ReadsGzippedImages) {
 
 TEST(Idx, ReadsRawAndGzippedLabels) {
   TempDir dir("mlp_idx_test");
-  EXPECT_EQ(mlp::read_idx_labels(dir.raw("labels.idx", kLabels)), (std::vector<int>{7, 0, 7}));
-  EXPECT_EQ(mlp::read_idx_labels(dir.gzip("labels.idx.gz", kLabels)), (std::vector<int>{7, 0, 7}));
-  EXPECT_EQ(mlp::read_idx_labels(dir.raw("high.idx", idx(2049, {2}, bytes({255, 128})))),
+  EXPECT_EQ(mlp::read_idx_labels(dir.file("labels.idx", kLabels)), (std::vector<int>{7, 0, 7}));
+  EXPECT_EQ(mlp::read_idx_labels(dir.gzip_file("labels.idx.gz", kLabels)),
+            (std::vector<int>{7, 0, 7}));
+  EXPECT_EQ(mlp::read_idx_labels(dir.file("high.idx", idx(2049, {2}, bytes({255, 128})))),
             (std::vector<int>{255, 128}));
 }
 
 TEST(Idx, DatasetFromIdxClassNamesByLabelsPresent) {
   TempDir dir("mlp_idx_test");
   const auto data =
-      mlp::dataset_from_idx<double>(dir.raw("i.idx", kImages), dir.gzip("l.idx.gz", kLabels));
+      mlp::dataset_from_idx<double>(dir.file("i.idx", kImages), dir.gzip_file("l.idx.gz", kLabels));
   EXPECT_EQ(data.task, mlp::Task::classification);
   EXPECT_EQ(data.features.rows(), 3);
   EXPECT_EQ(data.class_names, (std::vector<std::string>{"0", "7"}));
@@ -104,33 +98,33 @@ TEST(Idx, DatasetFromIdxClassNamesByLabelsPresent) {
 
 TEST(Idx, MissingFile) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.path("nope.gz");
+  const std::string path = dir / "nope.gz";
   EXPECT_EQ(images_error(path), path + ": cannot open: No such file or directory");
   EXPECT_EQ(labels_error(path), path + ": cannot open: No such file or directory");
 }
 
 TEST(Idx, EmptyFile) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.raw("empty.idx", "");
+  const std::string path = dir.file("empty.idx", "");
   EXPECT_EQ(images_error(path), path + ": empty file (expected an IDX image file)");
 }
 
 TEST(Idx, NotAnIdxFile) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.raw("text.idx", "a,b\n1,2\n");
+  const std::string path = dir.file("text.idx", "a,b\n1,2\n");
   EXPECT_EQ(images_error(path),
             path + ": not an IDX file (magic number 0x612c620a, expected 2051)");
-  const std::string tiny = dir.raw("tiny.idx", bytes({0, 0, 8}));
+  const std::string tiny = dir.file("tiny.idx", bytes({0, 0, 8}));
   EXPECT_EQ(images_error(tiny), tiny + ": too short to be an IDX file (3 bytes)");
 }
 
 TEST(Idx, LabelFileIsNotAnImageFile) {
   TempDir dir("mlp_idx_test");
-  const std::string labels = dir.gzip("labels.gz", kLabels);
+  const std::string labels = dir.gzip_file("labels.gz", kLabels);
   EXPECT_EQ(images_error(labels), labels +
                                       ": this is an IDX label file (magic 2049), expected an "
                                       "IDX image file (magic 2051)");
-  const std::string images = dir.raw("images.idx", kImages);
+  const std::string images = dir.file("images.idx", kImages);
   EXPECT_EQ(labels_error(images), images +
                                       ": this is an IDX image file (magic 2051), expected an "
                                       "IDX label file (magic 2049)");
@@ -139,11 +133,11 @@ TEST(Idx, LabelFileIsNotAnImageFile) {
 TEST(Idx, UnsupportedElementType) {
   TempDir dir("mlp_idx_test");
   // 0x0D = 32-bit floats.
-  const std::string path = dir.raw("float.idx", idx(0x00000D03, {1, 1, 1}, Bytes(4, '\0')));
+  const std::string path = dir.file("float.idx", idx(0x00000D03, {1, 1, 1}, Bytes(4, '\0')));
   EXPECT_EQ(images_error(path), path +
                                     ": unsupported IDX element type 0x0000000d (only unsigned "
                                     "bytes, type 0x08, are supported)");
-  const std::string dims = dir.raw("dims.idx", idx(0x00000802, {1, 1}, Bytes(1, '\0')));
+  const std::string dims = dir.file("dims.idx", idx(0x00000802, {1, 1}, Bytes(1, '\0')));
   EXPECT_EQ(images_error(dims), dims +
                                     ": wrong IDX magic number 2050 (expected 2051, an IDX "
                                     "image file)");
@@ -151,18 +145,18 @@ TEST(Idx, UnsupportedElementType) {
 
 TEST(Idx, TruncatedHeader) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.raw("h.idx", idx(2051, {3, 2}, ""));
+  const std::string path = dir.file("h.idx", idx(2051, {3, 2}, ""));
   EXPECT_EQ(images_error(path),
             path + ": truncated header: the file ends inside the 3 dimension sizes");
 }
 
 TEST(Idx, TruncatedRawData) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.raw("cut.idx", kImages.substr(0, kImages.size() - 4));
+  const std::string path = dir.file("cut.idx", kImages.substr(0, kImages.size() - 4));
   EXPECT_EQ(images_error(path), path +
                                     ": truncated: the header declares 3 images of 2x3 pixels "
                                     "(18 bytes) but the data holds only 14 bytes");
-  const std::string labels = dir.raw("cut-labels.idx", kLabels.substr(0, kLabels.size() - 1));
+  const std::string labels = dir.file("cut-labels.idx", kLabels.substr(0, kLabels.size() - 1));
   EXPECT_EQ(labels_error(labels),
             labels + ": truncated: the header declares 3 labels but the data holds only 2");
 }
@@ -173,10 +167,10 @@ TEST(Idx, TruncatedGzipFile) {
   Bytes pixels;
   mlp::Random random(7);  // incompressible pixels: the gzip file is about as long as the data
   for (int i = 0; i < 100 * 28 * 28; ++i) pixels.push_back(static_cast<char>(random.below(256)));
-  const std::string whole = dir.gzip("whole.gz", idx(2051, {100, 28, 28}, pixels));
-  const Bytes compressed = TempDir::read(whole);
+  const std::string whole = dir.gzip_file("whole.gz", idx(2051, {100, 28, 28}, pixels));
+  const Bytes compressed = mlp::test::read_file(whole);
   ASSERT_GT(compressed.size(), 1000u);
-  const std::string cut = dir.raw("cut.gz", compressed.substr(0, compressed.size() / 2));
+  const std::string cut = dir.file("cut.gz", compressed.substr(0, compressed.size() / 2));
   const std::string message = images_error(cut);
   EXPECT_CONTAINS(message, cut + ": truncated");
 }
@@ -186,12 +180,12 @@ TEST(Idx, CorruptedGzipFile) {
   Bytes pixels;
   mlp::Random random(11);
   for (int i = 0; i < 50 * 28 * 28; ++i) pixels.push_back(static_cast<char>(random.below(256)));
-  const std::string whole = dir.gzip("whole.gz", idx(2051, {50, 28, 28}, pixels));
-  Bytes compressed = TempDir::read(whole);
+  const std::string whole = dir.gzip_file("whole.gz", idx(2051, {50, 28, 28}, pixels));
+  Bytes compressed = mlp::test::read_file(whole);
   // Flip bits inside the compressed data (after the 10-byte gzip header, before the trailer).
   for (std::size_t i = compressed.size() / 2; i < compressed.size() / 2 + 8; ++i)
     compressed[i] = static_cast<char>(compressed[i] ^ 0x5A);
-  const std::string bad = dir.raw("bad.gz", compressed);
+  const std::string bad = dir.file("bad.gz", compressed);
   const std::string message = images_error(bad);
   EXPECT_CONTAINS(message, bad + ": ");
   EXPECT_TRUE(message.find("corrupt gzip data") != std::string::npos ||
@@ -201,34 +195,34 @@ TEST(Idx, CorruptedGzipFile) {
 
 TEST(Idx, CorruptedTrailerChecksum) {
   TempDir dir("mlp_idx_test");
-  Bytes compressed = TempDir::read(dir.gzip("whole.gz", kImages));
+  Bytes compressed = mlp::test::read_file(dir.gzip_file("whole.gz", kImages));
   // The last 8 bytes are CRC-32 and length: damage the CRC.
   compressed[compressed.size() - 8] = static_cast<char>(compressed[compressed.size() - 8] ^ 0xFF);
-  const std::string bad = dir.raw("bad.gz", compressed);
+  const std::string bad = dir.file("bad.gz", compressed);
   EXPECT_EQ(images_error(bad), bad + ": corrupt gzip data (incorrect data check)");
 }
 
 TEST(Idx, TrailingGarbage) {
   TempDir dir("mlp_idx_test");
-  const std::string raw = dir.raw("long.idx", kImages + "extra");
+  const std::string raw = dir.file("long.idx", kImages + "extra");
   EXPECT_EQ(images_error(raw),
             raw +
                 ": trailing garbage: 5 bytes after the 3 images of 2x3 pixels the header "
                 "declares");
-  const std::string gz = dir.gzip("long.gz", kLabels + "xy");
+  const std::string gz = dir.gzip_file("long.gz", kLabels + "xy");
   EXPECT_EQ(labels_error(gz), gz + ": trailing garbage: 2 bytes after the 3 labels the header "
                                    "declares");
 }
 
 TEST(Idx, ZeroAndImplausibleSizes) {
   TempDir dir("mlp_idx_test");
-  const std::string none = dir.raw("none.idx", idx(2051, {0, 28, 28}, ""));
+  const std::string none = dir.file("none.idx", idx(2051, {0, 28, 28}, ""));
   EXPECT_EQ(images_error(none), none + ": the header declares 0 images");
-  const std::string flat = dir.raw("flat.idx", idx(2051, {1, 0, 28}, ""));
+  const std::string flat = dir.file("flat.idx", idx(2051, {1, 0, 28}, ""));
   EXPECT_EQ(images_error(flat), flat + ": invalid image size 0x28");
-  const std::string huge = dir.raw("huge.idx", idx(2051, {1, 100000, 100000}, Bytes(10, '\0')));
+  const std::string huge = dir.file("huge.idx", idx(2051, {1, 100000, 100000}, Bytes(10, '\0')));
   EXPECT_EQ(images_error(huge), huge + ": implausible image size 100000x100000 (damaged header?)");
-  const std::string no_labels = dir.raw("nolabels.idx", idx(2049, {0}, ""));
+  const std::string no_labels = dir.file("nolabels.idx", idx(2049, {0}, ""));
   EXPECT_EQ(labels_error(no_labels), no_labels + ": the header declares 0 labels");
 }
 
@@ -237,13 +231,13 @@ TEST(Idx, HugeDeclaredCountDoesNotAllocate) {
   // must see that no gzip file of this size can hold them, not try to allocate terabytes.
   TempDir dir("mlp_idx_test");
   const std::string path =
-      dir.gzip("lie.gz", idx(2051, {0xFFFFFFFFu, 28, 28}, Bytes(2 * 784, 'x')));
+      dir.gzip_file("lie.gz", idx(2051, {0xFFFFFFFFu, 28, 28}, Bytes(2 * 784, 'x')));
   const std::string message = images_error(path);
   EXPECT_CONTAINS(message, path +
                                ": the header declares 4294967295 images of 28x28 pixels (3.4 TB)"
                                ", more than a gzip file of ");
   EXPECT_CONTAINS(message, "can hold (zlib expands at most 1032 times): the header is damaged");
-  const std::string labels = dir.raw("lie.idx", idx(2049, {0xFFFFFFFFu}, Bytes(3, '\1')));
+  const std::string labels = dir.file("lie.idx", idx(2049, {0xFFFFFFFFu}, Bytes(3, '\1')));
   EXPECT_EQ(labels_error(labels), labels +
                                       ": truncated: the header declares 4294967295 labels but "
                                       "the data holds only 3");
@@ -259,7 +253,7 @@ TEST(Idx, GzipCountWithinRatioButBeyondMemoryFailsBeforeReading) {
   Bytes pixels;
   mlp::Random random(3);  // incompressible: the gzip file is as long as its data
   for (int i = 0; i < 4'200'000; ++i) pixels.push_back(static_cast<char>(random.below(256)));
-  const std::string path = dir.gzip("noise.gz", idx(2051, {0xFFFFFFFFu, 1, 1}, pixels));
+  const std::string path = dir.gzip_file("noise.gz", idx(2051, {0xFFFFFFFFu, 1, 1}, pixels));
   const std::string message = images_error(path);
   EXPECT_CONTAINS(message, path +
                                ": the header declares 4294967295 images of 1x1 pixels, which "
@@ -269,9 +263,9 @@ TEST(Idx, GzipCountWithinRatioButBeyondMemoryFailsBeforeReading) {
 TEST(Idx, ReadsFromAPipe) {
   // Opened once: a FIFO with the data written by another process is read like a file.
   TempDir dir("mlp_idx_test");
-  const std::string fifo = dir.path("images.fifo");
+  const std::string fifo = dir / "images.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  const std::string source = dir.gzip("images.gz", kImages);
+  const std::string source = dir.gzip_file("images.gz", kImages);
   const std::string command = "cat '" + source + "' > '" + fifo + "' &";
   ASSERT_EQ(std::system(command.c_str()), 0);
   expect_small_images(mlp::read_idx_images<double>(fifo));
@@ -279,12 +273,12 @@ TEST(Idx, ReadsFromAPipe) {
 
 TEST(Idx, DatasetCountsMustMatch) {
   TempDir dir("mlp_idx_test");
-  const std::string images = dir.raw("i.idx", kImages);
-  const std::string labels = dir.raw("l.idx", idx(2049, {2}, bytes({1, 2})));
-  EXPECT_EQ(data_error([&] { mlp::dataset_from_idx<float>(images, labels); }),
+  const std::string images = dir.file("i.idx", kImages);
+  const std::string labels = dir.file("l.idx", idx(2049, {2}, bytes({1, 2})));
+  EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::dataset_from_idx<float>(images, labels); }),
             images + ": holds 3 images but " + labels + " holds 2 labels");
-  const std::string one = dir.raw("one.idx", idx(2049, {3}, bytes({4, 4, 4})));
-  EXPECT_EQ(data_error([&] { mlp::dataset_from_idx<float>(images, one); }),
+  const std::string one = dir.file("one.idx", idx(2049, {3}, bytes({4, 4, 4})));
+  EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::dataset_from_idx<float>(images, one); }),
             one + ": only one distinct label (4); classification needs at least two");
 }
 

@@ -13,11 +13,12 @@
 
 #include "mlp/core/error.hpp"
 #include "support/exception_message.hpp"
+#include "support/files.hpp"
 #include "support/idx_files.hpp"
 
 namespace {
 
-using TempDir = mlp::test::TempDir;
+using mlp::test::TempDir;
 
 namespace fs = std::filesystem;
 using mlp::test::bytes;
@@ -48,12 +49,12 @@ void expect_idx_data(const mlp::Dataset<double>& data) {
 
 TEST(ReadDataset, DetectsTheFormatFromTheFirstBytes) {
   TempDir dir("mlp_read_dataset_test");
-  EXPECT_EQ(mlp::detect_format(dir.raw("t.csv", kCsv)), mlp::DataFormat::csv);
-  EXPECT_EQ(mlp::detect_format(dir.raw("images", kImages)), mlp::DataFormat::idx);
-  EXPECT_EQ(mlp::detect_format(dir.raw("labels", kLabels)), mlp::DataFormat::idx);
-  EXPECT_EQ(mlp::detect_format(dir.gzip("images.gz", kImages)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.file("t.csv", kCsv)), mlp::DataFormat::csv);
+  EXPECT_EQ(mlp::detect_format(dir.file("images", kImages)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.file("labels", kLabels)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.gzip_file("images.gz", kImages)), mlp::DataFormat::idx);
   EXPECT_EQ(mlp::detect_format("-"), mlp::DataFormat::csv);
-  EXPECT_EQ(mlp::detect_format(dir.raw("short", "ab")), mlp::DataFormat::csv);
+  EXPECT_EQ(mlp::detect_format(dir.file("short", "ab")), mlp::DataFormat::csv);
   EXPECT_EQ(mlp::to_string(mlp::DataFormat::idx), "idx");
   EXPECT_EQ(mlp::data_format_from_string("csv"), mlp::DataFormat::csv);
   EXPECT_THROW(mlp::data_format_from_string("npy"), mlp::InvalidArgument);
@@ -63,7 +64,7 @@ TEST(ReadDataset, ReadsACsvTableWithItsTarget) {
   TempDir dir("mlp_read_dataset_test");
   mlp::ReadOptions options;
   options.target = "kind";
-  const auto data = mlp::read_dataset<double>(dir.raw("t.csv", kCsv), options);
+  const auto data = mlp::read_dataset<double>(dir.file("t.csv", kCsv), options);
   ASSERT_EQ(data.size(), 3);
   EXPECT_EQ(data.feature_names, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(data.class_names, (std::vector<std::string>{"x", "y"}));
@@ -73,16 +74,16 @@ TEST(ReadDataset, ReadsACsvTableWithItsTarget) {
   options.delimiter = ';';
   options.columns.ignore = {"b"};
   const auto semicolons =
-      mlp::read_dataset<float>(dir.raw("s.csv", "a;b;kind\n1;2;x\n3;4;y\n"), options);
+      mlp::read_dataset<float>(dir.file("s.csv", "a;b;kind\n1;2;x\n3;4;y\n"), options);
   EXPECT_EQ(semicolons.feature_names, (std::vector<std::string>{"a"}));
 }
 
 TEST(ReadDataset, ReadsIdxImagesRawAndGzipped) {
   TempDir dir("mlp_read_dataset_test");
-  expect_idx_data(mlp::read_dataset<double>(dir.raw("images", kImages),
-                                            with_labels(dir.raw("labels", kLabels))));
-  expect_idx_data(mlp::read_dataset<double>(dir.gzip("images.gz", kImages),
-                                            with_labels(dir.gzip("labels.gz", kLabels))));
+  expect_idx_data(mlp::read_dataset<double>(dir.file("images", kImages),
+                                            with_labels(dir.file("labels", kLabels))));
+  expect_idx_data(mlp::read_dataset<double>(dir.gzip_file("images.gz", kImages),
+                                            with_labels(dir.gzip_file("labels.gz", kLabels))));
 }
 
 TEST(ReadDataset, ReadsDataForATrainedModel) {
@@ -93,7 +94,7 @@ TEST(ReadDataset, ReadsDataForATrainedModel) {
   model.target = "kind";
   mlp::ReadOptions options;
   options.model = model;
-  const auto data = mlp::read_dataset<double>(dir.raw("t.csv", kCsv), options);
+  const auto data = mlp::read_dataset<double>(dir.file("t.csv", kCsv), options);
   EXPECT_DOUBLE_EQ(data.features(0, 0), 2.0);  // the model's column order
   EXPECT_EQ(data.labels, (std::vector<int>{0, 1, 0}));
 
@@ -101,18 +102,18 @@ TEST(ReadDataset, ReadsDataForATrainedModel) {
   model.feature_names.assign(4, "pixel");
   model.class_names = {"0", "7"};
   options.model = model;
-  options.labels_path = dir.raw("labels", kLabels);
-  const auto images = mlp::read_dataset<double>(dir.raw("images", kImages), options);
+  options.labels_path = dir.file("labels", kLabels);
+  const auto images = mlp::read_dataset<double>(dir.file("images", kImages), options);
   EXPECT_EQ(images.labels, (std::vector<int>{1, 0, 1}));
   options.features_only = true;
   options.labels_path.clear();
-  EXPECT_EQ(mlp::read_dataset<double>(dir.raw("images", kImages), options).size(), 3);
+  EXPECT_EQ(mlp::read_dataset<double>(dir.file("images", kImages), options).size(), 3);
 }
 
 TEST(ReadDataset, ReadsAPipeOnce) {
   // A FIFO can be read only once: the format and the dialect come from the same bytes.
   TempDir dir("mlp_read_dataset_test");
-  const std::string fifo = dir.path("pipe.csv");
+  const std::string fifo = dir / "pipe.csv";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   std::thread writer([&] { std::ofstream(fifo) << "a;b;kind\n1,5;2;x\n3;4,25;y\n5;6;x\n"; });
   mlp::ReadOptions options;
@@ -130,7 +131,7 @@ TEST(ReadDataset, ReadsAPipeOnce) {
 
 TEST(ReadDataset, AParseErrorNamesTheDialect) {
   TempDir dir("mlp_read_dataset_test");
-  const std::string path = dir.path("semi.csv");
+  const std::string path = dir / "semi.csv";
   std::ofstream(path) << "a;b;kind\n1;2;x\n3;4;y;z\n";
   mlp::ReadOptions options;
   options.target = "kind";
@@ -150,8 +151,8 @@ TEST(ReadDataset, AParseErrorNamesTheDialect) {
 
 TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
   TempDir dir("mlp_read_dataset_test");
-  const std::string images = dir.raw("images", kImages);
-  const std::string csv = dir.raw("t.csv", kCsv);
+  const std::string images = dir.file("images", kImages);
+  const std::string csv = dir.file("t.csv", kCsv);
   EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(images); }),
             images + " holds IDX images: their labels file is needed too");
   EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(csv); }),
@@ -159,7 +160,7 @@ TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
   EXPECT_EQ(message_of<mlp::InvalidArgument>(
                 [&] { mlp::read_dataset<double>(csv, with_labels(images)); }),
             "a labels file is for IDX images; " + csv + " is read as CSV");
-  mlp::ReadOptions regression = with_labels(dir.raw("labels", kLabels));
+  mlp::ReadOptions regression = with_labels(dir.file("labels", kLabels));
   regression.task = mlp::Task::regression;
   EXPECT_THROW(mlp::read_dataset<double>(images, regression), mlp::InvalidArgument);
 }
@@ -168,26 +169,26 @@ TEST(ReadDataset, ReportsBadOrUnknownInput) {
   TempDir dir("mlp_read_dataset_test");
   mlp::ReadOptions options;
   options.target = "kind";
-  EXPECT_THROW(mlp::read_dataset<double>(dir.raw("binary", bytes({1, 2, 0, 4, 5})), options),
+  EXPECT_THROW(mlp::read_dataset<double>(dir.file("binary", bytes({1, 2, 0, 4, 5})), options),
                mlp::DataError);
   EXPECT_THROW(
       mlp::read_dataset<double>((fs::temp_directory_path() / "no_such.csv").string(), options),
       mlp::DataError);
   // IDX magic but the data is cut short.
-  const std::string cut = dir.raw("cut", idx(2051, {3, 2, 2}, bytes({1, 2})));
-  EXPECT_THROW(mlp::read_dataset<double>(cut, with_labels(dir.raw("labels", kLabels))),
+  const std::string cut = dir.file("cut", idx(2051, {3, 2, 2}, bytes({1, 2})));
+  EXPECT_THROW(mlp::read_dataset<double>(cut, with_labels(dir.file("labels", kLabels))),
                mlp::DataError);
 
   mlp::ModelInputs model;
   model.feature_names = {"a", "b"};
   options.model = model;
-  const std::string images = dir.raw("images", kImages);
+  const std::string images = dir.file("images", kImages);
   options.features_only = true;
   EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::read_dataset<double>(images, options); }),
             images + ": this is IDX data but the model was trained on CSV columns 'a', 'b'");
   model.format = mlp::DataFormat::idx;
   options.model = model;
-  const std::string csv = dir.raw("t.csv", kCsv);
+  const std::string csv = dir.file("t.csv", kCsv);
   EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::read_dataset<double>(csv, options); }),
             csv + ": the model was trained on IDX images but this file is not one");
 }

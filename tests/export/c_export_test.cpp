@@ -21,8 +21,8 @@ namespace {
 
 using mlp::Activation;
 
-using mlp_test::read_text;
-using mlp_test::TempDir;
+using mlp::test::read_file;
+using mlp::test::TempDir;
 
 struct Shape {
   Activation hidden, output;
@@ -115,11 +115,11 @@ void expect_c_gives(const mlp::TrainedModel<Scalar>& model,
   const std::string build = "cd '" + dir.path().string() +
                             "' && gcc -std=c99 -Wall -Wextra -Werror -pedantic -O2 " +
                             sanitizer_flags() + " main.c net_1.c -lm -o run 2>errors.txt";
-  ASSERT_EQ(shell(build), 0) << read_text(dir / "errors.txt");
+  ASSERT_EQ(shell(build), 0) << read_file(dir / "errors.txt");
   ASSERT_EQ(shell("'" + dir / "run" + "' >'" + dir / "out.txt" + "' 2>'" + dir / "run.txt" + "'"),
             0)
-      << read_text(dir / "run.txt");
-  std::istringstream printed(read_text(dir / "out.txt"));
+      << read_file(dir / "run.txt");
+  std::istringstream printed(read_file(dir / "out.txt"));
   mlp::Matrix<Scalar> expected;
   if (model.metadata.task == mlp::Task::classification) {
     expected = reference.predict_proba(X);
@@ -301,7 +301,7 @@ TEST(CExport, CompilesForCortexMWithArmNoneEabiGcc) {
   const std::string build = "cd '" + dir.path().string() +
                             "' && arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -std=c99 -Wall -Wextra "
                             "-Werror -pedantic -Os -c mcu.c -o mcu.o 2>errors.txt";
-  EXPECT_EQ(shell(build), 0) << read_text(dir / "errors.txt");
+  EXPECT_EQ(shell(build), 0) << read_file(dir / "errors.txt");
 }
 
 }  // namespace

@@ -21,13 +21,13 @@ namespace {
 
 using mlp::softmax_detail::exp_nonpositive;
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInfF = std::numeric_limits<float>::infinity();
+constexpr float kNaNF = std::numeric_limits<float>::quiet_NaN();
 
 // |x - exact| in units of the last place of the float nearest exact (subnormals included).
 double ulps(float x, long double exact) {
   const float nearest = static_cast<float>(exact);
-  const float next = std::nextafter(nearest, kInf);
+  const float next = std::nextafter(nearest, kInfF);
   const long double ulp = static_cast<long double>(next) - static_cast<long double>(nearest);
   return static_cast<double>(std::fabs(static_cast<long double>(x) - exact) / ulp);
 }
@@ -48,8 +48,8 @@ TEST(SoftmaxF32, ExponentialIsWithinOneUlpAndMostlyCorrectlyRounded) {
   EXPECT_GE(rounded, total - total / 10000) << rounded << " of " << total;
   EXPECT_EQ(exp_nonpositive(0.0F), 1.0F);
   EXPECT_EQ(exp_nonpositive(-200.0F), 0.0F);
-  EXPECT_EQ(exp_nonpositive(-kInf), 0.0F);
-  EXPECT_TRUE(std::isnan(exp_nonpositive(kNaN)));
+  EXPECT_EQ(exp_nonpositive(-kInfF), 0.0F);
+  EXPECT_TRUE(std::isnan(exp_nonpositive(kNaNF)));
 }
 
 // Rows of `cols` values: random, with some values far below the others, some equal, and edges.
@@ -58,7 +58,7 @@ std::vector<float> rows_of(std::ptrdiff_t rows, std::ptrdiff_t cols, std::uint32
   std::normal_distribution<float> normal(0.0F, 8.0F);
   std::vector<float> z(static_cast<std::size_t>(rows * cols));
   for (float& v : z) v = normal(gen);
-  const float edges[] = {-0.0F, -150.0F, -kInf, 1e-30F, 30.0F};
+  const float edges[] = {-0.0F, -150.0F, -kInfF, 1e-30F, 30.0F};
   for (std::size_t i = 0; i < z.size(); i += 7) z[i] = edges[i % 5];
   return z;
 }
@@ -89,7 +89,7 @@ TEST(SoftmaxF32, RowsAreProbabilitiesCloseToTheExactSoftmax) {
   for (std::ptrdiff_t i = 0; i < rows; ++i) {
     // The differences z - max z as the kernel takes them, in float (their rounding, up to
     // 2^-24 |z - max z|, is the input's, not the kernel's); the rest exactly.
-    float max_z = -kInf;
+    float max_z = -kInfF;
     for (std::ptrdiff_t j = 0; j < cols; ++j) max_z = std::max(max_z, Z(i, j));
     long double sum = 0;
     for (std::ptrdiff_t j = 0; j < cols; ++j)
@@ -103,7 +103,7 @@ TEST(SoftmaxF32, RowsAreProbabilitiesCloseToTheExactSoftmax) {
     }
     EXPECT_NEAR(total, 1.0F, 1e-6F);
   }
-  Z(0, 3) = kNaN;
+  Z(0, 3) = kNaNF;
   mlp::activate<float>(mlp::Activation::softmax, Z, A);
   EXPECT_TRUE(std::isnan(A(0, 0)) && std::isnan(A(0, 3)));
 }

@@ -22,12 +22,17 @@
 #include "mlp/data/read_dataset.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/model/training_recipe.hpp"
+#include "support/datasets.hpp"
+#include "support/files.hpp"
 
 namespace {
 
+using mlp::test::read_file;
+using mlp::test::write_file;
+
 using json = nlohmann::json;
 
-const std::string datasets = MLP_DATASETS_DIR;
+using mlp::test::datasets;
 
 class TempFolder {
  public:
@@ -43,17 +48,6 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 template <class Scalar>
 mlp::Dataset<Scalar> dataset(const std::string& file, const std::string& target) {
   mlp::ReadOptions options;
@@ -63,7 +57,7 @@ mlp::Dataset<Scalar> dataset(const std::string& file, const std::string& target)
 
 // Settings that exercise every part of the state: minibatches with shuffling, a validation
 // split with early stopping, and the optimizer and schedule of each case.
-struct Case {
+struct CheckpointCase {
   const char* name;
   mlp::OptimizerSpec::Kind optimizer;
   mlp::LearningRateSchedule schedule;
@@ -73,7 +67,7 @@ struct Case {
   int patience = 20;
 };
 
-mlp::TrainSettings settings_of(const Case& c) {
+mlp::TrainSettings settings_of(const CheckpointCase& c) {
   mlp::TrainSettings s;
   s.hidden_layers = {6};
   s.optimizer = c.optimizer;
@@ -89,7 +83,7 @@ mlp::TrainSettings settings_of(const Case& c) {
   return s;
 }
 
-const Case kCases[] = {
+const CheckpointCase kCases[] = {
     {"adam_cosine", mlp::OptimizerSpec::Kind::adam, mlp::LearningRateSchedule::cosine},
     {"momentum_nesterov_invscaling", mlp::OptimizerSpec::Kind::momentum,
      mlp::LearningRateSchedule::invscaling, true},
@@ -131,7 +125,7 @@ class CheckpointResume : public ::testing::Test {
       last_checkpoint_epochs = result.checkpoint_epochs ? *result.checkpoint_epochs : -1;
     history = result.history;
     result.model.save(folder / "model.safetensors");
-    return read_bytes(folder / "model.safetensors");
+    return read_file(folder / "model.safetensors");
   }
 
   TempFolder folder;
@@ -144,7 +138,7 @@ TYPED_TEST_SUITE(CheckpointResume, Scalars);
 
 TYPED_TEST(CheckpointResume, StoppedAnywhereAndResumedGivesTheUninterruptedBytes) {
   using Scalar = TypeParam;
-  for (const Case& c : kCases) {
+  for (const CheckpointCase& c : kCases) {
     SCOPED_TRACE(c.name);
     const mlp::TrainSettings settings = settings_of(c);
     const std::string uninterrupted = this->run(settings);
@@ -183,7 +177,7 @@ TYPED_TEST(CheckpointResume, ACheckpointRoundTripsTheWholeState) {
   const mlp::Checkpoint<Scalar> a = mlp::load_checkpoint<Scalar>(path);
   const std::string again = this->folder / "again.checkpoint";
   mlp::save_checkpoint(again, a);
-  EXPECT_EQ(read_bytes(again), read_bytes(path));
+  EXPECT_EQ(read_file(again), read_file(path));
   const mlp::Checkpoint<Scalar> b = mlp::load_checkpoint<Scalar>(again);
   EXPECT_EQ(a.state.optimizer.first_moment(), b.state.optimizer.first_moment());
   EXPECT_EQ(a.state.optimizer.second_moment(), b.state.optimizer.second_moment());
@@ -320,12 +314,12 @@ TEST(CheckpointDamage, EveryDamagedCheckpointGetsOneClearMessage) {
   plan.path = path;
   plan.every_epochs = 1;
   mlp::train_model<float>(dataset<float>("iris.csv", "species"), settings, nullptr, {}, plan);
-  const std::string good = read_bytes(path);
+  const std::string good = read_file(path);
   ASSERT_NO_THROW(mlp::load_checkpoint<float>(path));
 
   auto expect_refused = [&](const std::string& bytes, const std::string& words) {
     const std::string damaged = folder / "damaged.checkpoint";
-    write_bytes(damaged, bytes);
+    write_file(damaged, bytes);
     try {
       mlp::load_checkpoint<float>(damaged);
       ADD_FAILURE() << "loaded a damaged checkpoint (" << words << ")";
@@ -342,7 +336,7 @@ TEST(CheckpointDamage, EveryDamagedCheckpointGetsOneClearMessage) {
   // A model, not a checkpoint.
   const auto model = mlp::TrainedModel<float>::load(path);
   model.save(folder / "model.safetensors");
-  expect_refused(read_bytes(folder / "model.safetensors"), "not a checkpoint");
+  expect_refused(read_file(folder / "model.safetensors"), "not a checkpoint");
   // Fields.
   auto edit = [&](const std::function<void(json&)>& change, const std::string& words) {
     expect_refused(edited_checkpoint(good, change), words);

@@ -20,8 +20,12 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/model/model_metadata.hpp"
+#include "support/files.hpp"
 
 namespace {
+
+using mlp::test::read_file;
+using mlp::test::write_file;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -55,17 +59,6 @@ mlp::Sequential<float> make_small_network() {
 
 const char* kExtra =
     R"({"classes": ["a", "b", "c"], "scaler": {"mean": [0.5, 1.5]}, "accuracy": 0.75})";
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << path;
-}
 
 // A safetensors file as a reader that knows only the format sees it.
 struct Safetensors {
@@ -177,10 +170,10 @@ class ModelIoTest : public ::testing::Test {
   // Writes the good file with `edit` applied to its parsed header and data, then returns the
   // damaged file's path.
   std::string damaged(const std::function<void(json&, std::string&)>& edit) {
-    Safetensors file = parse_safetensors(read_bytes(good_file()));
+    Safetensors file = parse_safetensors(read_file(good_file()));
     edit(file.header, file.data);
     const std::string p = path("damaged.safetensors");
-    write_bytes(p, to_safetensors(file.header, file.data));
+    write_file(p, to_safetensors(file.header, file.data));
     return p;
   }
 
@@ -304,7 +297,7 @@ TEST_F(ModelIoRoundTrip, HeaderIsPlainSafetensors) {
   const auto net = make_network<float>();
   const std::string p = path("model.safetensors");
   mlp::save_model(p, net, kExtra);
-  const std::string bytes = read_bytes(p);
+  const std::string bytes = read_file(p);
   const Safetensors file = parse_safetensors(bytes);
 
   EXPECT_EQ((8 + file.header_length) % 8, 0u) << "data section is not 8-byte aligned";
@@ -393,7 +386,7 @@ TEST_F(ModelIoSave, MissingFolderThrowsAndLeavesNoFile) {
 }
 
 TEST_F(ModelIoSave, ParentIsAFileThrows) {
-  write_bytes(path("plain_file"), "x");
+  write_file(path("plain_file"), "x");
   const std::string p = path("plain_file/model.safetensors");
   EXPECT_THROW(mlp::save_model(p, make_small_network()), mlp::Error);
   EXPECT_EQ(files_in_dir(), std::vector<std::string>{"plain_file"});
@@ -420,7 +413,7 @@ TEST_F(ModelIoSave, FolderAsTargetIsRefusedAndLeftAlone) {
   // The target is a non-empty folder: refused before anything is written.
   const fs::path target = dir_ / "model.safetensors";
   fs::create_directory(target);
-  write_bytes((target / "keep").string(), "x");
+  write_file((target / "keep").string(), "x");
   EXPECT_THROW(mlp::save_model(target.string(), make_small_network()), mlp::Error);
   EXPECT_EQ(files_in_dir(), std::vector<std::string>{"model.safetensors"});
   EXPECT_TRUE(fs::exists(target / "keep"));
@@ -429,12 +422,12 @@ TEST_F(ModelIoSave, FolderAsTargetIsRefusedAndLeftAlone) {
 TEST_F(ModelIoSave, FailedSaveKeepsExistingModel) {
   const std::string p = path("model.safetensors");
   mlp::save_model(p, make_network<float>(), kExtra);
-  const std::string before = read_bytes(p);
+  const std::string before = read_file(p);
   auto bad = make_network<float>(5);
   bad.parameters()[2] = std::numeric_limits<float>::quiet_NaN();
   EXPECT_THROW(mlp::save_model(p, bad), mlp::InvalidArgument);
   EXPECT_THROW(mlp::save_model(p, make_network<float>(5), "[1, 2]"), mlp::InvalidArgument);
-  EXPECT_EQ(read_bytes(p), before);
+  EXPECT_EQ(read_file(p), before);
   EXPECT_EQ(files_in_dir(), std::vector<std::string>{"model.safetensors"});
 }
 
@@ -504,19 +497,19 @@ TEST_F(ModelIoDamage, Directory) {
 }
 
 TEST_F(ModelIoDamage, EmptyFile) {
-  write_bytes(path("empty"), "");
+  write_file(path("empty"), "");
   expect_model_error(path("empty"), "the file is empty");
 }
 
 TEST_F(ModelIoDamage, ShorterThanHeaderLength) {
   for (std::size_t n = 1; n < 8; ++n) {
-    write_bytes(path("short"), std::string(n, '\x01'));
+    write_file(path("short"), std::string(n, '\x01'));
     expect_model_error(path("short"), "too short");
   }
 }
 
 TEST_F(ModelIoDamage, TruncatedAtSeveralLengths) {
-  const std::string bytes = read_bytes(good_file());
+  const std::string bytes = read_file(good_file());
   const std::size_t header_end = 8 + parse_safetensors(bytes).header_length;
   const std::string p = path("truncated");
   const std::vector<std::pair<std::size_t, const char*>> cuts = {
@@ -529,42 +522,42 @@ TEST_F(ModelIoDamage, TruncatedAtSeveralLengths) {
       {bytes.size() - 1, "beyond the data section"},
   };
   for (const auto& [length, phrase] : cuts) {
-    write_bytes(p, bytes.substr(0, length));
+    write_file(p, bytes.substr(0, length));
     expect_model_error(p, phrase);
   }
 }
 
 TEST_F(ModelIoDamage, HeaderLengthBeyondFile) {
-  std::string bytes = read_bytes(good_file());
+  std::string bytes = read_file(good_file());
   bytes[0] = static_cast<char>(0xff);
   bytes[1] = static_cast<char>(0xff);
   bytes[2] = static_cast<char>(0x0f);  // about 1 MB: plausible, but longer than the file
-  write_bytes(path("m"), bytes);
+  write_file(path("m"), bytes);
   expect_model_error(path("m"), "exceeds the file size");
 }
 
 TEST_F(ModelIoDamage, AbsurdHeaderLength) {
-  std::string bytes = read_bytes(good_file());
+  std::string bytes = read_file(good_file());
   bytes[7] = static_cast<char>(0x7f);
-  write_bytes(path("m"), bytes);
+  write_file(path("m"), bytes);
   expect_model_error(path("m"), "implausibly large");
 }
 
 TEST_F(ModelIoDamage, HeaderNotJson) {
-  std::string bytes = read_bytes(good_file());
+  std::string bytes = read_file(good_file());
   bytes[8] = 'x';  // the header's opening brace
-  write_bytes(path("m"), bytes);
+  write_file(path("m"), bytes);
   expect_model_error(path("m"), "the header is not valid JSON");
 }
 
 TEST_F(ModelIoDamage, EveryFlippedHeaderByteIsDetected) {
-  const std::string bytes = read_bytes(good_file());
+  const std::string bytes = read_file(good_file());
   const std::size_t header_end = 8 + parse_safetensors(bytes).header_length;
   const std::string p = path("flipped");
   for (std::size_t i = 8; i < header_end; ++i) {
     std::string damaged_bytes = bytes;
     damaged_bytes[i] = static_cast<char>(damaged_bytes[i] ^ 0xff);  // never valid JSON text
-    write_bytes(p, damaged_bytes);
+    write_file(p, damaged_bytes);
     expect_model_error(p, "the header is not valid JSON");
     if (HasFailure()) {
       ADD_FAILURE() << "at header byte " << i;
@@ -574,15 +567,15 @@ TEST_F(ModelIoDamage, EveryFlippedHeaderByteIsDetected) {
 }
 
 TEST_F(ModelIoDamage, HeaderNotAnObject) {
-  write_bytes(path("m"), to_safetensors(json::array({1, 2}), ""));
+  write_file(path("m"), to_safetensors(json::array({1, 2}), ""));
   expect_model_error(path("m"), "the header is not a JSON object");
 }
 
 TEST_F(ModelIoDamage, DeeplyNestedHeaderDoesNotCrash) {
-  write_bytes(path("open"), header_only(std::string(1'000'000, '[')));
+  write_file(path("open"), header_only(std::string(1'000'000, '[')));
   expect_model_error(path("open"), "the header nests more than 64 levels of JSON");
   // Closed arrays parse: copying, printing or destroying them recursed until the stack ran out.
-  write_bytes(path("closed"), header_only("{\"a\": " + nested_arrays(60'000) + "}"));
+  write_file(path("closed"), header_only("{\"a\": " + nested_arrays(60'000) + "}"));
   expect_model_error(path("closed"), "the header nests more than 64 levels of JSON");
 }
 
@@ -608,7 +601,7 @@ TEST_F(ModelIoDamage, TooManyJsonValues) {
   // The header proper holds 9 values per tensor: a million is far beyond 10,000 layers.
   std::string wide = "{\"a\": [0";
   for (int i = 0; i < 1'000'000; ++i) wide += ",0";
-  write_bytes(path("wide"), header_only(wide + "]}"));
+  write_file(path("wide"), header_only(wide + "]}"));
   expect_model_error(path("wide"), "the header holds more than 1000000 JSON values");
 }
 
@@ -616,7 +609,7 @@ TEST_F(ModelIoDamage, ForeignSafetensorsWithoutMetadata) {
   // What a PyTorch export of a single tensor looks like.
   json header;
   header["weight"] = {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}};
-  write_bytes(path("torch.safetensors"), to_safetensors(header, std::string(8, '\0')));
+  write_file(path("torch.safetensors"), to_safetensors(header, std::string(8, '\0')));
   expect_model_error(path("torch.safetensors"), "not an mlp model");
 }
 
@@ -624,7 +617,7 @@ TEST_F(ModelIoDamage, ForeignSafetensorsWithOtherMetadata) {
   json header;
   header["__metadata__"] = {{"format", "pt"}};
   header["weight"] = {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}};
-  write_bytes(path("torch.safetensors"), to_safetensors(header, std::string(8, '\0')));
+  write_file(path("torch.safetensors"), to_safetensors(header, std::string(8, '\0')));
   expect_model_error(path("torch.safetensors"), "not an mlp model");
 
   expect_model_error(with_metadata([](json& m) { m.erase("format"); }), "not an mlp model");
@@ -818,8 +811,8 @@ TEST_F(ModelIoDamage, GapBetweenTensors) {
 }
 
 TEST_F(ModelIoDamage, TrailingGarbage) {
-  std::string bytes = read_bytes(good_file());
-  write_bytes(path("m"), bytes + "garbage!");
+  std::string bytes = read_file(good_file());
+  write_file(path("m"), bytes + "garbage!");
   expect_model_error(path("m"), "8 bytes after the last tensor (trailing garbage)");
 }
 
@@ -871,7 +864,7 @@ TEST_F(ModelIoDamage, RandomGarbage) {
       const std::uint64_t length = size - 8 - (size > 16 ? rng() % 8 : 0);
       std::memcpy(bytes.data(), &length, 8);
     }
-    write_bytes(p, bytes);
+    write_file(p, bytes);
     EXPECT_THROW(mlp::load_model(p), mlp::ModelFileError) << "trial " << trial;
     expect_model_error(p, "");
   }
@@ -880,11 +873,11 @@ TEST_F(ModelIoDamage, RandomGarbage) {
 TEST_F(ModelIoTruncation, EveryPrefixThrows) {
   const std::string good = path("small.safetensors");
   mlp::save_model(good, make_small_network(), R"({"note": "small"})");
-  const std::string bytes = read_bytes(good);
+  const std::string bytes = read_file(good);
   ASSERT_NO_THROW(mlp::load_model(good));
   const std::string p = path("prefix");
   for (std::size_t length = 0; length < bytes.size(); ++length) {
-    write_bytes(p, bytes.substr(0, length));
+    write_file(p, bytes.substr(0, length));
     try {
       mlp::load_model(p);
       ADD_FAILURE() << "prefix of " << length << " bytes loaded";

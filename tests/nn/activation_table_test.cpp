@@ -20,7 +20,7 @@ using mlp::Activation;
 using mlp::Loss;
 using mlp::Matrix;
 
-struct Case {
+struct ActivationCase {
   Activation hidden;  // both hidden layers
   Activation output;
   Loss loss;
@@ -29,8 +29,8 @@ struct Case {
 
 // Hidden: the activation in two hidden layers under a smooth output (identity, mse). Output: the
 // activation after a sigmoid hidden layer, with every loss that fits it.
-std::vector<Case> table_cases() {
-  std::vector<Case> cases;
+std::vector<ActivationCase> table_cases() {
+  std::vector<ActivationCase> cases;
   for (const mlp::ActivationInfo& a : mlp::activations()) {
     const std::string name(a.name);
     if (a.hidden) cases.push_back({a.id, Activation::identity, Loss::mse, "hidden_" + name});
@@ -45,7 +45,8 @@ std::vector<Case> table_cases() {
 }
 
 // Targets in the output's range (clipped to [-1, 1]), one-hot rows for categorical cross-entropy.
-Matrix<double> targets(const Case& c, mlp::Index rows, mlp::Index outputs, mlp::Random& rng) {
+Matrix<double> targets(const ActivationCase& c, mlp::Index rows, mlp::Index outputs,
+                       mlp::Random& rng) {
   Matrix<double> Y = Matrix<double>::Zero(rows, outputs);
   const mlp::ActivationInfo& out = mlp::activation_info(c.output);
   const double low = std::max(out.low, -1.0), high = std::min(out.high, 1.0);
@@ -59,10 +60,10 @@ Matrix<double> targets(const Case& c, mlp::Index rows, mlp::Index outputs, mlp::
   return Y;
 }
 
-class ActivationTable : public ::testing::TestWithParam<Case> {};
+class ActivationTable : public ::testing::TestWithParam<ActivationCase> {};
 
 TEST_P(ActivationTable, BackpropEqualsFiniteDifferences) {
-  const Case c = GetParam();
+  const ActivationCase c = GetParam();
   const mlp::Index inputs = 3, rows = 6, outputs = 3;
   mlp::Sequential<double> net(inputs);
   net.add(5, c.hidden).add(4, c.hidden).add(outputs, c.output);

@@ -15,21 +15,22 @@ using mlp::Activation;
 using mlp::Loss;
 using mlp::Matrix;
 
-struct Case {
+struct GradientCase {
   Activation hidden;
   Activation output;
   Loss loss;
   int depth;  // hidden layers
 };
 
-std::string name_of(const Case& c) {
+std::string name_of(const GradientCase& c) {
   return std::string(mlp::to_string(c.hidden)) + "_" + std::string(mlp::to_string(c.output)) + "_" +
          std::string(mlp::to_string(c.loss)) + "_" + std::to_string(c.depth);
 }
 
 // Targets that fit the output: one-hot for softmax, 0/1 for sigmoid under cross-entropy,
 // values in (0, 1) otherwise.
-Matrix<double> make_targets(const Case& c, mlp::Index rows, mlp::Index outputs, mlp::Random& rng) {
+Matrix<double> make_targets(const GradientCase& c, mlp::Index rows, mlp::Index outputs,
+                            mlp::Random& rng) {
   Matrix<double> Y = Matrix<double>::Zero(rows, outputs);
   for (mlp::Index i = 0; i < rows; ++i) {
     if (c.output == Activation::softmax) {
@@ -42,14 +43,14 @@ Matrix<double> make_targets(const Case& c, mlp::Index rows, mlp::Index outputs, 
   return Y;
 }
 
-class GradientCheck : public ::testing::TestWithParam<Case> {};
+class GradientCheck : public ::testing::TestWithParam<GradientCase> {};
 
 // The case's network and a batch of data for it.
 struct Problem {
   mlp::Sequential<double> net{4};
   Matrix<double> X, Y;
 
-  explicit Problem(const Case& c) {
+  explicit Problem(const GradientCase& c) {
     const mlp::Index inputs = 4, rows = 5, outputs = 3;
     const mlp::Index widths[] = {5, 4, 3};
     for (int d = 0; d < c.depth; ++d) net.add(widths[d], c.hidden);
@@ -101,8 +102,8 @@ TEST_P(GradientCheck, WeightedAndPenalisedBackpropEqualsCentralDifferences) {
   EXPECT_GT((weighted - p.net.gradients()).cwiseAbs().maxCoeff(), 1e-3);
 }
 
-std::vector<Case> all_cases() {
-  std::vector<Case> cases;
+std::vector<GradientCase> all_cases() {
+  std::vector<GradientCase> cases;
   for (int depth : {1, 2, 3}) {
     for (Activation hidden : {Activation::sigmoid, Activation::tanh, Activation::relu}) {
       for (Activation output :

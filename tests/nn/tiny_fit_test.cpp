@@ -20,7 +20,7 @@ namespace {
 using mlp::Index;
 using mlp::Matrix;
 
-struct Case {
+struct TinyFitCase {
   mlp::TinyNetwork shape;
   double learning_rate = 0.1;
   mlp::Initializer init = mlp::Initializer::uniform(0.0, 1.0);
@@ -28,7 +28,7 @@ struct Case {
   int optimizer = 0;  // 0 gradient descent, 1 momentum, 2 Nesterov's momentum
 };
 
-mlp::Sequential<double> network(const Case& c) {
+mlp::Sequential<double> network(const TinyFitCase& c) {
   mlp::Sequential<double> net(c.shape.inputs);
   net.add(c.shape.hidden, c.shape.hidden_activation)
       .add(c.shape.outputs, c.shape.output_activation);
@@ -52,7 +52,7 @@ mlp::FitOptions general_path(mlp::FitOptions options) {
 
 // Fits a fresh network of `c` on (X, Y): on the tiny path where fit takes it, or on the general
 // path (general = true).
-Outcome fit(const Case& c, const Matrix<double>& X, const Matrix<double>& Y,
+Outcome fit(const TinyFitCase& c, const Matrix<double>& X, const Matrix<double>& Y,
             const mlp::FitOptions& options, bool general) {
   Outcome out{network(c), {}, false};
   const long long before = mlp::tiny_path_fits();
@@ -88,7 +88,7 @@ TEST(TinyFit, EqualsTheGeneralPathBitForBitOnEveryShapeItAccepts) {
   for (Index n = 1; n <= 4; ++n)
     for (Index inputs = 1; inputs <= 6; ++inputs)
       for (Index hidden = 1; hidden <= 16; ++hidden) {
-        Case c;
+        TinyFitCase c;
         c.shape.inputs = inputs;
         c.shape.hidden = hidden;
         if (!mlp::tiny_fit_applies(c.shape, n)) continue;
@@ -136,7 +136,7 @@ TEST(TinyFit, EqualsTheGeneralPathWithEveryActivationLossAndSize) {
       for (const Index n : {1, 3, 4, 5, 8, 16})
         for (const Index inputs : {1, 2, 5, 16})
           for (const Index hidden : {1, 3, 8, 16}) {
-            Case c;
+            TinyFitCase c;
             c.shape = {inputs, hidden, 1, hidden_activation, mlp::Activation::sigmoid, loss};
             ASSERT_TRUE(mlp::tiny_fit_applies(c.shape, n));
             ++shapes;
@@ -164,7 +164,7 @@ TEST(TinyFit, TheChaptersXorAndAContinuedFitEqualTheGeneralPath) {
   const mlp::XorSetup chapter;
   const Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
   for (const int optimizer : {0, 1, 2}) {  // momentum's velocity carries over to the second fit
-    Case c;
+    TinyFitCase c;
     c.seed = chapter.seed;
     c.optimizer = optimizer;
     mlp::FitOptions options;
@@ -187,7 +187,7 @@ TEST(TinyFit, TheChaptersXorAndAContinuedFitEqualTheGeneralPath) {
 TEST(TinyFit, HonoursEveryCallbackEpochByEpoch) {
   const Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
   for (const Index hidden : {3, 12}) {  // the AVX2 kernel where it runs, and the portable loops
-    Case c;
+    TinyFitCase c;
     c.shape.hidden = hidden;
     c.seed = 3;
     // Each callback sees the network as the epoch left it, and on_epoch_end stops training
@@ -239,7 +239,7 @@ TEST(TinyFit, HandsADivergenceToTheGeneralPath) {
   // (halving eta), and, with no rollbacks left, throw with the last good parameters.
   Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
   Y *= 1e12;
-  Case c;
+  TinyFitCase c;
   c.learning_rate = 1e300;
   for (const Index hidden : {3, 12}) {
     c.shape.hidden = hidden;
@@ -257,7 +257,7 @@ TEST(TinyFit, HandsADivergenceToTheGeneralPath) {
 
 TEST(TinyFit, FitsItDoesNotAcceptGoTheGeneralWay) {
   const Matrix<double> X = mlp::xor_inputs<double>(), Y = mlp::xor_targets<double>();
-  Case c;
+  TinyFitCase c;
   mlp::FitOptions options;
   options.epochs = 3;
   EXPECT_TRUE(fit(c, X, Y, options, false).tiny);  // the chapter's network takes it
@@ -268,7 +268,7 @@ TEST(TinyFit, FitsItDoesNotAcceptGoTheGeneralWay) {
     return mlp::tiny_path_fits() > before;
   };
   {
-    Case identity = c;
+    TinyFitCase identity = c;
     identity.shape.hidden_activation = mlp::Activation::identity;
     EXPECT_FALSE(takes_tiny_path(network(identity), X, Y, options));
   }
@@ -281,7 +281,7 @@ TEST(TinyFit, FitsItDoesNotAcceptGoTheGeneralWay) {
     EXPECT_EQ(mlp::tiny_path_fits(), before);
   }
   {
-    Case wide = c;
+    TinyFitCase wide = c;
     wide.shape.hidden = 17;  // products past gemm's tiny ones
     EXPECT_FALSE(takes_tiny_path(network(wide), X, Y, options));
   }
