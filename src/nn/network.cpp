@@ -291,6 +291,10 @@ Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const
     slots[i].buffers.resize(2 * block_rows * widest);  // 2 x (block, widest)
     slots[i].sparse.reserve(block_rows, n_inputs_);
   }
+  // The first layer's weights in panels for its sparse kernel, when a block may take it.
+  WeightPanels<Scalar> panels;
+  if (sparse_input_worthwhile(block_rows, n_inputs_, layers_.front().n_out))
+    panels.pack(weights(0));
   Index first_block = 0;  // of the current pool job (a job has fewer than 65536 chunks)
   auto run_block = [&](int c) {
     PredictSlot<Scalar>& slot = claim_slot(slots, slot_count);
@@ -309,7 +313,14 @@ Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const
           last ? MatrixRef<Scalar>(out.middleRows(start, rows))
                : MatrixRef<Scalar>(MatrixView<Scalar>(buffers + (l % 2) * block_rows * widest, rows,
                                                       layer.n_out));
-      forward_layer(l, input, l == 0 && sparse_input ? &slot.sparse : nullptr, output, output);
+      if (l == 0 && sparse_input && panels.rows() > 0) {
+        sparse_dense_forward_panels<Scalar>(slot.sparse, panels, bias(0),
+                                            layer.activation == Activation::relu, output);
+        if (layer.activation != Activation::relu)
+          activate<Scalar>(layer.activation, output, output);
+      } else {
+        forward_layer(l, input, l == 0 && sparse_input ? &slot.sparse : nullptr, output, output);
+      }
     }
     slot.busy.store(false, std::memory_order_release);
   };
