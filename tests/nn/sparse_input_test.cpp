@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "kernels/gemm.hpp"
@@ -301,6 +302,34 @@ TEST(SparseInput, PredictEqualsForwardBitForBit) {
     }
   }
   mlp::set_threads(0);
+}
+
+// predict_proba_if_finite: predict_proba's very values for finite X; nothing when any block holds
+// NaN or infinity (the last block, or a block the other thread takes), whatever the thread count.
+TEST(SparseInput, PredictIfFiniteRejectsNaNAndInfinityInAnyBlock) {
+  const Index rows = 600, inputs = 784;
+  auto X = sparse_matrix<float>(rows, inputs, 0.19, 15);
+  mlp::Sequential<float> net(inputs);
+  net.add(64, mlp::Activation::relu).add(10, mlp::Activation::softmax);
+  net.initialize(mlp::Initializer::he_uniform(), 7);
+  for (int threads : {1, 2}) {
+    mlp::set_threads(threads);
+    const std::optional<mlp::Matrix<float>> finite = net.predict_proba_if_finite(X);
+    ASSERT_TRUE(finite.has_value());
+    EXPECT_EQ(*finite, net.predict_proba(X));
+    for (const float bad :
+         {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+          -std::numeric_limits<float>::infinity()})
+      for (const Index row : {Index(0), Index(300), rows - 1}) {
+        const float kept = X(row, 400);
+        X(row, 400) = bad;
+        EXPECT_FALSE(net.predict_proba_if_finite(X).has_value())
+            << bad << " in row " << row << ", " << threads << " threads";
+        X(row, 400) = kept;
+      }
+  }
+  mlp::set_threads(0);
+  EXPECT_TRUE(net.predict_proba_if_finite(mlp::Matrix<float>(0, inputs)).has_value());
 }
 
 // A training step on the sparse path: the first layer's outputs and every gradient equal those of
