@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 
@@ -330,10 +331,10 @@ bool Sequential<Scalar>::predict_blocks(ConstMatrixRef<Scalar> X, bool check_fin
     slots[i].buffers.resize(2 * block_rows * widest);  // 2 x (block, widest)
     slots[i].sparse.reserve(block_rows, n_inputs_);
   }
-  // The first layer's weights in panels for its sparse kernel, when a block may take it.
+  // The first layer's weights in panels for its sparse kernel, packed by the first block that
+  // takes it (dense inputs never pay for the copy).
   WeightPanels<Scalar> panels;
-  if (sparse_input_worthwhile(block_rows, n_inputs_, layers_.front().n_out))
-    panels.pack(weights(0));
+  std::once_flag packed;
   std::atomic<bool> not_finite{false};
   Index first_block = 0;  // of the current pool job (a job has fewer than 65536 chunks)
   auto run_block = [&](int c) {
@@ -360,13 +361,14 @@ bool Sequential<Scalar>::predict_blocks(ConstMatrixRef<Scalar> X, bool check_fin
           last ? MatrixRef<Scalar>(out.middleRows(start, rows))
                : MatrixRef<Scalar>(MatrixView<Scalar>(buffers + (l % 2) * block_rows * widest, rows,
                                                       layer.n_out));
-      if (l == 0 && sparse_input && panels.rows() > 0) {
+      if (l == 0 && sparse_input) {
+        std::call_once(packed, [&] { panels.pack(weights(0)); });
         sparse_dense_forward_panels<Scalar>(slot.sparse, panels, bias(0),
                                             layer.activation == Activation::relu, output);
         if (layer.activation != Activation::relu)
           activate<Scalar>(layer.activation, output, output);
       } else {
-        forward_layer(l, input, l == 0 && sparse_input ? &slot.sparse : nullptr, output, output);
+        forward_layer(l, input, nullptr, output, output);
       }
     }
     slot.busy.store(false, std::memory_order_release);
