@@ -125,6 +125,25 @@ void BM_SparseForward(benchmark::State& state) {
       benchmark::Counter(2.0 * 128 * 256 * 784, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Inference's form (predict_proba): W packed in panels once, bias and ReLU in the kernel.
+void BM_SparseForwardPanels(benchmark::State& state) {
+  mlp::set_threads(static_cast<int>(state.range(1)));
+  const mlp::Matrix<float> X = sparse_batch(128, 784, static_cast<double>(state.range(0)) / 1000);
+  const mlp::Matrix<float> W = mlp::Matrix<float>::Random(784, 256);
+  const mlp::RowVector<float> b = mlp::RowVector<float>::Random(256);
+  mlp::Matrix<float> Z(128, 256);
+  mlp::SparseBatch<float> sparse;
+  sparse.index(X, 1.0);
+  mlp::WeightPanels<float> panels;
+  panels.pack(W);
+  for (auto _ : state) {
+    mlp::sparse_dense_forward_panels<float>(sparse, panels, b, true, Z);
+    benchmark::DoNotOptimize(Z.data());
+  }
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * 128 * 256 * 784, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void BM_SparseBackward(benchmark::State& state) {
   mlp::set_threads(static_cast<int>(state.range(1)));
   const mlp::Matrix<float> X = sparse_batch(128, 784, static_cast<double>(state.range(0)) / 1000);
@@ -146,6 +165,7 @@ void Densities(benchmark::internal::Benchmark* b) {
   b->UseRealTime();
 }
 BENCHMARK(BM_SparseForward)->Apply(Densities);
+BENCHMARK(BM_SparseForwardPanels)->Apply(Densities);
 BENCHMARK(BM_SparseBackward)->Apply(Densities);
 
 // One Adam update of range(0) parameters on range(1) threads: 235146 is the 784-256-128-10

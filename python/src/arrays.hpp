@@ -11,12 +11,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
-#include <type_traits>
 
 #include "mlp/core/matrix.hpp"
 
@@ -52,28 +49,6 @@ py::array_t<Scalar, py::array::c_style> c_array(py::handle obj, const char* name
 template <class Scalar>
 ConstMatrixView<Scalar> matrix_view(const py::array_t<Scalar, py::array::c_style>& array) {
   return {array.data(), static_cast<Index>(array.shape(0)), static_cast<Index>(array.shape(1))};
-}
-
-// True when none of the `count` values at `data` is NaN or infinite: a value is not finite exactly
-// when its exponent bits are all ones (IEEE 754). One pass over the bits, which the compiler
-// vectorises; no floating-point arithmetic, so no exception flags and no fast-math needed.
-template <class Scalar>
-bool all_finite(const Scalar* data, std::size_t count) {
-  using Bits = std::conditional_t<sizeof(Scalar) == 4, std::uint32_t, std::uint64_t>;
-  constexpr Bits exponent =
-      static_cast<Bits>(sizeof(Scalar) == 4 ? 0x7f800000u : 0x7ff0000000000000u);
-  constexpr std::size_t block = 4096;  // values checked between two early exits
-  for (std::size_t start = 0; start < count; start += block) {
-    const std::size_t end = std::min(count, start + block);
-    Bits not_finite = 0;
-    for (std::size_t i = start; i < end; ++i) {
-      Bits bits;
-      std::memcpy(&bits, data + i, sizeof bits);
-      not_finite |= static_cast<Bits>((bits & exponent) == exponent);
-    }
-    if (not_finite != 0) return false;
-  }
-  return true;
 }
 
 // A matrix moved into a NumPy array (C-ordered, owned by the array; no copy).

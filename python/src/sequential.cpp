@@ -2,6 +2,7 @@
 
 #include <pybind11/stl.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "fit_options.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/model/model_io.hpp"
+#include "mlp/nn/output.hpp"
 #include "mlp/nn/workspace.hpp"
 
 namespace mlp::python {
@@ -134,8 +136,8 @@ std::pair<double, py::array_t<Scalar>> loss_and_gradient(PySequential<Scalar>& s
 
 // The network's outputs for X (Proba: the output layer's activations, else the output rule's
 // predictions). With finite_only, None instead when X holds NaN or infinity (checked without the
-// GIL before predicting): the estimators' fast path, which then lets scikit-learn's validation
-// raise its own error.
+// GIL, block by block as the library predicts: predict_proba_if_finite): the estimators' fast
+// path, which then lets scikit-learn's validation raise its own error.
 template <class Scalar, bool Proba>
 py::object predict(PySequential<Scalar>& self, py::handle X_in, bool finite_only) {
   const auto X = c_array<Scalar>(X_in, "X", 2);
@@ -145,8 +147,15 @@ py::object predict(PySequential<Scalar>& self, py::handle X_in, bool finite_only
     py::gil_scoped_release no_gil;
     std::lock_guard lock(self.busy);
     const auto view = matrix_view(X);
-    if (finite_only) finite = all_finite(view.data(), static_cast<std::size_t>(view.size()));
-    if (finite) result = Proba ? self.net.predict_proba(view) : self.net.predict(view);
+    if (finite_only) {
+      std::optional<Matrix<Scalar>> proba = self.net.predict_proba_if_finite(view);
+      finite = proba.has_value();
+      if (finite)
+        result = Proba ? std::move(*proba)
+                       : apply_output_rule<Scalar>(self.net.output_activation(), *proba);
+    } else {
+      result = Proba ? self.net.predict_proba(view) : self.net.predict(view);
+    }
   }
   if (!finite) return py::none();
   return to_numpy(std::move(result));

@@ -99,6 +99,26 @@ void sparse_rows_generic(Size count, const std::int32_t* index, const T* value, 
   }
 }
 
+// SparsePanelKernel from sparse_rows_generic: each block of positions' entries, then the bias
+// and the ReLU as epilogue_generic takes them.
+template <class T>
+void sparse_panel_generic(Size count, const std::int32_t* index, const T* value, const T* P,
+                          Size width, Size block_length, const T* bias, int relu, T* out) {
+  bool stored = false;
+  for (Size t = 0; t < count;) {
+    const Size block_end = (index[t] / block_length + 1) * block_length;
+    Size end = t;
+    while (end < count && index[end] < block_end) ++end;
+    sparse_rows_generic<T>(end - t, index + t, value + t, P, width, width, out, stored);
+    stored = true;
+    t = end;
+  }
+  for (Size j = 0; j < width; ++j) {
+    const T z = (stored ? out[j] : T(0)) + bias[j];
+    out[j] = relu && z < T(0) ? T(0) : z;
+  }
+}
+
 template <class T>
 Size nonzeros_generic(Size n, const T* x, std::int32_t* index, T* value) {
   Size count = 0;
@@ -120,6 +140,7 @@ KernelSet<T> generic_kernels() {
           nullptr,
           nullptr,
           sparse_rows_generic<T>,
+          sparse_panel_generic<T>,
           nonzeros_generic<T>,
           epilogue_generic<T>};
 }

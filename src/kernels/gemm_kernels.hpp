@@ -51,6 +51,19 @@ template <class T>
 using SparseRowsKernel = void (*)(Size count, const std::int32_t* index, const T* value, const T* M,
                                   Size ldm, Size n, T* out, int accumulate);
 
+// Inference's first layer on sparse inputs: one sample's outputs over a panel of W's columns
+// (P: W's rows cut to the panel's `width` columns, one after another), with the bias and ReLU:
+//   out[j] = bias[j] + sum over t of value[t] * P[index[t] * width + j]    for j in [0, width)
+//   out[j] = out[j] < 0 ? 0 : out[j]                                       when relu is set
+// the sum taken as gemm takes its sums over p (sum_block_length): the entries whose index falls
+// in the same block of block_length positions summed in order from zero, the blocks' sums added
+// in order (index[t] ascending). The same values as sparse_rows over each block, then the
+// epilogue, without their passes over `out`.
+template <class T>
+using SparsePanelKernel = void (*)(Size count, const std::int32_t* index, const T* value,
+                                   const T* P, Size width, Size block_length, const T* bias,
+                                   int relu, T* out);
+
 // The nonzero entries of x[0..n), in order: their positions in index[] and their values in
 // value[]; returns how many there are. May write up to kNonzerosSlack slots past that count (the
 // caller leaves room). How a batch of inputs is indexed for the kernel above.
@@ -75,6 +88,7 @@ struct KernelSet {
   MicroRowsKernel<T> micro_rows;  // may be null: A is then always packed
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   SparseRowsKernel<T> sparse_rows;
+  SparsePanelKernel<T> sparse_panel;
   NonzerosKernel<T> nonzeros;
   EpilogueKernel<T> epilogue;
 };
@@ -91,6 +105,12 @@ void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* va
                           Size ldm, Size n, float* out, int accumulate);
 void sparse_rows_avx2_f64(Size count, const std::int32_t* index, const double* value,
                           const double* M, Size ldm, Size n, double* out, int accumulate);
+void sparse_panel_avx2_f32(Size count, const std::int32_t* index, const float* value,
+                           const float* P, Size width, Size block_length, const float* bias,
+                           int relu, float* out);
+void sparse_panel_avx2_f64(Size count, const std::int32_t* index, const double* value,
+                           const double* P, Size width, Size block_length, const double* bias,
+                           int relu, double* out);
 Size nonzeros_avx2_f32(Size n, const float* x, std::int32_t* index, float* value);
 Size nonzeros_avx2_f64(Size n, const double* x, std::int32_t* index, double* value);
 

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <type_traits>
 
 #include "kernels/thread_pool.hpp"
 #include "mlp/core/error.hpp"
@@ -267,19 +270,56 @@ PredictSlot<Scalar>& claim_slot(std::unique_ptr<PredictSlot<Scalar>[]>& slots, i
       if (!slots[i].busy.exchange(true, std::memory_order_acquire)) return slots[i];
 }
 
+// True when no value of the rows is NaN or infinite: a value is not finite exactly when its
+// exponent bits are all ones (IEEE 754). Bit tests only, which the compiler vectorises, raising no
+// floating-point flag.
+template <class Scalar>
+bool predict_rows_are_finite(ConstMatrixRef<Scalar> X) {
+  using Bits = std::conditional_t<sizeof(Scalar) == 4, std::uint32_t, std::uint64_t>;
+  constexpr Bits exponent =
+      static_cast<Bits>(sizeof(Scalar) == 4 ? 0x7f800000u : 0x7ff0000000000000u);
+  Bits not_finite = 0;
+  for (Index i = 0; i < X.rows(); ++i) {
+    const Scalar* x = X.data() + i * X.outerStride();
+    for (Index j = 0; j < X.cols(); ++j) {
+      Bits bits;
+      std::memcpy(&bits, x + j, sizeof bits);
+      not_finite |= static_cast<Bits>((bits & exponent) == exponent);
+    }
+  }
+  return not_finite == 0;
+}
+
 }  // namespace
 
 template <class Scalar>
 Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const {
   check_shapes(X, "predict input");
+  Matrix<Scalar> out;
+  predict_blocks(X, false, out);
+  return out;
+}
+
+template <class Scalar>
+std::optional<Matrix<Scalar>> Sequential<Scalar>::predict_proba_if_finite(
+    ConstMatrixRef<Scalar> X) const {
+  check_shapes(X, "predict input");
+  Matrix<Scalar> out;
+  if (!predict_blocks(X, true, out)) return std::nullopt;
+  return out;
+}
+
+template <class Scalar>
+bool Sequential<Scalar>::predict_blocks(ConstMatrixRef<Scalar> X, bool check_finite,
+                                        Matrix<Scalar>& out) const {
   // In blocks of `block` rows, spread over the library's threads: each block runs through the
   // whole network in buffers of its own, and its last layer writes into the result, so memory
   // stays bounded for any number of samples. The blocks depend on the number of rows only, and a
   // row's outputs on its block only, so the result is the same for any thread count.
   constexpr Index block = 256;
   const Index n = X.rows();
-  Matrix<Scalar> out(n, n_outputs());
-  if (n == 0) return out;
+  out.resize(n, n_outputs());
+  if (n == 0) return true;
   Index widest = 0;
   for (std::size_t l = 0; l + 1 < layers_.size(); ++l) widest = std::max(widest, layers_[l].n_out);
   const Index block_rows = std::min(block, n);
@@ -291,12 +331,24 @@ Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const
     slots[i].buffers.resize(2 * block_rows * widest);  // 2 x (block, widest)
     slots[i].sparse.reserve(block_rows, n_inputs_);
   }
+  // The first layer's weights in panels for its sparse kernel, packed by the first block that
+  // takes it (dense inputs never pay for the copy).
+  WeightPanels<Scalar> panels;
+  std::once_flag packed;
+  std::atomic<bool> not_finite{false};
   Index first_block = 0;  // of the current pool job (a job has fewer than 65536 chunks)
   auto run_block = [&](int c) {
     PredictSlot<Scalar>& slot = claim_slot(slots, slot_count);
     const Index start = (first_block + c) * block;
     const Index rows = std::min(block, n - start);
     Scalar* buffers = slot.buffers.data();
+    // With check_finite, a block's check brings its rows into the cache for indexing.
+    if (check_finite && (not_finite.load(std::memory_order_relaxed) ||
+                         !predict_rows_are_finite<Scalar>(X.middleRows(start, rows)))) {
+      not_finite.store(true, std::memory_order_relaxed);
+      slot.busy.store(false, std::memory_order_release);
+      return;
+    }
     const bool sparse_input = index_if_sparse(X.middleRows(start, rows), slot.sparse);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const DenseLayer& layer = layers_[l];
@@ -309,14 +361,22 @@ Matrix<Scalar> Sequential<Scalar>::predict_proba(ConstMatrixRef<Scalar> X) const
           last ? MatrixRef<Scalar>(out.middleRows(start, rows))
                : MatrixRef<Scalar>(MatrixView<Scalar>(buffers + (l % 2) * block_rows * widest, rows,
                                                       layer.n_out));
-      forward_layer(l, input, l == 0 && sparse_input ? &slot.sparse : nullptr, output, output);
+      if (l == 0 && sparse_input) {
+        std::call_once(packed, [&] { panels.pack(weights(0)); });
+        sparse_dense_forward_panels<Scalar>(slot.sparse, panels, bias(0),
+                                            layer.activation == Activation::relu, output);
+        if (layer.activation != Activation::relu)
+          activate<Scalar>(layer.activation, output, output);
+      } else {
+        forward_layer(l, input, nullptr, output, output);
+      }
     }
     slot.busy.store(false, std::memory_order_release);
   };
   constexpr Index max_job = 65535;
   for (; first_block < blocks; first_block += max_job)
     pool.run(static_cast<int>(std::min(max_job, blocks - first_block)), run_block);
-  return out;
+  return !not_finite.load();
 }
 
 template <class Scalar>

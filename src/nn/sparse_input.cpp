@@ -277,6 +277,43 @@ void sparse_dense_forward_relu(const SparseBatch<Scalar>& X, ConstMatrixRef<Scal
 }
 
 template <class Scalar>
+void WeightPanels<Scalar>::pack(ConstMatrixRef<Scalar> W) {
+  rows_ = W.rows();
+  cols_ = W.cols();
+  values_.resize(static_cast<std::size_t>(rows_ * cols_));
+  for (Index first = 0; first < cols_; first += panel_columns()) {
+    const Index width = std::min(panel_columns(), cols_ - first);
+    Scalar* out = values_.data() + first * rows_;
+    for (Index r = 0; r < rows_; ++r, out += width)
+      std::copy_n(W.data() + r * W.outerStride() + first, width, out);
+  }
+}
+
+template <class Scalar>
+void sparse_dense_forward_panels(const SparseBatch<Scalar>& X, const WeightPanels<Scalar>& W,
+                                 Eigen::Ref<const RowVector<Scalar>> b, bool relu,
+                                 MatrixRef<Scalar> Z, GemmKernel kernel) {
+  assert(X.cols() == W.rows() && Z.rows() == X.rows() && Z.cols() == W.cols());
+  const auto sparse_panel = gemm_detail::kernels_for<Scalar>(kernel).sparse_panel;
+  const Index n_out = W.cols();
+  const Index block_length = gemm_detail::sum_block_length<Scalar>(W.rows());
+  // A panel at a time over the range's samples, so that the panel stays in L2.
+  auto samples = [&](Index first, Index last) {
+    for (Index column = 0; column < n_out; column += W.panel_columns()) {
+      const Index width = std::min(W.panel_columns(), n_out - column);
+      for (Index i = first; i < last; ++i) {
+        const Index begin = X.sample_begin(i);
+        sparse_panel(X.sample_end(i) - begin, X.by_sample_index() + begin,
+                     X.by_sample_value() + begin, W.panel(column), width, block_length,
+                     b.data() + column, relu ? 1 : 0, Z.data() + i * Z.outerStride() + column);
+      }
+    }
+  };
+  for_balanced_ranges(
+      X.rows(), n_out, [&](Index i) { return i == 0 ? Index(0) : X.sample_end(i - 1); }, samples);
+}
+
+template <class Scalar>
 void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dZ,
                                    MatrixRef<Scalar> dW, Eigen::Ref<RowVector<Scalar>> db,
                                    GemmKernel kernel) {
@@ -300,6 +337,8 @@ void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar
 
 template class SparseBatch<float>;
 template class SparseBatch<double>;
+template class WeightPanels<float>;
+template class WeightPanels<double>;
 
 #define MLP_INSTANTIATE(Scalar)                                                                  \
   template void sparse_dense_forward<Scalar>(const SparseBatch<Scalar>&, ConstMatrixRef<Scalar>, \
@@ -308,6 +347,9 @@ template class SparseBatch<double>;
   template void sparse_dense_forward_relu<Scalar>(                                               \
       const SparseBatch<Scalar>&, ConstMatrixRef<Scalar>, Eigen::Ref<const RowVector<Scalar>>,   \
       MatrixRef<Scalar>, MatrixRef<Scalar>, GemmKernel);                                         \
+  template void sparse_dense_forward_panels<Scalar>(                                             \
+      const SparseBatch<Scalar>&, const WeightPanels<Scalar>&,                                   \
+      Eigen::Ref<const RowVector<Scalar>>, bool, MatrixRef<Scalar>, GemmKernel);                 \
   template void sparse_dense_backward_weights<Scalar>(SparseBatch<Scalar>&,                      \
                                                       ConstMatrixRef<Scalar>, MatrixRef<Scalar>, \
                                                       Eigen::Ref<RowVector<Scalar>>, GemmKernel);

@@ -96,6 +96,38 @@ void sparse_dense_forward_relu(const SparseBatch<Scalar>& X, ConstMatrixRef<Scal
                                Eigen::Ref<const RowVector<Scalar>> b, MatrixRef<Scalar> Z,
                                MatrixRef<Scalar> A, GemmKernel kernel = GemmKernel::best);
 
+// W (inputs x outputs) for inference's first layer on sparse inputs: its columns cut into panels
+// of 384 bytes (the kernels' 12 AVX2 registers of accumulators), each panel's rows one after
+// another. A sample's nonzero inputs pick rows of W at random; in W itself a panel's 6 cache lines
+// per row repeat every row of W (1 KB for 256 float outputs), which uses 6 of every 16 of the
+// cache's sets, so the 784 rows' panel (300 KB) does not stay in a 512 KB L2. Packed, it does:
+// MNIST's first layer (784-256, 10,000 images, one thread) 56 ms -> 43 ms.
+template <class Scalar>
+class WeightPanels {
+ public:
+  void pack(ConstMatrixRef<Scalar> W);
+  Index rows() const { return rows_; }
+  Index cols() const { return cols_; }
+  // Columns per panel (the last panel may have fewer).
+  static constexpr Index panel_columns() {
+    return kPanelBytes / static_cast<Index>(sizeof(Scalar));
+  }
+  // The panel of columns [first, first + panel_columns()): its row r at panel(first) + r * width.
+  const Scalar* panel(Index first) const { return values_.data() + first * rows_; }
+
+ private:
+  static constexpr Index kPanelBytes = 384;
+  Index rows_ = 0, cols_ = 0;
+  std::vector<Scalar> values_;
+};
+
+// Inference: Z = X W + b, and Z = max(Z, 0) with relu, over X's nonzero entries, W packed. The
+// same values as sparse_dense_forward (and _relu with A = Z), in one pass per panel of columns.
+template <class Scalar>
+void sparse_dense_forward_panels(const SparseBatch<Scalar>& X, const WeightPanels<Scalar>& W,
+                                 Eigen::Ref<const RowVector<Scalar>> b, bool relu,
+                                 MatrixRef<Scalar> Z, GemmKernel kernel = GemmKernel::best);
+
 // dW = X^T dZ over X's nonzero entries (rows of W whose input is zero in every sample get
 // zeros), and db = column sums of dZ, as dense_backward_weights. Indexes X by input first.
 template <class Scalar>

@@ -5,8 +5,10 @@
 // on the dense path and has the gradients of its error (finite differences).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "kernels/gemm.hpp"
@@ -173,6 +175,13 @@ void check_forward(const Shape& s, double density, GemmKernel kernel, bool relu)
     mlp::sparse_dense_forward<Scalar>(sparse, W, b, Z, kernel);
     mlp::reference::dense_forward<Scalar>(X, W, b, Z_ref);
   }
+  // Inference's kernel on the packed weights: the same values, bit for bit.
+  mlp::WeightPanels<Scalar> panels;
+  panels.pack(W);
+  mlp::Matrix<Scalar> P(s.rows, s.n_out);
+  P.setConstant(Scalar(7));  // every entry must be written
+  mlp::sparse_dense_forward_panels<Scalar>(sparse, panels, b, relu, P, kernel);
+  ASSERT_EQ(P, relu ? A : Z);
   // Where the network would take this path, the dense product's very values.
   if (mlp::sparse_input_worthwhile(s.rows, s.n_in, s.n_out)) {
     mlp::Matrix<Scalar> Z_dense(s.rows, s.n_out), A_dense(s.rows, s.n_out);
@@ -270,6 +279,57 @@ TEST(SparseInput, ThreadCountChangesNoBit) {
   EXPECT_EQ(Z[0], Z[1]);
   EXPECT_EQ(dW[0], dW[1]);
   EXPECT_EQ(db[0], db[1]);
+}
+
+// predict_proba takes the packed first layer on sparse inputs (in blocks over the threads):
+// the values of forward(), which takes the training kernels, bit for bit, for any thread count.
+TEST(SparseInput, PredictEqualsForwardBitForBit) {
+  const Index rows = 600, inputs = 784;  // blocks of 256, 256 and 88 rows
+  const auto X = sparse_matrix<float>(rows, inputs, 0.19, 14);
+  mlp::Sequential<float> net(inputs);
+  net.add(256, mlp::Activation::relu).add(10, mlp::Activation::softmax);
+  net.initialize(mlp::Initializer::he_uniform(), 6);
+  for (Index start = 0; start < rows; start += 256) {
+    const Index block = std::min<Index>(256, rows - start);
+    mlp::Workspace<float> ws;
+    ws.plan(net.layers(), block);
+    net.forward(X.middleRows(start, block), ws);
+    ASSERT_TRUE(ws.sparse_inputs().indexed()) << "the test must exercise the sparse path";
+    for (int threads : {1, 2}) {
+      mlp::set_threads(threads);
+      EXPECT_EQ(net.predict_proba(X).middleRows(start, block), ws.A(1, block))
+          << "rows from " << start << ", " << threads << " threads";
+    }
+  }
+  mlp::set_threads(0);
+}
+
+// predict_proba_if_finite: predict_proba's very values for finite X; nothing when any block holds
+// NaN or infinity (the last block, or a block the other thread takes), whatever the thread count.
+TEST(SparseInput, PredictIfFiniteRejectsNaNAndInfinityInAnyBlock) {
+  const Index rows = 600, inputs = 784;
+  auto X = sparse_matrix<float>(rows, inputs, 0.19, 15);
+  mlp::Sequential<float> net(inputs);
+  net.add(64, mlp::Activation::relu).add(10, mlp::Activation::softmax);
+  net.initialize(mlp::Initializer::he_uniform(), 7);
+  for (int threads : {1, 2}) {
+    mlp::set_threads(threads);
+    const std::optional<mlp::Matrix<float>> finite = net.predict_proba_if_finite(X);
+    ASSERT_TRUE(finite.has_value());
+    EXPECT_EQ(*finite, net.predict_proba(X));
+    for (const float bad :
+         {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+          -std::numeric_limits<float>::infinity()})
+      for (const Index row : {Index(0), Index(300), rows - 1}) {
+        const float kept = X(row, 400);
+        X(row, 400) = bad;
+        EXPECT_FALSE(net.predict_proba_if_finite(X).has_value())
+            << bad << " in row " << row << ", " << threads << " threads";
+        X(row, 400) = kept;
+      }
+  }
+  mlp::set_threads(0);
+  EXPECT_TRUE(net.predict_proba_if_finite(mlp::Matrix<float>(0, inputs)).has_value());
 }
 
 // A training step on the sparse path: the first layer's outputs and every gradient equal those of

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -89,6 +90,10 @@ class Sequential {
 
   // Output activations A(L) for X (samples x n_inputs). Throws InvalidArgument on a wrong shape.
   Matrix<Scalar> predict_proba(ConstMatrixRef<Scalar> X) const;
+  // The same, or nothing when X holds NaN or infinity: each block of rows is checked just before
+  // it is computed, so the check costs no pass of its own over memory (for callers that must
+  // reject such input, as scikit-learn's estimators do).
+  std::optional<Matrix<Scalar>> predict_proba_if_finite(ConstMatrixRef<Scalar> X) const;
   // Predictions by the output rule (see output.hpp): 0/1, class index, or values.
   Matrix<Scalar> predict(ConstMatrixRef<Scalar> X) const;
 
@@ -152,6 +157,10 @@ class Sequential {
   void forward_layer(std::size_t l, ConstMatrixRef<Scalar> input,
                      const SparseBatch<Scalar>* sparse_input, MatrixRef<Scalar> Z,
                      MatrixRef<Scalar> A) const;
+
+  // predict_proba into `out` (X.rows() x n_outputs); with check_finite, stops and returns false
+  // as soon as a block of X holds NaN or infinity.
+  bool predict_blocks(ConstMatrixRef<Scalar> X, bool check_finite, Matrix<Scalar>& out) const;
 
   // forward and backward without the checks: the shapes were checked once at the boundary
   // (forward, backward, compute_gradients, fit), and the training loop calls these per batch.

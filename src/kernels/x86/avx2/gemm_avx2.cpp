@@ -204,13 +204,27 @@ void epilogue(Size rows, Size cols, typename K::Scalar* c, Size ldc, const typen
 }  // namespace
 
 KernelSet<float> avx2_kernels_f32() {
-  return {kRows,           kRegs * F32::lanes,   micro<F32>,        micro_rows<F32>,
-          small_rows<F32>, sparse_rows_avx2_f32, nonzeros_avx2_f32, epilogue<F32>};
+  return {kRows,
+          kRegs * F32::lanes,
+          micro<F32>,
+          micro_rows<F32>,
+          small_rows<F32>,
+          sparse_rows_avx2_f32,
+          sparse_panel_avx2_f32,
+          nonzeros_avx2_f32,
+          epilogue<F32>};
 }
 
 KernelSet<double> avx2_kernels_f64() {
-  return {kRows,           kRegs * F64::lanes,   micro<F64>,        micro_rows<F64>,
-          small_rows<F64>, sparse_rows_avx2_f64, nonzeros_avx2_f64, epilogue<F64>};
+  return {kRows,
+          kRegs * F64::lanes,
+          micro<F64>,
+          micro_rows<F64>,
+          small_rows<F64>,
+          sparse_rows_avx2_f64,
+          sparse_panel_avx2_f64,
+          nonzeros_avx2_f64,
+          epilogue<F64>};
 }
 
 }  // namespace mlp::gemm_detail
