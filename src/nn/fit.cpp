@@ -58,9 +58,9 @@ Evaluation evaluate_in_chunks(const Sequential<Scalar>& net, ConstMatrixRef<Scal
 // True when every value of v is finite: x - x is 0 for a finite x and NaN for an infinity or a
 // NaN, so the sum of the (x - x) is 0 exactly when all are finite. One vectorised pass, where
 // Eigen's allFinite() tests the values one by one (3 % of a 64-32-1 network's training step).
-template <class Scalar>
-bool all_finite(const Vector<Scalar>& v) {
-  return (v.array() - v.array()).sum() == Scalar(0);
+template <class Derived>
+bool all_finite(const Eigen::MatrixBase<Derived>& v) {
+  return (v.array() - v.array()).sum() == typename Derived::Scalar(0);
 }
 
 // Xb.row(i) = X.row(source[i]) and Yb.row(i) = Y.row(source[i]) for the batch's rows. The rows
@@ -158,6 +158,7 @@ struct FitScratch {
   std::span<const double> weights;    // FitOptions::sample_weight, or empty
   std::vector<double> batch_weights;  // (batch) a batch's sample weights
   std::vector<Scalar> r;              // (batch) their r_n (loss.hpp)
+  std::vector<Scalar> block_r;        // data-parallel: (block rows) a block's dE/dZ row weights
   // The last good epoch (the last whose loss was the lowest yet, starting from the first batch's
   // loss at the start of this fit; or the start): its parameters and optimizer state, which a
   // divergence gives back.
@@ -179,8 +180,9 @@ struct FitScratch {
         good_optimizer(state.optimizer),
         good_epoch(state.epochs_done) {
     // Data-parallel: the network runs on one block of a batch at a time.
-    ws.plan(net.layers(),
-            options.communicator != nullptr ? std::min(batch, options.gradient_block_rows) : batch);
+    const Index block = std::min(batch, options.gradient_block_rows);
+    ws.plan(net.layers(), options.communicator != nullptr ? block : batch);
+    if (options.communicator != nullptr) block_r.resize(static_cast<std::size_t>(block));
   }
 };
 
@@ -234,7 +236,7 @@ EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, Const
     const double S = batch_row_weights(t, source, start, rows);
     const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
     auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
-      forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S));
+      forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S), nullptr);
       const auto A = t.ws.A(last, rows);
       const double penalty = net.l2_penalty(options.l2, S);
       const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) + penalty;
@@ -273,6 +275,22 @@ bool gradient_is_mean(Loss loss) {
   return loss != Loss::sse;
 }
 
+// The weights of a block's rows of dE/dZ (the output layer's) that make its backward pass give
+// its part of the batch's gradient, the block's weight folded into its rows (no pass over the
+// gradient): row i of a block of m of the batch's B rows, with r_i its sample weight's r_n (1
+// without sample weights), weighs
+//   (m / B) r_i   for a mean loss (gradient_is_mean)
+//   r_i           for sse, whose gradient is a sum.
+// Written into `out` (m values); null when every weight is 1 (the backward pass then scales
+// nothing).
+template <class Scalar>
+const Scalar* block_row_weights(Loss loss, const Scalar* r, Index m, Index B, Scalar* out) {
+  if (!gradient_is_mean(loss) || m == B) return r;
+  const auto share = static_cast<Scalar>(static_cast<double>(m) / static_cast<double>(B));
+  for (Index i = 0; i < m; ++i) out[i] = r == nullptr ? share : share * r[i];
+  return out;
+}
+
 // The L2 penalty's part of the gradient, (l2 / S) W for every layer's W (as backward_impl adds
 // it), added once to the gradient summed over the batch's blocks.
 template <class Scalar>
@@ -308,16 +326,17 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
     const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
     const Index G = blocks.blocks(rows);
     Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
+    // Block g's weighted gradient, straight into `values`, then its share of the loss and its
+    // correct predictions.
     auto leaf = [&](Index g, Scalar* values) {
       const Index b0 = BlockSum<Scalar>::block_start(rows, G, g);
       const Index m = BlockSum<Scalar>::block_start(rows, G, g + 1) - b0;
       const double share = static_cast<double>(m) / static_cast<double>(rows);
       auto run = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
         const Scalar* rb = r == nullptr ? nullptr : r + b0;
-        forward_backward(Xb, Yb, rb, Scalar(0));
+        forward_backward(Xb, Yb, block_row_weights(net.loss(), rb, m, rows, t.block_r.data()),
+                         Scalar(0), values);
         const auto A = t.ws.A(last, m);
-        const auto scale = static_cast<Scalar>(gradient_is_mean(net.loss()) ? share : 1.0);
-        for (Index i = 0; i < P; ++i) values[i] = scale * gradients[i];
         values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, rb);
         values[P + 1] =
             t.classification ? static_cast<Scalar>(count_correct<Scalar>(out, A, Yb)) : Scalar(0);
@@ -334,12 +353,14 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
       ran_rows = m;
     };
     if (S > 0.0) {  // a batch whose weights are all 0 teaches nothing: skipped
-      const Scalar* sum = blocks.sum(rows, leaf);
-      std::copy(sum, sum + P, gradients);
-      add_l2_gradient(net, gradients, static_cast<Scalar>(options.l2 / S));
+      // The batch's gradient, used where it is (the optimizer reads it there).
+      Scalar* sum = blocks.sum(rows, leaf);
+      const Eigen::Map<const Vector<Scalar>> gradient(sum, P);
+      add_l2_gradient(net, sum, static_cast<Scalar>(options.l2 / S));
       const double penalty = net.l2_penalty(options.l2, S);
       const double loss = static_cast<double>(sum[P]) + penalty;
-      if (!std::isfinite(loss) || !all_finite(net.gradients())) {
+      if (!std::isfinite(loss) || !all_finite(gradient)) {
+        std::copy(sum, sum + P, gradients);  // where the diagnosis looks
         const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
                                     s.optimizer.spec().learning_rate, loss, t.good_epoch};
         const bool gathered = t.shuffled && ran_rows > 0;
@@ -356,7 +377,7 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
       totals.loss_sum += loss * static_cast<double>(rows);
       totals.penalty_sum += penalty * static_cast<double>(rows);
       totals.correct += static_cast<Index>(sum[P + 1]);
-      s.optimizer.step(net.parameters(), net.gradients());
+      s.optimizer.step(net.parameters(), gradient);
     }
     // Every rank stops at the same batch when one's callback asks to.
     const bool stop = options.on_batch_end && !options.on_batch_end(start + rows, t.n);
@@ -619,11 +640,12 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   FitScratch<Scalar> t(*this, X.rows(), options, s);
   History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
   // The passes without their checks: check_fit_arguments checked the shapes once.
+  // The gradient goes into `into`, or gradients_ when null.
   auto forward_backward = [this, &t](const ConstMatrixRef<Scalar>& Xb,
                                      const ConstMatrixRef<Scalar>& Yb, const Scalar* r,
-                                     Scalar l2_over_S) {
+                                     Scalar l2_over_S, Scalar* into) {
     forward_impl(Xb, t.ws);
-    backward_impl(Xb, Yb, t.ws, r, l2_over_S);
+    backward_impl(Xb, Yb, t.ws, r, l2_over_S, into);
   };
 
   // Data-parallel: the sums over the blocks of each batch, with the loss and the correct
