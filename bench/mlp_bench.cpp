@@ -4,18 +4,27 @@
 //   mlp_bench xor [--iterations N]                     the chapter's XOR, 2-3-1 sigmoid, full batch
 //   mlp_bench train --threads T [--batch B] [--samples N] [--width H] [--synthetic] [--warm]
 //                   [--epochs E]                     "seconds" is then the mean epoch's
+//                   [--shallow]                      784-H-10 instead of 784-H-H/2-10
+//                   [--ranks] [--sync-every K]       data-parallel (under mpirun: every rank)
+//                   [--block-rows R]                 FitOptions::gradient_block_rows
 //                                                      one epoch of 784-H-H/2-10 (default H = 256)
 //   mlp_bench infer-batch --threads T [--samples N]    predict_proba on N samples in one call
 //   mlp_bench infer-one [--samples N]                  predict_proba one sample at a time
 //   mlp_bench gemm --threads T [--size N]              C = A B, N x N x N, float
 //
 // Times are seconds inside the process (data loading and set-up excluded), measured with
-// std::chrono::steady_clock.
+// std::chrono::steady_clock; train also gives the process's CPU seconds ("cpu_seconds"), and with
+// --ranks the seconds spent in the exchange ("exchange_seconds", and its CPU seconds,
+// "exchange_cpu_seconds", MPI polling while it waits: rank 0's; only rank 0 prints).
+// --ranks trains with a communicator (FitOptions::communicator): the processes mpirun started,
+// or one process alone (the block arithmetic without any exchange).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +32,7 @@
 #include "learn/sweep_fast_path.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/data/idx.hpp"
+#include "mlp/distributed/world.hpp"
 #include "mlp/learn/xor.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/threads.hpp"
@@ -35,6 +45,56 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// The CPU seconds this process (all its threads), or this thread, has used so far.
+double cpu_seconds_of(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+double process_cpu_seconds() {
+  return cpu_seconds_of(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+// A communicator that times the collective calls of another (the exchange's share of a step).
+class TimedCommunicator final : public mlp::Communicator {
+ public:
+  explicit TimedCommunicator(mlp::Communicator& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  void allgather(std::span<const float> mine, std::span<float> all,
+                 std::span<const mlp::Index> counts) override {
+    timed([&] { inner_.allgather(mine, all, counts); });
+  }
+  void allgather(std::span<const double> mine, std::span<double> all,
+                 std::span<const mlp::Index> counts) override {
+    timed([&] { inner_.allgather(mine, all, counts); });
+  }
+  void allreduce_sum(std::span<double> values) override {
+    timed([&] { inner_.allreduce_sum(values); });
+  }
+  void broadcast(std::span<double> values, int root) override {
+    timed([&] { inner_.broadcast(values, root); });
+  }
+  bool any(bool flag) override {
+    bool result = false;
+    timed([&] { result = inner_.any(flag); });
+    return result;
+  }
+  double seconds = 0.0;      // inside the calls so far
+  double cpu_seconds = 0.0;  // the CPU time of those (MPI polls while it waits)
+
+ private:
+  template <class Call>
+  void timed(Call&& call) {
+    const auto start = Clock::now();
+    const double cpu_start = cpu_seconds_of(CLOCK_THREAD_CPUTIME_ID);
+    call();
+    seconds += seconds_since(start);
+    cpu_seconds += cpu_seconds_of(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+  }
+  mlp::Communicator& inner_;
+};
+
 struct Args {
   std::string workload;
   int threads = 1;
@@ -44,8 +104,12 @@ struct Args {
   mlp::Index width = 256;
   mlp::Index size = 1024;
   bool synthetic = false;
-  bool warm = false;  // train: time an epoch after a first one in the same process
-  int epochs = 1;     // train: epochs of the timed fit
+  bool warm = false;          // train: time an epoch after a first one in the same process
+  int epochs = 1;             // train: epochs of the timed fit
+  bool shallow = false;       // train: one hidden layer
+  bool ranks = false;         // train: data-parallel, with a communicator
+  int sync_every = 0;         // train: FitOptions::sync_every
+  mlp::Index block_rows = 0;  // train: FitOptions::gradient_block_rows (0: its default)
   std::string data = MLP_BENCH_DATASETS;
 };
 
@@ -81,6 +145,14 @@ Args parse(int argc, char** argv) {
       a.synthetic = true;
     } else if (flag == "--warm") {
       a.warm = true;
+    } else if (flag == "--shallow") {
+      a.shallow = true;
+    } else if (flag == "--ranks") {
+      a.ranks = true;
+    } else if (flag == "--block-rows") {
+      a.block_rows = std::atol(value());
+    } else if (flag == "--sync-every") {
+      a.sync_every = std::atoi(value());
     } else if (flag == "--epochs") {
       a.epochs = std::max(1, std::atoi(value()));
     } else if (flag == "--data") {
@@ -117,11 +189,11 @@ void load_mnist(const Args& a, mlp::Index n, mlp::Matrix<float>& X, mlp::Matrix<
   }
 }
 
-mlp::Sequential<float> mnist_net(mlp::Index width) {
+mlp::Sequential<float> mnist_net(mlp::Index width, bool shallow = false) {
   mlp::Sequential<float> net(784);
-  net.add(width, mlp::Activation::relu)
-      .add(std::max<mlp::Index>(width / 2, 1), mlp::Activation::relu)
-      .add(10, mlp::Activation::softmax);
+  net.add(width, mlp::Activation::relu);
+  if (!shallow) net.add(std::max<mlp::Index>(width / 2, 1), mlp::Activation::relu);
+  net.add(10, mlp::Activation::softmax);
   net.initialize(mlp::Initializer::he_uniform(), 0);
   net.compile(mlp::Loss::categorical_crossentropy, mlp::OptimizerSpec::adam(1e-3));
   return net;
@@ -129,11 +201,11 @@ mlp::Sequential<float> mnist_net(mlp::Index width) {
 
 // Multiply-adds x 2 of one training epoch, counting only what training needs (no gradient
 // with respect to the input layer).
-double epoch_flops(mlp::Index n, mlp::Index width) {
+double epoch_flops(mlp::Index n, mlp::Index width, bool shallow) {
   const double h1 = static_cast<double>(width),
                h2 = static_cast<double>(std::max<mlp::Index>(width / 2, 1));
-  const double forward = 784 * h1 + h1 * h2 + h2 * 10;
-  const double backward_input = h1 * h2 + h2 * 10;
+  const double forward = shallow ? 784 * h1 + h1 * 10 : 784 * h1 + h1 * h2 + h2 * 10;
+  const double backward_input = shallow ? h1 * 10 : h1 * h2 + h2 * 10;
   return 2.0 * static_cast<double>(n) * (2 * forward + backward_input);
 }
 
@@ -166,27 +238,47 @@ int run_train(const Args& a) {
   const mlp::Index n = a.samples > 0 ? a.samples : 60000;
   mlp::Matrix<float> X, Y;
   load_mnist(a, n, X, Y);
-  mlp::Sequential<float> net = mnist_net(a.width);
+  mlp::Sequential<float> net = mnist_net(a.width, a.shallow);
   mlp::FitOptions options;
   options.epochs = 1;
   options.batch_size = a.batch;
   options.seed = 0;
+  // --ranks: the processes mpirun started (or this one alone), their exchange timed.
+  std::unique_ptr<mlp::Communicator> world, alone;
+  std::unique_ptr<TimedCommunicator> timed;
+  if (a.ranks) {
+    world = mlp::distributed::world_communicator();
+    if (world == nullptr) alone = std::make_unique<mlp::SingleProcessCommunicator>();
+    timed = std::make_unique<TimedCommunicator>(world != nullptr ? *world : *alone);
+    options.communicator = timed.get();
+    options.sync_every = a.sync_every;
+    if (a.block_rows > 0) options.gradient_block_rows = a.block_rows;
+  }
   // --warm: the process's one-time costs (the threads' start, their packing buffers, the first
   // touch of the code and of freed memory) are paid by an epoch of a copy of the network first,
   // so that the timed epoch shows the steady cost per sample.
   if (a.warm) mlp::Sequential<float>(net).fit(X, Y, options);
   // --epochs: the fit's own set-up (its buffers, the optimizer's state) is spread over them.
   options.epochs = a.epochs;
+  if (timed) timed->seconds = timed->cpu_seconds = 0.0;
   const auto start = Clock::now();
+  const double cpu_start = process_cpu_seconds();
   const mlp::History history = net.fit(X, Y, options);
   const double seconds = seconds_since(start) / a.epochs;
+  const double cpu_seconds = (process_cpu_seconds() - cpu_start) / a.epochs;
+  const int ranks = timed ? timed->size() : 0;
+  if (timed && timed->rank() != 0) return 0;
   std::printf(
       "{\"workload\": \"train\", \"threads\": %d, \"samples\": %ld, \"batch\": %ld, \"width\": "
-      "%ld, "
-      "\"seconds\": %.9g, \"flops\": %.9g, \"loss\": %.9g, \"accuracy\": %.9g, \"kernel\": "
-      "\"%s\"}\n",
+      "%ld, \"shallow\": %s, \"ranks\": %d, \"sync_every\": %d, \"block_rows\": %ld, "
+      "\"seconds\": %.9g, \"cpu_seconds\": %.9g, \"exchange_seconds\": %.9g, "
+      "\"exchange_cpu_seconds\": %.9g, \"flops\": %.9g, "
+      "\"loss\": %.9g, \"accuracy\": %.9g, \"kernel\": \"%s\"}\n",
       a.threads, static_cast<long>(n), static_cast<long>(a.batch), static_cast<long>(a.width),
-      seconds, epoch_flops(n, a.width), history.loss.back(), history.accuracy.back(),
+      a.shallow ? "true" : "false", ranks, a.sync_every,
+      static_cast<long>(options.gradient_block_rows), seconds, cpu_seconds,
+      timed ? timed->seconds / a.epochs : 0.0, timed ? timed->cpu_seconds / a.epochs : 0.0,
+      epoch_flops(n, a.width, a.shallow), history.loss.back(), history.accuracy.back(),
       std::string(mlp::gemm_best_kernel_name()).c_str());
   return 0;
 }

@@ -74,6 +74,7 @@ struct TrainArguments {
   std::uint64_t seed = 0;
   std::string dtype = "f32";
   int threads = 0;
+  int sync_every = 0;  // under mpirun: local SGD, the models averaged every this many steps
   std::string init_model;
   std::string history_file;
   std::string report_dir;
@@ -307,9 +308,11 @@ int run_train(TrainArguments a) {
   callbacks.on_batch_end = [&](Index done, Index total) { return progress.on_batch(done, total); };
   callbacks.on_epoch_end = [&](const EpochLog& log) { return progress.on_epoch(log); };
   callbacks.communicator = world.get();
+  callbacks.sync_every = a.sync_every;
   settings = settings.resolved_for(data.size());
   if (!a.quiet) print_plan(a, data, settings, world == nullptr ? 1 : world->size());
-  if (world != nullptr && writer) warn_of_idle_processes(settings, data.size(), *world, callbacks);
+  if (world != nullptr && writer && a.sync_every == 0)
+    warn_of_idle_processes(settings, data.size(), *world, callbacks);
   install_interrupt_handler();
   const Loss loss = settings.loss.value_or(
       data.task == Task::classification ? Loss::categorical_crossentropy : Loss::mse);
@@ -471,6 +474,11 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"f32", "f64"}))
       ->capture_default_str();
   cmd->add_option("--threads", a->threads, "Threads for large matrix products (0: all cores)")
+      ->check(integer_at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--sync-every", a->sync_every,
+                  "Under mpirun: local SGD, each process steps on its share of every batch and "
+                  "the models are averaged every this many steps; 0: synchronous")
       ->check(integer_at_least(0))
       ->capture_default_str();
   cmd->add_option("--init", a->init_model, "Warm start from this model (same features)");

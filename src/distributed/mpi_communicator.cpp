@@ -45,13 +45,17 @@ int as_mpi_int(Index n) {
 }
 
 // MPI_Allgatherv of `counts` values per rank, in pieces of at most `bucket` values per rank:
-// piece k carries values [k bucket, (k + 1) bucket) of each rank's part.
+// piece k carries values [k bucket, (k + 1) bucket) of each rank's part. When `mine` is already
+// in its place in `all`, MPI_IN_PLACE leaves it there.
 template <class T>
 void allgather_in_pieces(MPI_Comm comm, int rank, std::span<const T> mine, std::span<T> all,
                          std::span<const Index> counts, std::vector<int>& piece_counts,
                          std::vector<int>& displacements) {
   const Index bucket = static_cast<Index>(MpiCommunicator::kBucketBytes / sizeof(T));
   const Index longest = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
+  Index own_offset = 0;
+  for (int r = 0; r < rank; ++r) own_offset += counts[static_cast<std::size_t>(r)];
+  const bool in_place = mine.data() == all.data() + own_offset;
   for (Index k0 = 0; k0 < longest; k0 += bucket) {
     Index offset = 0;
     for (std::size_t r = 0; r < counts.size(); ++r) {
@@ -60,8 +64,9 @@ void allgather_in_pieces(MPI_Comm comm, int rank, std::span<const T> mine, std::
       offset += counts[r];
     }
     const int own = piece_counts[static_cast<std::size_t>(rank)];
-    MPI_Allgatherv(own > 0 ? mine.data() + k0 : mine.data(), own, mpi_type<T>(), all.data(),
-                   piece_counts.data(), displacements.data(), mpi_type<T>(), comm);
+    const void* send = in_place ? MPI_IN_PLACE : own > 0 ? mine.data() + k0 : mine.data();
+    MPI_Allgatherv(send, own, mpi_type<T>(), all.data(), piece_counts.data(), displacements.data(),
+                   mpi_type<T>(), comm);
   }
 }
 

@@ -8,7 +8,10 @@
 //               = sum(lo, mid) + sum(mid, hi)         mid = lo + (hi - lo) / 2
 // and depends on B and block_rows only. Rank r of N computes blocks [G r / N, G (r + 1) / N),
 // sums them into the largest tree nodes that lie wholly in its range, and the ranks exchange
-// those nodes (one allgather); every rank then adds the nodes up the tree to the root. Each
+// those nodes (one allgather); every rank then adds the nodes up the tree to the root. No value
+// is copied on the way: each block's values are written (by the caller's leaf) straight into
+// the node or the tree's scratch row where they are added, and this rank's nodes are computed
+// in their place in the gathered buffer, which the allgather fills around them. Each
 // addition is the one the tree defines, whichever rank makes it: the root is the same bits for
 // any N (N <= G; ranks beyond G get no block and send nothing).
 #pragma once
@@ -31,22 +34,19 @@ class BlockSum {
   BlockSum(Communicator& comm, Index length, Index batch, Index samples, Index block_rows)
       : comm_(comm), length_(length), block_rows_(block_rows) {
     if (block_rows < 1) throw InvalidArgument("gradient blocks must have at least 1 row");
-    Index most_mine = 0, most_all = 0, most_blocks = 0;
+    Index most_all = 0, most_blocks = 0;
     // The block counts that occur: full batches and the epoch's last one.
     for (Index rows : {batch, samples % batch == 0 ? batch : samples % batch}) {
       const Index G = blocks(rows);
       most_blocks = std::max(most_blocks, G);
       Index all = 0;
       for (int r = 0; r < comm.size(); ++r) {
-        const Index mine = cover_count(0, G, first_block(G, r), first_block(G, r + 1));
-        most_mine = std::max(most_mine, mine);
-        all += mine;
+        all += cover_count(0, G, first_block(G, r), first_block(G, r + 1));
       }
       most_all = std::max(most_all, all);
     }
     int depth = 1;
     while ((Index(1) << (depth - 1)) < most_blocks) ++depth;
-    mine_.resize(static_cast<std::size_t>(most_mine * length));
     all_.resize(static_cast<std::size_t>(most_all * length));
     temp_.resize(static_cast<std::size_t>((depth + 1) * length));
     sum_.resize(static_cast<std::size_t>(length));
@@ -60,10 +60,10 @@ class BlockSum {
   static Index block_start(Index rows, Index G, Index g) { return rows * g / G; }
 
   // The tree's sum of a batch of `rows` rows, on every rank (`length` values, valid until the
-  // next call). leaf(g, out) writes block g's `length` values into out; it is called for this
-  // rank's blocks only, in order.
+  // next call, which the caller may change). leaf(g, out) writes block g's `length` values into
+  // out; it is called for this rank's blocks only, in order.
   template <class Leaf>
-  const Scalar* sum(Index rows, Leaf&& leaf) {
+  Scalar* sum(Index rows, Leaf&& leaf) {
     const Index G = blocks(rows);
     const int N = comm_.size(), me = comm_.rank();
     // Every rank's nodes, in rank order: left to right along the tree.
@@ -79,19 +79,18 @@ class BlockSum {
         my_nodes = count;
       }
     }
+    Scalar* mine = all_.data() + my_first_node * length_;  // (my_nodes, length), in place
     for (Index k = 0; k < my_nodes; ++k) {
       const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
-      const Scalar* value = evaluate(lo, hi, mine_.data() + k * length_, 0, leaf);
-      if (value != mine_.data() + k * length_)
-        std::copy(value, value + length_, mine_.data() + k * length_);
+      evaluate(lo, hi, mine + k * length_, 0, leaf);
     }
     comm_.allgather(
-        std::span<const Scalar>(mine_.data(), static_cast<std::size_t>(my_nodes * length_)),
+        std::span<const Scalar>(mine, static_cast<std::size_t>(my_nodes * length_)),
         std::span<Scalar>(all_.data(),
                           static_cast<std::size_t>(static_cast<Index>(nodes_.size()) * length_)),
         counts_);
     std::size_t next = 0;
-    auto gathered = [&](Index lo, Index hi, Scalar*) -> const Scalar* {
+    auto gathered = [&](Index lo, Index hi, Scalar*) -> Scalar* {
       if (next < nodes_.size() && nodes_[next] == std::pair(lo, hi))
         return all_.data() + static_cast<Index>(next++) * length_;
       return nullptr;
@@ -122,22 +121,22 @@ class BlockSum {
     cover(mid, hi, a, b);
   }
 
-  // Node (lo, hi) computed from this rank's blocks: a leaf writes into `out`.
+  // Node (lo, hi) computed from this rank's blocks into `out`: a leaf writes there directly.
   template <class Leaf>
-  const Scalar* evaluate(Index lo, Index hi, Scalar* out, int depth, Leaf& leaf) {
-    auto own = [&](Index l, Index h, Scalar* o) -> const Scalar* {
+  void evaluate(Index lo, Index hi, Scalar* out, int depth, Leaf& leaf) {
+    auto own = [&](Index l, Index h, Scalar* o) -> Scalar* {
       if (h - l != 1) return nullptr;
       leaf(l, o);
       return o;
     };
-    return combine(lo, hi, out, depth, own);
+    combine(lo, hi, out, depth, own);
   }
 
   // sum(lo, hi) by the tree: `known(lo, hi, out)` gives a node's values when it has them (else
   // null), and the rest is added up from the children, the right one in temp_ at this depth.
   template <class Known>
-  const Scalar* combine(Index lo, Index hi, Scalar* out, int depth, Known& known) {
-    if (const Scalar* value = known(lo, hi, out)) return value;
+  Scalar* combine(Index lo, Index hi, Scalar* out, int depth, Known& known) {
+    if (Scalar* value = known(lo, hi, out)) return value;
     const Index mid = lo + (hi - lo) / 2;
     const Scalar* left = combine(lo, mid, out, depth + 1, known);
     const Scalar* right =
@@ -153,8 +152,7 @@ class BlockSum {
 
   Communicator& comm_;
   Index length_, block_rows_;
-  std::vector<Scalar> mine_;  // (this rank's nodes, length)
-  std::vector<Scalar> all_;   // (every rank's nodes, length)
+  std::vector<Scalar> all_;   // (every rank's nodes, length), this rank's computed in place
   std::vector<Scalar> temp_;  // (tree depth + 1, length) right children being added
   std::vector<Scalar> sum_;   // (length) the root
   std::vector<std::pair<Index, Index>> nodes_;  // every rank's nodes (lo, hi), in order

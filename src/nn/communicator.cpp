@@ -6,9 +6,10 @@ namespace mlp {
 
 namespace {
 
+// One rank's allgather: its values are all of `all` (already there when gathered in place).
 template <class Scalar>
 void copy_own(std::span<const Scalar> mine, std::span<Scalar> all) {
-  std::copy(mine.begin(), mine.end(), all.begin());
+  if (mine.data() != all.data()) std::copy(mine.begin(), mine.end(), all.begin());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Sequential::fit: the training loop (the chapter's fit function, generalised to minibatches,
 // validation and early stopping).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -19,6 +20,7 @@
 #include "mlp/nn/output.hpp"
 #include "nn/block_sum.hpp"
 #include "nn/divergence.hpp"
+#include "nn/local_sgd.hpp"
 #include "nn/tiny_fit.hpp"
 
 namespace mlp {
@@ -58,9 +60,9 @@ Evaluation evaluate_in_chunks(const Sequential<Scalar>& net, ConstMatrixRef<Scal
 // True when every value of v is finite: x - x is 0 for a finite x and NaN for an infinity or a
 // NaN, so the sum of the (x - x) is 0 exactly when all are finite. One vectorised pass, where
 // Eigen's allFinite() tests the values one by one (3 % of a 64-32-1 network's training step).
-template <class Scalar>
-bool all_finite(const Vector<Scalar>& v) {
-  return (v.array() - v.array()).sum() == Scalar(0);
+template <class Derived>
+bool all_finite(const Eigen::MatrixBase<Derived>& v) {
+  return (v.array() - v.array()).sum() == typename Derived::Scalar(0);
 }
 
 // Xb.row(i) = X.row(source[i]) and Yb.row(i) = Y.row(source[i]) for the batch's rows. The rows
@@ -158,6 +160,7 @@ struct FitScratch {
   std::span<const double> weights;    // FitOptions::sample_weight, or empty
   std::vector<double> batch_weights;  // (batch) a batch's sample weights
   std::vector<Scalar> r;              // (batch) their r_n (loss.hpp)
+  std::vector<Scalar> block_r;        // data-parallel: (block rows) a block's dE/dZ row weights
   // The last good epoch (the last whose loss was the lowest yet, starting from the first batch's
   // loss at the start of this fit; or the start): its parameters and optimizer state, which a
   // divergence gives back.
@@ -179,8 +182,10 @@ struct FitScratch {
         good_optimizer(state.optimizer),
         good_epoch(state.epochs_done) {
     // Data-parallel: the network runs on one block of a batch at a time.
-    ws.plan(net.layers(),
-            options.communicator != nullptr ? std::min(batch, options.gradient_block_rows) : batch);
+    const Index block = std::min(batch, options.gradient_block_rows);
+    const bool blocks = options.communicator != nullptr && options.sync_every == 0;
+    ws.plan(net.layers(), blocks ? block : batch);
+    if (blocks) block_r.resize(static_cast<std::size_t>(block));
   }
 };
 
@@ -217,53 +222,123 @@ double batch_row_weights(FitScratch<Scalar>& t, const Index* source, Index start
   return row_weights<Scalar>(std::span<const double>(t.batch_weights.data(), rows), t.r.data());
 }
 
-// One epoch of minibatch descent: for each batch forward, error, backward, a check that the loss
-// and gradients are finite, update. forward_backward(Xb, Yb, r, l2_over_S) runs the network's
-// forward and backward passes on a batch into t.ws.
+// One step of minibatch descent on rows [first, first + rows) of the epoch (in its shuffled order
+// when shuffled), the `batch`-th (1-based) batch: forward, error, backward, a check that the loss
+// and gradients are finite, update, and the step's loss and correct predictions into `totals`
+// (or its divergence). forward_backward(Xb, Yb, r, l2_over_S, into) runs the network's forward
+// and backward passes on a batch into t.ws (the gradient into `into`, or gradients() when null).
+// Local SGD's steps (`parts` ranks, each on 1 / parts of a batch) count the L2 penalty
+// l2 / (2 S) ||W||^2 with S = parts x their rows' weight: the global batch's S when the parts are
+// equal, so that the ranks' mean step has plain fit's penalty.
+template <class Scalar, class ForwardBackward>
+void train_batch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
+                 FitScratch<Scalar>& t, TrainingState<Scalar>& s, const FitOptions& options,
+                 ForwardBackward& forward_backward, Index first, Index rows, Index batch,
+                 EpochTotals& totals, int parts = 1) {
+  const Activation out = net.output_activation();
+  const std::size_t last = net.layers().size() - 1;
+  const Index* source = t.shuffled ? s.order.data() + first : nullptr;
+  const double S = batch_row_weights(t, source, first, rows);
+  const double S_penalty = S * parts;
+  const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
+  auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
+    forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S_penalty), nullptr);
+    const auto A = t.ws.A(last, rows);
+    const double penalty = net.l2_penalty(options.l2, S_penalty);
+    const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) + penalty;
+    if (!std::isfinite(loss) || !all_finite(net.gradients())) {
+      const DivergencePoint point{s.epochs_done + 1, batch, s.optimizer.spec().learning_rate, loss,
+                                  t.good_epoch};
+      totals.divergence = divergence_error<Scalar>(net, t.ws, Xb, Yb, point);
+      return;
+    }
+    // The loss where this fit starts (its first batch's, before any update) is the bar the
+    // first good epoch must get under.
+    if (!std::isfinite(t.good_loss)) t.good_loss = loss;
+    totals.loss_sum += loss * static_cast<double>(rows);
+    totals.penalty_sum += penalty * static_cast<double>(rows);
+    if (t.classification) totals.correct += count_correct<Scalar>(out, A, Yb);
+    s.optimizer.step(net.parameters(), net.gradients());
+  };
+  if (S <= 0.0) return;  // a batch whose weights are all 0 teaches nothing: skipped
+  if (t.shuffled) {
+    auto Xb = t.ws.batch_inputs(rows);
+    auto Yb = t.ws.batch_targets(rows);
+    gather_rows<Scalar>(X, Y, source, Xb, Yb);
+    step(Xb, Yb);
+  } else {
+    step(X.middleRows(first, rows), Y.middleRows(first, rows));
+  }
+}
+
+// One epoch of minibatch descent: train_batch on each batch.
 template <class Scalar, class ForwardBackward>
 EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
                         FitScratch<Scalar>& t, TrainingState<Scalar>& s, const FitOptions& options,
                         ForwardBackward& forward_backward) {
-  const Activation out = net.output_activation();
-  const std::size_t last = net.layers().size() - 1;
   EpochTotals totals;
   for (Index start = 0; start < t.n && !totals.interrupted && !totals.divergence;
        start += t.batch) {
     const Index rows = std::min(t.batch, t.n - start);
-    const Index* source = t.shuffled ? s.order.data() + start : nullptr;
-    const double S = batch_row_weights(t, source, start, rows);
-    const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
-    auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
-      forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S));
-      const auto A = t.ws.A(last, rows);
-      const double penalty = net.l2_penalty(options.l2, S);
-      const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) + penalty;
-      if (!std::isfinite(loss) || !all_finite(net.gradients())) {
-        const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
-                                    s.optimizer.spec().learning_rate, loss, t.good_epoch};
-        totals.divergence = divergence_error<Scalar>(net, t.ws, Xb, Yb, point);
-        return;
-      }
-      // The loss where this fit starts (its first batch's, before any update) is the bar the
-      // first good epoch must get under.
-      if (!std::isfinite(t.good_loss)) t.good_loss = loss;
-      totals.loss_sum += loss * static_cast<double>(rows);
-      totals.penalty_sum += penalty * static_cast<double>(rows);
-      if (t.classification) totals.correct += count_correct<Scalar>(out, A, Yb);
-      s.optimizer.step(net.parameters(), net.gradients());
-    };
-    if (S > 0.0) {  // a batch whose weights are all 0 teaches nothing: skipped
-      if (t.shuffled) {
-        auto Xb = t.ws.batch_inputs(rows);
-        auto Yb = t.ws.batch_targets(rows);
-        gather_rows<Scalar>(X, Y, source, Xb, Yb);
-        step(Xb, Yb);
-      } else {
-        step(X.middleRows(start, rows), Y.middleRows(start, rows));
-      }
-    }
+    train_batch(net, X, Y, t, s, options, forward_backward, start, rows, start / t.batch + 1,
+                totals);
     if (options.on_batch_end && !options.on_batch_end(start + rows, t.n)) totals.interrupted = true;
   }
+  return totals;
+}
+
+// Local SGD's epoch (FitOptions::sync_every = K >= 1): rank r of N takes train_batch's steps on
+// its share of each global batch, rows [B r / N, B (r + 1) / N); after every K batches and at the
+// epoch's end, the ranks agree on stopping (a divergence on any rank, a callback's request) and,
+// when none stops, replace their models by the mean (nn/local_sgd.hpp). The epoch's loss and
+// correct predictions are summed over the ranks: the totals are the same on every rank.
+template <class Scalar, class ForwardBackward>
+EpochTotals train_epoch_local(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
+                              ConstMatrixRef<Scalar> Y, FitScratch<Scalar>& t,
+                              TrainingState<Scalar>& s, const FitOptions& options,
+                              ForwardBackward& forward_backward, ModelAverage<Scalar>& average) {
+  Communicator& comm = *options.communicator;
+  const int N = comm.size(), me = comm.rank();
+  const bool first_of_fit = !std::isfinite(t.good_loss);
+  double first_loss = 0.0, first_rows = 0.0;  // this rank's first step of the fit
+  EpochTotals totals;
+  bool stop_requested = false;
+  int since_sync = 0;
+  for (Index start = 0; start < t.n; start += t.batch) {
+    const Index rows = std::min(t.batch, t.n - start);
+    const Index lo = rows * me / N, hi = rows * (me + 1) / N;
+    if (!totals.divergence && !stop_requested && hi > lo) {
+      train_batch(net, X, Y, t, s, options, forward_backward, start + lo, hi - lo,
+                  start / t.batch + 1, totals, N);
+      if (first_of_fit && first_rows == 0.0 && std::isfinite(t.good_loss)) {
+        first_loss = t.good_loss * static_cast<double>(hi - lo);
+        first_rows = static_cast<double>(hi - lo);
+      }
+    }
+    if (options.on_batch_end && !options.on_batch_end(start + rows, t.n)) stop_requested = true;
+    if (++since_sync < options.sync_every && start + rows < t.n) continue;
+    since_sync = 0;
+    const LocalAgreement agreed = average.agree(totals.divergence.has_value(), stop_requested);
+    if (agreed.diverged && !totals.divergence) {  // on another rank: its step's point
+      const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
+                                  s.optimizer.spec().learning_rate, totals.loss_sum, t.good_epoch};
+      totals.divergence = divergence_error<Scalar>(net, t.ws, X.topRows(0), Y.topRows(0), point);
+    }
+    if (agreed.diverged) return totals;
+    if (agreed.stop) {
+      totals.interrupted = true;
+      return totals;
+    }
+    average.average(net.parameters(), s.optimizer);
+  }
+  // The epoch's totals, and the fit's first loss (the first good epoch's bar), over all ranks.
+  std::array<double, 5> sums{totals.loss_sum, totals.penalty_sum,
+                             static_cast<double>(totals.correct), first_loss, first_rows};
+  average.sum_over_ranks(sums);
+  totals.loss_sum = sums[0];
+  totals.penalty_sum = sums[1];
+  totals.correct = static_cast<Index>(sums[2]);
+  if (first_of_fit && sums[4] > 0.0) t.good_loss = sums[3] / sums[4];
   return totals;
 }
 
@@ -271,6 +346,22 @@ EpochTotals train_epoch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, Const
 // dE/dA are sums): a block's mean gradient then counts in the batch's with weight rows_g / B.
 bool gradient_is_mean(Loss loss) {
   return loss != Loss::sse;
+}
+
+// The weights of a block's rows of dE/dZ (the output layer's) that make its backward pass give
+// its part of the batch's gradient, the block's weight folded into its rows (no pass over the
+// gradient): row i of a block of m of the batch's B rows, with r_i its sample weight's r_n (1
+// without sample weights), weighs
+//   (m / B) r_i   for a mean loss (gradient_is_mean)
+//   r_i           for sse, whose gradient is a sum.
+// Written into `out` (m values); null when every weight is 1 (the backward pass then scales
+// nothing).
+template <class Scalar>
+const Scalar* block_row_weights(Loss loss, const Scalar* r, Index m, Index B, Scalar* out) {
+  if (!gradient_is_mean(loss) || m == B) return r;
+  const auto share = static_cast<Scalar>(static_cast<double>(m) / static_cast<double>(B));
+  for (Index i = 0; i < m; ++i) out[i] = r == nullptr ? share : share * r[i];
+  return out;
 }
 
 // The L2 penalty's part of the gradient, (l2 / S) W for every layer's W (as backward_impl adds
@@ -308,16 +399,17 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
     const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
     const Index G = blocks.blocks(rows);
     Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
+    // Block g's weighted gradient, straight into `values`, then its share of the loss and its
+    // correct predictions.
     auto leaf = [&](Index g, Scalar* values) {
       const Index b0 = BlockSum<Scalar>::block_start(rows, G, g);
       const Index m = BlockSum<Scalar>::block_start(rows, G, g + 1) - b0;
       const double share = static_cast<double>(m) / static_cast<double>(rows);
       auto run = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
         const Scalar* rb = r == nullptr ? nullptr : r + b0;
-        forward_backward(Xb, Yb, rb, Scalar(0));
+        forward_backward(Xb, Yb, block_row_weights(net.loss(), rb, m, rows, t.block_r.data()),
+                         Scalar(0), values);
         const auto A = t.ws.A(last, m);
-        const auto scale = static_cast<Scalar>(gradient_is_mean(net.loss()) ? share : 1.0);
-        for (Index i = 0; i < P; ++i) values[i] = scale * gradients[i];
         values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, rb);
         values[P + 1] =
             t.classification ? static_cast<Scalar>(count_correct<Scalar>(out, A, Yb)) : Scalar(0);
@@ -334,12 +426,14 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
       ran_rows = m;
     };
     if (S > 0.0) {  // a batch whose weights are all 0 teaches nothing: skipped
-      const Scalar* sum = blocks.sum(rows, leaf);
-      std::copy(sum, sum + P, gradients);
-      add_l2_gradient(net, gradients, static_cast<Scalar>(options.l2 / S));
+      // The batch's gradient, used where it is (the optimizer reads it there).
+      Scalar* sum = blocks.sum(rows, leaf);
+      const Eigen::Map<const Vector<Scalar>> gradient(sum, P);
+      add_l2_gradient(net, sum, static_cast<Scalar>(options.l2 / S));
       const double penalty = net.l2_penalty(options.l2, S);
       const double loss = static_cast<double>(sum[P]) + penalty;
-      if (!std::isfinite(loss) || !all_finite(net.gradients())) {
+      if (!std::isfinite(loss) || !all_finite(gradient)) {
+        std::copy(sum, sum + P, gradients);  // where the diagnosis looks
         const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
                                     s.optimizer.spec().learning_rate, loss, t.good_epoch};
         const bool gathered = t.shuffled && ran_rows > 0;
@@ -356,7 +450,7 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
       totals.loss_sum += loss * static_cast<double>(rows);
       totals.penalty_sum += penalty * static_cast<double>(rows);
       totals.correct += static_cast<Index>(sum[P + 1]);
-      s.optimizer.step(net.parameters(), net.gradients());
+      s.optimizer.step(net.parameters(), gradient);
     }
     // Every rank stops at the same batch when one's callback asks to.
     const bool stop = options.on_batch_end && !options.on_batch_end(start + rows, t.n);
@@ -579,6 +673,9 @@ void check_fit_options(const FitOptions& options, Index samples) {
   if (options.gradient_block_rows < 1)
     throw InvalidArgument("gradient_block_rows must be >= 1, got " +
                           std::to_string(options.gradient_block_rows));
+  if (options.sync_every < 0)
+    throw InvalidArgument("sync_every must be >= 0 (0: synchronous training), got " +
+                          std::to_string(options.sync_every));
   check_loss_terms({options.sample_weight, options.l2}, samples, "training data");
 }
 
@@ -619,17 +716,22 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   FitScratch<Scalar> t(*this, X.rows(), options, s);
   History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
   // The passes without their checks: check_fit_arguments checked the shapes once.
+  // The gradient goes into `into`, or gradients_ when null.
   auto forward_backward = [this, &t](const ConstMatrixRef<Scalar>& Xb,
                                      const ConstMatrixRef<Scalar>& Yb, const Scalar* r,
-                                     Scalar l2_over_S) {
+                                     Scalar l2_over_S, Scalar* into) {
     forward_impl(Xb, t.ws);
-    backward_impl(Xb, Yb, t.ws, r, l2_over_S);
+    backward_impl(Xb, Yb, t.ws, r, l2_over_S, into);
   };
 
   // Data-parallel: the sums over the blocks of each batch, with the loss and the correct
   // predictions after the gradient.
+  // Local SGD: the ranks' models averaged every sync_every steps.
   std::optional<BlockSum<Scalar>> blocks;
-  if (options.communicator != nullptr)
+  std::optional<ModelAverage<Scalar>> average;
+  if (options.communicator != nullptr && options.sync_every > 0)
+    average.emplace(*options.communicator, s.optimizer);
+  else if (options.communicator != nullptr)
     blocks.emplace(*options.communicator, parameter_count() + 2, t.batch, t.n,
                    options.gradient_block_rows);
 
@@ -645,9 +747,11 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
                                   schedule_factor(options.schedule, epoch, s.schedule_epochs,
                                                   s.samples_seen, options.power_t));
     if (t.shuffled) s.rng.shuffle(s.order.begin(), s.order.end());
-    EpochTotals totals = blocks ? train_epoch_parallel(*this, X, Y, t, s, options, forward_backward,
-                                                       *blocks, gradients_.data())
-                                : train_epoch(*this, X, Y, t, s, options, forward_backward);
+    EpochTotals totals =
+        average  ? train_epoch_local(*this, X, Y, t, s, options, forward_backward, *average)
+        : blocks ? train_epoch_parallel(*this, X, Y, t, s, options, forward_backward, *blocks,
+                                        gradients_.data())
+                 : train_epoch(*this, X, Y, t, s, options, forward_backward);
     if (!totals.divergence && !all_finite(parameters_)) {  // the last update overflowed
       const DivergencePoint point{epoch,
                                   (t.n + t.batch - 1) / t.batch,

@@ -176,8 +176,10 @@ void Sequential<Scalar>::forward_impl(ConstMatrixRef<Scalar> X, Workspace<Scalar
 
 template <class Scalar>
 void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
-                                       Workspace<Scalar>& ws, const Scalar* r, Scalar l2_over_S) {
+                                       Workspace<Scalar>& ws, const Scalar* r, Scalar l2_over_S,
+                                       Scalar* into) {
   const Index rows = X.rows();
+  Scalar* gradients = into != nullptr ? into : gradients_.data();
   const std::size_t last = layers_.size() - 1;
   const Activation out = layers_[last].activation;
 
@@ -197,8 +199,8 @@ void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<
   for (std::size_t l = last + 1; l-- > 0;) {
     const DenseLayer& layer = layers_[l];
     auto dZ = ws.dZ(l, rows);  // (rows, n_out)
-    MatrixView<Scalar> dW(gradients_.data() + layer.offset, layer.n_in, layer.n_out);
-    RowVectorView<Scalar> db(gradients_.data() + layer.bias_offset(), layer.n_out);
+    MatrixView<Scalar> dW(gradients + layer.offset, layer.n_in, layer.n_out);
+    RowVectorView<Scalar> db(gradients + layer.bias_offset(), layer.n_out);
     // The L2 penalty l2 / (2 S) ||W||^2 adds (l2 / S) W to dE/dW once the data's part is in.
     auto add_l2 = [&] {
       if (l2_over_S != Scalar(0)) dW += l2_over_S * weights(l);

@@ -65,6 +65,35 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
   EXPECT_EQ(history[3], history[1]);
 }
 
+// --sync-every (local SGD) on 3 processes: the run trains (its history's loss falls), rank 0
+// alone writes, and no warning about blocks (each process steps on its share of every batch).
+TEST(DistributedTrain, LocalSgdTrainsOnSeveralProcesses) {
+  TempDir dir;
+  const std::string out = dir / "local";
+  const RunResult r = run_with(
+      mpiexec(3), "train '" + kIris + "' --target species -o '" + out + "' --history '" + out +
+                      ".csv' --epochs 30 --batch-size 40 "
+                      "--validation 0 --lr 0.05 --threads 1 --layers 16 --sync-every 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out.find("saved"), r.out.rfind("saved")) << r.out;
+  const std::string history = read_text(out + ".csv");
+  // epoch,loss,...: the first and the last epoch's loss.
+  const std::size_t first = history.find('\n') + 1,
+                    last = history.rfind('\n', history.size() - 2) + 1;
+  const double first_loss = std::stod(history.substr(history.find(',', first) + 1));
+  const double last_loss = std::stod(history.substr(history.find(',', last) + 1));
+  EXPECT_LT(last_loss, 0.5 * first_loss) << history;
+}
+
+TEST(DistributedTrain, NegativeSyncEveryIsRefused) {
+  TempDir dir;
+  const RunResult r = run_with(mpiexec(1), "train '" + kIris + "' --target species -o '" +
+                                               std::string(dir / "m") + "' --sync-every -1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.err, "--sync-every")) << r.err;
+}
+
 // A batch of fewer 32-row blocks than processes leaves some of them waiting: a warning says so
 // and names the batch size that would not.
 TEST(DistributedTrain, BatchTooSmallForTheProcessesIsWarnedAbout) {

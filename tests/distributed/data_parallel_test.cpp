@@ -87,6 +87,50 @@ TEST(DataParallelRanks, DivergenceRollsBackEveryRankTogether) {
   EXPECT_THROW(run_data_parallel_case<double>(stop, world.get()), mlp::DivergenceError);
 }
 
+// Local SGD with an average after every step, on gradient descent and momentum (whose updates
+// are linear in the gradient) with equal shares of every batch (24 rows on 1 to 4 ranks): the
+// synchronous training of the same batches, up to rounding. Adam's is not linear: not compared.
+TEST(DataParallelRanks, LocalSgdSyncingEveryStepIsSynchronousTraining) {
+  for (const auto& optimizer :
+       {mlp::OptimizerSpec::gradient_descent(0.05), mlp::OptimizerSpec::with_momentum(0.05)}) {
+    DataParallelCase c;
+    c.name = "linear_updates";
+    c.optimizer = optimizer;
+    c.samples = 240;
+    c.batch = 24;
+    c.l2 = 0.1;
+    c.block_rows = 6;
+    SCOPED_TRACE(mlp::to_string(optimizer.kind) + " on " + std::to_string(world->size()) +
+                 " ranks");
+    const auto synchronous = run_data_parallel_case<double>(c, world.get());
+    c.sync_every = 1;
+    const auto local = run_data_parallel_case<double>(c, world.get());
+    const double scale = synchronous.parameters.cwiseAbs().maxCoeff();
+    EXPECT_LT((local.parameters - synchronous.parameters).cwiseAbs().maxCoeff(), 1e-10 * scale);
+    ASSERT_EQ(local.history.loss.size(), synchronous.history.loss.size());
+    for (std::size_t e = 0; e < local.history.loss.size(); ++e)
+      EXPECT_NEAR(local.history.loss[e], synchronous.history.loss[e],
+                  1e-10 * synchronous.history.loss[e]);
+  }
+}
+
+// Local SGD averaging every 4 steps (Adam, its moments averaged too): it trains (the loss falls),
+// and every rank ends with the same model and history.
+TEST(DataParallelRanks, LocalSgdTrainsAndEveryRankEndsTheSame) {
+  DataParallelCase c = data_parallel_cases()[0];
+  c.batch = 16;
+  c.epochs = 6;
+  c.sync_every = 4;
+  const auto run = run_data_parallel_case<float>(c, world.get());
+  ASSERT_EQ(run.history.loss.size(), 6u);
+  EXPECT_LT(run.history.loss.back(), 0.7 * run.history.loss.front());
+  std::vector<double> mine{digest(run.parameters), run.history.loss.back(),
+                           run.history.accuracy.back()};
+  std::vector<double> first = mine;
+  world->broadcast(first, 0);
+  EXPECT_EQ(mine, first);
+}
+
 // A callback that stops one rank stops all of them, at the same batch.
 TEST(DataParallelRanks, OneRanksStopRequestStopsAll) {
   mlp::Sequential<float> net(2);

@@ -59,6 +59,42 @@ TEST(DataParallelFit, BlocksAddUpToTheBatchGradient) {
   }
 }
 
+// Local SGD (FitOptions::sync_every) on one rank: every step is plain fit's on the whole batch
+// and the averaging of one model changes nothing, so it gives plain fit's bits, through every
+// option (weights, L2, validation, early stopping, rollbacks after a divergence).
+template <class Scalar>
+void expect_local_sgd_on_one_rank_equals_plain_fit() {
+  for (DataParallelCase c : data_parallel_cases()) {
+    for (int K : {1, 3}) {
+      SCOPED_TRACE(c.name + ", sync every " + std::to_string(K));
+      c.sync_every = K;
+      mlp::SingleProcessCommunicator one;
+      const auto local = run_data_parallel_case<Scalar>(c, &one);
+      const auto plain = run_data_parallel_case<Scalar>(c, nullptr);
+      EXPECT_TRUE(local.parameters == plain.parameters);
+      EXPECT_EQ(local.history.loss, plain.history.loss);
+      EXPECT_EQ(local.history.accuracy, plain.history.accuracy);
+      EXPECT_EQ(local.history.val_loss, plain.history.val_loss);
+      EXPECT_EQ(local.history.best_epoch, plain.history.best_epoch);
+      EXPECT_EQ(local.history.rollbacks, plain.history.rollbacks);
+    }
+  }
+}
+
+TEST(DataParallelFit, LocalSgdOnOneRankIsPlainFitFloat) {
+  expect_local_sgd_on_one_rank_equals_plain_fit<float>();
+}
+TEST(DataParallelFit, LocalSgdOnOneRankIsPlainFitDouble) {
+  expect_local_sgd_on_one_rank_equals_plain_fit<double>();
+}
+
+TEST(DataParallelFit, RejectsNegativeSyncEvery) {
+  DataParallelCase c = data_parallel_cases()[0];
+  c.sync_every = -1;
+  mlp::SingleProcessCommunicator one;
+  EXPECT_THROW(run_data_parallel_case<float>(c, &one), mlp::InvalidArgument);
+}
+
 TEST(DataParallelFit, RejectsBlocksWithoutRows) {
   DataParallelCase c = data_parallel_cases()[0];
   c.block_rows = 0;

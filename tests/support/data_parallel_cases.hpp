@@ -26,6 +26,7 @@ struct DataParallelCase {
   int patience = 0;
   int max_rollbacks = 0;
   Index block_rows = 16;
+  int sync_every = 0;  // FitOptions::sync_every: local SGD when >= 1
 };
 
 // The cases: every one has more blocks per batch than the 4 ranks the tests run, but for
@@ -107,6 +108,7 @@ DataParallelRun<Scalar> run_data_parallel_case(const DataParallelCase& c, Commun
   options.early_stopping_patience = c.patience;
   options.max_rollbacks = c.max_rollbacks;
   options.gradient_block_rows = c.block_rows;
+  options.sync_every = c.sync_every;
   options.communicator = comm;
   if (c.sample_weights)
     for (Index i = 0; i < c.samples; ++i)

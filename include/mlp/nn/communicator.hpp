@@ -21,7 +21,8 @@ class Communicator {
 
   // Gathers every rank's `mine` into `all`, in rank order: rank r sends counts[r] values, which
   // land at all[counts[0] + ... + counts[r - 1]]. mine.size() == counts[rank()],
-  // all.size() == the sum of counts.
+  // all.size() == the sum of counts. `mine` may be this rank's own place in `all` (in place: it
+  // is not copied), but must not overlap `all` otherwise.
   virtual void allgather(std::span<const float> mine, std::span<float> all,
                          std::span<const Index> counts) = 0;
   virtual void allgather(std::span<const double> mine, std::span<double> all,

@@ -88,6 +88,14 @@ struct FitOptions {
   // The tiny path is not taken.
   Communicator* communicator = nullptr;
   Index gradient_block_rows = 32;
+  // Local SGD (with a communicator; docs/distributed.md): 0 = synchronous training as above; K >= 1
+  // = each rank takes its own steps on its share of each global batch (rows [B r / N, B (r + 1) /
+  // N) of batch B on rank r of N), and after every K of them, and at the end of every epoch, the
+  // ranks' parameters and optimizer moments are replaced by their mean. Each rank's step is plain
+  // fit's on its rows: the ranks exchange P (parameters) or 3 P (with Adam's moments) values
+  // every K steps instead of a gradient every step. With one rank, it is plain fit. Requests to
+  // stop and divergences are agreed on at the averaging steps.
+  int sync_every = 0;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
   std::function<bool(const EpochLog&)> on_epoch_end;
   // Called after every update with the samples seen so far in this epoch and the epoch's size;

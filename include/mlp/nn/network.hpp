@@ -166,9 +166,11 @@ class Sequential {
   // (forward, backward, compute_gradients, fit), and the training loop calls these per batch.
   void forward_impl(ConstMatrixRef<Scalar> X, Workspace<Scalar>& ws) const;
   // With r, row n of the output's dE/dZ is multiplied by r[n] (sample weights, LossTerms' r_n);
-  // with l2_over_S > 0, every dE/dW gains l2_over_S * W (the L2 penalty's gradient).
+  // with l2_over_S > 0, every dE/dW gains l2_over_S * W (the L2 penalty's gradient). The
+  // gradient goes into `into` (parameter_count values, gradients()' layout), or gradients()
+  // when null: data-parallel fit writes each block's straight into its place in the block sum.
   void backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws,
-                     const Scalar* r = nullptr, Scalar l2_over_S = 0);
+                     const Scalar* r = nullptr, Scalar l2_over_S = 0, Scalar* into = nullptr);
   // Throws InvalidArgument unless ws is planned for these layers and `rows` samples.
   void check_workspace(const Workspace<Scalar>& ws, Index rows, const char* what) const;
 
