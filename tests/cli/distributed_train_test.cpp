@@ -71,13 +71,13 @@ TEST(DistributedTrain, LocalSgdTrainsOnSeveralProcesses) {
   TempDir dir;
   const std::string out = dir / "local";
   const RunResult r = run_with(
-      mpiexec(3), "train '" + kIris + "' --target species -o '" + out + "' --history '" + out +
+      mpiexec(3), "train '" + iris_csv + "' --target species -o '" + out + "' --history '" + out +
                       ".csv' --epochs 30 --batch-size 40 "
                       "--validation 0 --lr 0.05 --threads 1 --layers 16 --sync-every 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out.find("saved"), r.out.rfind("saved")) << r.out;
-  const std::string history = read_text(out + ".csv");
+  const std::string history = read_file(out + ".csv");
   // epoch,loss,...: the first and the last epoch's loss.
   const std::size_t first = history.find('\n') + 1,
                     last = history.rfind('\n', history.size() - 2) + 1;
@@ -88,7 +88,7 @@ TEST(DistributedTrain, LocalSgdTrainsOnSeveralProcesses) {
 
 TEST(DistributedTrain, NegativeSyncEveryIsRefused) {
   TempDir dir;
-  const RunResult r = run_with(mpiexec(1), "train '" + kIris + "' --target species -o '" +
+  const RunResult r = run_with(mpiexec(1), "train '" + iris_csv + "' --target species -o '" +
                                                std::string(dir / "m") + "' --sync-every -1");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.err, "--sync-every")) << r.err;
