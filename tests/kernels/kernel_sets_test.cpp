@@ -5,8 +5,9 @@
 // with std::fma: each sum over p in gemm's blocks of sum_block_length terms, a block's terms
 // fused-multiply-added in order from +0, the blocks' sums added to C in order; then the epilogue
 // as epilogue_generic takes it. Shapes: every m and n in 1..40, k across the block boundaries,
-// every transpose, with and without the epilogue. The epilogue alone, and Adam (against its
-// formula, one operation at a time). And the dispatch: which set runs.
+// every transpose, with and without the epilogue. The epilogue alone, the sparse first layer's
+// kernels (against their rules in gemm_kernels.hpp), and Adam (against its formula, one operation
+// at a time). And the dispatch: which set runs.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -249,6 +250,138 @@ TEST(KernelSets, EpiloguesGiveThePortableBitsInFloat) {
 }
 TEST(KernelSets, EpiloguesGiveThePortableBitsInDouble) {
   check_epilogues<double>();
+}
+
+// ---- the sparse first layer's kernels --------------------------------------------------------
+
+// `count` ascending positions in [0, rows) and their values (some exactly zero, some -0).
+template <class T>
+void sparse_entries(Index count, Index rows, std::uint64_t seed, std::vector<std::int32_t>& index,
+                    std::vector<T>& value) {
+  mlp::Random rng(seed);
+  index.clear();
+  for (Index r = 0; r < rows && static_cast<Index>(index.size()) < count; ++r)
+    if (rng.uniform(0.0, 1.0) < static_cast<double>(count) / static_cast<double>(rows) + 0.1)
+      index.push_back(static_cast<std::int32_t>(r));
+  value = random_values<T>(static_cast<Index>(index.size()), seed + 1, 6);
+}
+
+// SparseRowsKernel's rule: each column's terms fused-multiply-added in order from +0, then added.
+template <class T>
+void sparse_rows_rule(const std::vector<std::int32_t>& index, const std::vector<T>& value,
+                      const T* M, Index ldm, Index n, T* out, bool accumulate) {
+  for (Index j = 0; j < n; ++j) {
+    T s = T(0);
+    for (std::size_t t = 0; t < index.size(); ++t) s = std::fma(value[t], M[index[t] * ldm + j], s);
+    out[j] = accumulate ? out[j] + s : s;
+  }
+}
+
+// SparsePanelKernel's rule: the blocks of positions' sums as above, added in order, then the bias
+// and the ReLU.
+template <class T>
+void sparse_panel_rule(const std::vector<std::int32_t>& index, const std::vector<T>& value,
+                       const T* P, Index width, Index block_length, const T* bias, bool relu,
+                       T* out) {
+  for (Index j = 0; j < width; ++j) {
+    T total = T(0);
+    bool stored = false;
+    for (std::size_t t = 0; t < index.size();) {
+      const Index block = index[t] / block_length;
+      T s = T(0);
+      for (; t < index.size() && index[t] / block_length == block; ++t)
+        s = std::fma(value[t], P[index[t] * width + j], s);
+      total = stored ? total + s : s;
+      stored = true;
+    }
+    const T z = (stored ? total : T(0)) + bias[j];
+    out[j] = relu && z < T(0) ? T(0) : z;
+  }
+}
+
+template <class T>
+void check_sparse_kernels() {
+  const auto sets = simd_sets<T>();
+  if (sets.empty()) GTEST_SKIP() << "this CPU has no AVX2 and FMA";
+  std::vector<std::int32_t> index;
+  std::vector<T> value;
+  const Index rows = 300;
+  for (const auto& named : sets)
+    for (Index count : {0, 1, 5, 40, 200})
+      for (Index n = 1; n <= 300; n += n < 40 ? 1 : 37) {
+        SCOPED_TRACE(testing::Message()
+                     << named.name << ": " << count << " entries, " << n << " columns");
+        sparse_entries<T>(count, rows, static_cast<std::uint64_t>(7 * n + count), index, value);
+        const Index ldm = n + 2;
+        const auto M = random_values<T>(rows * ldm, 8);
+        for (bool accumulate : {false, true}) {
+          auto out = random_values<T>(n + 3, 9), want = out;  // 3 sentinels past n
+          named.set.sparse_rows(static_cast<Index>(index.size()), index.data(), value.data(),
+                                M.data(), ldm, n, out.data(), accumulate);
+          sparse_rows_rule<T>(index, value, M.data(), ldm, n, want.data(), accumulate);
+          ASSERT_TRUE(same_bits(out, want)) << "sparse_rows, accumulate " << accumulate;
+        }
+        const auto bias = random_values<T>(n, 10);
+        for (Index block_length : {7, 256})
+          for (bool relu : {false, true}) {
+            std::vector<T> out(static_cast<std::size_t>(n + 3), T(3)), want = out;
+            named.set.sparse_panel(static_cast<Index>(index.size()), index.data(), value.data(),
+                                   M.data(), n, block_length, bias.data(), relu, out.data());
+            sparse_panel_rule<T>(index, value, M.data(), n, block_length, bias.data(), relu,
+                                 want.data());
+            ASSERT_TRUE(same_bits(out, want))
+                << "sparse_panel, block length " << block_length << ", relu " << relu;
+          }
+      }
+}
+
+TEST(KernelSets, SparseKernelsGiveTheRulesBitsInFloat) {
+  check_sparse_kernels<float>();
+}
+TEST(KernelSets, SparseKernelsGiveTheRulesBitsInDouble) {
+  check_sparse_kernels<double>();
+}
+
+// nonzeros: every entry that is not zero (NaN included, -0 not), in order, and nothing written
+// past kNonzerosSlack slots after the count.
+template <class T>
+void check_nonzeros() {
+  const auto sets = simd_sets<T>();
+  if (sets.empty()) GTEST_SKIP() << "this CPU has no AVX2 and FMA";
+  const Index slack = mlp::gemm_detail::kNonzerosSlack;
+  for (const auto& named : sets)
+    for (Index n = 0; n <= 70; ++n)
+      for (Index zero_every : {1, 2, 3, 17}) {
+        SCOPED_TRACE(testing::Message()
+                     << named.name << ": " << n << " entries, every " << zero_every << "th zero");
+        auto x = random_values<T>(n, static_cast<std::uint64_t>(n), zero_every);
+        for (Index j = 5; j < n; j += 11) x[static_cast<std::size_t>(j)] = T(-0.0);
+        if (n > 9) x[9] = std::numeric_limits<T>::quiet_NaN();
+        std::vector<std::int32_t> index(static_cast<std::size_t>(n + slack + 2), -7);
+        std::vector<T> value(static_cast<std::size_t>(n + slack + 2), T(-7));
+        const Index count = named.set.nonzeros(n, x.data(), index.data(), value.data());
+        Index want = 0;
+        for (Index j = 0; j < n; ++j) {
+          const T xj = x[static_cast<std::size_t>(j)];
+          if (xj == T(0)) continue;
+          ASSERT_LT(want, count) << "misses entry " << j;
+          EXPECT_EQ(index[static_cast<std::size_t>(want)], j);
+          EXPECT_EQ(std::memcmp(&value[static_cast<std::size_t>(want)], &xj, sizeof(T)), 0);
+          ++want;
+        }
+        ASSERT_EQ(count, want);
+        for (std::size_t t = static_cast<std::size_t>(count + slack); t < index.size(); ++t) {
+          ASSERT_EQ(index[t], -7) << "wrote past the slack";
+          ASSERT_EQ(value[t], T(-7)) << "wrote past the slack";
+        }
+      }
+}
+
+TEST(KernelSets, NonzerosIndexEveryNonzeroEntryInOrderInFloat) {
+  check_nonzeros<float>();
+}
+TEST(KernelSets, NonzerosIndexEveryNonzeroEntryInOrderInDouble) {
+  check_nonzeros<double>();
 }
 
 // ---- Adam ---------------------------------------------------------------------------------------

@@ -22,6 +22,26 @@ namespace mlp::gemm_detail {
 KernelSet<float> MLP_AVX512_ENTRY(avx512_kernels_f32)();
 KernelSet<double> MLP_AVX512_ENTRY(avx512_kernels_f64)();
 
+// sparse_avx512.cpp: the sparse first layer's kernels, part of those sets.
+void MLP_AVX512_ENTRY(sparse_rows_avx512_f32)(Size count, const std::int32_t* index,
+                                              const float* value, const float* M, Size ldm, Size n,
+                                              float* out, int accumulate);
+void MLP_AVX512_ENTRY(sparse_rows_avx512_f64)(Size count, const std::int32_t* index,
+                                              const double* value, const double* M, Size ldm,
+                                              Size n, double* out, int accumulate);
+void MLP_AVX512_ENTRY(sparse_panel_avx512_f32)(Size count, const std::int32_t* index,
+                                               const float* value, const float* P, Size width,
+                                               Size block_length, const float* bias, int relu,
+                                               float* out);
+void MLP_AVX512_ENTRY(sparse_panel_avx512_f64)(Size count, const std::int32_t* index,
+                                               const double* value, const double* P, Size width,
+                                               Size block_length, const double* bias, int relu,
+                                               double* out);
+Size MLP_AVX512_ENTRY(nonzeros_avx512_f32)(Size n, const float* x, std::int32_t* index,
+                                           float* value);
+Size MLP_AVX512_ENTRY(nonzeros_avx512_f64)(Size n, const double* x, std::int32_t* index,
+                                           double* value);
+
 }  // namespace mlp::gemm_detail
 
 namespace mlp::optimizer_detail {

@@ -15,9 +15,7 @@
 // is BLIS's SKX sgemm tile (32 x 12 in its column-major terms: its C is column-major, ours
 // row-major, so its mr is our nr). A 12-row panel of A is 48 bytes per step (96 for doubles), and
 // gemm.cpp's blocking (mc = 96 rows: 8 panels; nc = 1024 or 512 columns: whole panels of 32 or 16)
-// fits it unchanged. The sparse kernels are the AVX2 set's (every CPU with AVX-512 has AVX2 and
-// FMA): they give the same bits, and they are bound by the L2 cache's bandwidth, not the width of
-// the registers (docs/performance.md).
+// fits it unchanged. The sparse kernels are in sparse_avx512.cpp.
 #include "kernels/x86/avx512/entry_points.hpp"
 
 #include "kernels/x86/avx512/zmm.hpp"
@@ -43,9 +41,9 @@ KernelSet<float> MLP_AVX512_ENTRY(avx512_kernels_f32)() {
           micro<F32, kRows, kRegs>,
           micro_rows<F32, kRows, kRegs>,
           small_rows<F32>,
-          sparse_rows_avx2_f32,
-          sparse_panel_avx2_f32,
-          nonzeros_avx2_f32,
+          MLP_AVX512_ENTRY(sparse_rows_avx512_f32),
+          MLP_AVX512_ENTRY(sparse_panel_avx512_f32),
+          MLP_AVX512_ENTRY(nonzeros_avx512_f32),
           epilogue<F32>};
 }
 
@@ -55,9 +53,9 @@ KernelSet<double> MLP_AVX512_ENTRY(avx512_kernels_f64)() {
           micro<F64, kRows, kRegs>,
           micro_rows<F64, kRows, kRegs>,
           small_rows<F64>,
-          sparse_rows_avx2_f64,
-          sparse_panel_avx2_f64,
-          nonzeros_avx2_f64,
+          MLP_AVX512_ENTRY(sparse_rows_avx512_f64),
+          MLP_AVX512_ENTRY(sparse_panel_avx512_f64),
+          MLP_AVX512_ENTRY(nonzeros_avx512_f64),
           epilogue<F64>};
 }
 

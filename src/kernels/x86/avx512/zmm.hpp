@@ -24,6 +24,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace mlp::avx512 {
 
@@ -63,6 +64,18 @@ struct F32 {
   static Mask mask(std::ptrdiff_t count) { return static_cast<Mask>((1u << count) - 1u); }
   static Reg maskload(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
   static void maskstore(float* p, Mask m, Reg r) { _mm512_mask_storeu_ps(p, m, r); }
+  // The lanes that are not zero (NaN included), and the lanes in `m` stored one after another.
+  static Mask nonzero(Reg r) { return _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NEQ_UQ); }
+  static void compress_store(float* p, Mask m, Reg r) { _mm512_mask_compressstoreu_ps(p, m, r); }
+  // The lanes' positions as 32-bit integers: 0, 1, ... then advanced a register at a time.
+  using Positions = __m512i;
+  static Positions first_positions() {
+    return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  }
+  static Positions advance(Positions p) { return _mm512_add_epi32(p, _mm512_set1_epi32(lanes)); }
+  static void compress_store(std::int32_t* p, Mask m, Positions r) {
+    _mm512_mask_compressstoreu_epi32(p, m, r);
+  }
 };
 
 struct F64 {
@@ -91,6 +104,14 @@ struct F64 {
   static Mask mask(std::ptrdiff_t count) { return static_cast<Mask>((1u << count) - 1u); }
   static Reg maskload(const double* p, Mask m) { return _mm512_maskz_loadu_pd(m, p); }
   static void maskstore(double* p, Mask m, Reg r) { _mm512_mask_storeu_pd(p, m, r); }
+  static Mask nonzero(Reg r) { return _mm512_cmp_pd_mask(r, _mm512_setzero_pd(), _CMP_NEQ_UQ); }
+  static void compress_store(double* p, Mask m, Reg r) { _mm512_mask_compressstoreu_pd(p, m, r); }
+  using Positions = __m256i;  // 8 x 32 bits (AVX-512 VL's compress store)
+  static Positions first_positions() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+  static Positions advance(Positions p) { return _mm256_add_epi32(p, _mm256_set1_epi32(lanes)); }
+  static void compress_store(std::int32_t* p, Mask m, Positions r) {
+    _mm256_mask_compressstoreu_epi32(p, m, r);
+  }
 };
 
 #else  // MLP_AVX512_EMULATED: each 512-bit register as two AVX2 registers, low lanes in `lo`
@@ -169,6 +190,41 @@ struct F32 {
     _mm256_maskstore_ps(p, h.lo, r.lo);
     _mm256_maskstore_ps(p + 8, h.hi, r.hi);
   }
+  // _mm512_cmp_ps_mask(r, 0, _CMP_NEQ_UQ): bit i set when r[i] != 0 or is NaN (vcmpps ymm with
+  // the same predicate, its sign bits gathered by vmovmskps).
+  static Mask nonzero(Reg r) {
+    const __m256 z = _mm256_setzero_ps();
+    return static_cast<Mask>(_mm256_movemask_ps(_mm256_cmp_ps(r.lo, z, _CMP_NEQ_UQ))) |
+           static_cast<Mask>(_mm256_movemask_ps(_mm256_cmp_ps(r.hi, z, _CMP_NEQ_UQ))) << 8;
+  }
+  // _mm512_mask_compressstoreu_ps(p, m, r): the lanes i in m, in order, to p[0], p[1], ...;
+  // nothing else written.
+  static void compress_store(float* p, Mask m, Reg r) {
+    alignas(32) float lane[16];
+    _mm256_store_ps(lane, r.lo);
+    _mm256_store_ps(lane + 8, r.hi);
+    for (int i = 0; i < lanes; ++i)
+      if ((m >> i) & 1u) *p++ = lane[i];
+  }
+  struct Positions {
+    __m256i lo, hi;
+  };
+  static Positions first_positions() {
+    return {_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+            _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15)};
+  }
+  static Positions advance(Positions p) {
+    const __m256i step = _mm256_set1_epi32(lanes);
+    return {_mm256_add_epi32(p.lo, step), _mm256_add_epi32(p.hi, step)};
+  }
+  // _mm512_mask_compressstoreu_epi32, as compress_store above.
+  static void compress_store(std::int32_t* p, Mask m, Positions r) {
+    alignas(32) std::int32_t lane[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lane), r.lo);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lane + 8), r.hi);
+    for (int i = 0; i < lanes; ++i)
+      if ((m >> i) & 1u) *p++ = lane[i];
+  }
 };
 
 struct F64 {
@@ -211,6 +267,28 @@ struct F64 {
     const HalfMasks h = half_masks_64(m);
     _mm256_maskstore_pd(p, h.lo, r.lo);
     _mm256_maskstore_pd(p + 4, h.hi, r.hi);
+  }
+  static Mask nonzero(Reg r) {
+    const __m256d z = _mm256_setzero_pd();
+    return static_cast<Mask>(_mm256_movemask_pd(_mm256_cmp_pd(r.lo, z, _CMP_NEQ_UQ))) |
+           static_cast<Mask>(_mm256_movemask_pd(_mm256_cmp_pd(r.hi, z, _CMP_NEQ_UQ))) << 4;
+  }
+  static void compress_store(double* p, Mask m, Reg r) {
+    alignas(32) double lane[8];
+    _mm256_store_pd(lane, r.lo);
+    _mm256_store_pd(lane + 4, r.hi);
+    for (int i = 0; i < lanes; ++i)
+      if ((m >> i) & 1u) *p++ = lane[i];
+  }
+  using Positions = __m256i;  // 8 x 32 bits, as the real set's
+  static Positions first_positions() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+  static Positions advance(Positions p) { return _mm256_add_epi32(p, _mm256_set1_epi32(lanes)); }
+  // _mm256_mask_compressstoreu_epi32 (AVX-512 VL), as compress_store above.
+  static void compress_store(std::int32_t* p, Mask m, Positions r) {
+    alignas(32) std::int32_t lane[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lane), r);
+    for (int i = 0; i < lanes; ++i)
+      if ((m >> i) & 1u) *p++ = lane[i];
   }
 };
 
