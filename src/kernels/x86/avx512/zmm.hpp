@@ -1,6 +1,7 @@
 // The AVX-512 registers of each precision, for the kernels of this folder: F32 (16 floats) and F64
 // (8 doubles), with the names of avx2/lanes.hpp for the same operations, so that a kernel written
-// once over a register type (x86/gemm_register_kernels.hpp) runs on either.
+// once over a register type (x86/gemm_register_kernels.hpp, sparse_register_kernels.hpp) runs on
+// either.
 //
 // Two implementations of the same operations:
 //   - with __AVX512F__ (the library's copy, compiled with -mavx512f -mavx512vl -mavx512bw
@@ -37,8 +38,9 @@ struct F32 {
   using Reg = __m512;
   using Mask = __mmask16;  // bit i: lane i
   static constexpr int lanes = 16;
-  // Every lane: sqrt and max take their zero-masked forms with it, the same instructions, because
-  // GCC 12's unmasked ones warn (-Wmaybe-uninitialized on their _mm512_undefined_ps source).
+  // Every lane: sqrt and max take their zero-masked forms with it (the same operation on every
+  // lane), because GCC 12's unmasked ones warn (-Wmaybe-uninitialized on their
+  // _mm512_undefined_ps source).
   static constexpr Mask kAll = 0xffff;
   static Reg zero() { return _mm512_setzero_ps(); }
   static Reg set1(float x) { return _mm512_set1_ps(x); }
