@@ -1,7 +1,7 @@
 // Google Benchmark micro-benchmarks of the matrix-product kernels at the shapes of an MNIST
 // training step (784-256-128-10, batch 128) and at a large square size, for each available
-// kernel, the Adam update, one whole training step, and the chapter's XOR on the tiny path alone
-// and through Sequential::fit.
+// kernel set (the one in force, and each SIMD set by name), the Adam update, one whole training
+// step, and the chapter's XOR on the tiny path alone and through Sequential::fit.
 //
 //   build-perf/bench/mlp_kernel_bench --benchmark_filter=Gemm
 //
@@ -22,6 +22,10 @@ namespace {
 template <class Scalar>
 void BM_Gemm(benchmark::State& state, mlp::Transpose ta, mlp::Transpose tb,
              mlp::GemmKernel kernel) {
+  if (!mlp::gemm_kernel_available(kernel)) {
+    state.SkipWithError("this CPU lacks the kernel set");
+    return;
+  }
   const mlp::Index m = state.range(0), n = state.range(1), k = state.range(2);
   mlp::set_threads(static_cast<int>(state.range(3)));
   const mlp::Matrix<Scalar> A = ta == mlp::Transpose::no ? mlp::Matrix<Scalar>::Random(m, k)
@@ -73,6 +77,14 @@ BENCHMARK_CAPTURE(BM_GemmF32, f32_nn_best, Transpose::no, Transpose::no, GemmKer
     ->Apply(Shapes);
 BENCHMARK_CAPTURE(BM_GemmF32, f32_nn_generic, Transpose::no, Transpose::no, GemmKernel::generic)
     ->Args({128, 256, 784, 1});
+// Each SIMD set by name (skipped, with a message, on CPUs without it), whichever is in force.
+BENCHMARK_CAPTURE(BM_GemmF32, f32_nn_avx2, Transpose::no, Transpose::no, GemmKernel::avx2)
+    ->Apply(Shapes);
+BENCHMARK_CAPTURE(BM_GemmF32, f32_nn_avx512, Transpose::no, Transpose::no, GemmKernel::avx512)
+    ->Apply(Shapes);
+BENCHMARK_CAPTURE(BM_GemmF64, f64_nn_avx512, Transpose::no, Transpose::no, GemmKernel::avx512)
+    ->Args({128, 256, 784, 1})
+    ->Args({1024, 1024, 1024, 1});
 BENCHMARK_CAPTURE(BM_GemmF32, f32_tn_best, Transpose::yes, Transpose::no, GemmKernel::best)
     ->Apply(ShapesTransA);
 BENCHMARK_CAPTURE(BM_GemmF32, f32_nt_best, Transpose::no, Transpose::yes, GemmKernel::best)

@@ -340,8 +340,9 @@ int run_gemm(const Args& a) {
   const double seconds = seconds_since(start) / repeats;
   std::printf(
       "{\"workload\": \"gemm\", \"threads\": %d, \"size\": %ld, \"seconds\": %.9g, "
-      "\"gflops\": %.6g}\n",
-      a.threads, static_cast<long>(n), seconds, 2.0 * n * n * n / seconds / 1e9);
+      "\"gflops\": %.6g, \"kernel\": \"%s\"}\n",
+      a.threads, static_cast<long>(n), seconds, 2.0 * n * n * n / seconds / 1e9,
+      std::string(mlp::gemm_best_kernel_name()).c_str());
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "commands/train.hpp"
 #include "mlp/core/error.hpp"
 #include "mlp/distributed/world.hpp"
+#include "mlp/nn/threads.hpp"
 #include "shared/output_path.hpp"
 #include "shared/usage_error.hpp"
 
@@ -26,7 +27,9 @@ namespace mlp::cli {
 
 void add_commands(CLI::App& app) {
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mlp 0.1.0");
+  // The version and the kernel set the products run on (MLP_KERNELS, docs/performance.md).
+  app.set_version_flag("--version",
+                       [] { return "mlp 0.1.0, kernels " + std::string(kernel_set()); });
   add_demo_command(app);
   add_train_command(app);
   add_evaluate_command(app);
@@ -39,7 +42,11 @@ void add_commands(CLI::App& app) {
   add_export_command(app);
   add_import_command(app);
   // Runs once the command line is parsed, before the command's own callback.
-  app.parse_complete_callback([&app] { check_outputs_are_not_inputs(app); });
+  // A bad MLP_KERNELS (unknown, or a set this CPU lacks) stops every command here.
+  app.parse_complete_callback([&app] {
+    check_outputs_are_not_inputs(app);
+    kernel_set();
+  });
 }
 
 namespace {

@@ -25,4 +25,18 @@ inline bool cpu_has_avx2_fma() {
 #endif
 }
 
+// True when the CPU has AVX-512 F, VL, BW and DQ (the flags x86/avx512/ is compiled with) besides
+// AVX2 and FMA. GCC's check includes the operating system's support (XCR0 saves the zmm and mask
+// registers), so a kernel set chosen by it can run.
+inline bool cpu_has_avx512() {
+#if defined(__x86_64__)
+  static const bool has = cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+  return has;
+#else
+  return false;
+#endif
+}
+
 }  // namespace mlp::detail

@@ -20,6 +20,7 @@
 
 #include "kernels/cpu_features.hpp"
 #include "kernels/gemm_kernels.hpp"
+#include "kernels/kernel_choice.hpp"
 #include "kernels/thread_pool.hpp"
 
 namespace mlp {
@@ -147,6 +148,8 @@ KernelSet<T> generic_kernels() {
 
 template <class T>
 KernelSet<T> avx2_kernels();
+template <class T>
+KernelSet<T> avx512_kernels();
 #if defined(__x86_64__)
 template <>
 KernelSet<float> avx2_kernels<float>() {
@@ -156,9 +159,21 @@ template <>
 KernelSet<double> avx2_kernels<double>() {
   return avx2_kernels_f64();
 }
+template <>
+KernelSet<float> avx512_kernels<float>() {
+  return avx512_kernels_f32();
+}
+template <>
+KernelSet<double> avx512_kernels<double>() {
+  return avx512_kernels_f64();
+}
 #else
 template <class T>
 KernelSet<T> avx2_kernels() {
+  return generic_kernels<T>();
+}
+template <class T>
+KernelSet<T> avx512_kernels() {
   return generic_kernels<T>();
 }
 #endif
@@ -175,10 +190,13 @@ constexpr std::size_t buffer_bytes(Index elements, std::size_t size) {
 constexpr std::size_t kPackABytes =
     std::max(buffer_bytes(Blocking<float>::mc * Blocking<float>::kc, sizeof(float)),
              buffer_bytes(Blocking<double>::mc* Blocking<double>::kc, sizeof(double)));
-// B's block holds kc x nc values, nc rounded up to whole panels of nr (at most 16).
+// B's block holds kc x nc values, nc rounded up to whole panels of nr (at most kMaxNr).
+constexpr Index kMaxNr = 32;
 constexpr std::size_t kPackBBytes =
-    std::max(buffer_bytes(Blocking<float>::kc * (Blocking<float>::nc + 16), sizeof(float)),
-             buffer_bytes(Blocking<double>::kc*(Blocking<double>::nc + 16), sizeof(double)));
+    std::max(buffer_bytes(Blocking<float>::kc * (Blocking<float>::nc + kMaxNr), sizeof(float)),
+             buffer_bytes(Blocking<double>::kc*(Blocking<double>::nc + kMaxNr), sizeof(double)));
+// The largest tile of any set: AVX-512's 12 x 32 floats (12 x 16 doubles).
+constexpr Index kMaxTile = 12 * kMaxNr;
 
 struct PackBuffers {
   std::unique_ptr<std::byte[], AlignedFree> a, b;
@@ -326,7 +344,7 @@ void packed_block(const KernelSet<T>& K, const Problem<T>& P, Index m0, Index m1
   T* const pa = buffers.a_data<T>();
   T* const pb = buffers.b_data<T>();
   const bool epilogue = has_epilogue(*P.epilogue);
-  alignas(64) T tile[16 * 16];
+  alignas(64) T tile[kMaxTile];
   for (Index jc = n0; jc < n1; jc += Blocking<T>::nc) {
     const Index nc = std::min(Blocking<T>::nc, n1 - jc);
     for (Index pc = 0; pc < P.k; pc += kc_len) {
@@ -425,8 +443,27 @@ const KernelSet<T>& kernels_for(GemmKernel kernel) {
   static const KernelSet<T> generic = generic_kernels<T>();
   static const KernelSet<T> avx2 =
       detail::cpu_has_avx2_fma() ? avx2_kernels<T>() : generic_kernels<T>();
-  if (kernel == GemmKernel::generic) return generic;
-  return avx2;
+  static const KernelSet<T> avx512 = detail::cpu_has_avx512() ? avx512_kernels<T>() : avx2;
+  switch (kernel) {
+    case GemmKernel::generic:
+      return generic;
+    case GemmKernel::avx2:
+      return avx2;
+    case GemmKernel::avx512:
+      return avx512;
+    case GemmKernel::reference:
+    case GemmKernel::best:
+      break;
+  }
+  switch (detail::kernel_isa()) {
+    case detail::KernelIsa::avx512:
+      return avx512;
+    case detail::KernelIsa::avx2:
+      return avx2;
+    case detail::KernelIsa::portable:
+      break;
+  }
+  return generic;
 }
 
 template <class T>
@@ -450,11 +487,13 @@ template const KernelSet<double>& best_kernels<double>();
 }  // namespace gemm_detail
 
 bool gemm_kernel_available(GemmKernel kernel) {
-  return kernel != GemmKernel::avx2 || detail::cpu_has_avx2_fma();
+  if (kernel == GemmKernel::avx2) return detail::cpu_has_avx2_fma();
+  if (kernel == GemmKernel::avx512) return detail::cpu_has_avx512();
+  return true;
 }
 
 std::string_view gemm_best_kernel_name() {
-  return detail::cpu_has_avx2_fma() ? "avx2" : "generic";
+  return detail::kernel_isa_name(detail::kernel_isa());
 }
 
 template <class Scalar>
@@ -500,15 +539,27 @@ void gemm(Transpose ta, Transpose tb, Index m, Index n, Index k, const Scalar* A
     gemm_reference(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, epilogue);
     return;
   }
-  const KernelSet<Scalar>& K = kernels_for<Scalar>(kernel);
-  if (m <= 4 && k > 0 && ta == Transpose::no && tb == Transpose::no && K.small_rows != nullptr) {
-    K.small_rows(m, n, k, kc_step<Scalar>(k), A, lda, B, ldb, C, ldc);
-    if (has_epilogue(epilogue)) apply_epilogue(K.epilogue, epilogue, 0, m, 0, n, C, ldc);
+  gemm_detail::gemm_with_kernels(kernels_for<Scalar>(kernel), ta, tb, m, n, k, A, lda, B, ldb, C,
+                                 ldc, epilogue);
+}
+
+namespace gemm_detail {
+
+template <class T>
+void gemm_with_kernels(const KernelSet<T>& set, Transpose ta, Transpose tb, Size m, Size n, Size k,
+                       const T* A, Size lda, const T* B, Size ldb, T* C, Size ldc,
+                       const GemmEpilogue<T>& epilogue) {
+  if (m <= 0 || n <= 0) return;
+  if (m <= 4 && k > 0 && ta == Transpose::no && tb == Transpose::no && set.small_rows != nullptr) {
+    set.small_rows(m, n, k, kc_step<T>(k), A, lda, B, ldb, C, ldc);
+    if (has_epilogue(epilogue)) apply_epilogue(set.epilogue, epilogue, 0, m, 0, n, C, ldc);
     return;
   }
-  const Problem<Scalar> problem{ta, tb, m, n, k, A, lda, B, ldb, C, ldc, &epilogue};
-  packed_gemm(K, problem);
+  const Problem<T> problem{ta, tb, m, n, k, A, lda, B, ldb, C, ldc, &epilogue};
+  packed_gemm(set, problem);
 }
+
+}  // namespace gemm_detail
 
 #define MLP_INSTANTIATE(Scalar)                                                                  \
   template void gemm<Scalar>(Transpose, Transpose, Index, Index, Index, const Scalar*, Index,    \
@@ -516,7 +567,10 @@ void gemm(Transpose ta, Transpose tb, Index m, Index n, Index k, const Scalar* A
                              GemmKernel);                                                        \
   template void gemm_reference<Scalar>(Transpose, Transpose, Index, Index, Index, const Scalar*, \
                                        Index, const Scalar*, Index, Scalar*, Index,              \
-                                       const GemmEpilogue<Scalar>&);
+                                       const GemmEpilogue<Scalar>&);                             \
+  template void gemm_detail::gemm_with_kernels<Scalar>(                                          \
+      const gemm_detail::KernelSet<Scalar>&, Transpose, Transpose, Index, Index, Index,          \
+      const Scalar*, Index, const Scalar*, Index, Scalar*, Index, const GemmEpilogue<Scalar>&);
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)
 #undef MLP_INSTANTIATE

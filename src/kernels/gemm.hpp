@@ -7,7 +7,7 @@
 //                             B[j * ldb + p]   (Transpose::yes)
 //   C is m x n:      C(i, j) = C[i * ldc + j]
 //
-// Three implementations of the same product:
+// Four implementations of the same product:
 //   gemm_reference  the naive loops: each C(i, j) summed term by term in index order p = 0..k-1
 //                   (no fused multiply-add), then the epilogue. The kernel every other one is
 //                   tested against, and the one gemm() uses for tiny products, so that tiny
@@ -15,6 +15,10 @@
 //   generic         packed, cache-blocked product with a portable micro-kernel (any x86-64).
 //   avx2            the same blocking with an AVX2 + FMA micro-kernel (6 x 16 floats,
 //                   6 x 8 doubles), chosen at run time when the CPU has both.
+//   avx512          the same with an AVX-512 micro-kernel (12 x 32 floats, 12 x 16 doubles),
+//                   chosen at run time when the CPU has AVX-512 F, VL, BW and DQ. The same bits
+//                   as avx2 (each sum's terms fused-multiply-added in the same order).
+// The environment variable MLP_KERNELS=portable|avx2|avx512 forces a set (kernel_choice.hpp).
 // Results are deterministic and do not depend on the thread count: threads split C into
 // disjoint blocks and each C(i, j) is computed by one thread with the same operations.
 #pragma once
@@ -45,12 +49,13 @@ enum class GemmKernel {
   reference,  // gemm_reference, whatever the shape
   generic,    // packed product, portable micro-kernel
   avx2,       // packed product, AVX2 + FMA micro-kernel
-  best,       // avx2 when the CPU has it, else generic; gemm_reference for tiny products
+  avx512,     // packed product, AVX-512 micro-kernel
+  best,       // the set in force (kernel_choice.hpp); gemm_reference for tiny products
 };
 
 // True when `kernel` can run on this CPU.
 bool gemm_kernel_available(GemmKernel kernel);
-// "avx2" or "generic": what GemmKernel::best uses on this CPU.
+// "avx512", "avx2" or "portable": the set GemmKernel::best uses (kernel_choice.hpp).
 std::string_view gemm_best_kernel_name();
 
 // C = op(A) op(B), then the epilogue. C must not overlap A, B or the gate.

@@ -1,11 +1,14 @@
 // Internal to the library: the interface between the GEMM driver (gemm.cpp) and the micro-kernels
-// compiled for a particular instruction set (gemm_avx2.cpp, built with -mavx2 -mfma).
+// compiled for a particular instruction set (x86/avx2/gemm_avx2.cpp, built with -mavx2 -mfma, and
+// x86/avx512/gemm_avx512.cpp, built with -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma).
 //
 // Only plain declarations live here. A translation unit built with extra -m flags must share no
 // inline function or template instantiation with the rest of the library (the linker could keep
-// its AVX2 copy for every caller and break the binary on older CPUs), so gemm_avx2.cpp includes
-// nothing but this header and x86/avx2/lanes.hpp (<immintrin.h> and register types in an
-// anonymous namespace), and keeps its code in an anonymous namespace.
+// its AVX2 copy for every caller and break the binary on older CPUs), so those files include
+// nothing but this header, their register header (x86/avx2/lanes.hpp, x86/avx512/zmm.hpp:
+// <immintrin.h> and register types in an anonymous namespace) and the kernels written over them
+// (x86/gemm_register_kernels.hpp, in an anonymous namespace too), and keep their code in an
+// anonymous namespace.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +16,9 @@
 
 namespace mlp {
 enum class GemmKernel;  // gemm.hpp
+enum class Transpose;   // gemm.hpp
+template <class Scalar>
+struct GemmEpilogue;  // gemm.hpp
 }  // namespace mlp
 
 namespace mlp::gemm_detail {
@@ -96,6 +102,10 @@ struct KernelSet {
 // The AVX2 + FMA kernels (gemm_avx2.cpp). Call only when the CPU has AVX2 and FMA.
 KernelSet<float> avx2_kernels_f32();
 KernelSet<double> avx2_kernels_f64();
+// The AVX-512 kernels (gemm_avx512.cpp). Call only when cpu_has_avx512() (cpu_features.hpp).
+// They give the AVX2 set's bits.
+KernelSet<float> avx512_kernels_f32();
+KernelSet<double> avx512_kernels_f64();
 // The portable epilogue (gemm.cpp), part of every set but the AVX2 one.
 template <class T>
 void epilogue_generic(Size rows, Size cols, T* c, Size ldc, const T* bias, const T* gate,
@@ -114,13 +124,23 @@ void sparse_panel_avx2_f64(Size count, const std::int32_t* index, const double* 
 Size nonzeros_avx2_f32(Size n, const float* x, std::int32_t* index, float* value);
 Size nonzeros_avx2_f64(Size n, const double* x, std::int32_t* index, double* value);
 
-// The kernels GemmKernel::best uses for T on this CPU: the AVX2 set when the CPU has it, else
-// the portable one (defined in gemm.cpp).
+// The kernels GemmKernel::best uses for T: the set in force (kernel_choice.hpp: the best the CPU
+// has, or MLP_KERNELS's) (defined in gemm.cpp).
 template <class T>
 const KernelSet<T>& best_kernels();
-// The kernels `kernel` names: GemmKernel::generic the portable set, the others best_kernels().
+// The kernels `kernel` names: GemmKernel::generic the portable set, avx2 and avx512 theirs (the
+// best the CPU has when it lacks them: check gemm_kernel_available), the others best_kernels().
 template <class T>
 const KernelSet<T>& kernels_for(GemmKernel kernel);
+
+// gemm() with the kernels of `set`, whatever the shape (no reference loops for tiny products):
+// the packed product, or small_rows for up to 4 rows of A and B both untransposed. How gemm runs
+// every set but the reference loops; the tests also run kernel sets the library does not
+// dispatch to (the AVX-512 set on emulated registers, entry_points.hpp) through it.
+template <class T>
+void gemm_with_kernels(const KernelSet<T>& set, Transpose ta, Transpose tb, Size m, Size n, Size k,
+                       const T* A, Size lda, const T* B, Size ldb, T* C, Size ldc,
+                       const GemmEpilogue<T>& epilogue);
 
 // How gemm takes a product C (m x n) = A (m x k) B (k x n), for kernels that must give the same
 // values (sparse_input.cpp):

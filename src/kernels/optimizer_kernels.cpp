@@ -5,7 +5,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "kernels/cpu_features.hpp"
+#include "kernels/kernel_choice.hpp"
 
 namespace mlp::optimizer_detail {
 
@@ -28,12 +28,19 @@ void adam_generic(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T 
 template <class T>
 AdamKernel<T> best_adam_kernel() {
 #if defined(__x86_64__)
-  if (detail::cpu_has_avx2_fma()) {
-    if constexpr (std::is_same_v<T, float>) {
-      return adam_avx2_f32;
-    } else {
-      return adam_avx2_f64;
-    }
+  switch (detail::kernel_isa()) {
+    case detail::KernelIsa::avx512:
+      if constexpr (std::is_same_v<T, float>)
+        return adam_avx512_f32;
+      else
+        return adam_avx512_f64;
+    case detail::KernelIsa::avx2:
+      if constexpr (std::is_same_v<T, float>)
+        return adam_avx2_f32;
+      else
+        return adam_avx2_f64;
+    case detail::KernelIsa::portable:
+      break;
   }
 #endif
   return adam_generic<T>;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "kernels/kernel_choice.hpp"
 #include "kernels/thread_pool.hpp"
+#include "mlp/core/error.hpp"
 
 namespace mlp {
 
@@ -15,6 +17,11 @@ void set_threads(int count) {
 
 int threads() {
   return detail::ThreadPool::global().size();
+}
+
+std::string_view kernel_set() {
+  if (!detail::kernel_choice_error().empty()) throw InvalidArgument(detail::kernel_choice_error());
+  return detail::kernel_isa_name(detail::kernel_isa());
 }
 
 }  // namespace mlp

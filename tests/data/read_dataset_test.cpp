@@ -27,8 +27,8 @@ using mlp::test::idx;
 using mlp::test::message_of;
 
 // Three 2x2 images labelled 7, 0, 7.
-const Bytes kImages = idx(2051, {3, 2, 2}, bytes({0, 255, 51, 102, 1, 2, 3, 4, 255, 0, 0, 0}));
-const Bytes kLabels = idx(2049, {3}, bytes({7, 0, 7}));
+const Bytes kIdxImages = idx(2051, {3, 2, 2}, bytes({0, 255, 51, 102, 1, 2, 3, 4, 255, 0, 0, 0}));
+const Bytes kIdxLabels = idx(2049, {3}, bytes({7, 0, 7}));
 const std::string kCsv = "a,b,kind\n1,2,x\n3,4,y\n5,6,x\n";
 
 mlp::ReadOptions with_labels(const std::string& labels_path) {
@@ -50,9 +50,9 @@ void expect_idx_data(const mlp::Dataset<double>& data) {
 TEST(ReadDataset, DetectsTheFormatFromTheFirstBytes) {
   TempDir dir("mlp_read_dataset_test");
   EXPECT_EQ(mlp::detect_format(dir.file("t.csv", kCsv)), mlp::DataFormat::csv);
-  EXPECT_EQ(mlp::detect_format(dir.file("images", kImages)), mlp::DataFormat::idx);
-  EXPECT_EQ(mlp::detect_format(dir.file("labels", kLabels)), mlp::DataFormat::idx);
-  EXPECT_EQ(mlp::detect_format(dir.gzip_file("images.gz", kImages)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.file("images", kIdxImages)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.file("labels", kIdxLabels)), mlp::DataFormat::idx);
+  EXPECT_EQ(mlp::detect_format(dir.gzip_file("images.gz", kIdxImages)), mlp::DataFormat::idx);
   EXPECT_EQ(mlp::detect_format("-"), mlp::DataFormat::csv);
   EXPECT_EQ(mlp::detect_format(dir.file("short", "ab")), mlp::DataFormat::csv);
   EXPECT_EQ(mlp::to_string(mlp::DataFormat::idx), "idx");
@@ -80,10 +80,10 @@ TEST(ReadDataset, ReadsACsvTableWithItsTarget) {
 
 TEST(ReadDataset, ReadsIdxImagesRawAndGzipped) {
   TempDir dir("mlp_read_dataset_test");
-  expect_idx_data(mlp::read_dataset<double>(dir.file("images", kImages),
-                                            with_labels(dir.file("labels", kLabels))));
-  expect_idx_data(mlp::read_dataset<double>(dir.gzip_file("images.gz", kImages),
-                                            with_labels(dir.gzip_file("labels.gz", kLabels))));
+  expect_idx_data(mlp::read_dataset<double>(dir.file("images", kIdxImages),
+                                            with_labels(dir.file("labels", kIdxLabels))));
+  expect_idx_data(mlp::read_dataset<double>(dir.gzip_file("images.gz", kIdxImages),
+                                            with_labels(dir.gzip_file("labels.gz", kIdxLabels))));
 }
 
 TEST(ReadDataset, ReadsDataForATrainedModel) {
@@ -102,12 +102,12 @@ TEST(ReadDataset, ReadsDataForATrainedModel) {
   model.feature_names.assign(4, "pixel");
   model.class_names = {"0", "7"};
   options.model = model;
-  options.labels_path = dir.file("labels", kLabels);
-  const auto images = mlp::read_dataset<double>(dir.file("images", kImages), options);
+  options.labels_path = dir.file("labels", kIdxLabels);
+  const auto images = mlp::read_dataset<double>(dir.file("images", kIdxImages), options);
   EXPECT_EQ(images.labels, (std::vector<int>{1, 0, 1}));
   options.features_only = true;
   options.labels_path.clear();
-  EXPECT_EQ(mlp::read_dataset<double>(dir.file("images", kImages), options).size(), 3);
+  EXPECT_EQ(mlp::read_dataset<double>(dir.file("images", kIdxImages), options).size(), 3);
 }
 
 TEST(ReadDataset, ReadsAPipeOnce) {
@@ -151,7 +151,7 @@ TEST(ReadDataset, AParseErrorNamesTheDialect) {
 
 TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
   TempDir dir("mlp_read_dataset_test");
-  const std::string images = dir.file("images", kImages);
+  const std::string images = dir.file("images", kIdxImages);
   const std::string csv = dir.file("t.csv", kCsv);
   EXPECT_EQ(message_of<mlp::InvalidArgument>([&] { mlp::read_dataset<double>(images); }),
             images + " holds IDX images: their labels file is needed too");
@@ -160,7 +160,7 @@ TEST(ReadDataset, RejectsOptionsThatDoNotFitTheFile) {
   EXPECT_EQ(message_of<mlp::InvalidArgument>(
                 [&] { mlp::read_dataset<double>(csv, with_labels(images)); }),
             "a labels file is for IDX images; " + csv + " is read as CSV");
-  mlp::ReadOptions regression = with_labels(dir.file("labels", kLabels));
+  mlp::ReadOptions regression = with_labels(dir.file("labels", kIdxLabels));
   regression.task = mlp::Task::regression;
   EXPECT_THROW(mlp::read_dataset<double>(images, regression), mlp::InvalidArgument);
 }
@@ -176,13 +176,13 @@ TEST(ReadDataset, ReportsBadOrUnknownInput) {
       mlp::DataError);
   // IDX magic but the data is cut short.
   const std::string cut = dir.file("cut", idx(2051, {3, 2, 2}, bytes({1, 2})));
-  EXPECT_THROW(mlp::read_dataset<double>(cut, with_labels(dir.file("labels", kLabels))),
+  EXPECT_THROW(mlp::read_dataset<double>(cut, with_labels(dir.file("labels", kIdxLabels))),
                mlp::DataError);
 
   mlp::ModelInputs model;
   model.feature_names = {"a", "b"};
   options.model = model;
-  const std::string images = dir.file("images", kImages);
+  const std::string images = dir.file("images", kIdxImages);
   options.features_only = true;
   EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::read_dataset<double>(images, options); }),
             images + ": this is IDX data but the model was trained on CSV columns 'a', 'b'");

@@ -48,6 +48,7 @@ const std::vector<Shape> kShapes = {{1, 1, 1},     {7, 13, 5},    {13, 7, 29},  
 std::vector<GemmKernel> kernels() {
   std::vector<GemmKernel> out{GemmKernel::generic, GemmKernel::best};
   if (mlp::gemm_kernel_available(GemmKernel::avx2)) out.push_back(GemmKernel::avx2);
+  if (mlp::gemm_kernel_available(GemmKernel::avx512)) out.push_back(GemmKernel::avx512);
   return out;
 }
 

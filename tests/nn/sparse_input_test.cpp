@@ -44,6 +44,7 @@ mlp::Matrix<Scalar> dense_matrix(Index rows, Index cols, std::uint64_t seed) {
 std::vector<GemmKernel> kernels() {
   std::vector<GemmKernel> out{GemmKernel::generic, GemmKernel::best};
   if (mlp::gemm_kernel_available(GemmKernel::avx2)) out.push_back(GemmKernel::avx2);
+  if (mlp::gemm_kernel_available(GemmKernel::avx512)) out.push_back(GemmKernel::avx512);
   return out;
 }
 
