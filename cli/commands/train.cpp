@@ -274,11 +274,9 @@ void warn_of_idle_processes(const TrainSettings& settings, Index rows, const Com
 
 // Under mpirun (synchronous training), IDX images are read in shards: each process reads the
 // records of its stripes only (docs/distributed.md), and `fit.stripe_rows` tells train_model
-// which. Not with checkpoints, which sharded training does not support yet: then every process
-// reads the whole file, as for CSV.
+// which.
 bool reads_idx_shard(const TrainArguments& a, const Communicator* world) {
-  return world != nullptr && a.sync_every == 0 && is_idx_file(a.data.path) &&
-         a.checkpoint.path.empty() && a.checkpoint.resume.empty();
+  return world != nullptr && a.sync_every == 0 && is_idx_file(a.data.path);
 }
 
 // This process's shard of the IDX images and labels (reads_idx_shard), and in `table_rows` the

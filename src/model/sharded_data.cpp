@@ -171,6 +171,39 @@ std::vector<double> sharded_balanced_weights(Communicator& comm, std::span<const
   return class_sample_weights(labels, weights);
 }
 
+template <class Scalar>
+DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayout& layout) {
+  // Each stripe's hash as two exact doubles (its high and low 32 bits).
+  std::vector<double> mine;
+  Index at = 0;
+  for (Index g = layout.mine.first; g < layout.mine.last; ++g) {
+    const Index rows = layout.table_rows[static_cast<std::size_t>(g)];
+    Dataset<Scalar> stripe;
+    stripe.task = data.task;
+    stripe.features = data.features.middleRows(at, rows);
+    if (data.task == Task::classification)
+      stripe.labels.assign(data.labels.begin() + at, data.labels.begin() + at + rows);
+    else
+      stripe.targets = data.targets.segment(at, rows);
+    stripe.feature_names = data.feature_names;
+    stripe.class_names = data.class_names;
+    const std::uint64_t hash = data_fingerprint(stripe, {}).hash;
+    mine.insert(mine.end(),
+                {static_cast<double>(hash >> 32), static_cast<double>(hash & 0xffffffffu)});
+    at += rows;
+  }
+  const std::vector<double> all = gather_stripe_values(layout, mine, 2);
+  std::uint64_t combined = 14695981039346656037ull;  // FNV-1a over the stripes' hashes
+  for (double half : all) {
+    const auto bits = static_cast<std::uint32_t>(half);
+    for (int shift = 0; shift < 32; shift += 8)
+      combined = (combined ^ ((bits >> shift) & 0xffu)) * 1099511628211ull;
+  }
+  Index rows = 0;
+  for (Index r : layout.table_rows) rows += r;
+  return {rows, data.features.cols(), combined};
+}
+
 std::vector<int> merged_label_values(Communicator& comm, const std::vector<int>& values) {
   std::vector<double> present(256, 0.0);
   for (int v : values) present[static_cast<std::size_t>(v & 255)] = 1.0;
@@ -207,6 +240,8 @@ IdxShard<Scalar> read_idx_shard(const std::string& images_path, const std::strin
                                              std::uint64_t);                                      \
   template StandardScaler<double> sharded_scaler<Scalar>(ConstMatrixRef<Scalar>,                  \
                                                          const StripeSplit&, const ShardLayout&); \
+  template DataFingerprint sharded_fingerprint<Scalar>(const Dataset<Scalar>&,                    \
+                                                       const ShardLayout&);                       \
   template IdxShard<Scalar> read_idx_shard<Scalar>(const std::string&, const std::string&,        \
                                                    Communicator&, Index, Index);
 MLP_INSTANTIATE(float)

@@ -11,6 +11,7 @@
 
 #include "mlp/data/dataset.hpp"
 #include "mlp/data/preprocessing.hpp"
+#include "mlp/model/checkpoint.hpp"
 #include "mlp/nn/communicator.hpp"
 #include "mlp/nn/stripes.hpp"
 
@@ -55,6 +56,13 @@ StandardScaler<double> sharded_scaler(ConstMatrixRef<Scalar> X_train, const Stri
 // sample weights of this rank's `labels`. A collective call.
 std::vector<double> sharded_balanced_weights(Communicator& comm, std::span<const int> labels,
                                              int n_classes);
+
+// The data's fingerprint (data_fingerprint) made by stripes: each of this rank's stripes' rows
+// fingerprinted alone, every stripe's hash gathered and the hashes combined in stripe order
+// (FNV-1a over their bytes), so that it is the same on any number of ranks (and not the one of the
+// whole table read by one process). A collective call.
+template <class Scalar>
+DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayout& layout);
 
 // The label values 0..255 present on any rank, increasing (one allreduce of exact counts).
 std::vector<int> merged_label_values(Communicator& comm, const std::vector<int>& values);

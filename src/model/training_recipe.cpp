@@ -374,18 +374,28 @@ std::optional<ShardLayout> shard_layout_of(const FitOptions& options, Index held
 
 // Throws InvalidArgument for what sharded training (FitOptions::stripe_rows given to train_model)
 // does not do yet: it trains classifiers (balanced class weights included), without sample
-// weights, checkpoints or resuming.
+// weights.
 template <class Scalar>
-void check_sharded(const Dataset<Scalar>& data, const TrainSettings& settings,
-                   const Checkpointing<Scalar>& checkpointing) {
-  const char* what = data.task != Task::classification                     ? "regression"
-                     : !settings.sample_weight.empty()                     ? "sample weights"
-                     : !checkpointing.path.empty() || checkpointing.resume ? "checkpoints"
-                                                                           : nullptr;
+void check_sharded(const Dataset<Scalar>& data, const TrainSettings& settings) {
+  const char* what = data.task != Task::classification ? "regression"
+                     : !settings.sample_weight.empty() ? "sample weights"
+                                                       : nullptr;
   if (what != nullptr)
     throw InvalidArgument(std::string("training on sharded data (each process reading its part) "
                                       "does not support ") +
                           what + " yet (docs/distributed.md)");
+}
+
+// The data's fingerprint when the run writes or resumes a checkpoint (none otherwise): sharded,
+// by stripes on every rank when any rank checkpoints (only rank 0 writes).
+template <class Scalar>
+DataFingerprint run_fingerprint(const Dataset<Scalar>& data, const TrainSettings& settings,
+                                const Checkpointing<Scalar>& checkpointing,
+                                const std::optional<ShardLayout>& layout) {
+  const bool wanted = checkpointing.resume != nullptr || !checkpointing.path.empty();
+  if (layout)
+    return layout->comm->any(wanted) ? sharded_fingerprint(data, *layout) : DataFingerprint{};
+  return wanted ? data_fingerprint(data, settings.sample_weight) : DataFingerprint{};
 }
 
 // With a checkpoint to resume from: checks that it is this run's, and gives the network its
@@ -435,14 +445,12 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   const Index table_rows = layout ? stripe_rows_sum(layout->table_rows) : data.size();
   if (table_rows < 2) throw DataError("training needs at least 2 samples");
   const TrainSettings settings = requested.resolved_for(table_rows);
-  if (layout) check_sharded(data, settings, checkpointing);
+  if (layout) check_sharded(data, settings);
   const bool classification = data.task == Task::classification;
   if (warm_start) check_warm_start(*warm_start, data);
   const Checkpoint<Scalar>* resume = checkpointing.resume;
   if (resume && warm_start) throw InvalidArgument("a resumed run cannot also warm-start");
-  const DataFingerprint fingerprint = resume || !checkpointing.path.empty()
-                                          ? data_fingerprint(data, settings.sample_weight)
-                                          : DataFingerprint{};
+  const DataFingerprint fingerprint = run_fingerprint(data, settings, checkpointing, layout);
 
   // Sharded: the split within each stripe, this rank's rows of each part.
   const std::optional<StripeSplit> stripes =

@@ -121,6 +121,35 @@ TEST(DistributedTrain, IdxShardsGiveTheSameModelOnAnyNumberOfProcesses) {
       << evaluated.out;
 }
 
+// IDX shards and checkpoints: rank 1 of 2 killed once rank 0 has written a checkpoint; the
+// checkpoint (whose data fingerprint is made by stripes) resumes on 3 processes, each reading its
+// shard, to the bytes of the run on 1 that was never stopped.
+TEST(DistributedTrain, IdxShardCheckpointResumesOnAnotherCount) {
+  TempDir dir;
+  write_banded_idx(dir);
+  const std::string checkpoint = dir / "run.ckpt";
+  const std::string flags = "train '" + (dir / "images.idx") + "' --labels '" +
+                            (dir / "labels.idx.gz") +
+                            "' --epochs 300 --batch-size 96 --early-stopping 0 --seed 9 "
+                            "--threads 1 -q --layers 8";
+  const RunResult whole = run_with(mpiexec(1), flags + " -o '" + (dir / "whole") + "'");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (while [ ! -f \"$0\" ]; do sleep "
+      "0.02; done; kill -9 $$) & fi; exec \"$@\"' '" +
+      checkpoint + "'";
+  const RunResult killed =
+      run_with("timeout 120 " + mpiexec(2) + " " + wrapper,
+               flags + " -o '" + (dir / "killed") + "' --checkpoint '" + checkpoint + "'");
+  EXPECT_NE(killed.exit_code, 0);
+  EXPECT_NE(killed.exit_code, 124) << "timeout: the ranks hung";
+  ASSERT_TRUE(std::filesystem::exists(checkpoint));
+  const RunResult resumed =
+      run_with(mpiexec(3), flags + " -o '" + (dir / "resumed") + "' --resume '" + checkpoint + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(read_file(dir / "resumed") == read_file(dir / "whole"));
+}
+
 // --sync-every (local SGD) on 3 processes: the run trains (its history's loss falls), rank 0
 // alone writes, and no warning about blocks (each process steps on its share of every batch).
 TEST(DistributedTrain, LocalSgdTrainsOnSeveralProcesses) {

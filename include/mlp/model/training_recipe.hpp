@@ -98,8 +98,9 @@ struct TrainingResult {
 // the table and every rank calls train_model: the validation split is made within each stripe, the
 // scaler and the metrics are computed over every stripe, and fit is given each stripe's training
 // and validation rows (balanced class weights from the class counts of every stripe); the result is
-// the same bits on any number of ranks. Classification only, without sample weights and without
-// checkpoints (InvalidArgument).
+// the same bits on any number of ranks, and checkpoints hold a fingerprint of the data made by
+// stripes (a run resumes on another number of ranks). Classification only, without sample weights
+// (InvalidArgument).
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start = nullptr,
