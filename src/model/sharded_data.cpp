@@ -214,6 +214,31 @@ std::vector<int> merged_label_values(Communicator& comm, const std::vector<int>&
   return merged;
 }
 
+namespace {
+
+// Every rank must read the same images: each rank's image count and size gathered (a collective
+// call of a fixed size, safe whatever the files hold); one that differs from rank 0's fails on
+// every rank, naming that rank and its file.
+void check_same_idx_files(Communicator& comm, Index images, Index pixels, const std::string& path) {
+  const std::vector<double> mine{static_cast<double>(images), static_cast<double>(pixels)};
+  std::vector<double> all(2 * static_cast<std::size_t>(comm.size()));
+  const std::vector<Index> counts(static_cast<std::size_t>(comm.size()), 2);
+  comm.allgather(mine, all, counts);
+  auto described = [&](int r) {
+    const auto i = 2 * static_cast<std::size_t>(r);
+    return std::to_string(static_cast<long long>(all[i])) + " images of " +
+           std::to_string(static_cast<long long>(all[i + 1])) + " pixels";
+  };
+  for (int r = 1; r < comm.size(); ++r)
+    if (described(r) != described(0))
+      throw DataError("rank " + std::to_string(r) + " of " + std::to_string(comm.size()) +
+                      " reads " + described(r) + (r == comm.rank() ? " from " + path : "") +
+                      ", rank 0 " + described(0) + (comm.rank() == 0 ? " from " + path : "") +
+                      ": every process must be given the same IDX files");
+}
+
+}  // namespace
+
 template <class Scalar>
 IdxShard<Scalar> read_idx_shard(const std::string& images_path, const std::string& labels_path,
                                 Communicator& comm, Index batch, Index block_rows) {
@@ -232,6 +257,7 @@ IdxShard<Scalar> read_idx_shard(const std::string& images_path, const std::strin
                     " distinct label in all; classification needs at least two");
   shard.data = dataset_from_idx<Scalar>(images_path, labels_path, records, classes);
   shard.data.format = DataFormat::idx;
+  check_same_idx_files(comm, n, shard.data.features.cols(), images_path);
   return shard;
 }
 

@@ -150,6 +150,31 @@ TEST(DistributedTrain, IdxShardCheckpointResumesOnAnotherCount) {
   EXPECT_TRUE(read_file(dir / "resumed") == read_file(dir / "whole"));
 }
 
+// Sharded IDX data where rank 1 is given other images (300, not 400): every rank fails, naming
+// rank 1 and the counts, instead of training on mismatched stripes; no model is written.
+TEST(DistributedTrain, IdxShardOfAnotherFileIsNamedWithTheRank) {
+  TempDir dir;
+  write_banded_idx(dir);
+  std::string pixels(300 * 36, '\1'), labels(300, '\1');
+  labels[0] = '\2';
+  dir.file("other.idx", mlp::test::idx(2051, {300, 6, 6}, pixels));
+  dir.file("other-labels.idx", mlp::test::idx(2049, {300}, labels));
+  const std::string model = dir / "model";
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then i=\"$0\"; l=\"$1\"; else i=\"$2\"; "
+      "l=\"$3\"; fi; exec \"$4\" train \"$i\" --labels \"$l\" --epochs 2 --threads 1 -q -o "
+      "\"$5\"' '" +
+      (dir / "other.idx") + "' '" + (dir / "other-labels.idx") + "' '" + (dir / "images.idx") +
+      "' '" + (dir / "labels.idx.gz") + "' '" + MLP_CLI_PATH + "' '" + model + "'";
+  const RunResult r = mlp::test::run_command("timeout 120 " + mpiexec(2) + " " + wrapper);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 124) << "timeout: the ranks hung";
+  EXPECT_TRUE(
+      contains(r.err, "rank 1 of 2 reads 300 images of 36 pixels from " + (dir / "other.idx")))
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
 // --sync-every (local SGD) on 3 processes: the run trains (its history's loss falls), rank 0
 // alone writes, and no warning about blocks (each process steps on its share of every batch).
 TEST(DistributedTrain, LocalSgdTrainsOnSeveralProcesses) {
