@@ -11,8 +11,10 @@
 #include <string>
 
 #include "mlp/core/error.hpp"
+#include "mlp/data/idx.hpp"
 #include "mlp/distributed/world.hpp"
 #include "mlp/model/checkpoint.hpp"
+#include "mlp/model/idx_shard.hpp"
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/communicator.hpp"
 #include "mlp/nn/threads.hpp"
@@ -222,12 +224,13 @@ void report_checkpoint(const std::string& path, std::optional<int> epochs, bool 
     std::printf("checkpoint %s holds epoch %d\n", path.c_str(), *epochs);
 }
 
-// The data and the settings, printed before training: what was read, how it will be trained.
+// The data and the settings, printed before training: what was read (`rows` in all; sharded: by
+// every process), how it will be trained.
 template <class Scalar>
-void print_plan(const TrainArguments& a, const Dataset<Scalar>& data, const TrainSettings& settings,
-                int processes) {
+void print_plan(const TrainArguments& a, const Dataset<Scalar>& data, Index rows,
+                const TrainSettings& settings, int processes, bool sharded) {
   std::printf("training on %s: %lld samples, %lld features, %s", a.data.path.c_str(),
-              static_cast<long long>(data.size()), static_cast<long long>(data.features.cols()),
+              static_cast<long long>(rows), static_cast<long long>(data.features.cols()),
               data.task == Task::classification
                   ? (std::to_string(data.class_names.size()) + " classes").c_str()
                   : "regression");
@@ -237,14 +240,16 @@ void print_plan(const TrainArguments& a, const Dataset<Scalar>& data, const Trai
       settings.resolved_learning_rate());
   if (settings.l2.value_or(0.0) > 0.0) std::printf(", L2 %g", *settings.l2);
   std::printf(", up to %d epochs", settings.epochs);
-  if (processes > 1) std::printf(", on %d processes (each batch shared between them)", processes);
+  if (processes > 1)
+    std::printf(", on %d processes (each batch shared between them%s)", processes,
+                sharded ? ", each reading its shard" : "");
   std::printf("\n");
   const double validation = settings.validation_fraction.value_or(0.0);
   if (validation > 0.0)
     std::printf("validation: %g%% of the rows held out for early stopping\n", 100 * validation);
   else
     std::printf("validation: none, every row trains%s\n",
-                is_small_table(data.size()) && !a.validation
+                is_small_table(rows) && !a.validation
                     ? " (a small table: under 500 rows, see docs/tables.md)"
                     : "");
   print_columns(data);
@@ -265,6 +270,37 @@ void warn_of_idle_processes(const TrainSettings& settings, Index rows, const Com
                blocks == 1 ? "" : "s", static_cast<long long>(fit.gradient_block_rows),
                world.size(), static_cast<long long>(world.size() - blocks),
                static_cast<long long>(fit.gradient_block_rows * world.size()));
+}
+
+// Under mpirun (synchronous training), IDX images are read in shards: each process reads the
+// records of its stripes only (docs/distributed.md), and `fit.stripe_rows` tells train_model
+// which.
+bool reads_idx_shard(const TrainArguments& a, const Communicator* world) {
+  return world != nullptr && a.sync_every == 0 && is_idx_file(a.data.path);
+}
+
+// This process's shard of the IDX images and labels (reads_idx_shard), and in `table_rows` the
+// images of the whole file.
+template <class Scalar>
+Dataset<Scalar> load_idx_shard(const DataArguments& data_args, const TrainSettings& settings,
+                               std::optional<Task> task, Communicator& world, FitOptions& fit,
+                               Index& table_rows) {
+  if (data_args.labels_path.empty())
+    throw UsageError(data_args.path +
+                     " holds IDX images: their labels file is needed too "
+                     "(--labels FILE)");
+  if (task && *task != Task::classification)
+    throw UsageError("IDX images with labels are a classification task, not regression");
+  if (!data_args.columns.sample_weight.empty())
+    throw UsageError("--sample-weight names a CSV column; IDX images have no columns");
+  const Index n = read_idx_image_count(data_args.path);
+  const TrainSettings resolved = settings.resolved_for(n);
+  const Index batch = resolved.full_batch ? n : std::min(resolved.batch_size, n);
+  IdxShard<Scalar> shard = read_idx_shard<Scalar>(data_args.path, data_args.labels_path, world,
+                                                  batch, fit.gradient_block_rows);
+  fit.stripe_rows = std::move(shard.stripe_rows);
+  table_rows = shard.records;
+  return std::move(shard.data);
 }
 
 template <class Scalar>
@@ -292,7 +328,13 @@ int run_train(TrainArguments a) {
   data_args.ignore = split_list(a.ignore);
   apply_table_flags(a.table, data_args);
   data_args.columns.sample_weight = a.engine.sample_weight;
-  Dataset<Scalar> data = load_training_data<Scalar>(data_args, task);
+  FitOptions callbacks;
+  Index table_rows = 0;  // the rows of the whole table (sharded: of every process)
+  Dataset<Scalar> data =
+      reads_idx_shard(a, world.get())
+          ? load_idx_shard<Scalar>(data_args, settings, task, *world, callbacks, table_rows)
+          : load_training_data<Scalar>(data_args, task);
+  if (callbacks.stripe_rows.empty()) table_rows = data.size();
   settings.sample_weight = std::move(data.sample_weight);
   // IDX pixels are already scaled to [0, 1]; per-pixel standardisation would blow up the
   // near-constant border pixels.
@@ -304,15 +346,16 @@ int run_train(TrainArguments a) {
 
   set_threads(a.threads);
   TrainingProgress progress(settings.epochs, a.quiet);
-  FitOptions callbacks;
   callbacks.on_batch_end = [&](Index done, Index total) { return progress.on_batch(done, total); };
   callbacks.on_epoch_end = [&](const EpochLog& log) { return progress.on_epoch(log); };
   callbacks.communicator = world.get();
   callbacks.sync_every = a.sync_every;
-  settings = settings.resolved_for(data.size());
-  if (!a.quiet) print_plan(a, data, settings, world == nullptr ? 1 : world->size());
+  settings = settings.resolved_for(table_rows);
+  if (!a.quiet)
+    print_plan(a, data, table_rows, settings, world == nullptr ? 1 : world->size(),
+               !callbacks.stripe_rows.empty());
   if (world != nullptr && writer && a.sync_every == 0)
-    warn_of_idle_processes(settings, data.size(), *world, callbacks);
+    warn_of_idle_processes(settings, table_rows, *world, callbacks);
   install_interrupt_handler();
   const Loss loss = settings.loss.value_or(
       data.task == Task::classification ? Loss::categorical_crossentropy : Loss::mse);

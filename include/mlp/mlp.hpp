@@ -45,6 +45,7 @@
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/optimizer.hpp"
 #include "mlp/nn/output.hpp"
+#include "mlp/nn/stripes.hpp"
 #include "mlp/nn/threads.hpp"
 #include "mlp/nn/training_state.hpp"
 #include "mlp/nn/workspace.hpp"

@@ -123,6 +123,14 @@ class IdxFile {
     }
   }
 
+  // Skips `bytes` bytes of the data without keeping them: a seek in a raw file; gzip data cannot
+  // be entered in the middle, so zlib decompresses past them (nothing is allocated for them).
+  void skip(std::uint64_t bytes) {
+    if (bytes == 0) return;
+    if (gzseek(file_, static_cast<z_off_t>(bytes), SEEK_CUR) < 0)
+      fail_with_zlib_error("seek error");
+  }
+
   // Number of bytes left after what has been read.
   std::uint64_t count_remaining() {
     std::array<unsigned char, 1 << 16> sink;
@@ -200,10 +208,31 @@ std::string decompressed(const IdxFile& file) {
   return file.gzip() ? " (decompressed)" : "";
 }
 
+// The records [first, first + count) of a file whose header declares `declared_count` (count
+// -1: every record), checked against it.
+IdxRecords checked_records(IdxFile& file, std::uint64_t declared_count, IdxRecords records,
+                           const char* what) {
+  if (records.count == -1) return {0, static_cast<Index>(declared_count)};
+  if (records.first < 0 || records.count < 0 ||
+      static_cast<std::uint64_t>(records.first + records.count) > declared_count)
+    file.fail("records " + std::to_string(records.first) + " to " +
+              std::to_string(records.first + records.count - 1) +
+              " asked for, but the header declares " + std::to_string(declared_count) + " " + what);
+  return records;
+}
+
+// The end of the data after the records read: no trailing data when they are the last ones (a
+// shard before the last leaves the check to the last one's reader).
+void check_end_of_records(IdxFile& file, std::uint64_t declared_count, IdxRecords records,
+                          const std::string& declared) {
+  if (static_cast<std::uint64_t>(records.first + records.count) == declared_count)
+    check_no_trailing_data(file, declared);
+}
+
 }  // namespace
 
 template <class Scalar>
-Matrix<Scalar> read_idx_images(const std::string& path) {
+Matrix<Scalar> read_idx_images(const std::string& path, IdxRecords wanted) {
   IdxFile file(path);
   const auto dims = read_header(file, kImagesMagic);
   const std::uint64_t count = dims[0];
@@ -216,58 +245,82 @@ Matrix<Scalar> read_idx_images(const std::string& path) {
     file.fail("implausible image size " + std::to_string(rows) + "x" + std::to_string(cols) +
               " (damaged header?)");
   const std::uint64_t pixels = rows * cols;
+  const IdxRecords records = checked_records(file, count, wanted, "images");
+  const auto first = static_cast<std::uint64_t>(records.first);
+  const auto reading = static_cast<std::uint64_t>(records.count);
   const std::string declared = std::to_string(count) + " images of " + std::to_string(rows) + "x" +
                                std::to_string(cols) + " pixels";
   auto truncated = [&](std::uint64_t got) {
     return "truncated: the header declares " + declared + " (" + std::to_string(count * pixels) +
-           " bytes) but the" + decompressed(file) + " data holds only " + std::to_string(got) +
-           " bytes";
+           " bytes) but the" + decompressed(file) + " data holds only " +
+           std::to_string(first * pixels + got) + " bytes";
   };
-  file.check_declared(count * pixels, count * pixels * sizeof(Scalar), declared, truncated);
+  file.check_declared(count * pixels, reading * pixels * sizeof(Scalar), declared, truncated);
+  file.skip(first * pixels);
 
   std::array<Scalar, 256> scaled;
   for (int v = 0; v < 256; ++v) scaled[v] = static_cast<Scalar>(v) / static_cast<Scalar>(255);
-  Matrix<Scalar> images(static_cast<Index>(count), static_cast<Index>(pixels));
+  Matrix<Scalar> images(static_cast<Index>(reading), static_cast<Index>(pixels));
   Scalar* out = images.data();
   file.read_exactly(
-      count * pixels,
+      reading * pixels,
       [&](const unsigned char* bytes, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) *out++ = scaled[bytes[i]];
       },
       truncated);
-  check_no_trailing_data(file, declared);
+  check_end_of_records(file, count, records, declared);
   return images;
 }
 
-std::vector<int> read_idx_labels(const std::string& path) {
+std::vector<int> read_idx_labels(const std::string& path, IdxRecords wanted) {
   IdxFile file(path);
   const auto dims = read_header(file, kLabelsMagic);
   const std::uint64_t count = dims[0];
   if (count == 0) file.fail("the header declares 0 labels");
+  const IdxRecords records = checked_records(file, count, wanted, "labels");
+  const auto first = static_cast<std::uint64_t>(records.first);
+  const auto reading = static_cast<std::uint64_t>(records.count);
   const std::string declared = std::to_string(count) + " labels";
   auto truncated = [&](std::uint64_t got) {
     return "truncated: the header declares " + declared + " but the" + decompressed(file) +
-           " data holds only " + std::to_string(got);
+           " data holds only " + std::to_string(first + got);
   };
-  file.check_declared(count, count * sizeof(int), declared, truncated);
+  file.check_declared(count, reading * sizeof(int), declared, truncated);
+  file.skip(first);
   std::vector<int> labels;
-  labels.reserve(static_cast<std::size_t>(count));
+  labels.reserve(static_cast<std::size_t>(reading));
   file.read_exactly(
-      count,
+      reading,
       [&](const unsigned char* bytes, std::size_t n) {
         labels.insert(labels.end(), bytes, bytes + n);
       },
       truncated);
-  check_no_trailing_data(file, declared);
+  check_end_of_records(file, count, records, declared);
   return labels;
 }
 
+Index read_idx_image_count(const std::string& path) {
+  IdxFile file(path);
+  const auto dims = read_header(file, kImagesMagic);  // magic 2051: 3 dimensions
+  if (dims[0] == 0) file.fail("the header declares 0 images");
+  return static_cast<Index>(dims[0]);
+}
+
 template <class Scalar>
-Dataset<Scalar> dataset_from_idx(const std::string& images_path, const std::string& labels_path) {
+Dataset<Scalar> dataset_from_idx(const std::string& images_path, const std::string& labels_path,
+                                 IdxRecords records, std::span<const int> class_values) {
   Dataset<Scalar> data;
   data.task = Task::classification;
-  data.features = read_idx_images<Scalar>(images_path);
-  const std::vector<int> values = read_idx_labels(labels_path);
+  data.features = read_idx_images<Scalar>(images_path, records);
+  const std::vector<int> values = read_idx_labels(labels_path, records);
+  if (records.count >= 0) {  // a shard: the files' whole counts must agree too
+    IdxFile labels(labels_path);
+    const std::uint64_t label_count = read_header(labels, kLabelsMagic)[0];
+    const auto image_count = static_cast<std::uint64_t>(read_idx_image_count(images_path));
+    if (label_count != image_count)
+      throw DataError(images_path + ": holds " + std::to_string(image_count) + " images but " +
+                      labels_path + " holds " + std::to_string(label_count) + " labels");
+  }
   if (static_cast<Index>(values.size()) != data.features.rows())
     throw DataError(images_path + ": holds " + std::to_string(data.features.rows()) +
                     " images but " + labels_path + " holds " + std::to_string(values.size()) +
@@ -277,7 +330,10 @@ Dataset<Scalar> dataset_from_idx(const std::string& images_path, const std::stri
     data.feature_names.push_back("pixel" + std::to_string(j));
   std::array<int, 256> index;
   index.fill(-1);
-  for (int v : values) index[static_cast<std::size_t>(v)] = 0;
+  if (class_values.empty())
+    for (int v : values) index[static_cast<std::size_t>(v)] = 0;
+  else
+    for (int v : class_values) index[static_cast<std::size_t>(v & 255)] = 0;
   for (int v = 0; v < 256; ++v) {
     if (index[static_cast<std::size_t>(v)] < 0) continue;
     index[static_cast<std::size_t>(v)] = static_cast<int>(data.class_names.size());
@@ -287,13 +343,20 @@ Dataset<Scalar> dataset_from_idx(const std::string& images_path, const std::stri
     throw DataError(labels_path + ": only one distinct label (" + data.class_names.front() +
                     "); classification needs at least two");
   data.labels.reserve(values.size());
-  for (int v : values) data.labels.push_back(index[static_cast<std::size_t>(v)]);
+  for (int v : values) {
+    if (index[static_cast<std::size_t>(v)] < 0)
+      throw DataError(labels_path + ": label " + std::to_string(v) +
+                      " is not one of the classes given");
+    data.labels.push_back(index[static_cast<std::size_t>(v)]);
+  }
   return data;
 }
 
-template Matrix<float> read_idx_images<float>(const std::string&);
-template Matrix<double> read_idx_images<double>(const std::string&);
-template Dataset<float> dataset_from_idx<float>(const std::string&, const std::string&);
-template Dataset<double> dataset_from_idx<double>(const std::string&, const std::string&);
+template Matrix<float> read_idx_images<float>(const std::string&, IdxRecords);
+template Matrix<double> read_idx_images<double>(const std::string&, IdxRecords);
+template Dataset<float> dataset_from_idx<float>(const std::string&, const std::string&, IdxRecords,
+                                                std::span<const int>);
+template Dataset<double> dataset_from_idx<double>(const std::string&, const std::string&,
+                                                  IdxRecords, std::span<const int>);
 
 }  // namespace mlp

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <span>
 
 #include "mlp/core/error.hpp"
@@ -10,6 +11,7 @@
 #include "mlp/data/preprocessing.hpp"
 #include "mlp/data/read_dataset.hpp"
 #include "mlp/nn/class_weight.hpp"
+#include "model/sharded_data.hpp"
 
 namespace mlp {
 
@@ -193,7 +195,8 @@ Split split_rows(Dataset<Scalar>& data, const TrainSettings& settings) {
 // scaling fitted on the first n_train rows.
 template <class Scalar>
 void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, Index n_train,
-                   ModelMetadata& meta) {
+                   ModelMetadata& meta, const StripeSplit* split = nullptr,
+                   const ShardLayout* layout = nullptr) {
   meta.task = data.task;
   meta.input_format = to_string(data.format);
   meta.feature_names = data.feature_names;
@@ -202,10 +205,13 @@ void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, I
   meta.class_names = data.class_names;
   if (settings.standardize) {
     // Fitted one column at a time: a double copy of the whole matrix would double the memory.
+    // Sharded: over every stripe's training rows (model/sharded_data.hpp).
     StandardScaler<double> scaler;
     scaler.mean.resize(data.features.cols());
     scaler.scale.resize(data.features.cols());
-    for (Index j = 0; j < data.features.cols(); ++j) {
+    if (layout != nullptr)
+      scaler = sharded_scaler<Scalar>(data.features.topRows(n_train), *split, *layout);
+    for (Index j = 0; j < data.features.cols() && layout == nullptr; ++j) {
       StandardScaler<double> column;
       column.fit(data.features.col(j).head(n_train).template cast<double>());
       scaler.mean(j) = column.mean(0);
@@ -315,6 +321,83 @@ std::string metrics_json(const TrainedModel<Scalar>& model, const Dataset<Scalar
   return metrics.dump();
 }
 
+Index stripe_rows_sum(const std::vector<Index>& v) {
+  return std::accumulate(v.begin(), v.end(), Index(0));
+}
+
+// Sharded (classification only): the metrics over every rank's training and validation rows,
+// the correct predictions summed over the ranks (exact integers, in any order).
+template <class Scalar>
+std::string sharded_metrics_json(const TrainedModel<Scalar>& model, const Dataset<Scalar>& data,
+                                 const StripeSplit& split, Communicator& comm,
+                                 const History& history) {
+  std::vector<double> correct{0.0, 0.0};
+  for (int part = 0; part < 2; ++part) {
+    const Index first = part == 0 ? 0 : split.my_train;
+    const Index count = part == 0 ? split.my_train : split.my_validation;
+    predict_in_blocks<Scalar>(
+        model, data.features, first, count, [&](Index start, const Matrix<Scalar>& out) {
+          const std::vector<int> c = TrainedModel<Scalar>::classes_from_proba(out);
+          for (std::size_t i = 0; i < c.size(); ++i)
+            correct[static_cast<std::size_t>(part)] +=
+                c[i] ==
+                data.labels[static_cast<std::size_t>(first + start + static_cast<Index>(i))];
+        });
+  }
+  comm.allreduce_sum(correct);
+  nlohmann::json metrics;
+  const Index rows[2] = {
+      std::accumulate(split.train.begin(), split.train.end(), Index(0)),
+      std::accumulate(split.validation.begin(), split.validation.end(), Index(0))};
+  for (int part = 0; part < 2; ++part) {
+    if (part == 1 && rows[1] == 0) break;
+    nlohmann::json j;
+    j["samples"] = rows[part];
+    if (rows[part] > 0)
+      j["accuracy"] = correct[static_cast<std::size_t>(part)] / static_cast<double>(rows[part]);
+    metrics[part == 0 ? "train" : "validation"] = j;
+  }
+  metrics["epochs_run"] = history.loss.size();
+  metrics["best_epoch"] = history.best_epoch;
+  metrics["stopped_early"] = history.stopped_early;
+  return metrics.dump();
+}
+
+// Sharded training (`options.stripe_rows`, the table's rows per stripe): where this rank's `held`
+// rows are; none without stripe_rows.
+std::optional<ShardLayout> shard_layout_of(const FitOptions& options, Index held) {
+  if (options.stripe_rows.empty()) return std::nullopt;
+  if (options.communicator == nullptr)
+    throw InvalidArgument("sharded data (stripe_rows) needs a communicator");
+  return shard_layout(*options.communicator, options.stripe_rows, held);
+}
+
+// Throws InvalidArgument for what sharded training (FitOptions::stripe_rows given to train_model)
+// does not do yet: it trains classifiers (balanced class weights included), without sample
+// weights.
+template <class Scalar>
+void check_sharded(const Dataset<Scalar>& data, const TrainSettings& settings) {
+  const char* what = data.task != Task::classification ? "regression"
+                     : !settings.sample_weight.empty() ? "sample weights"
+                                                       : nullptr;
+  if (what != nullptr)
+    throw InvalidArgument(std::string("training on sharded data (each process reading its part) "
+                                      "does not support ") +
+                          what + " yet (docs/distributed.md)");
+}
+
+// The data's fingerprint when the run writes or resumes a checkpoint (none otherwise): sharded,
+// by stripes on every rank when any rank checkpoints (only rank 0 writes).
+template <class Scalar>
+DataFingerprint run_fingerprint(const Dataset<Scalar>& data, const TrainSettings& settings,
+                                const Checkpointing<Scalar>& checkpointing,
+                                const std::optional<ShardLayout>& layout) {
+  const bool wanted = checkpointing.resume != nullptr || !checkpointing.path.empty();
+  if (layout)
+    return layout->comm->any(wanted) ? sharded_fingerprint(data, *layout) : DataFingerprint{};
+  return wanted ? data_fingerprint(data, settings.sample_weight) : DataFingerprint{};
+}
+
 // With a checkpoint to resume from: checks that it is this run's, and gives the network its
 // training state so that fit goes on from it for the epochs left.
 template <class Scalar>
@@ -357,29 +440,37 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
                                    const Checkpointing<Scalar>& checkpointing,
                                    const std::function<void(const ModelMetadata&)>& on_start) {
   requested.validate();
-  if (data.size() < 2) throw DataError("training needs at least 2 samples");
-  const TrainSettings settings = requested.resolved_for(data.size());
+  // Sharded: `data` is this rank's stripes of the table (model/sharded_data.hpp).
+  const std::optional<ShardLayout> layout = shard_layout_of(callbacks, data.size());
+  const Index table_rows = layout ? stripe_rows_sum(layout->table_rows) : data.size();
+  if (table_rows < 2) throw DataError("training needs at least 2 samples");
+  const TrainSettings settings = requested.resolved_for(table_rows);
+  if (layout) check_sharded(data, settings);
   const bool classification = data.task == Task::classification;
   if (warm_start) check_warm_start(*warm_start, data);
   const Checkpoint<Scalar>* resume = checkpointing.resume;
   if (resume && warm_start) throw InvalidArgument("a resumed run cannot also warm-start");
-  const DataFingerprint fingerprint = resume || !checkpointing.path.empty()
-                                          ? data_fingerprint(data, settings.sample_weight)
-                                          : DataFingerprint{};
+  const DataFingerprint fingerprint = run_fingerprint(data, settings, checkpointing, layout);
 
-  const Split split = split_rows(data, settings);
-  const auto n_train = static_cast<Index>(split.train.size());
-  const auto n_val = static_cast<Index>(split.test.size());
+  // Sharded: the split within each stripe, this rank's rows of each part.
+  const std::optional<StripeSplit> stripes =
+      layout ? std::optional(split_stripes(
+                   data, *layout, settings.validation_fraction.value_or(0.0), settings.seed))
+             : std::nullopt;
+  const Split split = layout ? Split{} : split_rows(data, settings);
+  const auto n_train = stripes ? stripes->my_train : static_cast<Index>(split.train.size());
+  const auto n_val = stripes ? stripes->my_validation : static_cast<Index>(split.test.size());
 
   TrainingResult<Scalar> result;
-  result.train_samples = n_train;
-  result.validation_samples = n_val;
+  result.train_samples = stripes ? stripe_rows_sum(stripes->train) : n_train;
+  result.validation_samples = stripes ? stripe_rows_sum(stripes->validation) : n_val;
   TrainedModel<Scalar>& model = result.model;
   ModelMetadata& meta = model.metadata;
   if (warm_start || resume) {
     model = warm_start ? *warm_start : resume->model;
   } else {
-    describe_data(data, settings, n_train, meta);
+    describe_data(data, settings, n_train, meta, stripes ? &*stripes : nullptr,
+                  layout ? &*layout : nullptr);
   }
   meta.training_json = settings.to_json();
 
@@ -404,7 +495,16 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
 
   if (on_start) on_start(meta);
   FitOptions options = fit_options(callbacks, settings);
-  options.sample_weight = training_weights(settings, data, split);
+  const bool validation = result.validation_samples > 0;
+  if (stripes) {  // fit's stripes: each stripe's training and validation rows
+    options.stripe_rows = stripes->train;
+    options.validation_stripe_rows = validation ? stripes->validation : std::vector<Index>();
+    if (settings.balanced_class_weight)
+      options.sample_weight = sharded_balanced_weights(
+          *callbacks.communicator, std::span<const int>(data.labels.data(), n_train), n_classes);
+  } else {
+    options.sample_weight = training_weights(settings, data, split);
+  }
   if (resume) resume_from(*resume, checkpointing.resume_path, settings, fingerprint, net, options);
   History completed;  // the epochs that ran, kept if fit diverges
   record_epochs(completed, options, settings.epochs);
@@ -418,7 +518,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   const auto X_train = data.features.topRows(n_train);
   const auto Y_train = Y.topRows(n_train);
   try {
-    if (n_val > 0) {
+    if (validation) {
       result.history =
           net.fit(X_train, Y_train, data.features.bottomRows(n_val), Y.bottomRows(n_val), options);
     } else {
@@ -433,7 +533,9 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   if (checkpoints) result.checkpoint_epochs = checkpoints->finish();
   if (resume) result.history = resumed_history(resume->history, result.history);
 
-  meta.metrics_json = metrics_json(model, data, n_train, n_val, result.history);
+  meta.metrics_json =
+      stripes ? sharded_metrics_json(model, data, *stripes, *callbacks.communicator, result.history)
+              : metrics_json(model, data, n_train, n_val, result.history);
   return result;
 }
 

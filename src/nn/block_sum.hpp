@@ -30,14 +30,16 @@ template <class Scalar>
 class BlockSum {
  public:
   // Sums of `length` values per block, over global batches of at most `batch` rows taken from
-  // `samples` rows (the last batch of an epoch may be shorter). Allocates every buffer here.
-  BlockSum(Communicator& comm, Index length, Index batch, Index samples, Index block_rows)
+  // `samples` rows (the last batch of an epoch may be shorter), or, with stripes > 0, over batches
+  // of `stripes` blocks each (sum_of_blocks). Allocates every buffer here.
+  BlockSum(Communicator& comm, Index length, Index batch, Index samples, Index block_rows,
+           Index stripes = 0)
       : comm_(comm), length_(length), block_rows_(block_rows) {
     if (block_rows < 1) throw InvalidArgument("gradient blocks must have at least 1 row");
     Index most_all = 0, most_blocks = 0;
-    // The block counts that occur: full batches and the epoch's last one.
-    for (Index rows : {batch, samples % batch == 0 ? batch : samples % batch}) {
-      const Index G = blocks(rows);
+    // The block counts that occur: full batches and the epoch's last one, or the stripes.
+    const Index last = samples % batch == 0 ? batch : samples % batch;
+    for (Index G : {stripes > 0 ? stripes : blocks(batch), stripes > 0 ? stripes : blocks(last)}) {
       most_blocks = std::max(most_blocks, G);
       Index all = 0;
       for (int r = 0; r < comm.size(); ++r) {
@@ -64,7 +66,13 @@ class BlockSum {
   // out; it is called for this rank's blocks only, in order.
   template <class Leaf>
   Scalar* sum(Index rows, Leaf&& leaf) {
-    const Index G = blocks(rows);
+    return sum_of_blocks(blocks(rows), leaf);
+  }
+
+  // The same for G blocks, whatever rows they hold (FitOptions::stripe_rows: block g of a batch
+  // from stripe g, possibly empty): G must be one of the counts the constructor planned for.
+  template <class Leaf>
+  Scalar* sum_of_blocks(Index G, Leaf&& leaf) {
     const int N = comm_.size(), me = comm_.rank();
     // Every rank's nodes, in rank order: left to right along the tree.
     nodes_.clear();

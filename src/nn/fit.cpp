@@ -18,6 +18,7 @@
 #include "mlp/nn/communicator.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/output.hpp"
+#include "mlp/nn/stripes.hpp"
 #include "nn/block_sum.hpp"
 #include "nn/divergence.hpp"
 #include "nn/local_sgd.hpp"
@@ -32,28 +33,38 @@ struct Evaluation {
   double accuracy = std::numeric_limits<double>::quiet_NaN();
 };
 
-// Loss (loss_report) and accuracy of the network on (X, Y), in chunks of the workspace's
+// What an evaluation adds up: the loss (loss_report) times the rows, and the correct predictions.
+struct EvaluationSums {
+  double loss_sum = 0.0;
+  Index correct = 0;
+};
+
+// The loss and correct predictions of the network on (X, Y), summed in chunks of the workspace's
 // capacity so that no memory is allocated.
 template <class Scalar>
-Evaluation evaluate_in_chunks(const Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
-                              ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws) {
+EvaluationSums evaluation_sums(const Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
+                               ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws) {
   const Index n = X.rows();
   const Activation out = net.output_activation();
   const std::size_t last = net.layers().size() - 1;
-  double loss_sum = 0.0;
-  Index correct = 0;
+  EvaluationSums sums;
   for (Index start = 0; start < n; start += ws.capacity()) {
     const Index rows = std::min(ws.capacity(), n - start);
     net.forward(X.middleRows(start, rows), ws);
     const auto A = ws.A(last, rows);
-    loss_sum += static_cast<double>(loss_report<Scalar>(net.loss(), A, Y.middleRows(start, rows))) *
-                static_cast<double>(rows);
-    correct += count_correct<Scalar>(out, A, Y.middleRows(start, rows));
+    sums.loss_sum +=
+        static_cast<double>(loss_report<Scalar>(net.loss(), A, Y.middleRows(start, rows))) *
+        static_cast<double>(rows);
+    sums.correct += count_correct<Scalar>(out, A, Y.middleRows(start, rows));
   }
+  return sums;
+}
+
+// Loss (loss_report) and accuracy from the sums over n rows.
+Evaluation evaluation_of(const EvaluationSums& sums, Index n, bool classification) {
   Evaluation result;
-  result.loss = loss_sum / static_cast<double>(n);
-  if (output_is_classification(out))
-    result.accuracy = static_cast<double>(correct) / static_cast<double>(n);
+  result.loss = sums.loss_sum / static_cast<double>(n);
+  if (classification) result.accuracy = static_cast<double>(sums.correct) / static_cast<double>(n);
   return result;
 }
 
@@ -111,18 +122,84 @@ double schedule_factor(LearningRateSchedule schedule, int epoch, int epochs,
   return 1.0;
 }
 
-// Throws InvalidArgument unless the data and options can be trained on.
+// The rows of data held in stripes [first, last) of `rows` (stripe_rows: one value per stripe).
+Index rows_of_stripes(const std::vector<Index>& rows, Index first, Index last) {
+  return std::accumulate(rows.begin() + first, rows.begin() + last, Index(0));
+}
+
+// The global batch of a fit on `samples` rows: batch_size, or every row (0, or more than there
+// are).
+Index global_batch(const FitOptions& options, Index samples) {
+  return (options.batch_size == 0 || options.batch_size >= samples) ? samples : options.batch_size;
+}
+
+// Throws InvalidArgument unless `stripes` (FitOptions::stripe_rows or validation_stripe_rows, named
+// `what`) has G values >= 0 and this rank's stripes hold the `held` rows it was given.
+void check_stripe_rows(const std::vector<Index>& stripes, Index G, StripeRange mine, Index held,
+                       const std::string& what) {
+  if (static_cast<Index>(stripes.size()) != G)
+    throw InvalidArgument(what + " has " + std::to_string(stripes.size()) +
+                          " stripes; the training data has " + std::to_string(G));
+  for (Index rows : stripes)
+    if (rows < 0) throw InvalidArgument(what + ": a stripe of " + std::to_string(rows) + " rows");
+  const Index mine_rows = rows_of_stripes(stripes, mine.first, mine.last);
+  if (mine_rows != held)
+    throw InvalidArgument(what + ": this rank's stripes " + std::to_string(mine.first) + " to " +
+                          std::to_string(mine.last - 1) + " hold " + std::to_string(mine_rows) +
+                          " rows, but it was given " + std::to_string(held));
+}
+
+// Throws InvalidArgument unless FitOptions::stripe_rows (and validation_stripe_rows) describe
+// the data this rank was given (X's rows, X_val's or none).
+void check_stripes(const FitOptions& options, Index rows, const Index* val_rows) {
+  if (options.stripe_rows.empty()) {
+    if (!options.validation_stripe_rows.empty())
+      throw InvalidArgument("validation_stripe_rows need stripe_rows");
+    return;
+  }
+  if (options.communicator == nullptr || options.sync_every != 0)
+    throw InvalidArgument(
+        "stripe_rows (sharded data) need a communicator and synchronous training (sync_every 0)");
+  const Index total = rows_of_stripes(options.stripe_rows, 0, Index(options.stripe_rows.size()));
+  if (total < 1) throw InvalidArgument("training data has no samples on any rank");
+  // Between ceil(B / block rows) and B stripes: every block of a batch has 1 to block rows rows.
+  const Index B = global_batch(options, total);
+  const Index G = static_cast<Index>(options.stripe_rows.size());
+  if (G < stripe_count(B, options.gradient_block_rows) || G > B)
+    throw InvalidArgument("stripe_rows has " + std::to_string(G) + " stripes; a global batch of " +
+                          std::to_string(B) + " rows in blocks of at most " +
+                          std::to_string(options.gradient_block_rows) + " rows needs " +
+                          std::to_string(stripe_count(B, options.gradient_block_rows)) + " to " +
+                          std::to_string(B));
+  const StripeRange mine =
+      stripes_of_rank(G, options.communicator->size(), options.communicator->rank());
+  check_stripe_rows(options.stripe_rows, G, mine, rows, "stripe_rows");
+  if (val_rows == nullptr) {
+    if (!options.validation_stripe_rows.empty())
+      throw InvalidArgument("validation_stripe_rows without validation data");
+    return;
+  }
+  check_stripe_rows(options.validation_stripe_rows, G, mine, *val_rows, "validation_stripe_rows");
+  const Index val_total = rows_of_stripes(options.validation_stripe_rows, 0, G);
+  if (val_total < 1) throw InvalidArgument("validation data has no samples on any rank");
+}
+
+// Throws InvalidArgument unless the data and options can be trained on. With stripe_rows, a rank
+// may hold no rows: the others do.
 template <class Scalar>
 void check_fit_arguments(const Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
                          ConstMatrixRef<Scalar> Y, const ConstMatrixRef<Scalar>* X_val,
                          const ConstMatrixRef<Scalar>* Y_val, const FitOptions& options) {
+  const bool striped = !options.stripe_rows.empty();
   net.check_shapes(X, Y, "training data");
-  if (X.rows() == 0) throw InvalidArgument("training data has no samples");
+  if (X.rows() == 0 && !striped) throw InvalidArgument("training data has no samples");
   if (X_val != nullptr) {
     net.check_shapes(*X_val, *Y_val, "validation data");
-    if (X_val->rows() == 0) throw InvalidArgument("validation data has no samples");
+    if (X_val->rows() == 0 && !striped) throw InvalidArgument("validation data has no samples");
   }
   check_fit_options(options, X.rows());
+  const Index val_rows = X_val != nullptr ? X_val->rows() : 0;
+  check_stripes(options, X.rows(), X_val != nullptr ? &val_rows : nullptr);
   check_loss_matches_output(net.loss(), net.output_activation());
 }
 
@@ -172,7 +249,7 @@ struct FitScratch {
   FitScratch(const Sequential<Scalar>& net, Index samples, const FitOptions& options,
              const TrainingState<Scalar>& state)
       : n(samples),
-        batch((options.batch_size == 0 || options.batch_size >= n) ? n : options.batch_size),
+        batch(global_batch(options, n)),
         shuffled(options.shuffle && batch < n),
         classification(output_is_classification(net.output_activation())),
         weights(options.sample_weight),
@@ -188,6 +265,122 @@ struct FitScratch {
     if (blocks) block_r.resize(static_cast<std::size_t>(block));
   }
 };
+
+// Sharded data (FitOptions::stripe_rows): where this rank's stripes are, how the epoch's batches
+// draw from them, and the buffers their sums over the stripes need.
+struct StripePlan {
+  Index G = 0;                    // stripes, and blocks of every batch
+  StripeRange mine;               // this rank's stripes
+  std::vector<Index> rows;        // (G) each stripe's training rows
+  std::vector<Index> take;        // (G) the rows block g of a full batch takes from stripe g
+  std::vector<Index> offset;      // (my stripes + 1) where they start in X
+  std::vector<Index> val_offset;  // (my stripes + 1) where they start in X_val (validation)
+  Index val_rows = 0;             // validation rows on all ranks
+  Index batches = 0;              // per epoch: as many as the longest stripe needs
+  bool weighted = false;          // sample weights (on any rank)
+  std::vector<double> mine_sums;  // (2 x my stripes) this rank's per-stripe sums
+  std::vector<double> all_sums;   // (2 G) every stripe's, in stripe order
+  std::vector<Index> counts;      // (ranks) the values each rank sends
+
+  StripePlan(const FitOptions& options, Index batch, bool validation) : rows(options.stripe_rows) {
+    Communicator& comm = *options.communicator;
+    G = static_cast<Index>(rows.size());
+    mine = stripes_of_rank(G, comm.size(), comm.rank());
+    take.resize(static_cast<std::size_t>(G));
+    for (Index g = 0; g < G; ++g) {
+      take[static_cast<std::size_t>(g)] = stripe_block_rows(batch, G, g);
+      batches = std::max(batches, (rows[static_cast<std::size_t>(g)] + take[g] - 1) / take[g]);
+    }
+    offset = local_offsets(rows);
+    if (validation) {
+      val_offset = local_offsets(options.validation_stripe_rows);
+      val_rows = rows_of_stripes(options.validation_stripe_rows, 0, G);
+    }
+    weighted = comm.any(!options.sample_weight.empty());
+    if (weighted && options.sample_weight.empty() && offset.back() > 0)
+      throw InvalidArgument("sample weights were given on another rank but not on this one");
+    mine_sums.resize(static_cast<std::size_t>(2 * (mine.last - mine.first)));
+    all_sums.resize(static_cast<std::size_t>(2 * G));
+    counts.resize(static_cast<std::size_t>(comm.size()));
+  }
+
+  // The rows block g of batch k (0-based) takes from stripe g: the next take[g] rows of its
+  // order, fewer or none once the stripe runs out.
+  Index block_rows(Index g, Index k) const {
+    const auto i = static_cast<std::size_t>(g);
+    return std::clamp(rows[i] - k * take[i], Index(0), take[i]);
+  }
+
+  // Every stripe's `per_stripe` values (this rank's stripes' in mine_sums) in all_sums, in stripe
+  // order, on every rank (one allgather).
+  const double* gather(Communicator& comm, Index per_stripe) {
+    for (int r = 0; r < comm.size(); ++r) {
+      const StripeRange theirs = stripes_of_rank(G, comm.size(), r);
+      counts[static_cast<std::size_t>(r)] = per_stripe * (theirs.last - theirs.first);
+    }
+    comm.allgather(
+        std::span<const double>(mine_sums.data(),
+                                static_cast<std::size_t>(per_stripe * (mine.last - mine.first))),
+        std::span<double>(all_sums.data(), static_cast<std::size_t>(per_stripe * G)), counts);
+    return all_sums.data();
+  }
+
+ private:
+  // Where each of this rank's stripes starts among its rows, and the end.
+  std::vector<Index> local_offsets(const std::vector<Index>& stripe_rows) const {
+    std::vector<Index> at(1, 0);
+    for (Index g = mine.first; g < mine.last; ++g)
+      at.push_back(at.back() + stripe_rows[static_cast<std::size_t>(g)]);
+    return at;
+  }
+};
+
+// The seed of stripe g's shuffle in `epoch`: seed, epoch and g mixed by splitmix64's finaliser, so
+// that each stripe has its own stream, whatever rank shuffles it.
+std::uint64_t stripe_seed(std::uint64_t seed, int epoch, Index g) {
+  auto mix = [](std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  };
+  std::uint64_t x = mix(seed + 0x9e3779b97f4a7c15ull);
+  x = mix(x + static_cast<std::uint64_t>(epoch));
+  return mix(x + static_cast<std::uint64_t>(g));
+}
+
+// This rank's stripes' order for `epoch`: each stripe's rows in their own order, shuffled (when
+// `shuffled`) by stripe_seed; the same whatever the epochs before (a resumed run, a rollback).
+void order_stripes(std::vector<Index>& order, const StripePlan& plan, std::uint64_t seed, int epoch,
+                   bool shuffled) {
+  for (Index g = plan.mine.first; g < plan.mine.last; ++g) {
+    const auto j = static_cast<std::size_t>(g - plan.mine.first);
+    const auto first = order.begin() + plan.offset[j], last = order.begin() + plan.offset[j + 1];
+    std::iota(first, last, plan.offset[j]);
+    if (!shuffled) continue;
+    Random rng(stripe_seed(seed, epoch, g));
+    rng.shuffle(first, last);
+  }
+}
+
+// The epoch's order of this rank's rows: each stripe's own (sharded, with `plan`), or the global
+// shuffle of the training state's random stream (when `shuffled`).
+template <class Scalar>
+void order_epoch(TrainingState<Scalar>& s, const StripePlan* plan, std::uint64_t seed, int epoch,
+                 bool shuffled) {
+  if (plan != nullptr)
+    order_stripes(s.order, *plan, seed, epoch, shuffled);
+  else if (shuffled)
+    s.rng.shuffle(s.order.begin(), s.order.end());
+}
+
+// The training rows of a fit: X's, or, sharded (FitOptions::stripe_rows), every rank's.
+template <class Scalar>
+Index training_rows(ConstMatrixRef<Scalar> X, const FitOptions& options) {
+  if (options.stripe_rows.empty()) return X.rows();
+  return rows_of_stripes(options.stripe_rows, 0, static_cast<Index>(options.stripe_rows.size()));
+}
 
 // History with room for `epochs` epochs of the values that training records.
 History reserved_history(int epochs, bool classification, bool validation) {
@@ -376,6 +569,54 @@ void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Scalar l2
   }
 }
 
+// After the blocks of a batch of `rows` rows (the `batch`-th, 1-based) have been summed into
+// `sum` (P gradient values, then the batch's loss and correct predictions) and S is the batch's sum
+// of sample weights: the L2 term added, the checks that the loss and gradient are finite (a
+// divergence diagnosed by diagnose(point), which runs the network on the last block this rank
+// ran), then the update and the batch's totals; the same on every rank.
+template <class Scalar, class Diagnose>
+void step_on_block_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingState<Scalar>& s,
+                       const FitOptions& options, Scalar* sum, double S, Index rows, Index batch,
+                       Scalar* gradients, EpochTotals& totals, Diagnose diagnose) {
+  const Index P = net.parameter_count();
+  // The batch's gradient, used where it is (the optimizer reads it there).
+  const Eigen::Map<const Vector<Scalar>> gradient(sum, P);
+  add_l2_gradient(net, sum, static_cast<Scalar>(options.l2 / S));
+  const double penalty = net.l2_penalty(options.l2, S);
+  const double loss = static_cast<double>(sum[P]) + penalty;
+  if (!std::isfinite(loss) || !all_finite(gradient)) {
+    std::copy(sum, sum + P, gradients);  // where the diagnosis looks
+    const DivergencePoint point{s.epochs_done + 1, batch, s.optimizer.spec().learning_rate, loss,
+                                t.good_epoch};
+    totals.divergence = diagnose(point);
+    return;
+  }
+  if (!std::isfinite(t.good_loss)) t.good_loss = loss;
+  totals.loss_sum += loss * static_cast<double>(rows);
+  totals.penalty_sum += penalty * static_cast<double>(rows);
+  totals.correct += static_cast<Index>(sum[P + 1]);
+  s.optimizer.step(net.parameters(), gradient);
+}
+
+// Block g's values for the block sum, into `values`: the block's weighted gradient (its m rows,
+// Xb and Yb, of a batch of `rows` rows, with r their r_n or null), then its share of the batch's
+// loss and its correct predictions.
+template <class Scalar, class ForwardBackward>
+void block_values(const Sequential<Scalar>& net, FitScratch<Scalar>& t,
+                  ForwardBackward& forward_backward, ConstMatrixRef<Scalar> Xb,
+                  ConstMatrixRef<Scalar> Yb, const Scalar* r, Index rows, Scalar* values) {
+  const Index P = net.parameter_count(), m = Xb.rows();
+  const std::size_t last = net.layers().size() - 1;
+  const double share = static_cast<double>(m) / static_cast<double>(rows);
+  forward_backward(Xb, Yb, block_row_weights(net.loss(), r, m, rows, t.block_r.data()), Scalar(0),
+                   values);
+  const auto A = t.ws.A(last, m);
+  values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, r);
+  values[P + 1] = t.classification
+                      ? static_cast<Scalar>(count_correct<Scalar>(net.output_activation(), A, Yb))
+                      : Scalar(0);
+}
+
 // The data-parallel epoch (FitOptions::communicator): for each global batch, this rank's blocks
 // forward and backward, each block's gradient (weighted by its share of the batch) with its share
 // of the loss and its correct predictions appended; the ranks' sums added in the tree's order
@@ -386,9 +627,6 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
                                  TrainingState<Scalar>& s, const FitOptions& options,
                                  ForwardBackward& forward_backward, BlockSum<Scalar>& blocks,
                                  Scalar* gradients) {
-  const Activation out = net.output_activation();
-  const std::size_t last = net.layers().size() - 1;
-  const Index P = net.parameter_count();
   Communicator& comm = *options.communicator;
   EpochTotals totals;
   for (Index start = 0; start < t.n && !totals.interrupted && !totals.divergence;
@@ -399,59 +637,36 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
     const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
     const Index G = blocks.blocks(rows);
     Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
-    // Block g's weighted gradient, straight into `values`, then its share of the loss and its
-    // correct predictions.
     auto leaf = [&](Index g, Scalar* values) {
       const Index b0 = BlockSum<Scalar>::block_start(rows, G, g);
       const Index m = BlockSum<Scalar>::block_start(rows, G, g + 1) - b0;
-      const double share = static_cast<double>(m) / static_cast<double>(rows);
-      auto run = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
-        const Scalar* rb = r == nullptr ? nullptr : r + b0;
-        forward_backward(Xb, Yb, block_row_weights(net.loss(), rb, m, rows, t.block_r.data()),
-                         Scalar(0), values);
-        const auto A = t.ws.A(last, m);
-        values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, rb);
-        values[P + 1] =
-            t.classification ? static_cast<Scalar>(count_correct<Scalar>(out, A, Yb)) : Scalar(0);
-      };
+      const Scalar* rb = r == nullptr ? nullptr : r + b0;
       if (t.shuffled) {
         auto Xb = t.ws.batch_inputs(m);
         auto Yb = t.ws.batch_targets(m);
         gather_rows<Scalar>(X, Y, source + b0, Xb, Yb);
-        run(Xb, Yb);
+        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values);
       } else {
-        run(X.middleRows(start + b0, m), Y.middleRows(start + b0, m));
+        block_values<Scalar>(net, t, forward_backward, X.middleRows(start + b0, m),
+                             Y.middleRows(start + b0, m), rb, rows, values);
       }
       ran = start + b0;
       ran_rows = m;
     };
-    if (S > 0.0) {  // a batch whose weights are all 0 teaches nothing: skipped
-      // The batch's gradient, used where it is (the optimizer reads it there).
-      Scalar* sum = blocks.sum(rows, leaf);
-      const Eigen::Map<const Vector<Scalar>> gradient(sum, P);
-      add_l2_gradient(net, sum, static_cast<Scalar>(options.l2 / S));
-      const double penalty = net.l2_penalty(options.l2, S);
-      const double loss = static_cast<double>(sum[P]) + penalty;
-      if (!std::isfinite(loss) || !all_finite(gradient)) {
-        std::copy(sum, sum + P, gradients);  // where the diagnosis looks
-        const DivergencePoint point{s.epochs_done + 1, start / t.batch + 1,
-                                    s.optimizer.spec().learning_rate, loss, t.good_epoch};
-        const bool gathered = t.shuffled && ran_rows > 0;
-        totals.divergence =
-            divergence_error<Scalar>(net, t.ws,
-                                     gathered ? ConstMatrixRef<Scalar>(t.ws.batch_inputs(ran_rows))
-                                              : X.middleRows(ran, ran_rows),
-                                     gathered ? ConstMatrixRef<Scalar>(t.ws.batch_targets(ran_rows))
-                                              : Y.middleRows(ran, ran_rows),
-                                     point);
-        break;
-      }
-      if (!std::isfinite(t.good_loss)) t.good_loss = loss;
-      totals.loss_sum += loss * static_cast<double>(rows);
-      totals.penalty_sum += penalty * static_cast<double>(rows);
-      totals.correct += static_cast<Index>(sum[P + 1]);
-      s.optimizer.step(net.parameters(), gradient);
-    }
+    auto diagnose = [&](const DivergencePoint& point) {
+      const bool gathered = t.shuffled && ran_rows > 0;
+      return divergence_error<Scalar>(net, t.ws,
+                                      gathered ? ConstMatrixRef<Scalar>(t.ws.batch_inputs(ran_rows))
+                                               : X.middleRows(ran, ran_rows),
+                                      gathered
+                                          ? ConstMatrixRef<Scalar>(t.ws.batch_targets(ran_rows))
+                                          : Y.middleRows(ran, ran_rows),
+                                      point);
+    };
+    if (S > 0.0)  // a batch whose weights are all 0 teaches nothing: skipped
+      step_on_block_sum(net, t, s, options, blocks.sum(rows, leaf), S, rows, start / t.batch + 1,
+                        gradients, totals, diagnose);
+    if (totals.divergence) break;
     // Every rank stops at the same batch when one's callback asks to.
     const bool stop = options.on_batch_end && !options.on_batch_end(start + rows, t.n);
     if (comm.any(stop)) totals.interrupted = true;
@@ -459,12 +674,131 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
   return totals;
 }
 
-// The epoch's log, with the validation data's loss and accuracy when there is validation data,
-// recorded in `history`.
+// With sample weights (on any rank): the r_n = B w_n / S (loss.hpp) of this rank's rows of batch k
+// (B `rows` rows) into t.r, its blocks one after the other, with S the sum of the batch's weights
+// over every stripe, added in stripe order (one allgather), the same bits on every rank; returns S
+// (without weights: B).
+template <class Scalar>
+double striped_row_weights(FitScratch<Scalar>& t, const TrainingState<Scalar>& s, StripePlan& plan,
+                           Communicator& comm, Index k, Index rows) {
+  if (!plan.weighted) return static_cast<double>(rows);
+  Index at = 0;
+  for (Index g = plan.mine.first; g < plan.mine.last; ++g) {
+    const auto j = static_cast<std::size_t>(g - plan.mine.first);
+    const Index m = plan.block_rows(g, k), first = plan.offset[j] + k * plan.take[g];
+    double S_g = 0.0;
+    for (Index i = 0; i < m; ++i, ++at) {
+      const auto row = static_cast<std::size_t>(t.shuffled ? s.order[first + i] : first + i);
+      t.batch_weights[static_cast<std::size_t>(at)] = t.weights[row];
+      S_g += t.weights[row];
+    }
+    plan.mine_sums[j] = S_g;
+  }
+  const double* S_all = plan.gather(comm, 1);
+  const double S = std::accumulate(S_all, S_all + plan.G, 0.0);
+  for (Index i = 0; i < at; ++i) {  // row_weights' r_n = B w_n / S
+    const double w = t.batch_weights[static_cast<std::size_t>(i)];
+    t.r[static_cast<std::size_t>(i)] =
+        S > 0.0 ? static_cast<Scalar>(static_cast<double>(rows) * w / S) : Scalar(0);
+  }
+  return S;
+}
+
+// The data-parallel epoch on sharded data (FitOptions::stripe_rows): batch k's block g is the next
+// rows of stripe g (StripePlan::block_rows), an empty block adding zero; this rank computes the
+// blocks of its stripes, and the rest is train_epoch_parallel's: the tree's sum, the checks and
+// the update, the same on every rank.
+template <class Scalar, class ForwardBackward>
+EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X,
+                                ConstMatrixRef<Scalar> Y, FitScratch<Scalar>& t,
+                                TrainingState<Scalar>& s, const FitOptions& options,
+                                ForwardBackward& forward_backward, BlockSum<Scalar>& blocks,
+                                StripePlan& plan, Scalar* gradients) {
+  const Index P = net.parameter_count();
+  Communicator& comm = *options.communicator;
+  EpochTotals totals;
+  Index done = 0;  // rows of the epoch's batches so far
+  for (Index k = 0; k < plan.batches && !totals.interrupted && !totals.divergence; ++k) {
+    Index rows = 0;
+    for (Index g = 0; g < plan.G; ++g) rows += plan.block_rows(g, k);
+    const double S = striped_row_weights(t, s, plan, comm, k, rows);
+    const Scalar* r = plan.weighted ? t.r.data() : nullptr;
+    Index at = 0;                 // this rank's rows of the batch before block g
+    Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
+    auto leaf = [&](Index g, Scalar* values) {
+      const Index m = plan.block_rows(g, k);
+      const Index first = plan.offset[static_cast<std::size_t>(g - plan.mine.first)] +
+                          k * plan.take[static_cast<std::size_t>(g)];
+      if (m == 0) {
+        std::fill(values, values + P + 2, Scalar(0));
+        return;
+      }
+      const Scalar* rb = r == nullptr ? nullptr : r + at;
+      if (t.shuffled) {
+        auto Xb = t.ws.batch_inputs(m);
+        auto Yb = t.ws.batch_targets(m);
+        gather_rows<Scalar>(X, Y, s.order.data() + first, Xb, Yb);
+        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values);
+      } else {
+        block_values<Scalar>(net, t, forward_backward, X.middleRows(first, m),
+                             Y.middleRows(first, m), rb, rows, values);
+      }
+      at += m;
+      ran = first;
+      ran_rows = m;
+    };
+    auto diagnose = [&](const DivergencePoint& point) {
+      const bool gathered = t.shuffled && ran_rows > 0;
+      return divergence_error<Scalar>(net, t.ws,
+                                      gathered ? ConstMatrixRef<Scalar>(t.ws.batch_inputs(ran_rows))
+                                               : X.middleRows(ran, ran_rows),
+                                      gathered
+                                          ? ConstMatrixRef<Scalar>(t.ws.batch_targets(ran_rows))
+                                          : Y.middleRows(ran, ran_rows),
+                                      point);
+    };
+    if (S > 0.0)  // a batch whose weights are all 0 teaches nothing: skipped
+      step_on_block_sum(net, t, s, options, blocks.sum_of_blocks(plan.G, leaf), S, rows, k + 1,
+                        gradients, totals, diagnose);
+    if (totals.divergence) break;
+    done += rows;
+    const bool stop = options.on_batch_end && !options.on_batch_end(done, t.n);
+    if (comm.any(stop)) totals.interrupted = true;
+  }
+  return totals;
+}
+
+// Validation on sharded data: the loss and correct predictions of each of this rank's stripes'
+// validation rows, every stripe's gathered and added in stripe order: the same bits on every rank
+// and for any number of ranks.
+template <class Scalar>
+Evaluation evaluate_stripes(const Sequential<Scalar>& net, ConstMatrixRef<Scalar> X_val,
+                            ConstMatrixRef<Scalar> Y_val, Workspace<Scalar>& ws, StripePlan& plan,
+                            Communicator& comm, bool classification) {
+  for (Index g = plan.mine.first; g < plan.mine.last; ++g) {
+    const auto j = static_cast<std::size_t>(g - plan.mine.first);
+    const Index first = plan.val_offset[j], count = plan.val_offset[j + 1] - first;
+    const EvaluationSums mine = evaluation_sums<Scalar>(net, X_val.middleRows(first, count),
+                                                        Y_val.middleRows(first, count), ws);
+    plan.mine_sums[2 * j] = mine.loss_sum;
+    plan.mine_sums[2 * j + 1] = static_cast<double>(mine.correct);
+  }
+  const double* all = plan.gather(comm, 2);
+  EvaluationSums sums;
+  for (Index g = 0; g < plan.G; ++g) {
+    sums.loss_sum += all[2 * g];
+    sums.correct += static_cast<Index>(all[2 * g + 1]);
+  }
+  return evaluation_of(sums, plan.val_rows, classification);
+}
+
+// The epoch's log, with the validation data's loss and accuracy when there is validation data
+// (sharded, with `plan` and `comm`: summed over the stripes), recorded in `history`.
 template <class Scalar>
 EpochLog record_epoch(const Sequential<Scalar>& net, int epoch, const EpochTotals& totals,
                       FitScratch<Scalar>& t, const ConstMatrixRef<Scalar>* X_val,
-                      const ConstMatrixRef<Scalar>* Y_val, History& history) {
+                      const ConstMatrixRef<Scalar>* Y_val, History& history,
+                      StripePlan* plan = nullptr, Communicator* comm = nullptr) {
   EpochLog log;
   log.epoch = epoch;
   log.loss = totals.loss_sum / static_cast<double>(t.n);
@@ -476,7 +810,11 @@ EpochLog record_epoch(const Sequential<Scalar>& net, int epoch, const EpochTotal
     history.accuracy.push_back(log.accuracy);
   }
   if (X_val != nullptr) {
-    const Evaluation val = evaluate_in_chunks<Scalar>(net, *X_val, *Y_val, t.ws);
+    const Evaluation val =
+        plan != nullptr
+            ? evaluate_stripes<Scalar>(net, *X_val, *Y_val, t.ws, *plan, *comm, t.classification)
+            : evaluation_of(evaluation_sums<Scalar>(net, *X_val, *Y_val, t.ws), X_val->rows(),
+                            t.classification);
     log.val_loss = val.loss;
     log.val_accuracy = val.accuracy;
     history.val_loss.push_back(val.loss);
@@ -713,7 +1051,9 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   // Everything training needs is allocated here, before the first step.
   TrainingState<Scalar>& s = training_state_;
   prepare_state(s, *this, X.rows(), options);
-  FitScratch<Scalar> t(*this, X.rows(), options, s);
+  FitScratch<Scalar> t(*this, training_rows(X, options), options, s);
+  std::optional<StripePlan> plan;
+  if (!options.stripe_rows.empty()) plan.emplace(options, t.batch, X_val != nullptr);
   History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
   // The passes without their checks: check_fit_arguments checked the shapes once.
   // The gradient goes into `into`, or gradients_ when null.
@@ -725,15 +1065,14 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   };
 
   // Data-parallel: the sums over the blocks of each batch, with the loss and the correct
-  // predictions after the gradient.
-  // Local SGD: the ranks' models averaged every sync_every steps.
+  // predictions after the gradient. Local SGD: the ranks' models averaged every sync_every steps.
   std::optional<BlockSum<Scalar>> blocks;
   std::optional<ModelAverage<Scalar>> average;
   if (options.communicator != nullptr && options.sync_every > 0)
     average.emplace(*options.communicator, s.optimizer);
   else if (options.communicator != nullptr)
     blocks.emplace(*options.communicator, parameter_count() + 2, t.batch, t.n,
-                   options.gradient_block_rows);
+                   options.gradient_block_rows, plan ? plan->G : 0);
 
   // Tiny networks take the tiny path, which gives the same bits, for as long as it can.
   int first_run = 0;
@@ -746,21 +1085,19 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
     s.optimizer.set_learning_rate(optimizer_spec_.learning_rate * s.learning_rate_scale *
                                   schedule_factor(options.schedule, epoch, s.schedule_epochs,
                                                   s.samples_seen, options.power_t));
-    if (t.shuffled) s.rng.shuffle(s.order.begin(), s.order.end());
+    order_epoch(s, plan ? &*plan : nullptr, options.seed, epoch, t.shuffled);
     EpochTotals totals =
         average  ? train_epoch_local(*this, X, Y, t, s, options, forward_backward, *average)
+        : plan   ? train_epoch_striped(*this, X, Y, t, s, options, forward_backward, *blocks, *plan,
+                                       gradients_.data())
         : blocks ? train_epoch_parallel(*this, X, Y, t, s, options, forward_backward, *blocks,
                                         gradients_.data())
                  : train_epoch(*this, X, Y, t, s, options, forward_backward);
-    if (!totals.divergence && !all_finite(parameters_)) {  // the last update overflowed
-      const DivergencePoint point{epoch,
-                                  (t.n + t.batch - 1) / t.batch,
-                                  s.optimizer.spec().learning_rate,
-                                  totals.loss_sum,
-                                  epoch - 1,
-                                  true};
-      totals.divergence = divergence_error<Scalar>(*this, t.ws, X.topRows(0), Y.topRows(0), point);
-    }
+    if (!totals.divergence && !all_finite(parameters_))  // the last update overflowed
+      totals.divergence = divergence_error<Scalar>(
+          *this, t.ws, X.topRows(0), Y.topRows(0),
+          {epoch, plan ? plan->batches : (t.n + t.batch - 1) / t.batch,
+           s.optimizer.spec().learning_rate, totals.loss_sum, epoch - 1, true});
     if (totals.divergence) {  // back to the last good epoch (same sizes: no allocation)
       parameters_ = t.good_parameters;
       s.optimizer = t.good_optimizer;
@@ -776,7 +1113,8 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
     }
     ++s.epochs_done;
     s.samples_seen += t.n;
-    const EpochLog log = record_epoch(*this, epoch, totals, t, X_val, Y_val, history);
+    const EpochLog log = record_epoch(*this, epoch, totals, t, X_val, Y_val, history,
+                                      plan ? &*plan : nullptr, options.communicator);
     const double monitored = X_val != nullptr ? log.val_loss : log.loss;
     bool stop = early_stop_after(s, options.early_stopping_patience, epoch, monitored, parameters_);
     switch (convergence_after(s.best_loss, s.no_improvement, options, monitored,

@@ -16,12 +16,12 @@ namespace mlp::svg {
 namespace {
 
 // The range of the finite points, the same on both axes when chart.same_ranges.
-struct DataRange {
+struct ScatterRange {
   double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
 };
 
-DataRange data_range(const ScatterChart& chart) {
-  DataRange r;
+ScatterRange data_range(const ScatterChart& chart) {
+  ScatterRange r;
   for (const auto& g : chart.groups) {
     if (g.x.size() != g.y.size())
       throw InvalidArgument("scatter chart group '" + g.name + "': x and y differ in length");
@@ -100,7 +100,7 @@ void draw_group(Document& doc, const ScatterChart& chart, std::size_t k, const S
 }  // namespace
 
 void ScatterChart::draw(Document& doc, const Box& area) const {
-  const DataRange r = data_range(*this);
+  const ScatterRange r = data_range(*this);
   const double top = detail::draw_heading_and_legend(doc, area, title, subtitle, legend_of(*this));
   const double bottom = area.bottom() - axes_bottom_margin();
   const int target = std::clamp(static_cast<int>((bottom - top) / 60), 3, 8);

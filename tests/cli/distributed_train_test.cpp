@@ -8,7 +8,10 @@
 #include <string>
 
 #include "cli/cli_runner.hpp"
+#include "mlp/core/random.hpp"
 #include "support/datasets.hpp"
+#include "support/files.hpp"
+#include "support/idx_files.hpp"
 
 namespace {
 
@@ -63,6 +66,113 @@ TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
   EXPECT_TRUE(model[3] == model[1]);
   EXPECT_EQ(history[2], history[1]);
   EXPECT_EQ(history[3], history[1]);
+}
+
+// MNIST-shaped data: 400 images of 6x6 pixels in 3 classes (a bright band whose row is the
+// class, and noise), raw images and gzipped labels, as IDX files in `dir`.
+void write_banded_idx(const TempDir& dir) {
+  constexpr int kImages = 400, kSide = 6;
+  mlp::Random random(3);
+  std::string pixels, labels;
+  for (int i = 0; i < kImages; ++i) {
+    const int label = static_cast<int>(random.below(3));
+    labels.push_back(static_cast<char>(label));
+    for (int p = 0; p < kSide * kSide; ++p) {
+      const int noise = static_cast<int>(random.below(90));
+      pixels.push_back(static_cast<char>(p / kSide == 2 * label ? 160 + noise : noise));
+    }
+  }
+  dir.file("images.idx", mlp::test::idx(2051, {kImages, kSide, kSide}, pixels));
+  dir.gzip_file("labels.idx.gz", mlp::test::idx(2049, {kImages}, labels));
+}
+
+// IDX data under mpiexec: each process reads only its shard (the records of its stripes), and
+// the model file is the same on 1, 2 and 3 processes, bit for bit, with a validation split held
+// out within each stripe and early stopping. Batches of 96 rows are 3 stripes of 32 rows.
+TEST(DistributedTrain, IdxShardsGiveTheSameModelOnAnyNumberOfProcesses) {
+  TempDir dir;
+  write_banded_idx(dir);
+  std::string model[4], history[4];
+  for (int n = 1; n <= 3; ++n) {
+    const std::string out = dir / ("model" + std::to_string(n));
+    const RunResult r = run_with(
+        mpiexec(n), "train '" + (dir / "images.idx") + "' --labels '" + (dir / "labels.idx.gz") +
+                        "' -o '" + out + "' --history '" + out +
+                        ".csv' --epochs 30 --batch-size 96 --validation 0.2 --early-stopping 3 "
+                        "--lr 0.02 --seed 4 --threads 1 --layers 12");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_TRUE(contains(r.out, "400 samples")) << r.out;
+    EXPECT_EQ(contains(r.out, "each reading its shard"), n > 1) << r.out;
+    model[n] = read_file(out);
+    history[n] = read_file(out + ".csv");
+    ASSERT_FALSE(model[n].empty());
+  }
+  EXPECT_TRUE(model[2] == model[1]);
+  EXPECT_TRUE(model[3] == model[1]);
+  EXPECT_EQ(history[2], history[1]);
+  EXPECT_EQ(history[3], history[1]);
+  // It learnt the bands: the model's accuracy on the 400 images.
+  const RunResult evaluated = mlp::test::run_command(
+      "'" + std::string(MLP_CLI_PATH) + "' evaluate '" + (dir / "model1") + "' '" +
+      (dir / "images.idx") + "' --labels '" + (dir / "labels.idx.gz") + "'");
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_TRUE(contains(evaluated.out, "accuracy 9") || contains(evaluated.out, "accuracy 100"))
+      << evaluated.out;
+}
+
+// IDX shards and checkpoints: rank 1 of 2 killed once rank 0 has written a checkpoint; the
+// checkpoint (whose data fingerprint is made by stripes) resumes on 3 processes, each reading its
+// shard, to the bytes of the run on 1 that was never stopped.
+TEST(DistributedTrain, IdxShardCheckpointResumesOnAnotherCount) {
+  TempDir dir;
+  write_banded_idx(dir);
+  const std::string checkpoint = dir / "run.ckpt";
+  const std::string flags = "train '" + (dir / "images.idx") + "' --labels '" +
+                            (dir / "labels.idx.gz") +
+                            "' --epochs 300 --batch-size 96 --early-stopping 0 --seed 9 "
+                            "--threads 1 -q --layers 8";
+  const RunResult whole = run_with(mpiexec(1), flags + " -o '" + (dir / "whole") + "'");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (while [ ! -f \"$0\" ]; do sleep "
+      "0.02; done; kill -9 $$) & fi; exec \"$@\"' '" +
+      checkpoint + "'";
+  const RunResult killed =
+      run_with("timeout 120 " + mpiexec(2) + " " + wrapper,
+               flags + " -o '" + (dir / "killed") + "' --checkpoint '" + checkpoint + "'");
+  EXPECT_NE(killed.exit_code, 0);
+  EXPECT_NE(killed.exit_code, 124) << "timeout: the ranks hung";
+  ASSERT_TRUE(std::filesystem::exists(checkpoint));
+  const RunResult resumed =
+      run_with(mpiexec(3), flags + " -o '" + (dir / "resumed") + "' --resume '" + checkpoint + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(read_file(dir / "resumed") == read_file(dir / "whole"));
+}
+
+// Sharded IDX data where rank 1 is given other images (300, not 400): every rank fails, naming
+// rank 1 and the counts, instead of training on mismatched stripes; no model is written.
+TEST(DistributedTrain, IdxShardOfAnotherFileIsNamedWithTheRank) {
+  TempDir dir;
+  write_banded_idx(dir);
+  std::string pixels(300 * 36, '\1'), labels(300, '\1');
+  labels[0] = '\2';
+  dir.file("other.idx", mlp::test::idx(2051, {300, 6, 6}, pixels));
+  dir.file("other-labels.idx", mlp::test::idx(2049, {300}, labels));
+  const std::string model = dir / "model";
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then i=\"$0\"; l=\"$1\"; else i=\"$2\"; "
+      "l=\"$3\"; fi; exec \"$4\" train \"$i\" --labels \"$l\" --epochs 2 --threads 1 -q -o "
+      "\"$5\"' '" +
+      (dir / "other.idx") + "' '" + (dir / "other-labels.idx") + "' '" + (dir / "images.idx") +
+      "' '" + (dir / "labels.idx.gz") + "' '" + MLP_CLI_PATH + "' '" + model + "'";
+  const RunResult r = mlp::test::run_command("timeout 120 " + mpiexec(2) + " " + wrapper);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 124) << "timeout: the ranks hung";
+  EXPECT_TRUE(
+      contains(r.err, "rank 1 of 2 reads 300 images of 36 pixels from " + (dir / "other.idx")))
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
 }
 
 // --sync-every (local SGD) on 3 processes: the run trains (its history's loss falls), rank 0

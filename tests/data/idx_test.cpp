@@ -42,8 +42,8 @@ std::string labels_error(const std::string& path) {
 const Bytes kPixels = bytes({0, 255, 51, 102, 153, 204,  //
                              1, 2, 3, 4, 5, 6,           //
                              255, 255, 255, 0, 0, 0});
-const Bytes kImages = idx(2051, {3, 2, 3}, kPixels);
-const Bytes kLabels = idx(2049, {3}, bytes({7, 0, 7}));
+const Bytes kSmallImages = idx(2051, {3, 2, 3}, kPixels);
+const Bytes kSmallLabels = idx(2049, {3}, bytes({7, 0, 7}));
 
 void expect_small_images(const mlp::Matrix<double>& X) {
   ASSERT_EQ(X.rows(), 3);
@@ -60,12 +60,12 @@ void expect_small_images(const mlp::Matrix<double>& X) {
 
 TEST(Idx, ReadsRawImages) {
   TempDir dir("mlp_idx_test");
-  expect_small_images(mlp::read_idx_images<double>(dir.file("images.idx", kImages)));
+  expect_small_images(mlp::read_idx_images<double>(dir.file("images.idx", kSmallImages)));
 }
 
 TEST(Idx, ReadsGzippedImages) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.gzip_file("images.idx.gz", kImages);
+  const std::string path = dir.gzip_file("images.idx.gz", kSmallImages);
   ASSERT_EQ(static_cast<unsigned char>(mlp::test::read_file(path)[0]), 0x1f);  // really compressed
   expect_small_images(mlp::read_idx_images<double>(path));
   const auto X = mlp::read_idx_images<float>(path);
@@ -75,8 +75,9 @@ TEST(Idx, ReadsGzippedImages) {
 
 TEST(Idx, ReadsRawAndGzippedLabels) {
   TempDir dir("mlp_idx_test");
-  EXPECT_EQ(mlp::read_idx_labels(dir.file("labels.idx", kLabels)), (std::vector<int>{7, 0, 7}));
-  EXPECT_EQ(mlp::read_idx_labels(dir.gzip_file("labels.idx.gz", kLabels)),
+  EXPECT_EQ(mlp::read_idx_labels(dir.file("labels.idx", kSmallLabels)),
+            (std::vector<int>{7, 0, 7}));
+  EXPECT_EQ(mlp::read_idx_labels(dir.gzip_file("labels.idx.gz", kSmallLabels)),
             (std::vector<int>{7, 0, 7}));
   EXPECT_EQ(mlp::read_idx_labels(dir.file("high.idx", idx(2049, {2}, bytes({255, 128})))),
             (std::vector<int>{255, 128}));
@@ -84,8 +85,8 @@ TEST(Idx, ReadsRawAndGzippedLabels) {
 
 TEST(Idx, DatasetFromIdxClassNamesByLabelsPresent) {
   TempDir dir("mlp_idx_test");
-  const auto data =
-      mlp::dataset_from_idx<double>(dir.file("i.idx", kImages), dir.gzip_file("l.idx.gz", kLabels));
+  const auto data = mlp::dataset_from_idx<double>(dir.file("i.idx", kSmallImages),
+                                                  dir.gzip_file("l.idx.gz", kSmallLabels));
   EXPECT_EQ(data.task, mlp::Task::classification);
   EXPECT_EQ(data.features.rows(), 3);
   EXPECT_EQ(data.class_names, (std::vector<std::string>{"0", "7"}));
@@ -120,11 +121,11 @@ TEST(Idx, NotAnIdxFile) {
 
 TEST(Idx, LabelFileIsNotAnImageFile) {
   TempDir dir("mlp_idx_test");
-  const std::string labels = dir.gzip_file("labels.gz", kLabels);
+  const std::string labels = dir.gzip_file("labels.gz", kSmallLabels);
   EXPECT_EQ(images_error(labels), labels +
                                       ": this is an IDX label file (magic 2049), expected an "
                                       "IDX image file (magic 2051)");
-  const std::string images = dir.file("images.idx", kImages);
+  const std::string images = dir.file("images.idx", kSmallImages);
   EXPECT_EQ(labels_error(images), images +
                                       ": this is an IDX image file (magic 2051), expected an "
                                       "IDX label file (magic 2049)");
@@ -152,11 +153,12 @@ TEST(Idx, TruncatedHeader) {
 
 TEST(Idx, TruncatedRawData) {
   TempDir dir("mlp_idx_test");
-  const std::string path = dir.file("cut.idx", kImages.substr(0, kImages.size() - 4));
+  const std::string path = dir.file("cut.idx", kSmallImages.substr(0, kSmallImages.size() - 4));
   EXPECT_EQ(images_error(path), path +
                                     ": truncated: the header declares 3 images of 2x3 pixels "
                                     "(18 bytes) but the data holds only 14 bytes");
-  const std::string labels = dir.file("cut-labels.idx", kLabels.substr(0, kLabels.size() - 1));
+  const std::string labels =
+      dir.file("cut-labels.idx", kSmallLabels.substr(0, kSmallLabels.size() - 1));
   EXPECT_EQ(labels_error(labels),
             labels + ": truncated: the header declares 3 labels but the data holds only 2");
 }
@@ -195,7 +197,7 @@ TEST(Idx, CorruptedGzipFile) {
 
 TEST(Idx, CorruptedTrailerChecksum) {
   TempDir dir("mlp_idx_test");
-  Bytes compressed = mlp::test::read_file(dir.gzip_file("whole.gz", kImages));
+  Bytes compressed = mlp::test::read_file(dir.gzip_file("whole.gz", kSmallImages));
   // The last 8 bytes are CRC-32 and length: damage the CRC.
   compressed[compressed.size() - 8] = static_cast<char>(compressed[compressed.size() - 8] ^ 0xFF);
   const std::string bad = dir.file("bad.gz", compressed);
@@ -204,12 +206,12 @@ TEST(Idx, CorruptedTrailerChecksum) {
 
 TEST(Idx, TrailingGarbage) {
   TempDir dir("mlp_idx_test");
-  const std::string raw = dir.file("long.idx", kImages + "extra");
+  const std::string raw = dir.file("long.idx", kSmallImages + "extra");
   EXPECT_EQ(images_error(raw),
             raw +
                 ": trailing garbage: 5 bytes after the 3 images of 2x3 pixels the header "
                 "declares");
-  const std::string gz = dir.gzip_file("long.gz", kLabels + "xy");
+  const std::string gz = dir.gzip_file("long.gz", kSmallLabels + "xy");
   EXPECT_EQ(labels_error(gz), gz + ": trailing garbage: 2 bytes after the 3 labels the header "
                                    "declares");
 }
@@ -265,7 +267,7 @@ TEST(Idx, ReadsFromAPipe) {
   TempDir dir("mlp_idx_test");
   const std::string fifo = dir / "images.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  const std::string source = dir.gzip_file("images.gz", kImages);
+  const std::string source = dir.gzip_file("images.gz", kSmallImages);
   const std::string command = "cat '" + source + "' > '" + fifo + "' &";
   ASSERT_EQ(std::system(command.c_str()), 0);
   expect_small_images(mlp::read_idx_images<double>(fifo));
@@ -273,7 +275,7 @@ TEST(Idx, ReadsFromAPipe) {
 
 TEST(Idx, DatasetCountsMustMatch) {
   TempDir dir("mlp_idx_test");
-  const std::string images = dir.file("i.idx", kImages);
+  const std::string images = dir.file("i.idx", kSmallImages);
   const std::string labels = dir.file("l.idx", idx(2049, {2}, bytes({1, 2})));
   EXPECT_EQ(message_of<mlp::DataError>([&] { mlp::dataset_from_idx<float>(images, labels); }),
             images + ": holds 3 images but " + labels + " holds 2 labels");

@@ -7,7 +7,10 @@
 #include <memory>
 
 #include "mlp/core/error.hpp"
+#include "mlp/core/random.hpp"
 #include "mlp/distributed/world.hpp"
+#include "mlp/model/training_recipe.hpp"
+#include "mlp/nn/stripes.hpp"
 #include "mlp/nn/threads.hpp"
 #include "support/data_parallel_cases.hpp"
 
@@ -57,6 +60,152 @@ TEST(DataParallelRanks, SameModelAsOneProcessFloat) {
 }
 TEST(DataParallelRanks, SameModelAsOneProcessDouble) {
   expect_same_model_as_one_process<double>();
+}
+
+// The cases on sharded data (FitOptions::stripe_rows): every case, each rank given only the rows
+// of its stripes (training and validation), and the uneven stripes whose short first stripes run
+// out before the others (empty blocks in an epoch's last batches).
+std::vector<DataParallelCase> striped_cases() {
+  std::vector<DataParallelCase> cases = data_parallel_cases();
+  for (int i : {0, 4, 5, 7}) {
+    DataParallelCase uneven = cases[static_cast<std::size_t>(i)];
+    uneven.name += "_uneven_stripes";
+    uneven.uneven_stripes = true;
+    cases.push_back(uneven);
+  }
+  for (DataParallelCase& c : cases) c.striped = true;
+  return cases;
+}
+
+// On sharded data, the model and history are the same bits on 1, 2, 3 or 4 ranks as in one process
+// given every stripe: with shuffling, sample weights, short last batches, empty blocks, validation
+// and early stopping, and a divergence rolled back.
+template <class Scalar>
+void expect_striped_same_model_as_one_process() {
+  ASSERT_NE(world, nullptr) << "run this test under mpiexec";
+  for (const DataParallelCase& c : striped_cases()) {
+    SCOPED_TRACE(c.name + " striped on " + std::to_string(world->size()) + " ranks, rank " +
+                 std::to_string(world->rank()));
+    const auto ranks = run_data_parallel_case<Scalar>(c, world.get());
+    mlp::SingleProcessCommunicator one;
+    const auto alone = run_data_parallel_case<Scalar>(c, &one);
+    EXPECT_TRUE(ranks.parameters == alone.parameters)
+        << "largest difference " << (ranks.parameters - alone.parameters).cwiseAbs().maxCoeff();
+    EXPECT_EQ(ranks.history.loss, alone.history.loss);
+    EXPECT_EQ(ranks.history.accuracy, alone.history.accuracy);
+    EXPECT_EQ(ranks.history.val_loss, alone.history.val_loss);
+    EXPECT_EQ(ranks.history.val_accuracy, alone.history.val_accuracy);
+    EXPECT_EQ(ranks.history.best_epoch, alone.history.best_epoch);
+    EXPECT_EQ(ranks.history.stopped_early, alone.history.stopped_early);
+    EXPECT_EQ(ranks.history.rollbacks, alone.history.rollbacks);
+    std::vector<double> mine{digest(ranks.parameters)}, first = mine;
+    world->broadcast(first, 0);
+    EXPECT_EQ(mine[0], first[0]);
+  }
+}
+
+TEST(DataParallelRanks, StripedSameModelAsOneProcessFloat) {
+  expect_striped_same_model_as_one_process<float>();
+}
+TEST(DataParallelRanks, StripedSameModelAsOneProcessDouble) {
+  expect_striped_same_model_as_one_process<double>();
+}
+
+// A rank given other rows than its stripes hold is refused on that rank, before any exchange.
+TEST(DataParallelRanks, StripedRowsThatDoNotFitTheStripesAreRefused) {
+  mlp::Sequential<double> net(2);
+  net.add(3, mlp::Activation::tanh).add(1, mlp::Activation::identity);
+  net.initialize(mlp::Initializer::glorot_uniform(), 1);
+  net.compile(mlp::Loss::mse, mlp::OptimizerSpec::adam(0.01));
+  mlp::FitOptions options;
+  options.batch_size = 8;
+  options.gradient_block_rows = 2;     // 4 stripes
+  options.stripe_rows = {5, 5, 5, 5};  // 20 rows
+  options.communicator = world.get();
+  const mlp::StripeRange mine = mlp::stripes_of_rank(4, world->size(), world->rank());
+  const mlp::Index held = 5 * (mine.last - mine.first) + 1;  // one row too many
+  const mlp::Matrix<double> X = mlp::Matrix<double>::Zero(held, 2),
+                            Y = mlp::Matrix<double>::Zero(held, 1);
+  EXPECT_THROW(net.fit(X, Y, options), mlp::InvalidArgument);
+}
+
+// train_model on sharded data (FitOptions::stripe_rows: the table's rows per stripe): 4 stripes
+// of a 300-row table with features on different scales; rank r given only its stripes' rows. The
+// validation split within each stripe, the standardisation merged over the stripes, the metrics
+// summed over the ranks: the same model, scaler and metrics on any number of ranks as in one
+// process given every stripe.
+mlp::TrainingResult<double> train_sharded_table(mlp::Communicator& comm, bool balanced) {
+  constexpr mlp::Index kRows = 300, kStripes = 4;
+  mlp::Random random(21);
+  mlp::Dataset<double> table;
+  table.task = mlp::Task::classification;
+  table.class_names = {"a", "b", "c"};
+  table.feature_names = {"x0", "x1", "x2"};
+  table.features.resize(kRows, 3);
+  for (mlp::Index i = 0; i < kRows; ++i) {
+    const int label = static_cast<int>(random.below(3));
+    table.labels.push_back(label);
+    table.features(i, 0) = 100.0 * label + 30.0 * random.normal();
+    table.features(i, 1) = 0.01 * random.normal() - 0.02 * label;
+    table.features(i, 2) = 5.0;  // constant: scale 1
+  }
+  std::vector<mlp::Index> stripes;
+  for (mlp::Index g = 0; g < kStripes; ++g)
+    stripes.push_back(mlp::stripe_start(kRows, kStripes, g + 1) -
+                      mlp::stripe_start(kRows, kStripes, g));
+  const mlp::StripeRange mine = mlp::stripes_of_rank(kStripes, comm.size(), comm.rank());
+  const mlp::Index first = mlp::stripe_start(kRows, kStripes, mine.first);
+  const mlp::Index count = mlp::stripe_start(kRows, kStripes, mine.last) - first;
+  mlp::Dataset<double> shard = table;
+  shard.features = table.features.middleRows(first, count);
+  shard.labels.assign(table.labels.begin() + first, table.labels.begin() + first + count);
+  mlp::TrainSettings settings;
+  settings.hidden_layers = {8};
+  settings.epochs = 15;
+  settings.batch_size = 64;  // 4 blocks of 16
+  settings.validation_fraction = 0.2;
+  settings.early_stopping_patience = 4;
+  settings.learning_rate = 0.02;
+  settings.seed = 8;
+  settings.balanced_class_weight = balanced;
+  mlp::FitOptions options;
+  options.communicator = &comm;
+  options.gradient_block_rows = 16;
+  options.stripe_rows = stripes;
+  return mlp::train_model<double>(std::move(shard), settings, nullptr, options);
+}
+
+void expect_sharded_table_same_on_any_ranks(bool balanced) {
+  const auto ranks = train_sharded_table(*world, balanced);
+  mlp::SingleProcessCommunicator one;
+  const auto alone = train_sharded_table(one, balanced);
+  EXPECT_TRUE(ranks.model.network.parameters() == alone.model.network.parameters());
+  ASSERT_TRUE(ranks.model.metadata.feature_scaler.has_value());
+  const auto& scaler = *ranks.model.metadata.feature_scaler;
+  EXPECT_TRUE(scaler.mean == alone.model.metadata.feature_scaler->mean);
+  EXPECT_TRUE(scaler.scale == alone.model.metadata.feature_scaler->scale);
+  EXPECT_EQ(ranks.model.metadata.metrics_json, alone.model.metadata.metrics_json);
+  EXPECT_EQ(ranks.history.loss, alone.history.loss);
+  EXPECT_EQ(ranks.train_samples + ranks.validation_samples, 300);
+  EXPECT_EQ(ranks.validation_samples, alone.validation_samples);
+  // The merged statistics are the table's (up to rounding); the constant column keeps scale 1.
+  EXPECT_NEAR(scaler.scale(2), 1.0, 0.0);
+  EXPECT_NEAR(scaler.mean(2), 5.0, 0.0);
+  EXPECT_GT(scaler.scale(0), 50.0);
+  EXPECT_LT(scaler.scale(1), 0.1);
+  // It learnt the classes (feature 0 separates them): the training accuracy.
+  const std::string& metrics = ranks.model.metadata.metrics_json;
+  const std::size_t at = metrics.find("\"accuracy\":");
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GT(std::stod(metrics.substr(at + 11)), 0.85) << metrics;
+}
+
+// With balanced class weights (the class counts summed over the ranks), too.
+TEST(DataParallelRanks, ShardedTrainModelIsTheSameOnAnyNumberOfRanks) {
+  for (bool balanced : {false, true}) {
+    SCOPED_TRACE(balanced ? "balanced class weights" : "no weights");
+    expect_sharded_table_same_on_any_ranks(balanced);
+  }
 }
 
 // The early-stopping case stops before its last epoch, on every rank at the same one.

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "mlp/core/random.hpp"
+#include "mlp/nn/communicator.hpp"
 #include "mlp/nn/network.hpp"
 #include "mlp/nn/threads.hpp"
 #include "support/address_sanitizer.hpp"
@@ -170,6 +171,28 @@ TEST(FitAllocations, NoneForOtherActivationsOptimizersAndDouble) {
           << mlp::to_string(activation);
     }
   }
+}
+
+// Data-parallel fit on sharded data (FitOptions::stripe_rows), with sample weights (the batch's S
+// gathered by stripes) and validation (summed by stripes): its buffers are planned too.
+TEST(FitAllocations, NoneOnShardedData) {
+  SKIP_UNDER_ADDRESS_SANITIZER();
+  const auto X = random_matrix<double>(300, 20, 4);
+  const auto Y = random_matrix<double>(300, 2, 5);
+  mlp::Sequential<double> net(20);
+  net.add(16, mlp::Activation::tanh).add(2, mlp::Activation::identity);
+  net.initialize(mlp::Initializer::glorot_uniform(), 1);
+  net.compile(mlp::Loss::mse, mlp::OptimizerSpec::adam());
+  mlp::SingleProcessCommunicator one;
+  mlp::FitOptions options;
+  options.epochs = 3;
+  options.batch_size = 64;  // 4 stripes of 16-row blocks
+  options.gradient_block_rows = 16;
+  options.communicator = &one;
+  options.stripe_rows = {75, 75, 75, 75};
+  options.validation_stripe_rows = {25, 25, 25, 25};  // the first 100 rows (validation = true)
+  for (int i = 0; i < 300; ++i) options.sample_weight.push_back(1.0 + i % 3);
+  EXPECT_EQ(allocations_after_first_step<double>(net, X, Y, options, true), 0);
 }
 
 TEST(FitAllocations, NoneInTheChaptersFullBatchXor) {

@@ -9,6 +9,7 @@
 #include "mlp/core/random.hpp"
 #include "mlp/nn/communicator.hpp"
 #include "mlp/nn/network.hpp"
+#include "mlp/nn/stripes.hpp"
 
 namespace mlp::test {
 
@@ -27,6 +28,10 @@ struct DataParallelCase {
   int max_rollbacks = 0;
   Index block_rows = 16;
   int sync_every = 0;  // FitOptions::sync_every: local SGD when >= 1
+  // Sharded (FitOptions::stripe_rows), with a communicator: each rank is given only its stripes'
+  // rows, training and validation each cut into G stripes of consecutive rows (nn/stripes.hpp).
+  bool striped = false;
+  bool uneven_stripes = false;  // stripe g holds about (g + 1) / (1 + ... + G) of the rows
 };
 
 // The cases: every one has more blocks per batch than the 4 ranks the tests run, but for
@@ -114,10 +119,34 @@ DataParallelRun<Scalar> run_data_parallel_case(const DataParallelCase& c, Commun
     for (Index i = 0; i < c.samples; ++i)
       options.sample_weight.push_back(static_cast<double>(i % 4) * 0.5);
   DataParallelRun<Scalar> run;
-  const auto train_X = X.topRows(c.samples), train_Y = Y.topRows(c.samples);
+  Index first = 0, count = c.samples, val_first = c.samples, val_count = total - c.samples;
+  // Sharded: this rank's rows only, its stripes' training and validation rows.
+  if (c.striped && comm != nullptr) {
+    const Index batch = c.batch == 0 || c.batch >= c.samples ? c.samples : c.batch;
+    const Index G = stripe_count(batch, c.block_rows);
+    const StripeRange mine = stripes_of_rank(G, comm->size(), comm->rank());
+    // The first row of stripe g of n: equal stripes, or stripes growing with g (whose short
+    // first stripes run out before the others: empty blocks in an epoch's last batches).
+    auto cut = [&](Index n, Index g) {
+      return c.uneven_stripes ? n * (g * (g + 1)) / (G * (G + 1)) : stripe_start(n, G, g);
+    };
+    for (Index g = 0; g < G; ++g) {
+      options.stripe_rows.push_back(cut(c.samples, g + 1) - cut(c.samples, g));
+      if (c.validation)
+        options.validation_stripe_rows.push_back(cut(val_count, g + 1) - cut(val_count, g));
+    }
+    first = cut(c.samples, mine.first);
+    count = cut(c.samples, mine.last) - first;
+    val_first = c.samples + cut(val_count, mine.first);
+    val_count = c.samples + cut(val_count, mine.last) - val_first;
+    if (c.sample_weights)
+      options.sample_weight = std::vector<double>(options.sample_weight.begin() + first,
+                                                  options.sample_weight.begin() + first + count);
+  }
+  const Matrix<Scalar> train_X = X.middleRows(first, count), train_Y = Y.middleRows(first, count);
   if (c.validation)
-    run.history = net.fit(train_X, train_Y, X.bottomRows(total - c.samples),
-                          Y.bottomRows(total - c.samples), options);
+    run.history = net.fit(train_X, train_Y, X.middleRows(val_first, val_count),
+                          Y.middleRows(val_first, val_count), options);
   else
     run.history = net.fit(train_X, train_Y, options);
   run.parameters = net.parameters();

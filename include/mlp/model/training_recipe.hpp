@@ -93,6 +93,14 @@ struct TrainingResult {
 // data's row count (TrainSettings::resolved_for). `on_start`, when given, is told the new model's
 // metadata (task, target scaling) before the first epoch, so that a front end can show the losses
 // in the target's units.
+// Sharded (docs/distributed.md): with `options.communicator` and `options.stripe_rows` (the table's
+// rows per stripe, nn/stripes.hpp, as read_idx_shard gives them), `data` is this rank's stripes of
+// the table and every rank calls train_model: the validation split is made within each stripe, the
+// scaler and the metrics are computed over every stripe, and fit is given each stripe's training
+// and validation rows (balanced class weights from the class counts of every stripe); the result is
+// the same bits on any number of ranks, and checkpoints hold a fingerprint of the data made by
+// stripes (a run resumes on another number of ranks). Classification only, without sample weights
+// (InvalidArgument).
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start = nullptr,

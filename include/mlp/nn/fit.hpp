@@ -96,6 +96,20 @@ struct FitOptions {
   // every K steps instead of a gradient every step. With one rank, it is plain fit. Requests to
   // stop and divergences are agreed on at the averaging steps.
   int sync_every = 0;
+  // Sharded data (synchronous data-parallel training; docs/distributed.md, nn/stripes.hpp): when
+  // not empty, the training data is cut into G stripes, stripe_rows[g] the training rows of stripe
+  // g, the same G values on every rank, with stripe_count(B, gradient_block_rows) <= G <= B for the
+  // global batch B (batch_size, or every row); X holds only the rows of this rank's stripes
+  // (stripes_of_rank), one stripe after the other (sample_weight: one per row of X). Each epoch,
+  // each stripe is shuffled on its own (by seed, epoch and stripe), and block g of every batch
+  // takes the next stripe_block_rows(B, G, g) rows of stripe g (fewer, or none, once the stripe
+  // runs out: an epoch has as many batches as the longest stripe needs). The order, the blocks
+  // and their sum do not depend on the number of ranks: the model is the same bits on any number
+  // (another order than without stripes, so another model, as another shuffle gives).
+  std::vector<Index> stripe_rows;
+  // With validation data and stripe_rows: its rows per stripe (G values), X_val holding this
+  // rank's stripes' rows; its loss and accuracy are summed by stripe, in stripe order.
+  std::vector<Index> validation_stripe_rows;
   // Called after every epoch; return false to stop training (e.g. on Ctrl-C). May be empty.
   std::function<bool(const EpochLog&)> on_epoch_end;
   // Called after every update with the samples seen so far in this epoch and the epoch's size;
