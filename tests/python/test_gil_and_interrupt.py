@@ -21,8 +21,10 @@ def wide_network():
 
 def test_other_python_threads_run_during_fit():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(2000, 256)).astype(np.float32)
-    Y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 2000)]
+    # 20,000 rows: about 15 GFLOP, long enough to count ticks during on any CPU (0.14 s on a
+    # Zen 5 core pair with AVX-512, where 2,000 rows took 14 ms: too short to tell)
+    X = rng.normal(size=(20000, 256)).astype(np.float32)
+    Y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 20000)]
     ticks = 0
     done = threading.Event()
 
