@@ -430,10 +430,14 @@ class BaseMLP(BaseEstimator):
         state = dict(state)
         state.pop("_net", None)
         state.pop("_views", None)
-        state.pop("_compiled", None)
+        compiled = state.pop("_compiled", False)
         if "coefs_" in state:
             state["coefs_"] = [np.array(c) for c in self.coefs_]
             state["intercepts_"] = [np.array(b) for b in self.intercepts_]
+            if compiled:
+                # The optimizer's moments and step, the shuffling's stream and order: partial_fit
+                # after unpickling goes on as it would have, as scikit-learn's pickled _optimizer.
+                state["_training_state"] = self._net._net.training_state_json()
         return state
 
     def __setstate__(self, state):
@@ -447,6 +451,11 @@ class BaseMLP(BaseEstimator):
                         else _HIDDEN_ACTIVATIONS[self.activation])
             net.set_weights([a for i in range(len(coefs)) for a in (coefs[i], intercepts[i])])
             self._set_network(net)
+            training_state = self.__dict__.pop("_training_state", None)
+            if training_state is not None:
+                self._compile(loss_scale(self._library_loss(), self.n_outputs_))
+                net._net.set_training_state_json(training_state)
+                self._compiled = True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

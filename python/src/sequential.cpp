@@ -11,6 +11,7 @@
 #include "fit_callbacks.hpp"
 #include "fit_options.hpp"
 #include "mlp/core/error.hpp"
+#include "mlp/model/checkpoint.hpp"
 #include "mlp/model/model_io.hpp"
 #include "mlp/nn/output.hpp"
 #include "mlp/nn/workspace.hpp"
@@ -258,6 +259,25 @@ void bind_one(py::module_& m, const char* name, const char* dtype) {
           },
           py::arg("X"), py::arg("Y"), py::arg("X_val") = py::none(), py::arg("Y_val") = py::none(),
           py::arg("callback") = py::none())
+      .def("training_state_json",
+           [](Net& s) {
+             auto lock = lock_for_change(s, "read the training state");
+             return training_state_json(s.net.training_state());
+           })
+      .def(
+          "set_training_state_json",
+          [](Net& s, const std::string& text) {
+            auto lock = lock_for_change(s, "set the training state");
+            TrainingState<Scalar> state = training_state_from_json<Scalar>(
+                text, s.net.parameter_count(), "the pickled training state");
+            if (state.optimizer.spec().kind != s.net.optimizer().kind)
+              throw InvalidArgument(
+                  "the pickled training state is of the " + to_string(state.optimizer.spec().kind) +
+                  " optimizer, the network's is " + to_string(s.net.optimizer().kind) +
+                  " (compile the network as it was first)");
+            s.net.training_state() = std::move(state);
+          },
+          py::arg("text"))
       .def("predict_proba", &predict<Scalar, true>, py::arg("X"), py::arg("finite_only") = false)
       .def("predict", &predict<Scalar, false>, py::arg("X"), py::arg("finite_only") = false)
       .def("loss_and_gradient", &loss_and_gradient<Scalar>, py::arg("X"), py::arg("Y"),

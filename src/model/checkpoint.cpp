@@ -461,6 +461,24 @@ Checkpoint<Scalar> load_checkpoint(const std::string& path) {
 }
 
 template <class Scalar>
+std::string training_state_json(const TrainingState<Scalar>& state) {
+  return state_json(state).dump();
+}
+
+template <class Scalar>
+TrainingState<Scalar> training_state_from_json(const std::string& text, Index n_parameters,
+                                               const std::string& source) {
+  const FieldReader r(source);
+  json state;
+  try {
+    state = json::parse(text);
+  } catch (const json::exception&) {
+    r.fail("the training state is not JSON text");
+  }
+  return read_state<Scalar>(r, state, n_parameters);
+}
+
+template <class Scalar>
 void check_resume(const Checkpoint<Scalar>& checkpoint, const std::string& settings_json,
                   const DataFingerprint& data, const std::string& path) {
   const json before = json::parse(checkpoint.model.metadata.training_json);
@@ -549,13 +567,16 @@ void CheckpointWriter<Scalar>::write() {
   last_write_seconds_ = elapsed_seconds();
 }
 
-#define MLP_INSTANTIATE(Scalar)                                                         \
-  template DataFingerprint data_fingerprint<Scalar>(const Dataset<Scalar>&,             \
-                                                    std::span<const double>);           \
-  template void save_checkpoint<Scalar>(const std::string&, const Checkpoint<Scalar>&); \
-  template Checkpoint<Scalar> load_checkpoint<Scalar>(const std::string&);              \
-  template void check_resume<Scalar>(const Checkpoint<Scalar>&, const std::string&,     \
-                                     const DataFingerprint&, const std::string&);       \
+#define MLP_INSTANTIATE(Scalar)                                                              \
+  template DataFingerprint data_fingerprint<Scalar>(const Dataset<Scalar>&,                  \
+                                                    std::span<const double>);                \
+  template void save_checkpoint<Scalar>(const std::string&, const Checkpoint<Scalar>&);      \
+  template Checkpoint<Scalar> load_checkpoint<Scalar>(const std::string&);                   \
+  template void check_resume<Scalar>(const Checkpoint<Scalar>&, const std::string&,          \
+                                     const DataFingerprint&, const std::string&);            \
+  template std::string training_state_json<Scalar>(const TrainingState<Scalar>&);            \
+  template TrainingState<Scalar> training_state_from_json<Scalar>(const std::string&, Index, \
+                                                                  const std::string&);       \
   template class CheckpointWriter<Scalar>;
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)

@@ -79,6 +79,39 @@ def test_pickle_round_trip_in_this_process(iris, estimator):
     assert np.array_equal(model.predict(X), pickle.loads(pickle.dumps(model)).predict(X))
 
 
+@pytest.mark.parametrize("estimator, solver", [(MLPClassifier, "adam"), (MLPClassifier, "sgd"),
+                                               (MLPRegressor, "adam")])
+def test_partial_fit_after_unpickling_goes_on_with_the_optimizer_state(iris, estimator, solver):
+    X, y = iris
+    y = y if estimator is MLPClassifier else y.astype(float)
+    model = estimator(hidden_layer_sizes=(8,), solver=solver, random_state=0)
+    extra = {"classes": np.unique(y)} if estimator is MLPClassifier else {}
+    for _ in range(3):
+        model.partial_fit(X, y, **extra)
+    restored = pickle.loads(pickle.dumps(model))
+    model.partial_fit(X, y)
+    restored.partial_fit(X, y)
+    for a, b in zip(model.coefs_ + model.intercepts_, restored.coefs_ + restored.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    # a network whose optimizer starts afresh takes another step: the state made the difference
+    fresh = pickle.loads(pickle.dumps(restored))
+    del fresh._compiled
+    before = [np.array(c) for c in restored.coefs_]
+    restored.partial_fit(X, y)
+    fresh.partial_fit(X, y)
+    assert not all(np.array_equal(a, b) for a, b in zip(restored.coefs_, fresh.coefs_))
+    assert not all(np.array_equal(a, b) for a, b in zip(restored.coefs_, before))
+
+
+def test_a_damaged_pickled_training_state_is_a_value_error(iris):
+    X, y = iris
+    model = MLPClassifier(hidden_layer_sizes=(4,), random_state=0).partial_fit(X, y, classes=np.unique(y))
+    state = model.__getstate__()
+    state["_training_state"] = state["_training_state"][:-20]
+    with pytest.raises(ValueError, match="the pickled training state: checkpoint: "):
+        MLPClassifier().__setstate__(state)
+
+
 def test_pickle_loads_in_a_new_interpreter(iris, tmp_path):
     X, y = iris
     model = make_pipeline(StandardScaler(), MLPClassifier(max_iter=100, random_state=0)).fit(X, y)

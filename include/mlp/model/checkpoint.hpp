@@ -69,6 +69,17 @@ void save_checkpoint(const std::string& path, const Checkpoint<Scalar>& checkpoi
 template <class Scalar>
 Checkpoint<Scalar> load_checkpoint(const std::string& path);
 
+// The training state alone, as the JSON text of a checkpoint's "state" object, and back: what
+// the Python package pickles with an estimator, so that partial_fit after unpickling goes on
+// with the optimizer's moments and step count, as scikit-learn's does. training_state_from_json
+// validates every field as load_checkpoint does and throws ModelFileError "SOURCE: checkpoint:
+// what is wrong" for damaged text or a state whose vectors do not fit `n_parameters`.
+template <class Scalar>
+std::string training_state_json(const TrainingState<Scalar>& state);
+template <class Scalar>
+TrainingState<Scalar> training_state_from_json(const std::string& text, Index n_parameters,
+                                               const std::string& source);
+
 // Throws InvalidArgument naming the first setting whose value differs between the run that
 // wrote `checkpoint` and `settings_json` (TrainSettings::to_json of the run that resumes), and
 // DataError when the data differ; `path` names the checkpoint in messages.
