@@ -872,7 +872,8 @@ Convergence convergence_after(double& best_loss, int& no_improvement, const FitO
 }
 
 // The tiny path (nn/tiny_fit.hpp) for this fit, when it gives the general path's results: a
-// network with one hidden layer that it accepts, gradient descent or momentum on the full batch,
+// network with one hidden layer that it accepts, gradient descent, momentum or Adam on the full
+// batch,
 // and none of the options that act within an epoch or on more than its training loss (sample
 // weights, L2, validation data, early stopping, the convergence rule, a changing learning rate).
 template <class Scalar>
@@ -881,8 +882,7 @@ std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
                                             const FitOptions& o) {
   if (!o.tiny_path || o.communicator != nullptr || net.layers().size() != 2 || t.batch != t.n ||
       validation || !o.sample_weight.empty() || o.l2 != 0.0 || o.early_stopping_patience != 0 ||
-      o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant ||
-      net.optimizer().kind == OptimizerSpec::Kind::adam || !t.classification)
+      o.n_iter_no_change != 0 || o.schedule != LearningRateSchedule::constant || !t.classification)
     return std::nullopt;
   const std::vector<DenseLayer>& layers = net.layers();
   const TinyNetwork tiny{net.n_inputs(),       layers[0].n_out,      layers[1].n_out,
@@ -890,6 +890,64 @@ std::optional<TinyNetwork> tiny_network_for(const Sequential<Scalar>& net,
   if (!tiny_fit_applies(tiny, t.n, std::is_same_v<Scalar, float>)) return std::nullopt;
   return tiny;
 }
+
+// The optimizer's state as the tiny path trains it (momentum's velocity; Adam's moments and step
+// count), now and at the last good epoch: copied from the optimizers into `training`'s arrays, and
+// given back to them after each run.
+template <class Scalar>
+class TinyMoments {
+ public:
+  TinyMoments(const Optimizer<Scalar>& now, const Optimizer<Scalar>& good, Index parameters,
+              TinyTraining<Scalar>& training)
+      : kind_(now.spec().kind), P_(parameters) {
+    if (kind_ == OptimizerSpec::Kind::gradient_descent) return;
+    first_ = sized(now.first_moment());
+    good_first_ = sized(good.first_moment());
+    if (kind_ == OptimizerSpec::Kind::momentum) {
+      training.momentum = now.spec().momentum;
+      training.nesterov = now.spec().nesterov;
+      training.velocity = first_.data();
+      training.good_velocity = good_first_.data();
+      return;
+    }
+    second_ = sized(now.second_moment());
+    good_second_ = sized(good.second_moment());
+    steps_ = now.steps();
+    good_steps_ = good.steps();
+    training.beta1 = now.spec().beta1;
+    training.beta2 = now.spec().beta2;
+    training.epsilon = now.spec().epsilon;
+    training.first_moment = first_.data();
+    training.second_moment = second_.data();
+    training.steps = &steps_;
+    training.good_first_moment = good_first_.data();
+    training.good_second_moment = good_second_.data();
+    training.good_steps = &good_steps_;
+  }
+
+  void give_back(Optimizer<Scalar>& now) const { restore(now, first_, second_, steps_); }
+  void give_back_good(Optimizer<Scalar>& good) const {
+    restore(good, good_first_, good_second_, good_steps_);
+  }
+
+ private:
+  // A moment as the optimizer holds it, or zeros before its first step.
+  Vector<Scalar> sized(const Vector<Scalar>& moment) const {
+    return moment.size() == P_ ? moment : Vector<Scalar>(Vector<Scalar>::Zero(P_));
+  }
+  void restore(Optimizer<Scalar>& o, const Vector<Scalar>& first, const Vector<Scalar>& second,
+               std::int64_t steps) const {
+    if (kind_ == OptimizerSpec::Kind::momentum)
+      o.restore(P_, first, o.second_moment(), o.steps());
+    else if (kind_ == OptimizerSpec::Kind::adam)
+      o.restore(P_, first, second, steps);
+  }
+
+  OptimizerSpec::Kind kind_;
+  Index P_;
+  Vector<Scalar> first_, good_first_, second_, good_second_;
+  std::int64_t steps_ = 0, good_steps_ = 0;
+};
 
 // The epochs of a fit run on the tiny path, which writes their loss and accuracy into the History
 // as record_epoch would, and tracks the last good epoch; in runs of many epochs, or of one when a
@@ -914,21 +972,7 @@ int fit_tiny(Sequential<Scalar>& net, const TinyNetwork& tiny, ConstMatrixRef<Sc
   training.learning_rate = s.optimizer.spec().learning_rate;
   training.gradients = gradients;
   training.good_parameters = t.good_parameters.data();
-  // Momentum's velocity, trained here and given back to the optimizer after each run.
-  const bool momentum = s.optimizer.spec().kind == OptimizerSpec::Kind::momentum;
-  const Index P = net.parameter_count();
-  Vector<Scalar> velocity, good_velocity;  // (P) each, with momentum
-  if (momentum) {
-    velocity = s.optimizer.first_moment().size() == P ? s.optimizer.first_moment()
-                                                      : Vector<Scalar>(Vector<Scalar>::Zero(P));
-    good_velocity = t.good_optimizer.first_moment().size() == P
-                        ? t.good_optimizer.first_moment()
-                        : Vector<Scalar>(Vector<Scalar>::Zero(P));
-    training.momentum = s.optimizer.spec().momentum;
-    training.nesterov = s.optimizer.spec().nesterov;
-    training.velocity = velocity.data();
-    training.good_velocity = good_velocity.data();
-  }
+  TinyMoments<Scalar> moments(s.optimizer, t.good_optimizer, net.parameter_count(), training);
   int done = 0;
   while (done < options.epochs) {
     // The History has room for every epoch (reserved_history): no allocation.
@@ -943,14 +987,11 @@ int fit_tiny(Sequential<Scalar>& net, const TinyNetwork& tiny, ConstMatrixRef<Sc
     const TinyResult run =
         train_tiny<Scalar>(tiny, TinyKernel::best, X, Y, training, net.parameters().data());
     t.good_loss = run.good_loss;
-    if (momentum)
-      s.optimizer.restore(P, velocity, s.optimizer.second_moment(), s.optimizer.steps());
+    moments.give_back(s.optimizer);
     if (run.good_epochs > 0) {
       t.good_epoch = before + run.good_epochs;
       t.good_optimizer = s.optimizer;
-      if (momentum)
-        t.good_optimizer.restore(P, good_velocity, s.optimizer.second_moment(),
-                                 s.optimizer.steps());
+      moments.give_back_good(t.good_optimizer);
     }
     const std::size_t recorded = first + static_cast<std::size_t>(run.epochs_done);
     history.loss.resize(recorded);

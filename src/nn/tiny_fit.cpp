@@ -1,11 +1,13 @@
 #include "nn/tiny_fit.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
 #include <type_traits>
 
 #include "kernels/cpu_features.hpp"
+#include "kernels/optimizer_kernels.hpp"
 
 namespace mlp {
 
@@ -85,6 +87,8 @@ class PortableTraining {
   std::array<Scalar, kMaxSamples * kMaxUnits> A1_, dZ1_;     // (n, H)
   std::array<Scalar, kMaxSamples> A2_, dZ2_;                 // (n, O)
   std::array<Scalar, kMaxParameters> grad_, next_, next_v_;  // [W1 | b1 | W2 | b2]
+  std::array<Scalar, kMaxParameters> next_v2_;               // Adam's next v (next_v_: its m)
+  const optimizer_detail::AdamKernel<Scalar> adam_ = optimizer_detail::best_adam_kernel<Scalar>();
 };
 
 // The hidden layer's a = f(z), as the general path takes it: the sigmoid, the ReLU as gemm's
@@ -213,17 +217,33 @@ void PortableTraining<Scalar>::gradients(const Scalar* w) {
   }
 }
 
-// Optimizer::step's update into next (and next_v), every parameter, eta and mu in the parameters'
-// type as step takes them:
+// Optimizer::step's update into next (and next_v, next_v2), every parameter, eta and mu in the
+// parameters' type as step takes them:
 //   gradient descent  next = w - eta g
 //   momentum          next_v = mu v - eta g;  next = w + next_v   (Nesterov: w + (mu next_v - eta
 //   g))
+//   Adam              next_v = b1 m + (1 - b1) g;  next_v2 = b2 v + (1 - b2) g^2;
+//                     next = w - (s next_v) / (sqrt(next_v2) r + eps),  s = eta / (1 - b1^t),
+//                     r = 1 / sqrt(1 - b2^t) at step t: step's kernel, on copies
 // False when a value of next is not finite.
 template <class Scalar>
 bool PortableTraining<Scalar>::descend(const Scalar* w) {
   const auto eta = static_cast<Scalar>(t_.learning_rate);
   const auto mu = static_cast<Scalar>(t_.momentum);
   bool finite = true;
+  if (t_.first_moment != nullptr) {
+    std::copy_n(w, P_, next_.data());
+    std::copy_n(t_.first_moment, P_, next_v_.data());
+    std::copy_n(t_.second_moment, P_, next_v2_.data());
+    const auto t = static_cast<double>(*t_.steps + 1);
+    const auto s = static_cast<Scalar>(t_.learning_rate / (1.0 - std::pow(t_.beta1, t)));
+    const auto r = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(t_.beta2, t)));
+    adam_(P_, next_.data(), grad_.data(), next_v_.data(), next_v2_.data(),
+          static_cast<Scalar>(t_.beta1), static_cast<Scalar>(t_.beta2), s, r,
+          static_cast<Scalar>(t_.epsilon));
+    for (Index p = 0; p < P_; ++p) finite = finite && std::isfinite(next_[p]);
+    return finite;
+  }
   for (Index p = 0; p < P_; ++p) {
     if (t_.velocity == nullptr) {
       next_[p] = w[p] - eta * grad_[p];
@@ -252,6 +272,11 @@ TinyResult PortableTraining<Scalar>::run(Scalar* w) {
     for (Index p = 0; p < P_; ++p) w[p] = next_[p];
     if (t_.velocity != nullptr)
       for (Index p = 0; p < P_; ++p) t_.velocity[p] = next_v_[p];
+    if (t_.first_moment != nullptr) {
+      std::copy_n(next_v_.data(), P_, t_.first_moment);
+      std::copy_n(next_v2_.data(), P_, t_.second_moment);
+      ++*t_.steps;
+    }
     if (correct < t_.needed) result.last_below = epoch;
     // The epoch as fit records it: the sum of its batch's loss times its size, over the samples.
     const auto samples = static_cast<double>(n_);
@@ -267,6 +292,11 @@ TinyResult PortableTraining<Scalar>::run(Scalar* w) {
         for (Index p = 0; p < P_; ++p) t_.good_parameters[p] = w[p];
         if (t_.velocity != nullptr)
           for (Index p = 0; p < P_; ++p) t_.good_velocity[p] = t_.velocity[p];
+        if (t_.first_moment != nullptr) {
+          std::copy_n(t_.first_moment, P_, t_.good_first_moment);
+          std::copy_n(t_.second_moment, P_, t_.good_second_moment);
+          *t_.good_steps = *t_.steps;
+        }
       }
     }
   }
@@ -295,7 +325,7 @@ TinyResult train_tiny(const TinyNetwork& network, TinyKernel kernel, ConstMatrix
                       ConstMatrixRef<Scalar> Y, const TinyTraining<Scalar>& t, Scalar* parameters) {
   const Index n = X.rows();
   if constexpr (std::is_same_v<Scalar, double>) {
-    if (kernel != TinyKernel::portable && t.velocity == nullptr &&
+    if (kernel != TinyKernel::portable && t.velocity == nullptr && t.first_moment == nullptr &&
         tiny_kernel_available(TinyKernel::avx2, network, n)) {
       // The lane kernel reads X and Y as contiguous row-major arrays: copied to the stack.
       std::array<double, kLaneSamples * kMaxUnits> Xc;

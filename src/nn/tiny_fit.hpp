@@ -1,8 +1,8 @@
 // Internal to the library: the tiny path of Sequential::fit. Full-batch gradient descent (or
-// momentum) of a network with one hidden layer on a few samples, written as plain loops over small
-// arrays (and, for 4 samples, as AVX2 code with the samples in the lanes of registers) instead of
-// fit's general machinery (Eigen expressions on dynamic views, the workspace, the Optimizer
-// object).
+// momentum, or Adam) of a network with one hidden layer on a few samples, written as plain loops
+// over small arrays (and, for 4 samples, as AVX2 code with the samples in the lanes of registers)
+// instead of fit's general machinery (Eigen expressions on dynamic views, the workspace, the
+// Optimizer object).
 //
 // It performs the same floating-point operations in the same order as the general path does for
 // these shapes (each sum of products taken term by term in index order, the bias added last, as
@@ -13,6 +13,7 @@
 // (src/nn/fit.cpp); `mlp sweep` calls it through src/learn/sweep_fast_path.hpp.
 #pragma once
 
+#include <cstdint>
 #include <limits>
 
 #include "kernels/tiny_fit_kernels.hpp"
@@ -68,6 +69,16 @@ struct TinyTraining {
   bool nesterov = false;
   Scalar* velocity = nullptr;       // (parameters) or null: plain gradient descent
   Scalar* good_velocity = nullptr;  // (parameters), with velocity and good_parameters
+  // Adam (Optimizer::step's rule, by the same kernel), when first_moment is not null: m, v and
+  // the step count, updated in place, and their values at the last good epoch (with
+  // good_parameters). The AVX2 kernel has no Adam.
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  Scalar* first_moment = nullptr;        // (parameters) or null: not Adam
+  Scalar* second_moment = nullptr;       // (parameters), with first_moment
+  std::int64_t* steps = nullptr;         // with first_moment
+  Scalar* good_first_moment = nullptr;   // (parameters), with first_moment and good_parameters
+  Scalar* good_second_moment = nullptr;  // (parameters), likewise
+  std::int64_t* good_steps = nullptr;    // likewise
 };
 
 using TinyResult = tiny_fit_detail::LaneResult;
