@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mlp/data/metrics.hpp"
+#include "mlp/nn/loss.hpp"
 #include "shared/data_input.hpp"
 #include "shared/metrics_text.hpp"
 #include "shared/model_input.hpp"
@@ -87,28 +88,42 @@ void classification_metrics(const ClassificationReport& r, const std::vector<std
   }
 }
 
-// The regression's metrics into `out` and `rows`, printed unless --json. `target_scale` is the
-// model's: the standardised loss is the mse of the target standardised as in training.
-void regression_metrics_out(const RegressionMetrics& m, double target_scale, std::size_t n,
+// The loss training reported, on this data: the mse of the target standardised as the model's
+// training standardised it, or (--loss poisson) half the mean Poisson deviance of the counts.
+struct RegressionLoss {
+  double value = 0.0;
+  const char* what = "";
+};
+
+// The regression's metrics and its loss into `out` and `rows`, printed unless --json.
+void regression_metrics_out(const RegressionMetrics& m, const RegressionLoss& loss, std::size_t n,
                             bool json, nlohmann::json& out, MetricRows& rows) {
-  const double standardised_mse = m.mse / (target_scale * target_scale);
   char r2[32];
   std::snprintf(r2, sizeof r2, "%.4f", m.r2);
   rows = {{"RMSE", number_text(std::sqrt(m.mse))},
           {"MAE", number_text(m.mae)},
           {"R\xc2\xb2", r2},
-          {"loss (mse of the standardised target)", number_text(standardised_mse)}};
+          {std::string("loss (") + loss.what + ")", number_text(loss.value)}};
   if (!json) {
     std::printf("%s  (%zu samples)\n", regression_metrics_text(m.mse, m.mae, m.r2).c_str(), n);
-    std::printf("loss %s  (mse of the target standardised as in training)\n",
-                number_text(standardised_mse).c_str());
+    std::printf("loss %s  (%s)\n", number_text(loss.value).c_str(), loss.what);
     return;
   }
   out["rmse"] = std::sqrt(m.mse);
   out["mse"] = m.mse;
   out["mae"] = m.mae;
   out["r2"] = m.r2;
-  out["loss"] = standardised_mse;
+  out["loss"] = loss.value;
+}
+
+template <class Scalar>
+RegressionLoss regression_loss(const TrainedModel<Scalar>& model, const RegressionMetrics& m,
+                               const Vector<Scalar>& truth, const Vector<Scalar>& predicted) {
+  if (model.network.loss() == Loss::poisson)
+    return {static_cast<double>(loss_value<Scalar>(Loss::poisson, predicted, truth)),
+            "half the mean Poisson deviance, the training loss"};
+  const double scale = model.metadata.target_scale;
+  return {m.mse / (scale * scale), "mse of the target standardised as in training"};
 }
 
 template <class Scalar>
@@ -127,9 +142,10 @@ int evaluate(const TrainedModel<Scalar>& model, const EvaluateArguments& a) {
         data.labels, model.predict_classes(data.features), static_cast<int>(names.size()));
     classification_metrics(r, names, n, a.json, out, rows);
   } else {
-    const RegressionMetrics m =
-        regression_metrics<Scalar>(data.targets, model.predict_values(data.features));
-    regression_metrics_out(m, model.metadata.target_scale, n, a.json, out, rows);
+    const Vector<Scalar> predicted = model.predict_values(data.features);
+    const RegressionMetrics m = regression_metrics<Scalar>(data.targets, predicted);
+    regression_metrics_out(m, regression_loss(model, m, data.targets, predicted), n, a.json, out,
+                           rows);
   }
   if (a.json) std::printf("%s\n", out.dump().c_str());
   if (!a.report_dir.empty()) {

@@ -314,6 +314,13 @@ int run_train(TrainArguments a) {
   TrainSettings settings = settings_from(a);
   std::optional<Task> task;
   if (a.task != "auto") task = task_from_string(a.task);
+  if (settings.loss == Loss::poisson) {  // counts: a regression, whatever the values look like
+    if (task == Task::classification)
+      throw UsageError(
+          "--loss poisson fits counts (a regression with an exponential output); it "
+          "cannot be used with --task classification");
+    task = Task::regression;
+  }
   check_writable(a.output, "-o");
   check_writable(a.history_file, "--history");
   if (writer) prepare_report_dir(a.report_dir);
@@ -479,7 +486,8 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "classification", "regression"}))
       ->capture_default_str();
   cmd->add_option("--loss", a->loss,
-                  "Loss (default: categorical_crossentropy for classes, mse for values)")
+                  "Loss (default: categorical_crossentropy for classes, mse for values; poisson: "
+                  "counts, with an exponential output)")
       ->check(CLI::IsMember(loss_names(true)));
   cmd->add_option("--optimizer", a->optimizer,
                   "gd: full-batch gradient descent (the chapter's); sgd: minibatch; momentum; adam")

@@ -150,7 +150,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def predict_log_proba(self, X: npt.ArrayLike) -> np.ndarray: ...
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
-    loss: Literal["squared_error"]
+    loss: Literal["squared_error", "poisson"]
     def __init__(self, loss: str = ..., hidden_layer_sizes: int | Sequence[int] = ...,
                  activation: str = ..., *, solver: str = ..., alpha: float = ...,
                  batch_size: int | str = ..., learning_rate: str = ..., learning_rate_init: float = ...,

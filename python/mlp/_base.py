@@ -22,7 +22,8 @@ from mlp._trained_model import network_model
 # scikit-learn's names of the hidden activations -> the library's.
 _HIDDEN_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 # scikit-learn's out_activation_ -> the library's output activation.
-_OUTPUT_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "softmax": "softmax"}
+_OUTPUT_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "softmax": "softmax",
+                       "exp": "exponential"}
 _SOLVERS = ("lbfgs", "sgd", "adam", "gd")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
 _INITS = ("sklearn", "uniform", "normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal")

@@ -13,14 +13,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     __doc__ = f"""Multi-layer perceptron regressor: scikit-learn's MLPRegressor, trained by mlp's
     C++ library.
 
-    It minimises the squared error (an identity output layer) with L-BFGS, minibatch SGD or
-    Adam, or the full-batch gradient descent 'gd'.
+    It minimises the squared error (an identity output layer) or half the Poisson deviance (an
+    exponential output layer) with L-BFGS, minibatch SGD or Adam, or the full-batch gradient
+    descent 'gd'.
 
     Parameters
     ----------
-    loss : {{'squared_error'}}, default='squared_error'
-        The loss: half the mean squared error. scikit-learn's 'poisson' is not implemented
-        (a ValueError says so).
+    loss : {{'squared_error', 'poisson'}}, default='squared_error'
+        The loss: half the mean squared error, or half the Poisson deviance of counts, with the
+        exponential as the output activation (a log link), which needs ``y >= 0``.
 
 {_docs.PARAMETERS}
     Attributes
@@ -81,18 +82,16 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return False
 
     def _check_params(self):
-        if self.loss == "poisson":
-            raise ValueError("loss='poisson' is not implemented in mlp (it needs an exponential output "
-                             "layer); use loss='squared_error' or scikit-learn's MLPRegressor")
-        if self.loss != "squared_error":
-            raise ValueError(f"The 'loss' parameter must be 'squared_error'; got {self.loss!r}.")
+        if self.loss not in ("squared_error", "poisson"):
+            raise ValueError("The 'loss' parameter must be 'squared_error' or 'poisson'; "
+                             f"got {self.loss!r}.")
         return super()._check_params()
 
     def _library_loss(self):
-        return "mse"
+        return "poisson" if self.loss == "poisson" else "mse"
 
     def _output_activation(self):
-        return "identity"
+        return "exp" if self.loss == "poisson" else "identity"
 
     def _export_classes(self):
         if self.n_outputs_ != 1:
@@ -109,6 +108,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(self._dtype)
+        if self.loss == "poisson" and not np.all(Y >= 0):
+            raise ValueError("loss='poisson' needs targets y >= 0 (counts or rates); y has negative "
+                             "values. Use loss='squared_error' for targets of any sign.")
         return X, Y, y
 
     def fit(self, X, y, sample_weight=None):

@@ -8,6 +8,7 @@ normalised differently (src/nn/loss.cpp):
     softmax + cross-entropy       (A - Y) / N            1
     sigmoid + binary c.-e.        (A - Y) / (N K)        1 / K
     identity + mse                2 (A - Y) / (N K)      2 / K
+    exponential + poisson         (A - Y) / (N K)        1 / K
 
 A gradient s times scikit-learn's gives the same steps when
     - gradient descent and momentum: the learning rate is eta / s (v = mu v - eta g scales alike);
@@ -29,12 +30,13 @@ class LossScale:
 
 
 def loss_scale(library_loss, n_outputs):
-    """The LossScale of `library_loss` ("categorical_crossentropy", "binary_crossentropy" or
-    "mse") with `n_outputs` outputs. scikit-learn reports log losses summed over the outputs and
-    the squared error as mean((A - Y)^2) / 2 over samples and outputs."""
+    """The LossScale of `library_loss` ("categorical_crossentropy", "binary_crossentropy", "mse"
+    or "poisson") with `n_outputs` outputs. scikit-learn reports log losses and the Poisson
+    deviance summed over the outputs and the squared error as mean((A - Y)^2) / 2 over samples
+    and outputs."""
     if library_loss == "categorical_crossentropy":
         return LossScale(gradient=1.0, report=1.0)
-    if library_loss == "binary_crossentropy":
+    if library_loss in ("binary_crossentropy", "poisson"):
         return LossScale(gradient=1.0 / n_outputs, report=float(n_outputs))
     if library_loss == "mse":
         return LossScale(gradient=2.0 / n_outputs, report=0.5)

@@ -157,6 +157,8 @@ std::string activation_statement(const std::string& p, Activation activation, In
       return "  " + p + "_softmax(" + a + ", " + std::to_string(n) + ");\n";
     case Activation::identity:
       return "";
+    case Activation::exponential:
+      return loop + a + "[i] = expf(" + a + "[i]);\n";
   }
   return "";
 }

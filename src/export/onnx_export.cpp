@@ -59,6 +59,8 @@ std::string dense_layer(GraphBuilder& b, const Sequential<Scalar>& net, std::siz
       return b.node("Softmax", {z}, {Attribute::of_int("axis", 1)}, "", a_name);
     case Activation::identity:
       return z;
+    case Activation::exponential:
+      return b.node("Exp", {z}, {}, "", a_name);
   }
   return z;
 }

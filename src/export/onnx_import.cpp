@@ -228,10 +228,11 @@ bool ChainReader::step(const Node& n) {
                     std::to_string(layers.back().n_out) + " units");
     layers.back().b = b.floats;
     layers.back().bias_open = false;
-  } else if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "Softmax") {
+  } else if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "Softmax" || op == "Exp") {
     activation(n, op == "Relu"      ? Activation::relu
                   : op == "Tanh"    ? Activation::tanh
                   : op == "Sigmoid" ? Activation::sigmoid
+                  : op == "Exp"     ? Activation::exponential
                                     : Activation::softmax);
   } else if (op == "Scaler" ||
              ((op == "Sub" || op == "Div" || op == "Mul") && first && layers.empty())) {
@@ -398,9 +399,10 @@ TrainedModel<float> import_onnx(const std::string& path, const OnnxImportOptions
   if (out == Activation::sigmoid && layers.back().n_out == 1)
     model.network = with_softmax_pair(model.network);
   const Activation last = model.network.output_activation();
-  model.network.compile(last == Activation::sigmoid ? Loss::binary_crossentropy
-                        : classifier                ? Loss::categorical_crossentropy
-                                                    : Loss::mse,
+  model.network.compile(last == Activation::sigmoid       ? Loss::binary_crossentropy
+                        : classifier                      ? Loss::categorical_crossentropy
+                        : last == Activation::exponential ? Loss::poisson
+                                                          : Loss::mse,
                         OptimizerSpec{});
   model.metadata = imported_metadata(chain, proto, classifier, options, path);
   return model;

@@ -194,6 +194,8 @@ class Writer {
         return "(" + a(L, j) + " - " + y(j) + ") / (" + a(L, j) + " (1 - " + a(L, j) + ")) / " + K;
       case Loss::categorical_crossentropy:
         return "-" + y(j) + " / " + a(L, j);
+      case Loss::poisson:
+        return "(1 - " + y(j) + " / " + a(L, j) + ") / " + K;
     }
     return "";
   }
@@ -209,6 +211,8 @@ class Writer {
         return "(" + av + " - " + yv + ") / (" + av + times() + "(1 - " + av + ")) / " + K;
       case Loss::categorical_crossentropy:
         return "-" + yv + " / " + av;
+      case Loss::poisson:
+        return "(1 - " + yv + " / " + av + ") / " + K;
     }
     return "";
   }
@@ -227,6 +231,9 @@ class Writer {
                ") log(1 - " + a(L, "j") + ")]";
       case Loss::categorical_crossentropy:
         return "-" + sum + y("j") + " log " + a(L, "j");
+      case Loss::poisson:
+        return "1/" + K + " " + sum + "[" + a(L, "j") + " - " + y("j") + " + " + y("j") + " log(" +
+               y("j") + " / " + a(L, "j") + ")]";
     }
     return "";
   }

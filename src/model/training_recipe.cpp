@@ -193,6 +193,14 @@ Split split_rows(Dataset<Scalar>& data, const TrainSettings& settings) {
 
 // A new model's metadata: the data's columns and classes, and the feature scaler and target
 // scaling fitted on the first n_train rows.
+// The index of the first negative value (or NaN) of v, or -1.
+template <class Scalar>
+Index find_negative(const Vector<Scalar>& v) {
+  for (Index i = 0; i < v.size(); ++i)
+    if (!(v(i) >= Scalar(0))) return i;
+  return -1;
+}
+
 template <class Scalar>
 void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, Index n_train,
                    ModelMetadata& meta, const StripeSplit* split = nullptr,
@@ -228,7 +236,14 @@ void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, I
     }
     meta.feature_scaler = scaler;
   }
-  if (data.task != Task::classification) {
+  if (data.task != Task::classification && settings.loss == Loss::poisson) {
+    // Counts are fitted as they are (the exponential output's rate): no scaling, none negative.
+    const Index negative = find_negative(data.targets);
+    if (negative >= 0)
+      throw DataError("--loss poisson needs targets >= 0 (counts or rates), but a target is " +
+                      std::to_string(data.targets(negative)) +
+                      "; use --loss mse for targets of any sign");
+  } else if (data.task != Task::classification) {
     const auto y = data.targets.head(n_train).template cast<double>();
     meta.target_mean = y.mean();
     const double sd = std::sqrt((y.array() - meta.target_mean).square().mean());
@@ -237,15 +252,17 @@ void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, I
 }
 
 // A new network for the data: the hidden layers of the settings, then softmax outputs (one per
-// class) or one identity output; the hidden activation's default initializer (He for ReLU,
-// Glorot otherwise).
+// class) or one identity output (exponential with --loss poisson); the hidden activation's default
+// initializer (He for ReLU, Glorot otherwise).
 template <class Scalar>
 Sequential<Scalar> new_network(const Dataset<Scalar>& data, const TrainSettings& settings) {
   const bool classification = data.task == Task::classification;
   Sequential<Scalar> net(data.features.cols());
   for (Index units : settings.hidden_layers) net.add(units, settings.activation);
   net.add(classification ? static_cast<Index>(data.class_names.size()) : 1,
-          classification ? Activation::softmax : Activation::identity);
+          classification                   ? Activation::softmax
+          : settings.loss == Loss::poisson ? Activation::exponential
+                                           : Activation::identity);
   net.initialize(Initializer{activation_info(settings.activation).initializer}, settings.seed);
   return net;
 }

@@ -140,6 +140,20 @@ struct Softmax {
   }
 };
 
+struct Exponential {
+  // a = e^z (the output of a count: a > 0, Poisson regression's log link; Keras' "exponential")
+  template <class Scalar>
+  static void forward(const ConstMatrixRef<Scalar>& Z, MatrixRef<Scalar>& A) {
+    A = Z.array().exp().matrix();
+  }
+  // da/dz = e^z = a
+  template <class Scalar>
+  static void backward(const ConstMatrixRef<Scalar>&, const ConstMatrixRef<Scalar>& A,
+                       const ConstMatrixRef<Scalar>& dA, MatrixRef<Scalar>& dZ) {
+    dZ = (dA.array() * A.array()).matrix();
+  }
+};
+
 template <class F, class Scalar>
 constexpr ActivationKernels<Scalar> kernels_of() {
   return {&F::template forward<Scalar>, &F::template backward<Scalar>};
@@ -150,7 +164,7 @@ using InitKind = Initializer::Kind;
 
 // name, label, formula, derivative, range of a, default initializer, hidden, output, nonlinear,
 // kink, f and f' (float, double).
-constexpr std::array<ActivationInfo, 5> kActivations{{
+constexpr std::array<ActivationInfo, 6> kActivations{{
     {Activation::sigmoid, "sigmoid", "sigmoid", "1 / (1 + e^-z)", "a (1 - a)", 0.0, 1.0,
      InitKind::glorot_uniform, true, true, true, false, kernels_of<Sigmoid, float>(),
      kernels_of<Sigmoid, double>()},
@@ -164,6 +178,9 @@ constexpr std::array<ActivationInfo, 5> kActivations{{
     {Activation::softmax, "softmax", "softmax", "e^(z_i) / sum_j e^(z_j)", "a_i ([i = k] - a_k)",
      0.0, 1.0, InitKind::glorot_uniform, false, true, true, false, kernels_of<Softmax, float>(),
      kernels_of<Softmax, double>()},
+    {Activation::exponential, "exponential", "exponential", "e^z", "e^z = a", 0.0, kInf,
+     InitKind::glorot_uniform, false, true, true, false, kernels_of<Exponential, float>(),
+     kernels_of<Exponential, double>()},
 }};
 
 static_assert(in_enum_order(kActivations, &ActivationInfo::id),

@@ -16,14 +16,17 @@ namespace {
 constexpr unsigned kAnyOutput = ~0u;
 constexpr unsigned kSigmoid = activation_bit(Activation::sigmoid);
 constexpr unsigned kSoftmax = activation_bit(Activation::softmax);
+constexpr unsigned kExponential = activation_bit(Activation::exponential);
 
 // name, alias, the outputs it fits (cross-entropies need probabilities: BCE a sigmoid or softmax
-// output, CCE a softmax one), the fused pairs (sigmoid + BCE, softmax + CCE).
-constexpr std::array<LossInfo, 4> kLosses{{
+// output, CCE a softmax one; Poisson a positive rate, an exponential output), the fused pairs
+// (sigmoid + BCE, softmax + CCE, exponential + Poisson).
+constexpr std::array<LossInfo, 5> kLosses{{
     {Loss::sse, "sse", "", kAnyOutput, 0},
     {Loss::mse, "mse", "", kAnyOutput, 0},
     {Loss::binary_crossentropy, "binary_crossentropy", "bce", kSigmoid | kSoftmax, kSigmoid},
     {Loss::categorical_crossentropy, "categorical_crossentropy", "cce", kSoftmax, kSoftmax},
+    {Loss::poisson, "poisson", "", kExponential, kExponential},
 }};
 
 static_assert(in_enum_order(kLosses, &LossInfo::id),
@@ -158,6 +161,19 @@ Scalar loss_value(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
       };
       return -weighted_sum<Scalar>(A.rows(), r, term) / static_cast<Scalar>(A.rows());
     }
+    case Loss::poisson: {
+      // a - y + y log(y / a), the y log y - y that makes the best a's term 0 included, as
+      // scikit-learn's poisson_loss has it.
+      auto term = [&](Index i) {
+        Scalar sum = 0;
+        for (Index j = 0; j < A.cols(); ++j) {
+          const Scalar a = A(i, j), y = Y(i, j);
+          sum += a - y + (y != Scalar(0) ? y * (std::log(y) - std::log(a)) : Scalar(0));
+        }
+        return sum;
+      };
+      return weighted_sum<Scalar>(A.rows(), r, term) / count;
+    }
   }
   return 0;
 }
@@ -191,6 +207,9 @@ void loss_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y
         for (Index j = 0; j < A.cols(); ++j)
           dA(i, j) = -Y(i, j) / clipped(A(i, j)) / static_cast<Scalar>(A.rows());
       return;
+    case Loss::poisson:
+      dA = ((Scalar(1) - Y.array() / A.array()) / count).matrix();
+      return;
   }
 }
 
@@ -201,8 +220,8 @@ bool has_fused_output_gradient(Loss loss, Activation output) {
 template <class Scalar>
 void fused_output_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
                            MatrixRef<Scalar> dZ) {
-  const Scalar count = loss == Loss::binary_crossentropy ? static_cast<Scalar>(A.size())
-                                                         : static_cast<Scalar>(A.rows());
+  const Scalar count = loss == Loss::categorical_crossentropy ? static_cast<Scalar>(A.rows())
+                                                              : static_cast<Scalar>(A.size());
   dZ = (A - Y) / count;
 }
 
@@ -211,8 +230,10 @@ void check_loss_matches_output(Loss loss, Activation output) {
   std::vector<std::string> fitting;
   for (const ActivationInfo& a : activations())
     if (loss_fits_output(loss, a.id)) fitting.emplace_back(a.name);
-  throw InvalidArgument(std::string(to_string(loss)) + " needs a " + join_names(fitting) +
-                        " output layer, not " + std::string(to_string(output)));
+  const std::string names = join_names(fitting);
+  const bool vowel = std::string_view("aeiou").find(names.front()) != std::string_view::npos;
+  throw InvalidArgument(std::string(to_string(loss)) + (vowel ? " needs an " : " needs a ") +
+                        names + " output layer, not " + std::string(to_string(output)));
 }
 
 #define MLP_INSTANTIATE(Scalar)                                                             \

@@ -2,10 +2,12 @@
 // real binary as a user would.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "mlp/core/random.hpp"
 #include "mlp/data/csv.hpp"
 #include "mlp/data/dataset.hpp"
 #include "mlp/data/preprocessing.hpp"
@@ -114,6 +116,50 @@ TEST(CliTrain, DiabetesRegressionBeatsPredictingTheMean) {
   ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
   EXPECT_EQ(predicted.out.rfind("prediction\n", 0), 0u);
   EXPECT_EQ(std::count(predicted.out.begin(), predicted.out.end(), '\n'), 134);
+}
+
+// Counts y ~ Poisson(e^(0.8 x1 - 0.5 x2)): integers, which the data alone would take for classes.
+std::string counts_table(int rows) {
+  mlp::Random rng(5);
+  std::string text = "x1,x2,visits\n";
+  for (int i = 0; i < rows; ++i) {
+    const double x1 = rng.uniform(-1.5, 1.5), x2 = rng.uniform(-1.5, 1.5);
+    // Knuth's method: count uniform draws until their product falls below e^-rate.
+    const double limit = std::exp(-std::exp(0.8 * x1 - 0.5 * x2));
+    int k = 0;
+    for (double p = rng.uniform(); p > limit; p *= rng.uniform()) ++k;
+    text += std::to_string(x1) + "," + std::to_string(x2) + "," + std::to_string(k) + "\n";
+  }
+  return text;
+}
+
+TEST(CliTrain, PoissonLossFitsCountsWithAnExponentialOutput) {
+  TempDir dir;
+  std::ofstream(dir / "counts.csv") << counts_table(2000);
+  const auto trained = run_mlp(
+      "train " + dir / "counts.csv" +
+      " --target visits --loss poisson --layers 8 --epochs 40 --seed 1 -o " + dir / "c.model");
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_TRUE(contains(trained.out, "regression")) << trained.out;  // not 1x classes
+  const auto info = run_mlp("info " + dir / "c.model");
+  EXPECT_TRUE(contains(info.out, "exponential")) << info.out;
+  const auto metrics = evaluate_json(dir / "c.model", dir / "counts.csv");
+  // Half the mean Poisson deviance: about 0.5 at the true rate here, 0.8 for the mean count.
+  EXPECT_LT(metrics["loss"].get<double>(), 0.6) << metrics.dump();
+  const auto predicted = run_mlp("predict " + dir / "c.model" + " " + dir / "counts.csv");
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  EXPECT_EQ(predicted.out.find('-'), std::string::npos) << "a negative rate";
+
+  std::ofstream(dir / "negative.csv") << "x,y\n1,2\n2,-1\n3,4\n";
+  const auto negative =
+      run_mlp("train " + dir / "negative.csv" + " --target y --loss poisson -o " + dir / "n");
+  EXPECT_EQ(negative.exit_code, 1);
+  EXPECT_TRUE(contains(negative.err, "--loss poisson needs targets >= 0")) << negative.err;
+  const auto classes =
+      run_mlp("train " + dir / "counts.csv" +
+              " --target visits --task classification --loss poisson -o " + dir / "n");
+  EXPECT_EQ(classes.exit_code, 2);
+  EXPECT_TRUE(contains(classes.err, "cannot be used with --task classification")) << classes.err;
 }
 
 // A table of `rows` rows with y = x1 - x2, for the size rule of the defaults.

@@ -39,6 +39,36 @@ TEST(Loss, CrossEntropiesByHand) {
               -(std::log(0.7) + std::log(0.1)) / 2, 1e-15);
 }
 
+TEST(Loss, PoissonIsHalfTheDevianceOfCountsAsScikitLearnComputesIt) {
+  // scikit-learn's poisson_loss: mean over samples of y log(y / a) - y + a, summed over the
+  // outputs; the library's is the mean over both (E / K), with y log(y / a) = 0 at y = 0.
+  Matrix<double> A(3, 2), Y(3, 2);
+  A << 0.5, 2.0, 1.0, 0.1, 3.0, 1.5;
+  Y << 0, 3, 1, 0, 5, 2;
+  double expected = 0;
+  for (mlp::Index i = 0; i < 3; ++i)
+    for (mlp::Index j = 0; j < 2; ++j) {
+      const double a = A(i, j), y = Y(i, j);
+      expected += (y > 0 ? y * std::log(y / a) : 0.0) - y + a;
+    }
+  EXPECT_NEAR(mlp::loss_value<double>(Loss::poisson, A, Y), expected / 6, 1e-15);
+  Matrix<double> dA(3, 2), dZ(3, 2);
+  mlp::loss_gradient<double>(Loss::poisson, A, Y, dA);  // (1 - y / a) / (N K)
+  EXPECT_NEAR(dA(0, 1), (1 - 3.0 / 2.0) / 6, 1e-15);
+  EXPECT_NEAR(dA(0, 0), 1.0 / 6, 1e-15);
+  ASSERT_TRUE(mlp::has_fused_output_gradient(Loss::poisson, mlp::Activation::exponential));
+  mlp::fused_output_gradient<double>(Loss::poisson, A, Y, dZ);  // dE/da * a = (a - y) / (N K)
+  EXPECT_NEAR(dZ(2, 0), (3.0 - 5.0) / 6, 1e-15);
+  // Only a positive output fits it, and the message says which.
+  EXPECT_FALSE(mlp::loss_fits_output(Loss::poisson, mlp::Activation::identity));
+  try {
+    mlp::check_loss_matches_output(Loss::poisson, mlp::Activation::identity);
+    FAIL() << "poisson with an identity output was accepted";
+  } catch (const mlp::InvalidArgument& e) {
+    EXPECT_STREQ(e.what(), "poisson needs an exponential output layer, not identity");
+  }
+}
+
 TEST(Loss, CrossEntropyOfCertainWrongAnswerIsFinite) {
   Matrix<double> A(1, 1), Y(1, 1);
   A << 0.0;

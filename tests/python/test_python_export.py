@@ -185,6 +185,20 @@ int main(void) {{
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="no gcc to compile the generated C")
+def test_poisson_regressor_exports_its_exponential_output(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 3)).astype(np.float32)
+    y = rng.poisson(np.exp(0.8 * X[:, 0] - 0.5 * X[:, 1]))
+    reg = mlp.MLPRegressor(loss="poisson", hidden_layer_sizes=(6,), max_iter=40,
+                           random_state=0).fit(X, y)
+    reg.export_onnx(tmp_path / "counts.onnx")
+    out = run_onnx(tmp_path / "counts.onnx", X)
+    np.testing.assert_allclose(out["variable"].ravel(), reg.predict(X), rtol=1e-5, atol=1e-6)
+    reg.export_c(tmp_path / "c", name="counts")
+    got = compile_and_run(tmp_path / "c", "counts", X, 1)
+    np.testing.assert_allclose(got.ravel(), reg.predict(X), rtol=1e-5, atol=1e-6)
+
+
 def test_generated_c_gives_predict_proba(iris, diabetes, tmp_path):
     X, y = iris
     clf = mlp.MLPClassifier(hidden_layer_sizes=(6,), activation="tanh", max_iter=60,

@@ -1,6 +1,6 @@
 // Activation functions a = f(z) and their derivatives (the chapter's "Sigmoid function" section;
 // tanh and ReLU are its alternatives, identity is the regression output, softmax the multiclass
-// output).
+// output, exponential the output of counts: Poisson regression's log link).
 //
 // Every activation is one entry of one table (activations(), in src/nn/activation.cpp): its name
 // on the command line and in model files, f and f' with the chapter's equations beside them, the
@@ -21,7 +21,7 @@
 namespace mlp {
 
 // In the order of the table.
-enum class Activation { sigmoid, tanh, relu, identity, softmax };
+enum class Activation { sigmoid, tanh, relu, identity, softmax, exponential };
 
 // f and f' of one activation for one scalar type.
 template <class Scalar>
@@ -72,7 +72,7 @@ enum class ActivationUse {
 };
 std::vector<std::string> activation_names(ActivationUse use = ActivationUse::any);
 
-// "sigmoid", "tanh", "relu", "identity", "softmax".
+// "sigmoid", "tanh", "relu", "identity", "softmax", "exponential".
 std::string_view to_string(Activation activation);
 // Inverse of to_string; throws InvalidArgument naming the accepted names.
 Activation activation_from_string(std::string_view name);

@@ -17,6 +17,8 @@ enum class Loss {
   mse,  // mean squared error: E = 1/(N K) sum_n sum_k (a_nk - y_nk)^2 (Keras' "mse")
   binary_crossentropy,       // E = -1/(N K) sum [y log a + (1 - y) log(1 - a)]
   categorical_crossentropy,  // E = -1/N sum_n sum_k y_nk log a_nk (Y one-hot)
+  poisson,  // half the Poisson deviance of counts: E = 1/(N K) sum [a - y + y log(y / a)] (y >= 0,
+            // a > 0; y log(y / a) = 0 at y = 0), scikit-learn's MLPRegressor(loss='poisson')
 };
 
 // One loss: its names and the output activations it fits. The CLI's choices, the model file's
@@ -39,7 +41,7 @@ const LossInfo& loss_info(Loss loss);
 // The names in the table's order, then (with_aliases) the aliases.
 std::vector<std::string> loss_names(bool with_aliases = false);
 
-// "sse", "mse", "binary_crossentropy", "categorical_crossentropy".
+// "sse", "mse", "binary_crossentropy", "categorical_crossentropy", "poisson".
 std::string_view to_string(Loss loss);
 // Inverse of to_string (also accepts the aliases "bce" and "cce"); throws InvalidArgument
 // otherwise.
@@ -70,7 +72,8 @@ void check_loss_terms(const LossTerms& terms, Index samples, const char* what);
 
 // E, the quantity whose gradient training follows (formulas above), with sample n's term
 // multiplied by r[n] when r is given (LossTerms' r_n). Cross-entropies clip a to [eps, 1 - eps]
-// (eps = 1e-12 for double, 1e-7 for float) so that log never sees 0.
+// (eps = 1e-12 for double, 1e-7 for float) so that log never sees 0; Poisson does not (its a is
+// e^z > 0: an a that underflowed to 0 under a y > 0 is an infinite loss, a divergence).
 template <class Scalar>
 Scalar loss_value(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
                   const Scalar* r = nullptr);
@@ -87,18 +90,20 @@ template <class Scalar>
 void loss_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
                    MatrixRef<Scalar> dA);
 
-// True for the pairs whose dE/dZ simplifies to (A - Y) / N(K): sigmoid + binary cross-entropy
-// and softmax + categorical cross-entropy. Using the fused form avoids dividing by a(1 - a).
+// True for the pairs whose dE/dZ simplifies to (A - Y) / N(K): sigmoid + binary cross-entropy,
+// softmax + categorical cross-entropy and exponential + Poisson. Using the fused form avoids
+// dividing by a(1 - a) (or by a).
 bool has_fused_output_gradient(Loss loss, Activation output);
 
-// dE/dZ of the output layer for a fused pair: (A - Y) / (N K) for sigmoid + BCE,
-// (A - Y) / N for softmax + CCE.
+// dE/dZ of the output layer for a fused pair: (A - Y) / (N K) for sigmoid + BCE and exponential
+// + Poisson (dE/da = (1 - y / a) / (N K), da/dz = a), (A - Y) / N for softmax + CCE.
 template <class Scalar>
 void fused_output_gradient(Loss loss, ConstMatrixRef<Scalar> A, ConstMatrixRef<Scalar> Y,
                            MatrixRef<Scalar> dZ);
 
 // Throws InvalidArgument when the loss cannot be used with this output activation
-// (cross-entropies need probabilities: BCE a sigmoid or softmax output, CCE a softmax one).
+// (cross-entropies need probabilities: BCE a sigmoid or softmax output, CCE a softmax one;
+// Poisson a positive rate: an exponential output).
 void check_loss_matches_output(Loss loss, Activation output);
 
 }  // namespace mlp
