@@ -303,6 +303,19 @@ Dataset<Scalar> load_idx_shard(const DataArguments& data_args, const TrainSettin
   return std::move(shard.data);
 }
 
+// --task, or none (guessed from the target's values); always a regression with --loss poisson,
+// whatever the counts look like.
+std::optional<Task> task_of(const TrainArguments& a, const TrainSettings& settings) {
+  std::optional<Task> task;
+  if (a.task != "auto") task = task_from_string(a.task);
+  if (settings.loss != Loss::poisson) return task;
+  if (task == Task::classification)
+    throw UsageError(
+        "--loss poisson fits counts (a regression with an exponential output); it "
+        "cannot be used with --task classification");
+  return Task::regression;
+}
+
 template <class Scalar>
 int run_train(TrainArguments a) {
   // Under mpirun, every process trains the same model on its share of each batch
@@ -312,15 +325,7 @@ int run_train(TrainArguments a) {
   const bool writer = world == nullptr || world->rank() == 0;
   if (!writer) a.quiet = true;
   TrainSettings settings = settings_from(a);
-  std::optional<Task> task;
-  if (a.task != "auto") task = task_from_string(a.task);
-  if (settings.loss == Loss::poisson) {  // counts: a regression, whatever the values look like
-    if (task == Task::classification)
-      throw UsageError(
-          "--loss poisson fits counts (a regression with an exponential output); it "
-          "cannot be used with --task classification");
-    task = Task::regression;
-  }
+  const std::optional<Task> task = task_of(a, settings);
   check_writable(a.output, "-o");
   check_writable(a.history_file, "--history");
   if (writer) prepare_report_dir(a.report_dir);
