@@ -1,6 +1,7 @@
 #include "mlp/export/onnx_import.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -80,6 +81,9 @@ class ChainReader {
   std::vector<ReadLayer> layers;
   std::optional<StandardScaler<double>> scaler;
   std::vector<std::string> classes;
+  // A regression's output in the target's units, y = y' * scale + mean (what mlp export writes).
+  double target_scale = 1.0, target_mean = 0.0;
+  bool unscaled() const { return unscaling_stage_ != 0; }
 
  private:
   [[noreturn]] void refuse(const Node& n, const std::string& why) const {
@@ -95,14 +99,16 @@ class ChainReader {
   void dense(const Node& n, const Tensor& W, bool transposed, const Tensor* bias);
   void activation(const Node& n, Activation a);
   void preprocessing(const Node& n);
+  void target_unscaling(const Node& n);
   void check_tail();
 
   const onnx::Graph& g_;
   std::string path_;
   std::map<std::string, Tensor> constants_;
   std::set<std::size_t> used_;
-  std::string tensor_;     // the chain's current tensor
-  int scaling_stage_ = 0;  // 0: no preprocessing read, 1: its Sub, 2: its Div, Mul or Scaler
+  std::string tensor_;       // the chain's current tensor
+  int scaling_stage_ = 0;    // 0: no preprocessing read, 1: its Sub, 2: its Div, Mul or Scaler
+  int unscaling_stage_ = 0;  // 0: no target unscaling read, 1: its Mul, 2: its Add
 };
 
 const Tensor& ChainReader::float_constant(const Node& n, std::size_t input) const {
@@ -130,6 +136,7 @@ std::string ChainReader::graph_input() const {
 
 // The layer Z = X W + b: W (n_in x n_out), or its transpose when `transposed` (torch's Linear).
 void ChainReader::dense(const Node& n, const Tensor& W, bool transposed, const Tensor* bias) {
+  if (unscaled()) refuse(n, "comes after the output's y * scale + mean");
   if (W.dims.size() != 2) refuse(n, "has a weight tensor that is not a matrix");
   const Index rows = W.dims[0], cols = W.dims[1];
   if (rows <= 0 || cols <= 0) refuse(n, "has an empty weight matrix");
@@ -156,6 +163,7 @@ void ChainReader::dense(const Node& n, const Tensor& W, bool transposed, const T
 }
 
 void ChainReader::activation(const Node& n, Activation a) {
+  if (unscaled()) refuse(n, "comes after the output's y * scale + mean");
   if (layers.empty() || layers.back().activated)
     refuse(n, "is not right after a dense layer (Gemm, or MatMul + Add)");
   if (a == Activation::softmax) {
@@ -204,6 +212,25 @@ void ChainReader::preprocessing(const Node& n) {
   }
 }
 
+// Mul then Add by one constant each after the last layer: a regression's output in the target's
+// units, y = y' * scale + mean, as mlp export writes it; kept as the model's target scaling.
+void ChainReader::target_unscaling(const Node& n) {
+  const int stage = n.op_type == "Mul" ? 1 : 2;  // what this node completes
+  if (stage <= unscaling_stage_)
+    refuse(n,
+           "cannot be mapped to the target's y * scale + mean: mlp reads one Mul then one Add "
+           "by constants");
+  const Tensor& c = float_constant(n, 1);
+  if (c.floats.size() != 1)
+    refuse(n, "holds " + std::to_string(c.floats.size()) +
+                  " values; mlp reads one scale and one mean for its one output");
+  const double v = c.floats[0];
+  if (!std::isfinite(v) || (stage == 1 && !(v > 0)))
+    refuse(n, "is not a finite " + std::string(stage == 1 ? "scale > 0" : "mean"));
+  (stage == 1 ? target_scale : target_mean) = v;
+  unscaling_stage_ = stage;
+}
+
 // One node of the chain; false when `n` is not part of the network (the chain has ended).
 bool ChainReader::step(const Node& n) {
   const std::string& op = n.op_type;
@@ -237,6 +264,8 @@ bool ChainReader::step(const Node& n) {
   } else if (op == "Scaler" ||
              ((op == "Sub" || op == "Div" || op == "Mul") && first && layers.empty())) {
     preprocessing(n);
+  } else if ((op == "Mul" || op == "Add") && first && !layers.empty() && !layers.back().bias_open) {
+    target_unscaling(n);
   } else {
     return false;
   }
@@ -334,6 +363,12 @@ ModelMetadata imported_metadata(const ChainReader& chain, const onnx::Model& pro
   ModelMetadata meta;
   meta.task = classifier ? Task::classification : Task::regression;
   meta.target = options.target;
+  if (classifier && chain.unscaled())
+    throw ModelFileError(path +
+                         ": the classifier's probabilities are scaled (Mul, Add) after "
+                         "its last layer: they would no longer be probabilities");
+  meta.target_scale = chain.target_scale;
+  meta.target_mean = chain.target_mean;
   if (classifier) meta.class_names = chain.classes;
   for (const auto& name : meta.class_names)
     if (!is_utf8(name)) throw ModelFileError(path + ": a class name is not UTF-8 text");

@@ -142,6 +142,77 @@ TEST(OnnxImport, StandardisationIsSubThenDivOrMul) {
   std::filesystem::remove(path);
 }
 
+// x (2 features) -> Gemm -> `activation` -> Gemm (1 output) -> [Exp] -> Mul(scale) -> Add(mean):
+// a regression as mlp export writes it, its output in the target's units.
+mlp::onnx::Model regression_graph(bool exponential, float scale, float mean) {
+  mlp::onnx::Model m;
+  m.opsets = {{"", 13}};
+  auto& g = m.graph;
+  g.inputs = {{"x", DataType::float32, {{0, "N"}, {2, ""}}, ""}};
+  g.outputs = {{"y", DataType::float32, {{0, "N"}, {1, ""}}, ""}};
+  g.initializers = {floats("W1", {2, 3}, {0.5F, -1.0F, 0.25F, 0.75F, -0.5F, 1.5F}),
+                    floats("b1", {3}, {0.1F, -0.2F, 0.3F}),
+                    floats("W2", {3, 1}, {1.0F, -0.5F, 0.25F}),
+                    floats("b2", {1}, {0.2F}),
+                    floats("scale", {}, {scale}),
+                    floats("mean", {}, {mean})};
+  g.nodes = {{"Gemm", "", "l1", {"x", "W1", "b1"}, {"z1"}, {}},
+             {"Relu", "", "relu", {"z1"}, {"a1"}, {}},
+             {"Gemm", "", "l2", {"a1", "W2", "b2"}, {"z2"}, {}},
+             {"Mul", "", "times_scale", {"z2", "scale"}, {"scaled"}, {}},
+             {"Add", "", "plus_mean", {"scaled", "mean"}, {"y"}, {}}};
+  if (exponential) {
+    g.nodes.insert(g.nodes.begin() + 3, {"Exp", "", "rate", {"z2"}, {"e2"}, {}});
+    g.nodes[4].inputs[0] = "e2";
+  }
+  return m;
+}
+
+TEST(OnnxImport, ARegressionsMulAndAddAfterItsLastLayerAreItsTargetScaling) {
+  // For x = (1, 2): a1 = relu(0.1 + 0.5 + 1.5, -0.2 - 1 - 1, 0.3 + 0.25 + 3) = (2.1, 0, 3.55);
+  // z2 = 0.2 + 2.1 - 0 + 0.8875 = 3.1875.
+  mlp::Matrix<float> x(1, 2);
+  x << 1.0F, 2.0F;
+  for (const bool exponential : {false, true}) {
+    const std::string path =
+        temp_file("regression", mlp::onnx::encode(regression_graph(exponential, 2.5F, -1.0F)));
+    const auto model = mlp::import_onnx(path);
+    std::filesystem::remove(path);
+    EXPECT_EQ(model.metadata.task, mlp::Task::regression);
+    EXPECT_EQ(model.metadata.target_scale, 2.5);
+    EXPECT_EQ(model.metadata.target_mean, -1.0);
+    EXPECT_EQ(model.network.loss(), exponential ? mlp::Loss::poisson : mlp::Loss::mse);
+    const double z2 = 3.1875, y = (exponential ? std::exp(z2) : z2) * 2.5 - 1.0;
+    EXPECT_NEAR(model.predict_values(x)(0), y, 1e-5 * std::abs(y)) << exponential;
+  }
+  // Anything else after the last layer is refused, naming the node.
+  const auto refused = [](mlp::onnx::Model m, const std::string& message) {
+    const std::string path = temp_file("refused", mlp::onnx::encode(m));
+    try {
+      mlp::import_onnx(path);
+      ADD_FAILURE() << "imported: " << message;
+    } catch (const mlp::ModelFileError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+    std::filesystem::remove(path);
+  };
+  auto add_first = regression_graph(false, 2.5F, -1.0F);  // y' + mean, then * scale
+  std::swap(add_first.graph.nodes[3].op_type, add_first.graph.nodes[4].op_type);
+  refused(add_first, "'plus_mean' (Mul) cannot be mapped to the target's y * scale + mean");
+  refused(regression_graph(false, -2.0F, 0.0F), "'times_scale' (Mul) is not a finite scale > 0");
+  auto vector_scale = regression_graph(false, 1.0F, 0.0F);
+  vector_scale.graph.initializers[4] = floats("scale", {2}, {1.0F, 2.0F});
+  refused(vector_scale, "'times_scale' (Mul) holds 2 values");
+  auto layer_after = regression_graph(false, 1.0F, 0.0F);  // a Relu after the unscaling
+  layer_after.graph.nodes.push_back({"Relu", "", "late", {"y"}, {"r"}, {}});
+  refused(layer_after, "'late' (Relu) comes after the output's y * scale + mean");
+  auto classifier = regression_graph(false, 1.0F, 0.0F);  // probabilities scaled
+  classifier.graph.nodes.insert(classifier.graph.nodes.begin() + 3,
+                                {"Sigmoid", "", "p", {"z2"}, {"p2"}, {}});
+  classifier.graph.nodes[4].inputs[0] = "p2";
+  refused(classifier, "the classifier's probabilities are scaled");
+}
+
 TEST(OnnxImport, WeightsMayComeFromConstantNodes) {
   // torch.onnx.export sometimes writes a weight as a Constant node instead of an initializer.
   auto m = mlp_graph();

@@ -197,6 +197,9 @@ def test_poisson_regressor_exports_its_exponential_output(tmp_path):
     reg.export_c(tmp_path / "c", name="counts")
     got = compile_and_run(tmp_path / "c", "counts", X, 1)
     np.testing.assert_allclose(got.ravel(), reg.predict(X), rtol=1e-5, atol=1e-6)
+    # and back: Gemm, Relu, Gemm, Exp, then the output's Mul and Add (y * 1 + 0)
+    imported = mlp.import_onnx(tmp_path / "counts.onnx")
+    np.testing.assert_allclose(imported.predict(X).ravel(), reg.predict(X), rtol=1e-6)
 
 
 def test_generated_c_gives_predict_proba(iris, diabetes, tmp_path):
