@@ -92,7 +92,8 @@ void classification_metrics(const ClassificationReport& r, const std::vector<std
 // training standardised it, or (--loss poisson) half the mean Poisson deviance of the counts.
 struct RegressionLoss {
   double value = 0.0;
-  const char* what = "";
+  const char* what = "";      // on the printed line
+  const char* row_name = "";  // in the report's table
 };
 
 // The regression's metrics and its loss into `out` and `rows`, printed unless --json.
@@ -103,7 +104,7 @@ void regression_metrics_out(const RegressionMetrics& m, const RegressionLoss& lo
   rows = {{"RMSE", number_text(std::sqrt(m.mse))},
           {"MAE", number_text(m.mae)},
           {"R\xc2\xb2", r2},
-          {std::string("loss (") + loss.what + ")", number_text(loss.value)}};
+          {std::string("loss (") + loss.row_name + ")", number_text(loss.value)}};
   if (!json) {
     std::printf("%s  (%zu samples)\n", regression_metrics_text(m.mse, m.mae, m.r2).c_str(), n);
     std::printf("loss %s  (%s)\n", number_text(loss.value).c_str(), loss.what);
@@ -121,9 +122,10 @@ RegressionLoss regression_loss(const TrainedModel<Scalar>& model, const Regressi
                                const Vector<Scalar>& truth, const Vector<Scalar>& predicted) {
   if (model.network.loss() == Loss::poisson)
     return {static_cast<double>(loss_value<Scalar>(Loss::poisson, predicted, truth)),
-            "half the mean Poisson deviance, the training loss"};
+            "half the mean Poisson deviance, the training loss", "half the mean Poisson deviance"};
   const double scale = model.metadata.target_scale;
-  return {m.mse / (scale * scale), "mse of the target standardised as in training"};
+  return {m.mse / (scale * scale), "mse of the target standardised as in training",
+          "mse of the standardised target"};
 }
 
 template <class Scalar>
