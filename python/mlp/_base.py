@@ -6,6 +6,7 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
@@ -16,6 +17,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from mlp import _core
 from mlp._lbfgs import fit_lbfgs
 from mlp._scaling import loss_scale
+from mlp._sparse import predict_in_blocks
 from mlp._sequential import Sequential
 from mlp._trained_model import network_model
 
@@ -351,7 +353,10 @@ class BaseMLP(BaseEstimator):
                 if y is not None:
                     return y
             if check_input:
-                X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+                X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                                  accept_sparse="csr")
+            if sp.issparse(X):
+                return predict_in_blocks(self._net.predict_proba, X, self._dtype)
             return self._net.predict_proba(X)
 
     def _takes_as_is(self, X):
@@ -460,5 +465,5 @@ class BaseMLP(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags

@@ -1,6 +1,7 @@
 """mlp.MLPClassifier: scikit-learn's MLPClassifier on the C++ library."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -10,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from mlp import _docs
 from mlp._base import BaseMLP
+from mlp._sparse import dense_for_fit
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -115,7 +117,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _validate_input(self, X, y, incremental, reset):
         """X as a float array, the label-indicator matrix Y, and y (1-D unless multi-label), with
         classes_ (re)defined as scikit-learn's MLPClassifier does."""
-        X, y = validate_data(self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=reset)
+        X, y = validate_data(self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=reset,
+                             accept_sparse="csr")
+        if sp.issparse(X):
+            X = dense_for_fit(X, self._dtype)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):

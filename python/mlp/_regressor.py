@@ -1,12 +1,14 @@
 """mlp.MLPRegressor: scikit-learn's MLPRegressor on the C++ library."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from mlp import _docs
 from mlp._base import BaseMLP
+from mlp._sparse import dense_for_fit
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -104,7 +106,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True,
-                             dtype=(np.float64, np.float32), reset=reset)
+                             dtype=(np.float64, np.float32), reset=reset, accept_sparse="csr")
+        if sp.issparse(X):
+            X = dense_for_fit(X, self._dtype)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(self._dtype)
