@@ -69,6 +69,14 @@ class TimedCommunicator final : public mlp::Communicator {
                  std::span<const mlp::Index> counts) override {
     timed([&] { inner_.allgather(mine, all, counts); });
   }
+  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
+    timed([&] { inner_.alltoall(send, send_counts, recv, recv_counts); });
+  }
+  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
+    timed([&] { inner_.alltoall(send, send_counts, recv, recv_counts); });
+  }
   void allreduce_sum(std::span<double> values) override {
     timed([&] { inner_.allreduce_sum(values); });
   }

@@ -20,7 +20,8 @@ namespace mlp::distributed {
 struct MpiCommunicator::State {
   MPI_Comm comm = MPI_COMM_NULL;
   bool initialised_here = false;
-  std::vector<int> counts, displacements;  // (ranks) of one allgather piece
+  std::vector<int> counts, displacements;  // (ranks) of one allgather piece, or alltoall's sends
+  std::vector<int> recv_counts, recv_displacements;  // (ranks) alltoall's receives
 };
 
 namespace {
@@ -70,6 +71,35 @@ void allgather_in_pieces(MPI_Comm comm, int rank, std::span<const T> mine, std::
   }
 }
 
+// MPI's int counts of `counts` into `ints`, and their running sums into `displacements`.
+void counts_and_displacements(std::span<const Index> counts, std::vector<int>& ints,
+                              std::vector<int>& displacements) {
+  Index offset = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    ints[r] = as_mpi_int(counts[r]);
+    displacements[r] = as_mpi_int(offset);
+    offset += counts[r];
+  }
+}
+
+// The MPI counts and displacements of one MPI_Alltoallv, (ranks) each.
+struct AlltoallLayout {
+  std::vector<int>& send_counts;
+  std::vector<int>& send_displacements;
+  std::vector<int>& recv_counts;
+  std::vector<int>& recv_displacements;
+};
+
+template <class T>
+void alltoall_of(MPI_Comm comm, std::span<const T> send, std::span<const Index> send_counts,
+                 std::span<T> recv, std::span<const Index> recv_counts, AlltoallLayout l) {
+  counts_and_displacements(send_counts, l.send_counts, l.send_displacements);
+  counts_and_displacements(recv_counts, l.recv_counts, l.recv_displacements);
+  MPI_Alltoallv(send.data(), l.send_counts.data(), l.send_displacements.data(), mpi_type<T>(),
+                recv.data(), l.recv_counts.data(), l.recv_displacements.data(), mpi_type<T>(),
+                comm);
+}
+
 }  // namespace
 
 MpiCommunicator::MpiCommunicator() : state_(std::make_unique<State>()) {
@@ -85,6 +115,8 @@ MpiCommunicator::MpiCommunicator() : state_(std::make_unique<State>()) {
   MPI_Comm_size(state_->comm, &size_);
   state_->counts.resize(static_cast<std::size_t>(size_));
   state_->displacements.resize(static_cast<std::size_t>(size_));
+  state_->recv_counts.resize(static_cast<std::size_t>(size_));
+  state_->recv_displacements.resize(static_cast<std::size_t>(size_));
 }
 
 MpiCommunicator::~MpiCommunicator() {
@@ -109,6 +141,20 @@ void MpiCommunicator::allgather(std::span<const double> mine, std::span<double> 
                                 std::span<const Index> counts) {
   allgather_in_pieces(state_->comm, rank_, mine, all, counts, state_->counts,
                       state_->displacements);
+}
+
+void MpiCommunicator::alltoall(std::span<const float> send, std::span<const Index> send_counts,
+                               std::span<float> recv, std::span<const Index> recv_counts) {
+  alltoall_of(
+      state_->comm, send, send_counts, recv, recv_counts,
+      {state_->counts, state_->displacements, state_->recv_counts, state_->recv_displacements});
+}
+
+void MpiCommunicator::alltoall(std::span<const double> send, std::span<const Index> send_counts,
+                               std::span<double> recv, std::span<const Index> recv_counts) {
+  alltoall_of(
+      state_->comm, send, send_counts, recv, recv_counts,
+      {state_->counts, state_->displacements, state_->recv_counts, state_->recv_displacements});
 }
 
 void MpiCommunicator::allreduce_sum(std::span<double> values) {

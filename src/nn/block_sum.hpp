@@ -6,14 +6,18 @@
 // [B g / G, B (g + 1) / G). Its sum is defined by a fixed binary tree over the blocks:
 //   sum(lo, hi) = value(lo)                           when hi - lo == 1
 //               = sum(lo, mid) + sum(mid, hi)         mid = lo + (hi - lo) / 2
-// and depends on B and block_rows only. Rank r of N computes blocks [G r / N, G (r + 1) / N),
-// sums them into the largest tree nodes that lie wholly in its range, and the ranks exchange
-// those nodes (one allgather); every rank then adds the nodes up the tree to the root. No value
-// is copied on the way: each block's values are written (by the caller's leaf) straight into
-// the node or the tree's scratch row where they are added, and this rank's nodes are computed
-// in their place in the gathered buffer, which the allgather fills around them. Each
-// addition is the one the tree defines, whichever rank makes it: the root is the same bits for
-// any N (N <= G; ranks beyond G get no block and send nothing).
+// and depends on B and block_rows only. Rank r of N computes blocks [G r / N, G (r + 1) / N) and
+// sums them into the largest tree nodes that lie wholly in its range. The values are then cut
+// into N slices, slice s = [length s / N, length (s + 1) / N), and the ranks exchange them as a
+// reduce-scatter and an allgather: rank s receives every rank's nodes' slice s (one alltoall),
+// adds them up the tree to the root's slice s, and the ranks gather the root's slices (one
+// allgather, in place). Each rank so sends and receives about 2 (N - 1) / N of the values, as a
+// ring allreduce does, where gathering every node on every rank would move (N - 1) times them.
+// Each addition is the one the tree defines, element by element, whichever rank makes it: the
+// root is the same bits for any N (N <= G; ranks beyond G get no block and send no node). A
+// block's values are written (by the caller's leaf) straight into the node or the tree's scratch
+// row where they are added; a rank's one node is sent from where it was computed, several are
+// first put slice after slice.
 #pragma once
 
 #include <algorithm>
@@ -36,24 +40,35 @@ class BlockSum {
            Index stripes = 0)
       : comm_(comm), length_(length), block_rows_(block_rows) {
     if (block_rows < 1) throw InvalidArgument("gradient blocks must have at least 1 row");
-    Index most_all = 0, most_blocks = 0;
+    Index most_all = 0, most_blocks = 0, most_mine = 0;
     // The block counts that occur: full batches and the epoch's last one, or the stripes.
     const Index last = samples % batch == 0 ? batch : samples % batch;
     for (Index G : {stripes > 0 ? stripes : blocks(batch), stripes > 0 ? stripes : blocks(last)}) {
       most_blocks = std::max(most_blocks, G);
       Index all = 0;
       for (int r = 0; r < comm.size(); ++r) {
-        all += cover_count(0, G, first_block(G, r), first_block(G, r + 1));
+        const Index nodes = cover_count(0, G, first_block(G, r), first_block(G, r + 1));
+        all += nodes;
+        if (r == comm.rank()) most_mine = std::max(most_mine, nodes);
       }
       most_all = std::max(most_all, all);
     }
     int depth = 1;
     while ((Index(1) << (depth - 1)) < most_blocks) ++depth;
-    all_.resize(static_cast<std::size_t>(most_all * length));
+    const int N = comm.size(), me = comm.rank();
+    mine_.resize(static_cast<std::size_t>(most_mine * length));
+    send_.resize(mine_.size());
+    received_.resize(static_cast<std::size_t>(most_all * (slice_start(me + 1) - slice_start(me))));
     temp_.resize(static_cast<std::size_t>((depth + 1) * length));
     sum_.resize(static_cast<std::size_t>(length));
     nodes_.reserve(static_cast<std::size_t>(most_all));
-    counts_.resize(static_cast<std::size_t>(comm.size()));
+    const auto ranks = static_cast<std::size_t>(N);
+    node_counts_.resize(ranks);
+    send_counts_.resize(ranks);
+    recv_counts_.resize(ranks);
+    slice_counts_.resize(ranks);
+    for (int s = 0; s < N; ++s)
+      slice_counts_[static_cast<std::size_t>(s)] = slice_start(s + 1) - slice_start(s);
   }
 
   // G for a batch of `rows` rows.
@@ -76,39 +91,65 @@ class BlockSum {
     const int N = comm_.size(), me = comm_.rank();
     // Every rank's nodes, in rank order: left to right along the tree.
     nodes_.clear();
-    Index my_first_node = 0, my_nodes = 0;
+    Index my_first_node = 0;
     for (int r = 0; r < N; ++r) {
       const std::size_t before = nodes_.size();
       cover(0, G, first_block(G, r), first_block(G, r + 1));
-      const auto count = static_cast<Index>(nodes_.size() - before);
-      counts_[static_cast<std::size_t>(r)] = count * length_;
-      if (r == me) {
-        my_first_node = static_cast<Index>(before);
-        my_nodes = count;
-      }
+      node_counts_[static_cast<std::size_t>(r)] = static_cast<Index>(nodes_.size() - before);
+      if (r == me) my_first_node = static_cast<Index>(before);
     }
-    Scalar* mine = all_.data() + my_first_node * length_;  // (my_nodes, length), in place
+    const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
     for (Index k = 0; k < my_nodes; ++k) {
       const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
-      evaluate(lo, hi, mine + k * length_, 0, leaf);
+      evaluate(lo, hi, mine_.data() + k * length_, 0, leaf);
     }
-    comm_.allgather(
-        std::span<const Scalar>(mine, static_cast<std::size_t>(my_nodes * length_)),
-        std::span<Scalar>(all_.data(),
-                          static_cast<std::size_t>(static_cast<Index>(nodes_.size()) * length_)),
-        counts_);
+    if (N == 1) return mine_.data();  // one node: the root
+    // Reduce-scatter: rank s gets every node's slice s, and adds its slice up the tree.
+    const Index width = slice_counts_[static_cast<std::size_t>(me)];
+    for (int s = 0; s < N; ++s) {
+      send_counts_[static_cast<std::size_t>(s)] =
+          my_nodes * slice_counts_[static_cast<std::size_t>(s)];
+      recv_counts_[static_cast<std::size_t>(s)] = node_counts_[static_cast<std::size_t>(s)] * width;
+    }
+    comm_.alltoall(
+        by_slice(my_nodes), send_counts_,
+        std::span<Scalar>(received_.data(),
+                          static_cast<std::size_t>(static_cast<Index>(nodes_.size()) * width)),
+        recv_counts_);
     std::size_t next = 0;
-    auto gathered = [&](Index lo, Index hi, Scalar*) -> Scalar* {
+    auto received = [&](Index lo, Index hi, Scalar*) -> Scalar* {
       if (next < nodes_.size() && nodes_[next] == std::pair(lo, hi))
-        return all_.data() + static_cast<Index>(next++) * length_;
+        return received_.data() + static_cast<Index>(next++) * width;
       return nullptr;
     };
-    return combine(0, G, sum_.data(), 0, gathered);
+    Scalar* my_slice = sum_.data() + slice_start(me);
+    const Scalar* root = combine(0, G, my_slice, 0, width, received);
+    if (root != my_slice) std::copy(root, root + width, my_slice);
+    // Allgather: every root slice, in place.
+    comm_.allgather(std::span<const Scalar>(my_slice, static_cast<std::size_t>(width)),
+                    std::span<Scalar>(sum_.data(), static_cast<std::size_t>(length_)),
+                    slice_counts_);
+    return sum_.data();
   }
 
  private:
   // Rank r's first block (r = N: G).
   Index first_block(Index G, int r) const { return G * r / comm_.size(); }
+  // The first value of slice s (s = N: length).
+  Index slice_start(int s) const { return length_ * s / comm_.size(); }
+
+  // This rank's `nodes` nodes (in mine_, one after another) as the alltoall sends them: slice 0
+  // of each node, then slice 1 of each, ... One node is that already; several are copied.
+  std::span<const Scalar> by_slice(Index nodes) {
+    const auto all = static_cast<std::size_t>(nodes * length_);
+    if (nodes <= 1) return std::span<const Scalar>(mine_.data(), all);
+    Scalar* out = send_.data();
+    for (int s = 0; s < comm_.size(); ++s)
+      for (Index k = 0; k < nodes; ++k)
+        out = std::copy(mine_.data() + k * length_ + slice_start(s),
+                        mine_.data() + k * length_ + slice_start(s + 1), out);
+    return std::span<const Scalar>(send_.data(), all);
+  }
 
   // The number of largest tree nodes below (lo, hi) that lie wholly in [a, b).
   static Index cover_count(Index lo, Index hi, Index a, Index b) {
@@ -137,34 +178,39 @@ class BlockSum {
       leaf(l, o);
       return o;
     };
-    combine(lo, hi, out, depth, own);
+    combine(lo, hi, out, depth, length_, own);
   }
 
-  // sum(lo, hi) by the tree: `known(lo, hi, out)` gives a node's values when it has them (else
-  // null), and the rest is added up from the children, the right one in temp_ at this depth.
+  // sum(lo, hi) by the tree, `width` values per node: `known(lo, hi, out)` gives a node's values
+  // when it has them (else null), and the rest is added up from the children, the right one in
+  // temp_ at this depth.
   template <class Known>
-  Scalar* combine(Index lo, Index hi, Scalar* out, int depth, Known& known) {
+  Scalar* combine(Index lo, Index hi, Scalar* out, int depth, Index width, Known& known) {
     if (Scalar* value = known(lo, hi, out)) return value;
     const Index mid = lo + (hi - lo) / 2;
-    const Scalar* left = combine(lo, mid, out, depth + 1, known);
-    const Scalar* right =
-        combine(mid, hi, temp_.data() + static_cast<Index>(depth) * length_, depth + 1, known);
-    add_nodes(left, right, out);
+    const Scalar* left = combine(lo, mid, out, depth + 1, width, known);
+    const Scalar* right = combine(mid, hi, temp_.data() + static_cast<Index>(depth) * length_,
+                                  depth + 1, width, known);
+    add_nodes(left, right, out, width);
     return out;
   }
 
-  // out = left + right, element by element (out may be left).
-  void add_nodes(const Scalar* left, const Scalar* right, Scalar* out) const {
-    for (Index i = 0; i < length_; ++i) out[i] = left[i] + right[i];
+  // out = left + right, element by element, `width` values (out may be left).
+  static void add_nodes(const Scalar* left, const Scalar* right, Scalar* out, Index width) {
+    for (Index i = 0; i < width; ++i) out[i] = left[i] + right[i];
   }
 
   Communicator& comm_;
   Index length_, block_rows_;
-  std::vector<Scalar> all_;   // (every rank's nodes, length), this rank's computed in place
-  std::vector<Scalar> temp_;  // (tree depth + 1, length) right children being added
-  std::vector<Scalar> sum_;   // (length) the root
-  std::vector<std::pair<Index, Index>> nodes_;  // every rank's nodes (lo, hi), in order
-  std::vector<Index> counts_;                   // (ranks) values each rank sends
+  std::vector<Scalar> mine_;      // (this rank's nodes, length)
+  std::vector<Scalar> send_;      // the same, slice after slice (several nodes)
+  std::vector<Scalar> received_;  // (every rank's nodes, this rank's slice), in tree order
+  std::vector<Scalar> temp_;      // (tree depth + 1, length) right children being added
+  std::vector<Scalar> sum_;       // (length) the root
+  std::vector<std::pair<Index, Index>> nodes_;    // every rank's nodes (lo, hi), in order
+  std::vector<Index> node_counts_;                // (ranks) nodes of each rank
+  std::vector<Index> send_counts_, recv_counts_;  // (ranks) of the alltoall
+  std::vector<Index> slice_counts_;               // (ranks) the values of each slice
 };
 
 }  // namespace mlp

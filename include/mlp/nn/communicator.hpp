@@ -27,6 +27,14 @@ class Communicator {
                          std::span<const Index> counts) = 0;
   virtual void allgather(std::span<const double> mine, std::span<double> all,
                          std::span<const Index> counts) = 0;
+  // Every rank sends each rank a part of `send` and receives a part from each: `send` holds the
+  // parts for ranks 0, 1, ... one after another (send_counts[s] values for rank s), and `recv`
+  // receives the parts from ranks 0, 1, ... one after another (recv_counts[s] values from rank
+  // s). What rank r sends rank s, s expects: r's send_counts[s] == s's recv_counts[r].
+  virtual void alltoall(std::span<const float> send, std::span<const Index> send_counts,
+                        std::span<float> recv, std::span<const Index> recv_counts) = 0;
+  virtual void alltoall(std::span<const double> send, std::span<const Index> send_counts,
+                        std::span<double> recv, std::span<const Index> recv_counts) = 0;
   // values = the sum over the ranks of their `values`, on every rank. The order of the additions
   // is the implementation's: use allgather and add in a fixed order where bits must not depend on
   // the number of ranks.
@@ -46,6 +54,10 @@ class SingleProcessCommunicator final : public Communicator {
                  std::span<const Index> counts) override;
   void allgather(std::span<const double> mine, std::span<double> all,
                  std::span<const Index> counts) override;
+  void alltoall(std::span<const float> send, std::span<const Index> send_counts,
+                std::span<float> recv, std::span<const Index> recv_counts) override;
+  void alltoall(std::span<const double> send, std::span<const Index> send_counts,
+                std::span<double> recv, std::span<const Index> recv_counts) override;
   void allreduce_sum(std::span<double>) override {}
   void broadcast(std::span<double>, int) override {}
   bool any(bool flag) override { return flag; }
