@@ -8,7 +8,9 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -126,8 +128,14 @@ TEST(CheckpointCliKill, TwentySigkillsLeaveNoneOrACompleteCheckpointThatResumesE
   const std::string full_path = dir / "full.safetensors";
   bool ok = false;
   // 40 epochs, each ending with a checkpoint: about 0.7 s, most of it in the checkpoints' fsync.
-  const double run_seconds = timed_run(spawn_args(dir / "full.checkpoint", full_path, "40"), ok);
-  ASSERT_TRUE(ok);
+  // The fastest of 3 runs: a kill drawn within a slow run's time (a loaded machine) often came
+  // after a faster run had ended (13 kills in 40 attempts, seen once).
+  double run_seconds = 0.0;
+  for (int run = 0; run < 3; ++run) {
+    const double seconds = timed_run(spawn_args(dir / "full.checkpoint", full_path, "40"), ok);
+    ASSERT_TRUE(ok);
+    run_seconds = run == 0 ? seconds : std::min(run_seconds, seconds);
+  }
   const std::string uninterrupted = read_file(full_path);
   int status = 0;
 
