@@ -29,6 +29,7 @@ __all__ = [
     "Sequential",
     "get_threads",
     "import_onnx",
+    "kernel_set",
     "load",
     "set_threads",
     "TrainedModel",
@@ -43,3 +44,14 @@ def set_threads(count):
 def get_threads():
     """Return the number of threads the library's parallel kernels use."""
     return _core.threads()
+
+
+def kernel_set():
+    """Return the SIMD kernel set the library runs: 'avx512', 'avx2' or 'portable', the best
+    this CPU has unless the environment variable MLP_KERNELS names one (docs/performance.md)."""
+    return _core.kernel_set()
+
+
+# A MLP_KERNELS that names no set, or one this CPU lacks, is refused here, at import, with the
+# message the command line gives (ValueError), rather than ignored.
+kernel_set()

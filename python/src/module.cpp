@@ -3,6 +3,8 @@
 // in python/mlp (which users import instead of this module).
 #include <pybind11/pybind11.h>
 
+#include <string>
+
 #include "bindings.hpp"
 #include "errors.hpp"
 #include "mlp/nn/threads.hpp"
@@ -18,4 +20,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("set_threads", &mlp::set_threads, pybind11::arg("count"),
         "Sets the thread count of the library's parallel kernels (0: one per core).");
   m.def("threads", &mlp::threads, "The thread count in force.");
+  m.def(
+      "kernel_set", [] { return std::string(mlp::kernel_set()); },
+      "The SIMD kernel set in force: avx512, avx2 or portable (MLP_KERNELS may name one).");
 }
