@@ -305,6 +305,22 @@ TEST(SparseInput, PredictEqualsForwardBitForBit) {
   mlp::set_threads(0);
 }
 
+// A call of a few rows takes gemm's few-rows kernel, not the packed panels (whose copy of all of
+// W would cost a one-row call 7 times its product): the same values as forward(), bit for bit.
+TEST(SparseInput, PredictOfAFewRowsEqualsForwardBitForBit) {
+  const Index inputs = 784;
+  const auto X = sparse_matrix<float>(8, inputs, 0.19, 15);
+  mlp::Sequential<float> net(inputs);
+  net.add(256, mlp::Activation::relu).add(10, mlp::Activation::softmax);
+  net.initialize(mlp::Initializer::he_uniform(), 7);
+  for (Index rows = 1; rows <= 8; ++rows) {  // 1 - 4: the few-rows kernel; 5 - 8: the panels
+    mlp::Workspace<float> ws;
+    ws.plan(net.layers(), rows);
+    net.forward(X.topRows(rows), ws);
+    EXPECT_EQ(net.predict_proba(X.topRows(rows)), ws.A(1, rows)) << rows << " rows";
+  }
+}
+
 // predict_proba_if_finite: predict_proba's very values for finite X; nothing when any block holds
 // NaN or infinity (the last block, or a block the other thread takes), whatever the thread count.
 TEST(SparseInput, PredictIfFiniteRejectsNaNAndInfinityInAnyBlock) {
