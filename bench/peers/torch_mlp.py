@@ -40,7 +40,7 @@ def main():
             optimizer.step()
         seconds = time.perf_counter() - start
         print(json.dumps({"workload": "train", "samples": samples, "threads": threads,
-                          "seconds": seconds}))
+                          "seconds": seconds, "torch": torch.__version__}))
         return
     X, _, _ = mnist_data.load(folder, 10000 if mode == "infer-batch" else 2000)
     X = torch.from_numpy(X)
@@ -50,7 +50,8 @@ def main():
             start = time.perf_counter()
             torch.softmax(model(X), dim=1)
             print(json.dumps({"workload": "infer-batch", "samples": X.shape[0],
-                              "seconds": time.perf_counter() - start}))
+                              "seconds": time.perf_counter() - start,
+                              "torch": torch.__version__}))
         else:
             latencies = []
             for i in range(X.shape[0]):
@@ -59,7 +60,8 @@ def main():
                 latencies.append(time.perf_counter() - start)
             latencies.sort()
             print(json.dumps({"workload": "infer-one",
-                              "median_seconds": latencies[len(latencies) // 2]}))
+                              "median_seconds": latencies[len(latencies) // 2],
+                              "torch": torch.__version__}))
 
 
 if __name__ == "__main__":
