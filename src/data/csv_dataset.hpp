@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +70,11 @@ class ReaderRows : public RowSource {
   CsvRecord record_;
 };
 
+// The CSV reader started with the dialect ReadOptions asks for, else the model's, else the one
+// detected from its first lines; its DataErrors say which dialect was used and where it came
+// from (the rows' hint).
+ReaderRows start_csv_table(CsvReader& reader, const ReadOptions& options);
+
 // The value of a numeric field as Scalar, or the message about it ("FILE:LINE:COL: column 'NAME':
 // 'abc' is not a number"); `what` names the value in the message for an empty field.
 template <class Scalar>
@@ -94,6 +101,52 @@ class ClassLookup {
 template <class Scalar>
 Dataset<Scalar> training_dataset(RowSource& rows, const std::string& target,
                                  const ColumnOptions& columns, std::optional<Task> task);
+
+// Data to train on, read in shards (docs/distributed.md): this process reads only the rows of
+// its stripes (`rows`: a reader of them, CsvReader::read_range); what the columns and the target
+// hold is tallied stripe by stripe, every stripe's tallies are exchanged by the caller and merged
+// in stripe order, so that every process builds the same encoder, task and classes, those of
+// all the rows (ColumnEncoderFit::add_tally). training_dataset's rules and errors otherwise.
+//
+//   TrainingShard shard(rows, "y", columns, std::nullopt);
+//   auto mine = shard.tally_stripes({120, 121});  // pass 1: each of this process's stripes' rows
+//   shard.merge(every_stripes_tally, first);      // all of them in stripe order; first: mine
+//   Dataset<float> data = shard.read<float>();    // pass 2: this process's rows
+class TrainingShard {
+ public:
+  // DataError when the target or the sample weight column is not in the header.
+  TrainingShard(RowSource& rows, const std::string& target, const ColumnOptions& columns,
+                std::optional<Task> task);
+  ~TrainingShard();
+  TrainingShard(const TrainingShard&) = delete;
+  TrainingShard& operator=(const TrainingShard&) = delete;
+
+  // Pass 1: the tallies of this process's stripes, `file_rows` the data rows of each (blank lines
+  // not counted), one list of exact doubles per stripe.
+  std::vector<std::vector<double>> tally_stripes(const std::vector<std::size_t>& file_rows);
+  // Every stripe's tallies, in stripe order; this process's stripes start at `first_mine`.
+  // DataError as training_dataset: no target values, one class.
+  void merge(const std::vector<std::span<const double>>& stripes, std::size_t first_mine);
+  // After merge: each stripe's rows with a target value (every stripe's).
+  const std::vector<std::size_t>& stripe_rows() const { return stripe_rows_; }
+  // Pass 2: this process's rows (its stripes', in file order) as training_dataset encodes them,
+  // with the classes of all the rows; rows_without_target counts those of all the rows. Sample
+  // weights that are all 0 are not refused here (only over all the processes).
+  template <class Scalar>
+  Dataset<Scalar> read();
+
+ private:
+  struct State;
+  RowSource& rows_;
+  std::string target_;
+  ColumnOptions columns_;        // the sample weight column added to the ignored ones
+  ColumnOptions asked_columns_;  // as given
+  std::optional<Task> task_;
+  std::size_t target_column_ = 0, weight_column_ = std::string::npos;
+  std::size_t mine_ = 0;  // this process's stripes
+  std::vector<std::size_t> stripe_rows_;
+  std::unique_ptr<State> state_;
+};
 
 // Data for a trained model (read_dataset's rules with ReadOptions::model): `data` holds the
 // model's names and task on entry.
