@@ -320,6 +320,7 @@ bool CsvReader::fill() {
     want = static_cast<std::size_t>(
         std::min<std::uint64_t>(want, range_end_ - std::min(at, range_end_)));
     if (want == 0) {
+      text_ = buffer_;
       eof_ = true;
       return false;
     }

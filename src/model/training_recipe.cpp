@@ -431,6 +431,18 @@ std::vector<double> sharded_training_weights(const TrainSettings& settings,
   return weights;
 }
 
+// The settings as the model file and checkpoints describe them. Sharded, a rank whose stripes
+// hold no row has no sample weights: whether the run has them is agreed on over the ranks (one
+// collective call), so that every rank describes it alike.
+TrainSettings described_settings(const TrainSettings& settings,
+                                 const std::optional<ShardLayout>& layout) {
+  if (!layout) return settings;
+  TrainSettings described = settings;
+  if (layout->comm->any(!settings.sample_weight.empty()) && described.sample_weight.empty())
+    described.sample_weight.assign(1, 1.0);  // to_json says only whether there are any
+  return described;
+}
+
 // The data's fingerprint when the run writes or resumes a checkpoint (none otherwise): sharded,
 // by stripes on every rank when any rank checkpoints (only rank 0 writes).
 template <class Scalar>
@@ -516,7 +528,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
     describe_data(data, settings, n_train, meta, stripes ? &*stripes : nullptr,
                   layout ? &*layout : nullptr);
   }
-  meta.training_json = settings.to_json();
+  meta.training_json = described_settings(settings, layout).to_json();
 
   const int n_classes = static_cast<int>(data.class_names.size());
   Matrix<Scalar> Y =
@@ -548,7 +560,9 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   } else {
     options.sample_weight = training_weights(settings, data, split);
   }
-  if (resume) resume_from(*resume, checkpointing.resume_path, settings, fingerprint, net, options);
+  if (resume)
+    resume_from(*resume, checkpointing.resume_path, described_settings(settings, layout),
+                fingerprint, net, options);
   History completed;  // the epochs that ran, kept if fit diverges
   record_epochs(completed, options, settings.epochs);
   std::optional<CheckpointWriter<Scalar>> checkpoints;

@@ -211,4 +211,45 @@ TEST(ColumnEncoder, JsonRoundTrip) {
                mlp::ModelFileError);
 }
 
+// ColumnEncoderFit::write_tally / add_tally (sharded tables, docs/distributed.md): the rows cut
+// into stripes, each stripe tallied alone and the tallies added in stripe order, give the encoder
+// of all the rows, field for field (the sums here are exact, so the means are too), whatever the
+// cut: a row number, numbers with gaps, a category with a rare value and gaps, yes/no words, a
+// column of numbers then text, one of more than 1,024 distinct numbers then text (no longer
+// counted), and an asked ordinal.
+TEST(ColumnEncoder, StripeTalliesMergedInOrderGiveTheEncoderOfAllTheRows) {
+  const Names header{"id", "count", "color", "fresh", "mixed", "wide", "size", "y"};
+  std::vector<Names> rows;
+  for (int i = 0; i < 3000; ++i) {
+    const char* colors[] = {"red", "green", "blue", "NA", "purple"};
+    rows.push_back({std::to_string(i), i % 17 == 0 ? "" : std::to_string(i % 9),
+                    colors[i % 997 == 0 ? 4 : i % 4], i % 3 ? "yes" : "No",
+                    i < 900 ? std::to_string(i % 40) : "t" + std::to_string(i % 6),
+                    i < 1500 ? std::to_string(i) + ".5" : (i % 2 ? "a" : "b"),
+                    i % 3 == 0   ? "S"
+                    : i % 3 == 1 ? "M"
+                                 : "L",
+                    std::to_string(i % 2)});
+  }
+  mlp::ColumnOptions options;
+  options.ordinal.push_back({"size", {}});
+  mlp::ColumnEncoderFit whole(header, "t.csv", "y", options, '.');
+  for (const auto& row : rows) whole.add(row);
+  const std::string expected = whole.finish().to_json();
+  EXPECT_NE(expected.find("more than 1024 distinct values"), std::string::npos) << expected;
+  EXPECT_NE(expected.find("a row number"), std::string::npos) << expected;
+  for (const std::size_t stripes : {1, 2, 7, 40}) {
+    mlp::ColumnEncoderFit merged(header, "t.csv", "y", options, '.');
+    for (std::size_t g = 0; g < stripes; ++g) {
+      mlp::ColumnEncoderFit stripe(header, "t.csv", "y", options, '.');
+      for (std::size_t r = rows.size() * g / stripes; r < rows.size() * (g + 1) / stripes; ++r)
+        stripe.add(rows[r]);
+      std::vector<double> tally;
+      stripe.write_tally(tally);
+      merged.add_tally(tally);
+    }
+    EXPECT_EQ(merged.finish().to_json(), expected) << stripes << " stripes";
+  }
+}
+
 }  // namespace
