@@ -124,15 +124,25 @@ void tally(ColumnSummary& s, std::string_view field, const std::vector<std::stri
 // Consecutive integers, one per row: a row number or an identifier, not a measurement. The
 // candidate's integers are distinct (DistinctIntegers), so spanning exactly as many integers as
 // there are rows makes them consecutive.
-// Merged from stripes, the stripes' integers are known distinct when their spans do not overlap
-// (when they do, the rule is not applied: docs/distributed.md).
-bool is_row_number(const ColumnSummary& s) {
+// Whether the stripes' spans of integers overlap (merged from stripes: add_tally).
+bool spans_overlap(const ColumnSummary& s) {
   std::vector<std::pair<double, double>> spans = s.stripe_spans;
   std::sort(spans.begin(), spans.end());
   for (std::size_t k = 1; k < spans.size(); ++k)
-    if (spans[k].first <= spans[k - 1].second) return false;
+    if (spans[k].first <= spans[k - 1].second) return true;
+  return false;
+}
+
+// The row-number rule, but for the distinctness of integers of stripes whose spans overlap.
+bool may_be_row_number(const ColumnSummary& s) {
   return s.present >= 20 && s.row_number_candidate &&
          s.max - s.min + 1 == static_cast<double>(s.present);
+}
+
+// Merged from stripes, the stripes' integers are distinct when their spans do not overlap, and
+// else as settle_row_number says.
+bool is_row_number(const ColumnSummary& s) {
+  return may_be_row_number(s) && !spans_overlap(s);
 }
 
 std::string count_text(std::size_t n, const char* what) {
@@ -507,6 +517,24 @@ void ColumnEncoderFit::add_tally(std::span<const double> tally) {
   for (std::size_t column = 0; column < st.header.size(); ++column)
     if (st.header[column] != st.target) merge_summary(st.summaries[column], in);
   if (!in.done()) throw InvalidArgument("a column tally of another table");
+}
+
+std::vector<ColumnEncoderFit::IntegerSpan> ColumnEncoderFit::unsettled_row_numbers() const {
+  const State& st = *state_;
+  std::vector<IntegerSpan> unsettled;
+  for (std::size_t column = 0; column < st.header.size(); ++column) {
+    const ColumnSummary& s = st.summaries[column];
+    if (st.header[column] != st.target && !st.asked.contains(column) && may_be_row_number(s) &&
+        spans_overlap(s))
+      unsettled.push_back({column, s.min, s.max});
+  }
+  return unsettled;
+}
+
+void ColumnEncoderFit::settle_row_number(std::size_t column, bool distinct) {
+  ColumnSummary& s = state_->summaries.at(column);
+  s.stripe_spans.clear();
+  s.row_number_candidate = s.row_number_candidate && distinct;
 }
 
 ColumnEncoder ColumnEncoderFit::finish() {

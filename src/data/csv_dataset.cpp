@@ -672,8 +672,44 @@ std::vector<std::vector<double>> TrainingShard::tally_stripes(
   return tallies;
 }
 
+bool TrainingShard::integers_distinct(const ColumnEncoderFit::IntegerSpan& span,
+                                      const SumOverProcesses& sum) {
+  // This process's integers marked in a bitset of the span, its own repeats counted.
+  const auto size = static_cast<std::size_t>(span.max - span.min + 1);
+  std::vector<bool> seen(size);
+  std::vector<double> repeats{0.0};
+  const char decimal = rows_.dialect().decimal;
+  const std::vector<std::string>* fields = nullptr;
+  std::size_t line = 0;
+  rows_.rewind();
+  while (rows_.next(fields, line)) {
+    const std::string& field = (*fields)[span.column];
+    double value = 0.0;
+    if (is_missing((*fields)[target_column_], columns_.na_values) ||
+        is_missing(field, columns_.na_values) ||
+        parse_number(field, value, decimal) != NumberStatus::ok)
+      continue;
+    const double at = value - span.min;
+    if (!(at >= 0.0 && at < static_cast<double>(size)) || seen[static_cast<std::size_t>(at)])
+      repeats[0] += 1.0;
+    else
+      seen[static_cast<std::size_t>(at)] = true;
+  }
+  // As many integers as the span: distinct when each is marked once over the processes.
+  sum(repeats);
+  bool distinct = repeats[0] == 0.0;
+  constexpr std::size_t kPiece = std::size_t(1) << 20;
+  for (std::size_t low = 0; low < size && distinct; low += kPiece) {
+    std::vector<double> marks(std::min(kPiece, size - low));
+    for (std::size_t k = 0; k < marks.size(); ++k) marks[k] = seen[low + k] ? 1.0 : 0.0;
+    sum(marks);
+    distinct = std::all_of(marks.begin(), marks.end(), [](double m) { return m == 1.0; });
+  }
+  return distinct;
+}
+
 void TrainingShard::merge(const std::vector<std::span<const double>>& stripes,
-                          std::size_t first_mine) {
+                          std::size_t first_mine, const SumOverProcesses& sum) {
   const char decimal = rows_.dialect().decimal;
   ColumnEncoderFit fit(rows_.header(), rows_.source(), target_, columns_, decimal);
   StripeTargets all;
@@ -691,6 +727,8 @@ void TrainingShard::merge(const std::vector<std::span<const double>>& stripes,
   }
   if (all.target.rows == 0)
     throw DataError(rows_.source() + ": the target column '" + target_ + "' has no values");
+  for (const auto& span : fit.unsettled_row_numbers())
+    fit.settle_row_number(span.column, integers_distinct(span, sum));
   st.plan.target_column = target_column_;
   st.plan.weight_column = weight_column_;
   st.plan.target = all.target;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -124,9 +125,15 @@ class TrainingShard {
   // Pass 1: the tallies of this process's stripes, `file_rows` the data rows of each (blank lines
   // not counted), one list of exact doubles per stripe.
   std::vector<std::vector<double>> tally_stripes(const std::vector<std::size_t>& file_rows);
-  // Every stripe's tallies, in stripe order; this process's stripes start at `first_mine`.
-  // DataError as training_dataset: no target values, one class.
-  void merge(const std::vector<std::span<const double>>& stripes, std::size_t first_mine);
+  // Sums values over every process, in place: a collective call (exact for integers).
+  using SumOverProcesses = std::function<void(std::span<double>)>;
+  // Every stripe's tallies, in stripe order; this process's stripes start at `first_mine`. A
+  // column the stripes' spans leave the row-number rule unsettled for (a shuffled id,
+  // ColumnEncoderFit::unsettled_row_numbers) is read again and its integers summed over the
+  // processes with `sum`, which every process calls as many times. DataError as
+  // training_dataset: no target values, one class.
+  void merge(const std::vector<std::span<const double>>& stripes, std::size_t first_mine,
+             const SumOverProcesses& sum);
   // After merge: each stripe's rows with a target value (every stripe's).
   const std::vector<std::size_t>& stripe_rows() const { return stripe_rows_; }
   // Pass 2: this process's rows (its stripes', in file order) as training_dataset encodes them,
@@ -137,6 +144,9 @@ class TrainingShard {
 
  private:
   struct State;
+  // Whether the integers of `span`'s column are all distinct over every process.
+  bool integers_distinct(const ColumnEncoderFit::IntegerSpan& span, const SumOverProcesses& sum);
+
   RowSource& rows_;
   std::string target_;
   ColumnOptions columns_;        // the sample weight column added to the ignored ones

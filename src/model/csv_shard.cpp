@@ -140,7 +140,8 @@ CsvShard<Scalar> read_csv_shard(const std::string& path, const ReadOptions& opti
     std::vector<std::span<const double>> stripes;
     for (std::size_t g = 0, at = 0; g < sizes.size(); at += sizes[g++])
       stripes.push_back(std::span<const double>(all).subspan(at, sizes[g]));
-    shard.merge(stripes, static_cast<std::size_t>(mine.first));
+    shard.merge(stripes, static_cast<std::size_t>(mine.first),
+                [&comm](std::span<double> values) { comm.allreduce_sum(values); });
   }
 
   CsvShard<Scalar> result;

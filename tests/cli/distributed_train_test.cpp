@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
 #include <string>
 
 #include "cli/cli_runner.hpp"
@@ -175,21 +176,24 @@ TEST(DistributedTrain, IdxShardOfAnotherFileIsNamedWithTheRank) {
   EXPECT_FALSE(std::filesystem::exists(model));
 }
 
-// A real table of `rows` rows: a row number (ignored), numbers with gaps ("" and NA), a text
-// category with gaps and a rare value, yes/no values, a quoted note whose fields hold the
-// delimiter, quotes and line ends (CRLF and LF line ends between the rows), and the target:
-// a sample weight, and the target: a class (low/mid/high) or, for `regression`, a number.
+// A real table of `rows` rows: a row number and a shuffled id (both ignored), numbers with gaps (""
+// and NA), a text category with gaps and a rare value, yes/no values, a quoted note whose fields
+// hold the delimiter, quotes and line ends (CRLF and LF line ends between the rows), and the
+// target: a sample weight, and the target: a class (low/mid/high) or, for `regression`, a number.
 std::string real_table(int rows, bool regression) {
   mlp::Random random(5);
   const char* colors[] = {"red", "green", "blue", "?", "purple"};
   const char* notes[] = {"plain", "\"a, b\"", "\"two\nlines\"", "\"say \"\"hi\"\"\"", ""};
-  std::string text = "id,size,weight,color,fresh,note,w,y\r\n";
+  std::vector<int> keys(static_cast<std::size_t>(rows));
+  std::iota(keys.begin(), keys.end(), 1000);
+  random.shuffle(keys.begin(), keys.end());
+  std::string text = "id,key,size,weight,color,fresh,note,w,y\r\n";
   for (int i = 0; i < rows; ++i) {
     const double size = random.uniform(0.0, 10.0), weight = random.uniform(-3.0, 3.0);
     const int color = static_cast<int>(random.below(random.below(50) == 0 ? 5 : 4));
     const bool fresh = random.below(2) == 0;
     const double score = size + (color == 0 ? 3.0 : 0.0) + (fresh ? 1.0 : 0.0) + weight;
-    text += std::to_string(i) + ",";
+    text += std::to_string(i) + "," + std::to_string(keys[static_cast<std::size_t>(i)]) + ",";
     text += random.below(15) == 0 ? "" : std::to_string(size);
     text += ",";
     text += random.below(20) == 0 ? "NA" : std::to_string(weight);
@@ -250,7 +254,9 @@ TEST(DistributedTrain, CsvShardsGiveTheSameModelOnAnyNumberOfProcesses) {
                                            "' --epochs 1 --threads 1 --layers 12");
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
   EXPECT_EQ(columns_table(whole.out), out[1]);
-  EXPECT_TRUE(contains(out[1], "ignored")) << out[1];  // the row number
+  // The row number and the shuffled id, whose stripes' spans overlap.
+  EXPECT_TRUE(contains(out[1], "  id      ignored")) << out[1];
+  EXPECT_TRUE(contains(out[1], "  key     ignored")) << out[1];
 }
 
 // A regression on a CSV table with sample weights under mpiexec: each process reads its shard,
@@ -305,7 +311,7 @@ TEST(DistributedTrain, CsvShardOfAnotherHeaderIsNamedWithTheRank) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.exit_code, 124) << "timeout: the ranks hung";
   EXPECT_TRUE(contains(
-      r.err, "mlp: rank 1 of 2: error: rank 1 of 2 reads 300 rows of 8 columns from " + other))
+      r.err, "mlp: rank 1 of 2: error: rank 1 of 2 reads 300 rows of 9 columns from " + other))
       << r.err;
   EXPECT_TRUE(contains(r.err, "another header")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(model));

@@ -192,6 +192,17 @@ class ColumnEncoderFit {
   // distinct values (docs/distributed.md). The fits must have the same header and options.
   void write_tally(std::vector<double>& out) const;
   void add_tally(std::span<const double> tally);
+  // After add_tally: the columns (indices into the header) whose row-number rule the stripes'
+  // spans cannot settle: integers, as many as from the smallest to the largest, each stripe's
+  // distinct, but in spans that overlap (a shuffled id). With each, its smallest and largest.
+  struct IntegerSpan {
+    std::size_t column = 0;
+    double min = 0.0, max = 0.0;
+  };
+  std::vector<IntegerSpan> unsettled_row_numbers() const;
+  // Settles the rule for such a column: whether all its integers are distinct (then it is a row
+  // number).
+  void settle_row_number(std::size_t column, bool distinct);
 
  private:
   struct State;
