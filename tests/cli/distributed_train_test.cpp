@@ -294,6 +294,27 @@ TEST(DistributedTrain, CsvShardsOfARegressionWithWeightsGiveTheSameModel) {
   EXPECT_GT(std::stod(evaluated.out.substr(r2 + 3)), 0.8) << evaluated.out;
 }
 
+// A CSV table from a pipe (standard input, "-") is not sharded: every process reads it whole,
+// from a pipe of its own, and trains as before, the same model on 1 and 2 processes.
+TEST(DistributedTrain, CsvFromAPipeIsReadWholeByEveryProcess) {
+  TempDir dir;
+  const std::string table = dir.file("table.csv", real_table(300, false));
+  std::string model[3];
+  for (int n = 1; n <= 2; ++n) {
+    const std::string path = dir / ("model" + std::to_string(n));
+    const std::string wrapper =
+        "sh -c 'cat \"$0\" | exec \"$1\" train - --target y --epochs 5 --batch-size 64 "
+        "--seed 3 --threads 1 -o \"$2\"' '" +
+        table + "' '" + MLP_CLI_PATH + "' '" + path + "'";
+    const RunResult r = mlp::test::run_command("timeout 120 " + mpiexec(n) + " " + wrapper);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(contains(r.out, "each reading its shard")) << r.out;
+    model[n] = read_file(path);
+    ASSERT_FALSE(model[n].empty());
+  }
+  EXPECT_TRUE(model[2] == model[1]);
+}
+
 // Sharded CSV data where rank 1 is given a file with another header: every rank fails, naming
 // rank 1, and rank 1 names its file; no model is written.
 TEST(DistributedTrain, CsvShardOfAnotherHeaderIsNamedWithTheRank) {
