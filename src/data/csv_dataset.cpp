@@ -71,6 +71,9 @@ void release_freed_memory() {
 
 }  // namespace
 
+// (TargetTally, LabelIndex and TrainingPlan are outside the anonymous namespace: TrainingShard's
+// state holds them.)
+
 // The task guess of dataset_from_csv from the target's values, tallied one at a time: any
 // non-numeric value means classification; numeric values that are all integers with at most 20
 // distinct values, fewer than half the number of rows or at most 10, mean classification;
@@ -632,7 +635,7 @@ struct TrainingShard::State {
 
 TrainingShard::TrainingShard(RowSource& rows, const std::string& target,
                              const ColumnOptions& columns, std::optional<Task> task)
-    : rows_(rows), target_(target), columns_(columns), asked_columns_(columns), task_(task) {
+    : rows_(rows), target_(target), columns_(columns), task_(task) {
   target_column_ = column_or_throw(rows, target, "target");
   if (!columns.sample_weight.empty()) {
     weight_column_ = column_or_throw(rows, columns.sample_weight, "sample weight");
@@ -745,7 +748,7 @@ template <class Scalar>
 Dataset<Scalar> TrainingShard::read() {
   State& st = *state_;
   Dataset<Scalar> data =
-      dataset_from_plan<Scalar>(rows_, st.plan, target_, asked_columns_, st.task, st.labels);
+      dataset_from_plan<Scalar>(rows_, st.plan, target_, columns_, st.task, st.labels);
   data.rows_without_target = st.skipped;
   return data;
 }

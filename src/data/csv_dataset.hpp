@@ -149,8 +149,7 @@ class TrainingShard {
 
   RowSource& rows_;
   std::string target_;
-  ColumnOptions columns_;        // the sample weight column added to the ignored ones
-  ColumnOptions asked_columns_;  // as given
+  ColumnOptions columns_;  // the sample weight column added to the ignored ones
   std::optional<Task> task_;
   std::size_t target_column_ = 0, weight_column_ = std::string::npos;
   std::size_t mine_ = 0;  // this process's stripes
