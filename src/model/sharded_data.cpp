@@ -218,7 +218,12 @@ RegressionMetrics sharded_regression_metrics(std::span<const double> truth,
 }
 
 template <class Scalar>
-DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayout& layout) {
+DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data,
+                                    std::span<const double> sample_weight,
+                                    const ShardLayout& layout) {
+  if (!sample_weight.empty() && sample_weight.size() != static_cast<std::size_t>(data.size()))
+    throw InvalidArgument(std::to_string(sample_weight.size()) + " sample weights for " +
+                          std::to_string(data.size()) + " samples");
   // Each stripe's hash as two exact doubles (its high and low 32 bits).
   std::vector<double> mine;
   Index at = 0;
@@ -233,7 +238,11 @@ DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayo
       stripe.targets = data.targets.segment(at, rows);
     stripe.feature_names = data.feature_names;
     stripe.class_names = data.class_names;
-    const std::uint64_t hash = data_fingerprint(stripe, {}).hash;
+    const auto weights =
+        sample_weight.empty()
+            ? sample_weight
+            : sample_weight.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(rows));
+    const std::uint64_t hash = data_fingerprint(stripe, weights).hash;
     mine.insert(mine.end(),
                 {static_cast<double>(hash >> 32), static_cast<double>(hash & 0xffffffffu)});
     at += rows;
@@ -312,8 +321,8 @@ IdxShard<Scalar> read_idx_shard(const std::string& images_path, const std::strin
                                              std::uint64_t);                                      \
   template StandardScaler<double> sharded_scaler<Scalar>(ConstMatrixRef<Scalar>,                  \
                                                          const StripeSplit&, const ShardLayout&); \
-  template DataFingerprint sharded_fingerprint<Scalar>(const Dataset<Scalar>&,                    \
-                                                       const ShardLayout&);                       \
+  template DataFingerprint sharded_fingerprint<Scalar>(                                           \
+      const Dataset<Scalar>&, std::span<const double>, const ShardLayout&);                       \
   template IdxShard<Scalar> read_idx_shard<Scalar>(const std::string&, const std::string&,        \
                                                    Communicator&, Index, Index);
 MLP_INSTANTIATE(float)

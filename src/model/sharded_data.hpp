@@ -73,8 +73,11 @@ RegressionMetrics sharded_regression_metrics(std::span<const double> truth,
 // fingerprinted alone, every stripe's hash gathered and the hashes combined in stripe order
 // (FNV-1a over their bytes), so that it is the same on any number of ranks (and not the one of the
 // whole table read by one process). A collective call.
+// `sample_weight`: one per row of `data` (this rank's), or empty.
 template <class Scalar>
-DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayout& layout);
+DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data,
+                                    std::span<const double> sample_weight,
+                                    const ShardLayout& layout);
 
 // The label values 0..255 present on any rank, increasing (one allreduce of exact counts).
 std::vector<int> merged_label_values(Communicator& comm, const std::vector<int>& values);

@@ -451,7 +451,9 @@ DataFingerprint run_fingerprint(const Dataset<Scalar>& data, const TrainSettings
                                 const std::optional<ShardLayout>& layout) {
   const bool wanted = checkpointing.resume != nullptr || !checkpointing.path.empty();
   if (layout)
-    return layout->comm->any(wanted) ? sharded_fingerprint(data, *layout) : DataFingerprint{};
+    return layout->comm->any(wanted)
+               ? sharded_fingerprint<Scalar>(data, settings.sample_weight, *layout)
+               : DataFingerprint{};
   return wanted ? data_fingerprint(data, settings.sample_weight) : DataFingerprint{};
 }
 

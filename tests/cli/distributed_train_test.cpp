@@ -294,6 +294,42 @@ TEST(DistributedTrain, CsvShardsOfARegressionWithWeightsGiveTheSameModel) {
   EXPECT_GT(std::stod(evaluated.out.substr(r2 + 3)), 0.8) << evaluated.out;
 }
 
+// CSV shards with sample weights and checkpoints: rank 1 of 2 killed once rank 0 has written a
+// checkpoint (whose data fingerprint, made by stripes, holds the weights); the checkpoint resumes
+// on 3 processes, each reading its shard, to the bytes of the run on 1 that was never stopped.
+TEST(DistributedTrain, CsvShardCheckpointResumesOnAnotherCount) {
+  TempDir dir;
+  const std::string table = dir.file("table.csv", real_table(400, true));
+  const std::string checkpoint = dir / "run.ckpt";
+  const std::string flags = "train '" + table +
+                            "' --target y --sample-weight w --epochs 300 --batch-size 96 "
+                            "--early-stopping 0 --seed 9 --threads 1 -q --layers 8";
+  const RunResult whole = run_with(mpiexec(1), flags + " -o '" + (dir / "whole") + "'");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (while [ ! -f \"$0\" ]; do sleep "
+      "0.02; done; kill -9 $$) & fi; exec \"$@\"' '" +
+      checkpoint + "'";
+  const RunResult killed =
+      run_with("timeout 120 " + mpiexec(2) + " " + wrapper,
+               flags + " -o '" + (dir / "killed") + "' --checkpoint '" + checkpoint + "'");
+  EXPECT_NE(killed.exit_code, 0);
+  EXPECT_NE(killed.exit_code, 124) << "timeout: the ranks hung";
+  ASSERT_TRUE(std::filesystem::exists(checkpoint));
+  const RunResult resumed =
+      run_with(mpiexec(3), flags + " -o '" + (dir / "resumed") + "' --resume '" + checkpoint + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(read_file(dir / "resumed") == read_file(dir / "whole"));
+  // Other weights are other data: the checkpoint is refused.
+  std::string reweighted = read_file(table);
+  reweighted.replace(reweighted.rfind(",0.500000,"), 10, ",2.000000,");
+  dir.file("table.csv", reweighted);
+  const RunResult refused =
+      run_with(mpiexec(2), flags + " -o '" + (dir / "other") + "' --resume '" + checkpoint + "'");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(contains(refused.err, "the data's values differ")) << refused.err;
+}
+
 // A CSV table from a pipe (standard input, "-") is not sharded: every process reads it whole,
 // from a pipe of its own, and trains as before, the same model on 1 and 2 processes.
 TEST(DistributedTrain, CsvFromAPipeIsReadWholeByEveryProcess) {
