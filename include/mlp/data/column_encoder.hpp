@@ -186,10 +186,11 @@ class ColumnEncoderFit {
 
   // Sharded tables (docs/distributed.md): the tallies of the rows added, appended to `out` as
   // exact doubles, for another process; and a stripe's tallies (one write_tally) added to these,
-  // stripe after stripe, as if its rows had been added one at a time. Two differences from
-  // adding the rows: a numeric column's sum is the stripes' sums added, and the row-number rule
-  // needs the stripes' integers in spans that do not overlap; and two rare ones, in the limits on
-  // distinct values (docs/distributed.md). The fits must have the same header and options.
+  // stripe after stripe, as if its rows had been added one at a time. The differences from
+  // adding the rows: a numeric column's sum is the stripes' sums added; the row-number rule needs
+  // the stripes' integers in spans that do not overlap, or settle_row_number; and two rare ones,
+  // in the limits on distinct values (docs/distributed.md). The fits must have the same header
+  // and options.
   void write_tally(std::vector<double>& out) const;
   void add_tally(std::span<const double> tally);
   // After add_tally: the columns (indices into the header) whose row-number rule the stripes'
