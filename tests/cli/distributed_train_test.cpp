@@ -2,6 +2,7 @@
 // launcher's environment read with clear errors. Runs mpiexec (found by CMake) on 1 to 3 processes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -328,6 +329,28 @@ TEST(DistributedTrain, CsvShardCheckpointResumesOnAnotherCount) {
       run_with(mpiexec(2), flags + " -o '" + (dir / "other") + "' --resume '" + checkpoint + "'");
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_TRUE(contains(refused.err, "the data's values differ")) << refused.err;
+}
+
+// A bad value in the last row, which rank 1 of 2 reads: that rank fails naming the file, line
+// and column (the line counted from the top of the file, not of its shard), and no model is
+// written.
+TEST(DistributedTrain, BadValueInOneShardIsNamedWithItsLine) {
+  TempDir dir;
+  std::string text = real_table(300, false);
+  const std::size_t last = text.rfind('\n', text.size() - 2) + 1;  // "299,KEY,SIZE,..."
+  const std::size_t size = text.find(',', text.find(',', last) + 1) + 1;
+  text.replace(size, text.find(',', size) - size, "abc");
+  const std::string table = dir.file("table.csv", text);
+  const RunResult r =
+      run_with("timeout 120 " + mpiexec(2), "train '" + table + "' --target y -o '" +
+                                                (dir / "model") + "' --epochs 2 --threads 1 -q");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 124) << "timeout: the ranks hung";
+  const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  EXPECT_TRUE(contains(r.err, "mlp: rank 1 of 2: error: " + table + ":" + std::to_string(lines) +
+                                  ":3: column 'size': 'abc' is not a number"))
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "model"));
 }
 
 // A CSV table from a pipe (standard input, "-") is not sharded: every process reads it whole,
