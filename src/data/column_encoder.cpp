@@ -66,8 +66,12 @@ struct ColumnSummary {
   double min = 0.0, max = 0.0;  // of the numbers
   bool all_integers = true;     // the numbers are integers
   std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>>
-      counts;                         // trimmed value -> rows (at most kMaxDistinct when capped)
-  bool capped = true;                 // counts stops at kMaxDistinct values (kMaxDistinctNumbers)
+      counts;                  // trimmed value -> rows (at most kMaxDistinct when capped)
+  bool capped = true;          // counts stops at kMaxDistinct values (kMaxDistinctNumbers)
+  bool numbers_capped = true;  // ... at kMaxDistinctNumbers while all values are numbers
+  // Merged (add_tally): a stripe stopped counting at kMaxDistinctNumbers after another stripe's
+  // text, where the rows added one at a time would have gone on.
+  bool counted_short = false;
   bool many = false;                  // more distinct values than counts held: counts is emptied
   std::size_t counted = 0;            // when many: the distinct values counted before it stopped
   bool row_number_candidate = true;   // the values may be consecutive integers, one per row
@@ -88,7 +92,8 @@ void count_value(ColumnSummary& s, std::string_view text) {
     ++it->second;
     return;
   }
-  const std::size_t cap = s.numbers == s.present ? kMaxDistinctNumbers : kMaxDistinct;
+  const std::size_t cap =
+      s.numbers == s.present && s.numbers_capped ? kMaxDistinctNumbers : kMaxDistinct;
   if (!s.capped || s.counts.size() < cap) {
     s.counts.emplace(text, 1);
     return;
@@ -496,7 +501,10 @@ void merge_summary(ColumnSummary& s, detail::BlobReader& in) {
   s.row_number_candidate = s.row_number_candidate && candidate;
   if (candidate && present > 0) s.stripe_spans.emplace_back(min, max);
   if (!s.row_number_candidate) s.stripe_spans.clear();
-  if (many && !s.many && s.capped) stop_counting(s, counted);
+  if (many && !s.many && s.capped) {
+    s.counted_short = s.counted_short || (counted == kMaxDistinctNumbers && !numbers_so_far);
+    stop_counting(s, counted);
+  }
   merge_counts(s, numbers_so_far, in, keys);
 }
 
@@ -517,6 +525,23 @@ void ColumnEncoderFit::add_tally(std::span<const double> tally) {
   for (std::size_t column = 0; column < st.header.size(); ++column)
     if (st.header[column] != st.target) merge_summary(st.summaries[column], in);
   if (!in.done()) throw InvalidArgument("a column tally of another table");
+}
+
+std::vector<std::size_t> ColumnEncoderFit::columns_counted_short() const {
+  const State& st = *state_;
+  std::vector<std::size_t> columns;
+  for (std::size_t column = 0; column < st.header.size(); ++column) {
+    const ColumnSummary& s = st.summaries[column];
+    const bool text = s.numbers != s.present && s.booleans != s.present &&
+                      10 * s.numbers < 9 * s.present;  // infer_role then reads the counts
+    if (st.header[column] != st.target && !st.asked.contains(column) && s.counted_short && text)
+      columns.push_back(column);
+  }
+  return columns;
+}
+
+void ColumnEncoderFit::count_past_numbers(std::size_t column) {
+  state_->summaries.at(column).numbers_capped = false;
 }
 
 std::vector<ColumnEncoderFit::IntegerSpan> ColumnEncoderFit::unsettled_row_numbers() const {

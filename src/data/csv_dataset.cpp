@@ -646,15 +646,17 @@ TrainingShard::TrainingShard(RowSource& rows, const std::string& target,
 TrainingShard::~TrainingShard() = default;
 
 std::vector<std::vector<double>> TrainingShard::tally_stripes(
-    const std::vector<std::size_t>& file_rows) {
+    const std::vector<std::size_t>& file_rows, const std::vector<std::size_t>& past_numbers) {
   const char decimal = rows_.dialect().decimal;
   std::vector<std::vector<double>> tallies;
   mine_ = file_rows.size();
+  past_numbers_ = past_numbers;
   const std::vector<std::string>* fields = nullptr;
   std::size_t line = 0;
   rows_.rewind();
   for (const std::size_t count : file_rows) {
     ColumnEncoderFit fit(rows_.header(), rows_.source(), target_, columns_, decimal);
+    for (const std::size_t column : past_numbers) fit.count_past_numbers(column);
     StripeTargets stripe;
     for (std::size_t r = 0; r < count; ++r) {
       if (!rows_.next(fields, line)) changed(rows_);
@@ -711,8 +713,8 @@ bool TrainingShard::integers_distinct(const ColumnEncoderFit::IntegerSpan& span,
   return distinct;
 }
 
-void TrainingShard::merge(const std::vector<std::span<const double>>& stripes,
-                          std::size_t first_mine, const SumOverProcesses& sum) {
+std::vector<std::size_t> TrainingShard::merge(const std::vector<std::span<const double>>& stripes,
+                                              std::size_t first_mine, const SumOverProcesses& sum) {
   const char decimal = rows_.dialect().decimal;
   ColumnEncoderFit fit(rows_.header(), rows_.source(), target_, columns_, decimal);
   StripeTargets all;
@@ -730,6 +732,11 @@ void TrainingShard::merge(const std::vector<std::span<const double>>& stripes,
   }
   if (all.target.rows == 0)
     throw DataError(rows_.source() + ": the target column '" + target_ + "' has no values");
+  std::vector<std::size_t> again = fit.columns_counted_short();
+  std::erase_if(again, [&](std::size_t column) {
+    return std::find(past_numbers_.begin(), past_numbers_.end(), column) != past_numbers_.end();
+  });
+  if (!again.empty()) return again;
   for (const auto& span : fit.unsettled_row_numbers())
     fit.settle_row_number(span.column, integers_distinct(span, sum));
   st.plan.target_column = target_column_;
@@ -742,6 +749,7 @@ void TrainingShard::merge(const std::vector<std::span<const double>>& stripes,
   if (st.task == Task::classification && st.labels.size() < 2)
     throw DataError(rows_.source() + ": the target column '" + target_ +
                     "' has only one class; classification needs at least two");
+  return {};
 }
 
 template <class Scalar>

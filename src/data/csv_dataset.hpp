@@ -123,17 +123,22 @@ class TrainingShard {
   TrainingShard& operator=(const TrainingShard&) = delete;
 
   // Pass 1: the tallies of this process's stripes, `file_rows` the data rows of each (blank lines
-  // not counted), one list of exact doubles per stripe.
-  std::vector<std::vector<double>> tally_stripes(const std::vector<std::size_t>& file_rows);
+  // not counted), one list of exact doubles per stripe; the columns `past_numbers` counted past
+  // 1,024 distinct numbers (ColumnEncoderFit::count_past_numbers).
+  std::vector<std::vector<double>> tally_stripes(const std::vector<std::size_t>& file_rows,
+                                                 const std::vector<std::size_t>& past_numbers);
   // Sums values over every process, in place: a collective call (exact for integers).
   using SumOverProcesses = std::function<void(std::span<double>)>;
-  // Every stripe's tallies, in stripe order; this process's stripes start at `first_mine`. A
-  // column the stripes' spans leave the row-number rule unsettled for (a shuffled id,
+  // Every stripe's tallies, in stripe order; this process's stripes start at `first_mine`.
+  // Returns the columns to tally again past 1,024 distinct numbers
+  // (ColumnEncoderFit::columns_counted_short), none of those of the last tally_stripes: then call
+  // tally_stripes with them added to those and merge again; empty when merged. A column the
+  // stripes' spans leave the row-number rule unsettled for (a shuffled id,
   // ColumnEncoderFit::unsettled_row_numbers) is read again and its integers summed over the
-  // processes with `sum`, which every process calls as many times. DataError as
-  // training_dataset: no target values, one class.
-  void merge(const std::vector<std::span<const double>>& stripes, std::size_t first_mine,
-             const SumOverProcesses& sum);
+  // processes with `sum`, which every process calls as many times. DataError as training_dataset:
+  // no target values, one class.
+  std::vector<std::size_t> merge(const std::vector<std::span<const double>>& stripes,
+                                 std::size_t first_mine, const SumOverProcesses& sum);
   // After merge: each stripe's rows with a target value (every stripe's).
   const std::vector<std::size_t>& stripe_rows() const { return stripe_rows_; }
   // Pass 2: this process's rows (its stripes', in file order) as training_dataset encodes them,
@@ -152,7 +157,8 @@ class TrainingShard {
   ColumnOptions columns_;  // the sample weight column added to the ignored ones
   std::optional<Task> task_;
   std::size_t target_column_ = 0, weight_column_ = std::string::npos;
-  std::size_t mine_ = 0;  // this process's stripes
+  std::size_t mine_ = 0;                   // this process's stripes
+  std::vector<std::size_t> past_numbers_;  // the columns of the last tally_stripes
   std::vector<std::size_t> stripe_rows_;
   std::unique_ptr<State> state_;
 };

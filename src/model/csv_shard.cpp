@@ -133,16 +133,20 @@ CsvShard<Scalar> read_csv_shard(const std::string& path, const ReadOptions& opti
     my_rows.push_back(static_cast<std::size_t>(stripe_start(n, G, g + 1) - stripe_start(n, G, g)));
 
   detail::TrainingShard shard(table, options.target, options.columns, options.task);
-  {  // every stripe's tallies, held until they are merged
+  // Every stripe's tallies, held until they are merged; a second time when columns must be
+  // counted past their numbers (TrainingShard::merge: the same on every rank).
+  std::vector<std::size_t> past_numbers, again;
+  do {
     std::vector<std::size_t> sizes;
     const std::vector<double> all =
-        gather_stripe_tallies(comm, G, shard.tally_stripes(my_rows), sizes);
+        gather_stripe_tallies(comm, G, shard.tally_stripes(my_rows, past_numbers), sizes);
     std::vector<std::span<const double>> stripes;
     for (std::size_t g = 0, at = 0; g < sizes.size(); at += sizes[g++])
       stripes.push_back(std::span<const double>(all).subspan(at, sizes[g]));
-    shard.merge(stripes, static_cast<std::size_t>(mine.first),
-                [&comm](std::span<double> values) { comm.allreduce_sum(values); });
-  }
+    again = shard.merge(stripes, static_cast<std::size_t>(mine.first),
+                        [&comm](std::span<double> values) { comm.allreduce_sum(values); });
+    past_numbers.insert(past_numbers.end(), again.begin(), again.end());
+  } while (!again.empty());
 
   CsvShard<Scalar> result;
   result.data = shard.read<Scalar>();

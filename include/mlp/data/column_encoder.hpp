@@ -188,11 +188,20 @@ class ColumnEncoderFit {
   // exact doubles, for another process; and a stripe's tallies (one write_tally) added to these,
   // stripe after stripe, as if its rows had been added one at a time. The differences from
   // adding the rows: a numeric column's sum is the stripes' sums added; the row-number rule needs
-  // the stripes' integers in spans that do not overlap, or settle_row_number; and two rare ones,
-  // in the limits on distinct values (docs/distributed.md). The fits must have the same header
-  // and options.
+  // the stripes' integers in spans that do not overlap, or settle_row_number; a stripe that
+  // stopped counting a column's distinct numbers after another stripe's text needs them counted
+  // again (columns_counted_short); and a rare one in the reason of a column with too many
+  // distinct values (docs/distributed.md). The fits must have the same header and options.
   void write_tally(std::vector<double>& out) const;
   void add_tally(std::span<const double> tally);
+  // After add_tally: the columns (indices into the header) whose role depends on distinct values
+  // a stripe stopped counting at 1,024 numbers, when an earlier stripe held text (so that the rows
+  // added one at a time would have gone on counting). Tallied again by stripe with
+  // count_past_numbers on the stripes' fits, and added to a new fit, their encoding is exact.
+  std::vector<std::size_t> columns_counted_short() const;
+  // Counts the distinct values of `column` past 1,024 numbers (up to 65,536), for
+  // columns_counted_short.
+  void count_past_numbers(std::size_t column);
   // After add_tally: the columns (indices into the header) whose row-number rule the stripes'
   // spans cannot settle: integers, as many as from the smallest to the largest, each stripe's
   // distinct, but in spans that overlap (a shuffled id). With each, its smallest and largest.
