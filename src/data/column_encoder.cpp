@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "distinct_integers.hpp"
 #include "mlp/core/error.hpp"
@@ -443,13 +444,12 @@ void write_summary(const ColumnSummary& s, detail::BlobWriter& out) {
                              double(s.row_number_candidate), double(s.counts.size())})
     out.number(value);
   const bool all_numbers = s.numbers == s.present;
+  const std::unordered_set<std::string_view> leading(s.leading_numbers.begin(),
+                                                     s.leading_numbers.end());
   for (const auto& [text, count] : s.counts) {
     out.text(text);
     out.number(static_cast<double>(count));
-    const bool leading =
-        all_numbers || std::find(s.leading_numbers.begin(), s.leading_numbers.end(), text) !=
-                           s.leading_numbers.end();
-    out.number(leading ? 1.0 : 0.0);
+    out.number(all_numbers || leading.contains(text) ? 1.0 : 0.0);
   }
 }
 
