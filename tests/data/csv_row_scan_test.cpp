@@ -49,19 +49,21 @@ std::string awkward_table(std::size_t rows, const char* last_end) {
 }
 
 // The index of the data rows of `path` (every 3rd row indexed), from a reader started on it.
-CsvRowIndex index_of(const std::string& path) {
+CsvRowIndex index_of(const std::string& path, mlp::CsvOptions dialect = {}) {
   CsvReader reader(path);
-  reader.start(mlp::CsvOptions{});
-  return mlp::detail::index_csv_rows(path, ',', {reader.data_offset(), reader.data_line()}, 3);
+  reader.start(dialect);
+  return mlp::detail::index_csv_rows(path, dialect.delimiter,
+                                     {reader.data_offset(), reader.data_line()}, 3);
 }
 
 // The rows of the range [first, last) of `path`'s rows, read as a shard.
 std::vector<CsvRecord> read_rows(const std::string& path, const CsvRowIndex& index,
-                                 std::size_t first, std::size_t last) {
+                                 std::size_t first, std::size_t last,
+                                 mlp::CsvOptions dialect = {}) {
   CsvReader reader(path);
-  reader.start(mlp::CsvOptions{});
-  const CsvRowStart begin = mlp::detail::find_csv_row(path, ',', index, first);
-  const CsvRowStart end = mlp::detail::find_csv_row(path, ',', index, last);
+  reader.start(dialect);
+  const CsvRowStart begin = mlp::detail::find_csv_row(path, dialect.delimiter, index, first);
+  const CsvRowStart end = mlp::detail::find_csv_row(path, dialect.delimiter, index, last);
   reader.read_range(begin.offset, begin.line, end.offset);
   std::vector<CsvRecord> records;
   CsvRecord record;
@@ -138,6 +140,22 @@ TEST(CsvRowScan, QuotedLineEndsAndDelimitersDoNotStartRows) {
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0].fields, (std::vector<std::string>{"q\"\n", "3"}));
   EXPECT_EQ(second[0].line, 5u);
+}
+
+// With a tab as the delimiter, a space is not one: spaces before a quote still open a quoted
+// field, whose tabs and line ends are the field's.
+TEST(CsvRowScan, OtherDelimitersFollowTheSameRules) {
+  TempDir dir;
+  mlp::CsvOptions tabs;
+  tabs.delimiter = '\t';
+  const std::string path = dir.file("t.tsv", "a\tb\n1\t  \"x\ty\nz\"\n \t \n2 2\t\"\"\n");
+  const CsvRowIndex index = index_of(path, tabs);
+  ASSERT_EQ(index.rows, 3u);
+  const std::vector<CsvRecord> rows = read_rows(path, index, 1, 3, tabs);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{" ", " "}));
+  EXPECT_EQ(rows[0].line, 4u);
+  EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"2 2", ""}));
 }
 
 }  // namespace
