@@ -746,9 +746,11 @@ std::vector<std::size_t> TrainingShard::merge(const std::vector<std::span<const 
   st.task = task_ ? *task_ : all.target.task();
   if (st.task == Task::classification)
     st.labels = shard_classes(all, rows_.source(), target_, decimal);
+  std::vector<int> no_labels;
   if (st.task == Task::classification && st.labels.size() < 2)
-    throw DataError(rows_.source() + ": the target column '" + target_ +
-                    "' has only one class; classification needs at least two");
+    throw DataError(rows_.source() + ": the target column '" + target_ + "' has only one class (" +
+                    show(st.labels.finish(no_labels).front()) +
+                    "); classification needs at least two");
   return {};
 }
 
