@@ -451,6 +451,10 @@ void write_summary(const ColumnSummary& s, detail::BlobWriter& out) {
     out.number(static_cast<double>(count));
     out.number(all_numbers || leading.contains(text) ? 1.0 : 0.0);
   }
+  // Stopped counting: the leading numbers, which counts no longer holds.
+  out.number(static_cast<double>(s.many ? s.leading_numbers.size() : 0));
+  for (const auto& text : s.leading_numbers)
+    if (s.many) out.text(text);
 }
 
 // Drops the counts of `s` for good: more distinct values than `cap` (count_value's rule).
@@ -501,11 +505,22 @@ void merge_summary(ColumnSummary& s, detail::BlobReader& in) {
   s.row_number_candidate = s.row_number_candidate && candidate;
   if (candidate && present > 0) s.stripe_spans.emplace_back(min, max);
   if (!s.row_number_candidate) s.stripe_spans.clear();
-  if (many && !s.many && s.capped) {
-    s.counted_short = s.counted_short || (counted == kMaxDistinctNumbers && !numbers_so_far);
-    stop_counting(s, counted);
+  if (!many) {
+    merge_counts(s, numbers_so_far, in, keys);
+    in.count();  // no leading numbers follow counts
+    return;
   }
-  merge_counts(s, numbers_so_far, in, keys);
+  // The stripe stopped counting: at kMaxDistinctNumbers among its leading numbers, or at
+  // kMaxDistinct after them (which follow). Added one at a time after `s`, its values would
+  // have stopped at kMaxDistinctNumbers when its leading numbers with those of `s` exceeded it.
+  std::vector<std::string> leading(in.count());
+  for (auto& text : leading) text = in.text();
+  if (s.many || !s.capped) return;
+  s.counted_short = s.counted_short || (counted == kMaxDistinctNumbers && !numbers_so_far);
+  std::size_t distinct = s.counts.size();
+  for (const auto& text : leading) distinct += s.counts.contains(text) ? 0 : 1;
+  const bool leading_over = numbers == present || distinct > kMaxDistinctNumbers;
+  stop_counting(s, numbers_so_far && leading_over ? kMaxDistinctNumbers : counted);
 }
 
 }  // namespace

@@ -271,4 +271,30 @@ TEST(ColumnEncoder, StripeTalliesMergedInOrderGiveTheEncoderOfAllTheRows) {
     EXPECT_EQ(merged_encoder(header, rows, stripes, options), expected) << stripes << " stripes";
 }
 
+// A column whose distinct values one process stops counting at 1,024, among the leading numbers
+// of two stripes, the second of which, alone, stops only at 65,536 (after its text): merged, the
+// reason is the one of the rows added one at a time.
+TEST(ColumnEncoder, StripeThatStoppedLateAfterLeadingNumbersMergesToTheSameReason) {
+  const Names header{"code", "x", "y"};
+  std::vector<Names> first, second;
+  for (int i = 0; i < 600; ++i) first.push_back({std::to_string(i), "1", "0"});
+  for (int i = 600; i < 1200; ++i) second.push_back({std::to_string(i), "1", "1"});
+  for (int i = 0; i < 66000; ++i) second.push_back({"c" + std::to_string(i), "1", "1"});
+  mlp::ColumnEncoderFit whole(header, "t.csv", "y", {}, '.');
+  for (const auto* rows : {&first, &second})
+    for (const auto& row : *rows) whole.add(row);
+  const std::string expected = whole.finish().to_json();
+  EXPECT_NE(expected.find("more than 1024 distinct values"), std::string::npos) << expected;
+  mlp::ColumnEncoderFit merged(header, "t.csv", "y", {}, '.');
+  for (const auto* rows : {&first, &second}) {
+    mlp::ColumnEncoderFit stripe(header, "t.csv", "y", {}, '.');
+    for (const auto& row : *rows) stripe.add(row);
+    std::vector<double> tally;
+    stripe.write_tally(tally);
+    merged.add_tally(tally);
+  }
+  EXPECT_TRUE(merged.columns_counted_short().empty());
+  EXPECT_EQ(merged.finish().to_json(), expected);
+}
+
 }  // namespace

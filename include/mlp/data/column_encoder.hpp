@@ -190,8 +190,8 @@ class ColumnEncoderFit {
   // adding the rows: a numeric column's sum is the stripes' sums added; the row-number rule needs
   // the stripes' integers in spans that do not overlap, or settle_row_number; a stripe that
   // stopped counting a column's distinct numbers after another stripe's text needs them counted
-  // again (columns_counted_short); and a rare one in the reason of a column with too many
-  // distinct values (docs/distributed.md). The fits must have the same header and options.
+  // again (columns_counted_short) (docs/distributed.md). The fits must have the same header and
+  // options.
   void write_tally(std::vector<double>& out) const;
   void add_tally(std::span<const double> tally);
   // After add_tally: the columns (indices into the header) whose role depends on distinct values
