@@ -316,6 +316,28 @@ std::optional<Task> task_of(const TrainArguments& a, const TrainSettings& settin
   return Task::regression;
 }
 
+// Under mpirun (synchronous training), a CSV file is read in shards too, when it is a regular
+// file (docs/distributed.md): a pipe or standard input is read whole by every process.
+bool reads_csv_shard(const TrainArguments& a, const Communicator* world) {
+  std::error_code ec;
+  return world != nullptr && a.sync_every == 0 && a.data.path != "-" &&
+         std::filesystem::is_regular_file(a.data.path, ec) && !is_idx_file(a.data.path);
+}
+
+// This process's shard of the CSV table (reads_csv_shard), and in `table_rows` the rows of the
+// whole table that have a target.
+template <class Scalar>
+Dataset<Scalar> load_csv_shard(const DataArguments& data_args, const TrainSettings& settings,
+                               std::optional<Task> task, Communicator& world, FitOptions& fit,
+                               Index& table_rows) {
+  const Index batch = settings.full_batch ? 0 : settings.batch_size;
+  CsvShard<Scalar> shard =
+      load_training_shard<Scalar>(data_args, task, world, batch, fit.gradient_block_rows);
+  fit.stripe_rows = std::move(shard.stripe_rows);
+  table_rows = shard.rows;
+  return std::move(shard.data);
+}
+
 template <class Scalar>
 int run_train(TrainArguments a) {
   // Under mpirun, every process trains the same model on its share of each batch
@@ -345,6 +367,8 @@ int run_train(TrainArguments a) {
   Dataset<Scalar> data =
       reads_idx_shard(a, world.get())
           ? load_idx_shard<Scalar>(data_args, settings, task, *world, callbacks, table_rows)
+      : reads_csv_shard(a, world.get())
+          ? load_csv_shard<Scalar>(data_args, settings, task, *world, callbacks, table_rows)
           : load_training_data<Scalar>(data_args, task);
   if (callbacks.stripe_rows.empty()) table_rows = data.size();
   settings.sample_weight = std::move(data.sample_weight);

@@ -135,6 +135,15 @@ Dataset<Scalar> load_training_data(const DataArguments& args, std::optional<Task
 }
 
 template <class Scalar>
+CsvShard<Scalar> load_training_shard(const DataArguments& args, std::optional<Task> task,
+                                     Communicator& comm, Index batch, Index block_rows) {
+  ReadOptions options = read_options(args);
+  options.task = task;
+  return with_flag_hints(
+      [&] { return read_csv_shard<Scalar>(args.path, options, comm, batch, block_rows); });
+}
+
+template <class Scalar>
 Dataset<Scalar> load_features(const DataArguments& args, const ModelMetadata& model) {
   ReadOptions options = options_for_model(args, model);
   options.features_only = true;
@@ -147,9 +156,11 @@ Dataset<Scalar> load_evaluation_data(const DataArguments& args, const ModelMetad
   return with_flag_hints([&] { return read_dataset<Scalar>(args.path, options); });
 }
 
-#define MLP_INSTANTIATE(Scalar)                                                                   \
-  template Dataset<Scalar> load_training_data<Scalar>(const DataArguments&, std::optional<Task>); \
-  template Dataset<Scalar> load_features<Scalar>(const DataArguments&, const ModelMetadata&);     \
+#define MLP_INSTANTIATE(Scalar)                                                                    \
+  template Dataset<Scalar> load_training_data<Scalar>(const DataArguments&, std::optional<Task>);  \
+  template CsvShard<Scalar> load_training_shard<Scalar>(const DataArguments&, std::optional<Task>, \
+                                                        Communicator&, Index, Index);              \
+  template Dataset<Scalar> load_features<Scalar>(const DataArguments&, const ModelMetadata&);      \
   template Dataset<Scalar> load_evaluation_data<Scalar>(const DataArguments&, const ModelMetadata&);
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)

@@ -10,7 +10,9 @@
 
 #include "mlp/data/dataset.hpp"
 #include "mlp/data/read_dataset.hpp"
+#include "mlp/model/csv_shard.hpp"
 #include "mlp/model/trained_model.hpp"
+#include "mlp/nn/communicator.hpp"
 
 namespace mlp::cli {
 
@@ -57,6 +59,12 @@ bool is_idx_file(const std::string& path);
 // flag is missing.
 template <class Scalar>
 Dataset<Scalar> load_training_data(const DataArguments& args, std::optional<Task> task);
+
+// This process's shard of the training data (under mpirun, a CSV file that is a regular file;
+// model/csv_shard.hpp), with the same flag hints as load_training_data.
+template <class Scalar>
+CsvShard<Scalar> load_training_shard(const DataArguments& args, std::optional<Task> task,
+                                     Communicator& comm, Index batch, Index block_rows);
 
 // Features of `args.path` for `model`, in the model's column order (with the kept columns and
 // the unusable rows when args ask for them).

@@ -7,10 +7,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "distinct_integers.hpp"
 #include "mlp/core/error.hpp"
 #include "number_text.hpp"
+#include "tally_blob.hpp"
 
 namespace mlp {
 
@@ -65,12 +67,22 @@ struct ColumnSummary {
   double min = 0.0, max = 0.0;  // of the numbers
   bool all_integers = true;     // the numbers are integers
   std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>>
-      counts;                         // trimmed value -> rows (at most kMaxDistinct when capped)
-  bool capped = true;                 // counts stops at kMaxDistinct values (kMaxDistinctNumbers)
+      counts;                  // trimmed value -> rows (at most kMaxDistinct when capped)
+  bool capped = true;          // counts stops at kMaxDistinct values (kMaxDistinctNumbers)
+  bool numbers_capped = true;  // ... at kMaxDistinctNumbers while all values are numbers
+  // Merged (add_tally): a stripe stopped counting at kMaxDistinctNumbers after another stripe's
+  // text, where the rows added one at a time would have gone on.
+  bool counted_short = false;
   bool many = false;                  // more distinct values than counts held: counts is emptied
   std::size_t counted = 0;            // when many: the distinct values counted before it stopped
   bool row_number_candidate = true;   // the values may be consecutive integers, one per row
   detail::DistinctIntegers integers;  // while a candidate: which integers were seen
+  // The distinct values before the first value that is not a number, when it came after numbers
+  // (and counts still held them): what merging stripes in order needs (add_tally).
+  std::vector<std::string> leading_numbers;
+  // Merged from stripes (add_tally): each stripe's smallest and largest integer, for the
+  // row-number rule (the stripes' integers are distinct when these spans do not overlap).
+  std::vector<std::pair<double, double>> stripe_spans;
 };
 
 // Counts one more `text` in the column's distinct values, until a capped column has more than
@@ -81,7 +93,8 @@ void count_value(ColumnSummary& s, std::string_view text) {
     ++it->second;
     return;
   }
-  const std::size_t cap = s.numbers == s.present ? kMaxDistinctNumbers : kMaxDistinct;
+  const std::size_t cap =
+      s.numbers == s.present && s.numbers_capped ? kMaxDistinctNumbers : kMaxDistinct;
   if (!s.capped || s.counts.size() < cap) {
     s.counts.emplace(text, 1);
     return;
@@ -103,8 +116,10 @@ void tally(ColumnSummary& s, std::string_view field, const std::vector<std::stri
     ++s.numbers;
     s.sum += value;
     s.all_integers = s.all_integers && value == std::trunc(value);
-  } else if (boolean_value(field) >= 0) {
-    ++s.booleans;
+  } else {
+    if (s.numbers > 0 && s.numbers + 1 == s.present && !s.many)
+      for (const auto& [text, count] : s.counts) s.leading_numbers.push_back(text);
+    if (boolean_value(field) >= 0) ++s.booleans;
   }
   count_value(s, trim(field));
   // A repeated integer, or one that is not an integer, ends the candidacy.
@@ -115,9 +130,25 @@ void tally(ColumnSummary& s, std::string_view field, const std::vector<std::stri
 // Consecutive integers, one per row: a row number or an identifier, not a measurement. The
 // candidate's integers are distinct (DistinctIntegers), so spanning exactly as many integers as
 // there are rows makes them consecutive.
-bool is_row_number(const ColumnSummary& s) {
+// Whether the stripes' spans of integers overlap (merged from stripes: add_tally).
+bool spans_overlap(const ColumnSummary& s) {
+  std::vector<std::pair<double, double>> spans = s.stripe_spans;
+  std::sort(spans.begin(), spans.end());
+  for (std::size_t k = 1; k < spans.size(); ++k)
+    if (spans[k].first <= spans[k - 1].second) return true;
+  return false;
+}
+
+// The row-number rule, but for the distinctness of integers of stripes whose spans overlap.
+bool may_be_row_number(const ColumnSummary& s) {
   return s.present >= 20 && s.row_number_candidate &&
          s.max - s.min + 1 == static_cast<double>(s.present);
+}
+
+// Merged from stripes, the stripes' integers are distinct when their spans do not overlap, and
+// else as settle_row_number says.
+bool is_row_number(const ColumnSummary& s) {
+  return may_be_row_number(s) && !spans_overlap(s);
 }
 
 std::string count_text(std::size_t n, const char* what) {
@@ -402,6 +433,148 @@ std::size_t ColumnEncoderFit::features_so_far() const {
       ++features;
   }
   return features;
+}
+
+namespace {
+
+// One column's tally as write_tally writes it.
+void write_summary(const ColumnSummary& s, detail::BlobWriter& out) {
+  for (const double value : {double(s.present), double(s.numbers), double(s.booleans), s.sum, s.min,
+                             s.max, double(s.all_integers), double(s.many), double(s.counted),
+                             double(s.row_number_candidate), double(s.counts.size())})
+    out.number(value);
+  const bool all_numbers = s.numbers == s.present;
+  const std::unordered_set<std::string_view> leading(s.leading_numbers.begin(),
+                                                     s.leading_numbers.end());
+  for (const auto& [text, count] : s.counts) {
+    out.text(text);
+    out.number(static_cast<double>(count));
+    out.number(all_numbers || leading.contains(text) ? 1.0 : 0.0);
+  }
+  // Stopped counting: the leading numbers, which counts no longer holds.
+  out.number(static_cast<double>(s.many ? s.leading_numbers.size() : 0));
+  for (const auto& text : s.leading_numbers)
+    if (s.many) out.text(text);
+}
+
+// Drops the counts of `s` for good: more distinct values than `cap` (count_value's rule).
+void stop_counting(ColumnSummary& s, std::size_t cap) {
+  s.many = true;
+  s.counted = cap;
+  s.counts = decltype(s.counts)();
+}
+
+// The distinct values of the next stripe added to `s` (its counts, when it has not stopped
+// counting), as count_value would have counted them one at a time after the values of `s`: the
+// cap of the numbers while every value so far is a number, kMaxDistinct after.
+void merge_counts(ColumnSummary& s, bool numbers_so_far, detail::BlobReader& in, std::size_t keys) {
+  std::size_t leading = s.counts.size();  // distinct values before the first text
+  for (std::size_t k = 0; k < keys; ++k) {
+    std::string text = in.text();
+    const auto count = in.count();
+    const bool in_leading = in.number() != 0.0;
+    if (s.many) continue;
+    auto [it, inserted] = s.counts.try_emplace(std::move(text), 0);
+    it->second += count;
+    leading += inserted && in_leading ? 1 : 0;
+  }
+  if (s.many || !s.capped) return;
+  if (numbers_so_far && leading > kMaxDistinctNumbers) return stop_counting(s, kMaxDistinctNumbers);
+  const std::size_t cap = s.numbers == s.present ? kMaxDistinctNumbers : kMaxDistinct;
+  if (s.counts.size() > cap) stop_counting(s, cap);
+}
+
+// Adds the tally of the next stripe of a column to `s`, in stripe order.
+void merge_summary(ColumnSummary& s, detail::BlobReader& in) {
+  const bool numbers_so_far = s.numbers == s.present;
+  const auto present = in.count(), numbers = in.count(), booleans = in.count();
+  const double sum = in.number(), min = in.number(), max = in.number();
+  const bool all_integers = in.number() != 0.0, many = in.number() != 0.0;
+  const auto counted = in.count();
+  const bool candidate = in.number() != 0.0;
+  const auto keys = in.count();
+  if (numbers > 0) {
+    s.min = s.numbers == 0 ? min : std::min(s.min, min);
+    s.max = s.numbers == 0 ? max : std::max(s.max, max);
+  }
+  s.present += present;
+  s.numbers += numbers;
+  s.booleans += booleans;
+  s.sum += sum;
+  s.all_integers = s.all_integers && all_integers;
+  s.row_number_candidate = s.row_number_candidate && candidate;
+  if (candidate && present > 0) s.stripe_spans.emplace_back(min, max);
+  if (!s.row_number_candidate) s.stripe_spans.clear();
+  if (!many) {
+    merge_counts(s, numbers_so_far, in, keys);
+    in.count();  // no leading numbers follow counts
+    return;
+  }
+  // The stripe stopped counting: at kMaxDistinctNumbers among its leading numbers, or at
+  // kMaxDistinct after them (which follow). Added one at a time after `s`, its values would
+  // have stopped at kMaxDistinctNumbers when its leading numbers with those of `s` exceeded it.
+  std::vector<std::string> leading(in.count());
+  for (auto& text : leading) text = in.text();
+  if (s.many || !s.capped) return;
+  s.counted_short = s.counted_short || (counted == kMaxDistinctNumbers && !numbers_so_far);
+  std::size_t distinct = s.counts.size();
+  for (const auto& text : leading) distinct += s.counts.contains(text) ? 0 : 1;
+  const bool leading_over = numbers == present || distinct > kMaxDistinctNumbers;
+  stop_counting(s, numbers_so_far && leading_over ? kMaxDistinctNumbers : counted);
+}
+
+}  // namespace
+
+void ColumnEncoderFit::write_tally(std::vector<double>& out) const {
+  const State& st = *state_;
+  detail::BlobWriter writer(out);
+  writer.number(static_cast<double>(st.rows));
+  for (std::size_t column = 0; column < st.header.size(); ++column)
+    if (st.header[column] != st.target) write_summary(st.summaries[column], writer);
+}
+
+void ColumnEncoderFit::add_tally(std::span<const double> tally) {
+  State& st = *state_;
+  detail::BlobReader in(tally);
+  st.rows += in.count();
+  for (std::size_t column = 0; column < st.header.size(); ++column)
+    if (st.header[column] != st.target) merge_summary(st.summaries[column], in);
+  if (!in.done()) throw InvalidArgument("a column tally of another table");
+}
+
+std::vector<std::size_t> ColumnEncoderFit::columns_counted_short() const {
+  const State& st = *state_;
+  std::vector<std::size_t> columns;
+  for (std::size_t column = 0; column < st.header.size(); ++column) {
+    const ColumnSummary& s = st.summaries[column];
+    const bool text = s.numbers != s.present && s.booleans != s.present &&
+                      10 * s.numbers < 9 * s.present;  // infer_role then reads the counts
+    if (st.header[column] != st.target && !st.asked.contains(column) && s.counted_short && text)
+      columns.push_back(column);
+  }
+  return columns;
+}
+
+void ColumnEncoderFit::count_past_numbers(std::size_t column) {
+  state_->summaries.at(column).numbers_capped = false;
+}
+
+std::vector<ColumnEncoderFit::IntegerSpan> ColumnEncoderFit::unsettled_row_numbers() const {
+  const State& st = *state_;
+  std::vector<IntegerSpan> unsettled;
+  for (std::size_t column = 0; column < st.header.size(); ++column) {
+    const ColumnSummary& s = st.summaries[column];
+    if (st.header[column] != st.target && !st.asked.contains(column) && may_be_row_number(s) &&
+        spans_overlap(s))
+      unsettled.push_back({column, s.min, s.max});
+  }
+  return unsettled;
+}
+
+void ColumnEncoderFit::settle_row_number(std::size_t column, bool distinct) {
+  ColumnSummary& s = state_->summaries.at(column);
+  s.stripe_spans.clear();
+  s.row_number_candidate = s.row_number_candidate && distinct;
 }
 
 ColumnEncoder ColumnEncoderFit::finish() {

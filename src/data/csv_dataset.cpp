@@ -15,6 +15,7 @@
 #include "mlp/core/memory_limit.hpp"
 #include "number_text.hpp"
 #include "problem_list.hpp"
+#include "tally_blob.hpp"
 
 namespace mlp::detail {
 
@@ -68,6 +69,11 @@ void release_freed_memory() {
   throw DataError(rows.source() + ": the file changed while it was read (it is read twice)");
 }
 
+}  // namespace
+
+// (TargetTally, LabelIndex and TrainingPlan are outside the anonymous namespace: TrainingShard's
+// state holds them.)
+
 // The task guess of dataset_from_csv from the target's values, tallied one at a time: any
 // non-numeric value means classification; numeric values that are all integers with at most 20
 // distinct values, fewer than half the number of rows or at most 10, mean classification;
@@ -112,6 +118,7 @@ struct LabelIndex {
     if (it != by_text.end()) return it->second;
     return by_text.emplace(std::string(text), int(by_text.size())).first->second;
   }
+  std::size_t size() const { return numeric ? by_value.size() : by_text.size(); }
   // The class names, and the labels renumbered to their sorted order.
   std::vector<std::string> finish(std::vector<int>& labels) const {
     std::vector<std::string> names;
@@ -136,6 +143,8 @@ struct TrainingPlan {
   std::optional<ColumnEncoder> encoder;
   TargetTally target;
 };
+
+namespace {
 
 // Refuses, during the first pass, a table whose matrix cannot fit in the memory this process may
 // use: when the rows read so far already need more, or when the whole input, projected from the
@@ -360,6 +369,44 @@ ModelPlan plan_model(RowSource& rows, const ReadOptions& options, const ModelInp
   return plan;
 }
 
+// The data set of a training plan: pass 2 and the checks after it. `labels`: the classes in
+// order when known (sharded tables), else empty (numbered in order of appearance, then sorted).
+template <class Scalar>
+Dataset<Scalar> dataset_from_plan(RowSource& rows, TrainingPlan& plan, const std::string& target,
+                                  const ColumnOptions& columns, Task task, LabelIndex& labels) {
+  release_freed_memory();
+  Dataset<Scalar> data;
+  data.task = task;
+  const std::size_t n = plan.rows;
+  const std::size_t width = plan.encoder->feature_names().size();
+  const bool weights = plan.weight_column != std::string::npos;
+  check_memory(rows, n, width,
+               width * sizeof(Scalar) + sizeof(Scalar) + sizeof(int) + (weights ? 8 : 0));
+  data.features = Matrix<Scalar>::Zero(static_cast<Index>(n), static_cast<Index>(width));
+  if (data.task == Task::classification)
+    data.labels.resize(n);
+  else
+    data.targets.resize(static_cast<Index>(n));
+  if (weights) data.sample_weight.resize(n);
+  TrainingProblems problems;
+  fill_training(rows, plan, columns, data, labels, problems);
+
+  problems.weights.throw_if_any(rows.source());
+  problems.values.throw_if_any(rows.source());
+  if (problems.target) throw DataError(*problems.target);
+  data.rows_without_target = plan.skipped;
+  data.feature_names = plan.encoder->feature_names();
+  data.encoder = std::move(plan.encoder);
+  data.csv_dialect = rows.dialect();
+  if (data.task == Task::classification) {
+    data.class_names = labels.finish(data.labels);
+    if (data.class_names.size() < 2)
+      throw DataError(rows.source() + ": the target column '" + target + "' has only one class (" +
+                      show(data.class_names.front()) + "); classification needs at least two");
+  }
+  return data;
+}
+
 }  // namespace
 
 bool TableRows::next(const std::vector<std::string>*& fields, std::size_t& line) {
@@ -451,42 +498,15 @@ template <class Scalar>
 Dataset<Scalar> training_dataset(RowSource& rows, const std::string& target,
                                  const ColumnOptions& columns, std::optional<Task> task) {
   TrainingPlan plan = plan_training(rows, target, columns, sizeof(Scalar));
-  release_freed_memory();
-  Dataset<Scalar> data;
-  data.task = task ? *task : plan.target.task();
-  const std::size_t n = plan.rows;
-  const std::size_t width = plan.encoder->feature_names().size();
-  const bool weights = plan.weight_column != std::string::npos;
-  check_memory(rows, n, width,
-               width * sizeof(Scalar) + sizeof(Scalar) + sizeof(int) + (weights ? 8 : 0));
-  data.features = Matrix<Scalar>::Zero(static_cast<Index>(n), static_cast<Index>(width));
-  if (data.task == Task::classification)
-    data.labels.resize(n);
-  else
-    data.targets.resize(static_cast<Index>(n));
-  if (weights) data.sample_weight.resize(n);
   LabelIndex labels;
   labels.numeric = plan.target.all_numeric;
-  TrainingProblems problems;
-  fill_training(rows, plan, columns, data, labels, problems);
-
-  problems.weights.throw_if_any(rows.source());
+  const bool weights = plan.weight_column != std::string::npos;
+  Dataset<Scalar> data = dataset_from_plan<Scalar>(rows, plan, target, columns,
+                                                   task ? *task : plan.target.task(), labels);
   if (weights && std::all_of(data.sample_weight.begin(), data.sample_weight.end(),
                              [](double w) { return w == 0.0; }))
     throw DataError(rows.source() + ": column '" + columns.sample_weight +
                     "': every sample weight is 0 (at least one must be positive)");
-  problems.values.throw_if_any(rows.source());
-  if (problems.target) throw DataError(*problems.target);
-  data.rows_without_target = plan.skipped;
-  data.feature_names = plan.encoder->feature_names();
-  data.encoder = std::move(plan.encoder);
-  data.csv_dialect = rows.dialect();
-  if (data.task == Task::classification) {
-    data.class_names = labels.finish(data.labels);
-    if (data.class_names.size() < 2)
-      throw DataError(rows.source() + ": the target column '" + target + "' has only one class (" +
-                      show(data.class_names.front()) + "); classification needs at least two");
-  }
   return data;
 }
 
@@ -527,13 +547,230 @@ void model_dataset(RowSource& rows, const ReadOptions& options, const ModelInput
   if (problems.target) throw DataError(*problems.target);
 }
 
+namespace {
+
+// A table's classes in the tallies of its stripes: at most this many distinct target values are
+// kept per stripe (and in all): more cannot be classes.
+constexpr std::size_t kMaxShardClasses = 65536;
+
+// What pass 1 of a TrainingShard learns of one stripe besides its columns.
+struct StripeTargets {
+  std::size_t kept = 0, skipped = 0;
+  TargetTally target;
+  std::set<std::string, std::less<>> labels;  // trimmed target values, up to kMaxShardClasses
+  bool many_labels = false;
+
+  void add_label(std::string_view label) {
+    if (many_labels) return;
+    labels.emplace(label);
+    if (labels.size() <= kMaxShardClasses) return;
+    many_labels = true;
+    labels.clear();
+  }
+};
+
+void write_stripe(const StripeTargets& t, const ColumnEncoderFit& fit, std::vector<double>& out) {
+  BlobWriter writer(out);
+  for (const double value : {double(t.kept), double(t.skipped), double(t.target.all_numeric),
+                             double(t.target.all_integers), double(t.target.distinct.size())})
+    writer.number(value);
+  for (const double value : t.target.distinct) writer.number(value);
+  writer.number(t.many_labels ? 1.0 : 0.0);
+  writer.number(static_cast<double>(t.labels.size()));
+  for (const auto& label : t.labels) writer.text(label);
+  std::vector<double> columns;
+  fit.write_tally(columns);
+  writer.number(static_cast<double>(columns.size()));
+  out.insert(out.end(), columns.begin(), columns.end());
+}
+
+// Adds the next stripe's targets (write_stripe) to `all`, whose `target` counts every stripe's
+// rows; returns the stripe's rows with a target and skipped ones.
+std::pair<std::size_t, std::size_t> read_stripe_targets(BlobReader& in, StripeTargets& all) {
+  const auto kept = in.count(), skipped = in.count();
+  const bool numeric = in.number() != 0.0, integers = in.number() != 0.0;
+  const auto distinct = in.count();
+  all.target.rows += kept;
+  all.target.all_numeric = all.target.all_numeric && numeric;
+  all.target.all_integers = all.target.all_integers && integers;
+  for (std::size_t k = 0; k < distinct; ++k) {
+    const double value = in.number();
+    if (all.target.distinct.size() <= 20) all.target.distinct.insert(value);
+  }
+  all.many_labels = all.many_labels || in.number() != 0.0;
+  const auto labels = in.count();
+  for (std::size_t k = 0; k < labels; ++k) all.add_label(in.text());
+  return {kept, skipped};
+}
+
+// The classes of all the stripes, in the order training_dataset gives them (by value when every
+// label is a number), as the labels pass 2 numbers rows with.
+LabelIndex shard_classes(const StripeTargets& all, const std::string& source,
+                         const std::string& target, char decimal) {
+  if (all.many_labels)
+    throw DataError(source + ": the target column '" + target + "' has more than " +
+                    std::to_string(kMaxShardClasses) + " distinct values: too many classes");
+  LabelIndex labels;
+  labels.numeric = all.target.all_numeric;
+  std::vector<std::pair<double, std::string>> order;
+  for (const auto& label : all.labels) {
+    double value = 0.0;
+    if (labels.numeric) parse_number(label, value, decimal);
+    order.emplace_back(labels.numeric ? value : 0.0, label);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& entry : order) labels.add(entry.second, decimal);
+  return labels;
+}
+
+}  // namespace
+
+struct TrainingShard::State {
+  TrainingPlan plan;  // merged: the encoder, every row's target tally; rows: this process's
+  LabelIndex labels;  // the classes of all the rows, in order
+  Task task = Task::classification;
+  std::size_t skipped = 0;  // in all the rows
+};
+
+TrainingShard::TrainingShard(RowSource& rows, const std::string& target,
+                             const ColumnOptions& columns, std::optional<Task> task)
+    : rows_(rows), target_(target), columns_(columns), task_(task) {
+  target_column_ = column_or_throw(rows, target, "target");
+  if (!columns.sample_weight.empty()) {
+    weight_column_ = column_or_throw(rows, columns.sample_weight, "sample weight");
+    columns_.ignore.push_back(columns.sample_weight);
+  }
+}
+
+TrainingShard::~TrainingShard() = default;
+
+std::vector<std::vector<double>> TrainingShard::tally_stripes(
+    const std::vector<std::size_t>& file_rows, const std::vector<std::size_t>& past_numbers) {
+  const char decimal = rows_.dialect().decimal;
+  std::vector<std::vector<double>> tallies;
+  mine_ = file_rows.size();
+  past_numbers_ = past_numbers;
+  const std::vector<std::string>* fields = nullptr;
+  std::size_t line = 0;
+  rows_.rewind();
+  for (const std::size_t count : file_rows) {
+    ColumnEncoderFit fit(rows_.header(), rows_.source(), target_, columns_, decimal);
+    for (const std::size_t column : past_numbers) fit.count_past_numbers(column);
+    StripeTargets stripe;
+    for (std::size_t r = 0; r < count; ++r) {
+      if (!rows_.next(fields, line)) changed(rows_);
+      const std::string& value = (*fields)[target_column_];
+      if (is_missing(value, columns_.na_values)) {
+        ++stripe.skipped;
+        continue;
+      }
+      fit.add(*fields);
+      stripe.target.add(trim(value), decimal);
+      stripe.add_label(trim(value));
+      ++stripe.kept;
+    }
+    tallies.emplace_back();
+    write_stripe(stripe, fit, tallies.back());
+  }
+  if (rows_.next(fields, line)) changed(rows_);
+  return tallies;
+}
+
+bool TrainingShard::integers_distinct(const ColumnEncoderFit::IntegerSpan& span,
+                                      const SumOverProcesses& sum) {
+  // This process's integers marked in a bitset of the span, its own repeats counted.
+  const auto size = static_cast<std::size_t>(span.max - span.min + 1);
+  std::vector<bool> seen(size);
+  std::vector<double> repeats{0.0};
+  const char decimal = rows_.dialect().decimal;
+  const std::vector<std::string>* fields = nullptr;
+  std::size_t line = 0;
+  rows_.rewind();
+  while (rows_.next(fields, line)) {
+    const std::string& field = (*fields)[span.column];
+    double value = 0.0;
+    if (is_missing((*fields)[target_column_], columns_.na_values) ||
+        is_missing(field, columns_.na_values) ||
+        parse_number(field, value, decimal) != NumberStatus::ok)
+      continue;
+    const double at = value - span.min;
+    if (!(at >= 0.0 && at < static_cast<double>(size)) || seen[static_cast<std::size_t>(at)])
+      repeats[0] += 1.0;
+    else
+      seen[static_cast<std::size_t>(at)] = true;
+  }
+  // As many integers as the span: distinct when each is marked once over the processes.
+  sum(repeats);
+  bool distinct = repeats[0] == 0.0;
+  constexpr std::size_t kPiece = std::size_t(1) << 20;
+  for (std::size_t low = 0; low < size && distinct; low += kPiece) {
+    std::vector<double> marks(std::min(kPiece, size - low));
+    for (std::size_t k = 0; k < marks.size(); ++k) marks[k] = seen[low + k] ? 1.0 : 0.0;
+    sum(marks);
+    distinct = std::all_of(marks.begin(), marks.end(), [](double m) { return m == 1.0; });
+  }
+  return distinct;
+}
+
+std::vector<std::size_t> TrainingShard::merge(const std::vector<std::span<const double>>& stripes,
+                                              std::size_t first_mine, const SumOverProcesses& sum) {
+  const char decimal = rows_.dialect().decimal;
+  ColumnEncoderFit fit(rows_.header(), rows_.source(), target_, columns_, decimal);
+  StripeTargets all;
+  state_ = std::make_unique<State>();
+  State& st = *state_;
+  stripe_rows_.clear();
+  for (std::size_t g = 0; g < stripes.size(); ++g) {
+    BlobReader in(stripes[g]);
+    const auto [kept, skipped] = read_stripe_targets(in, all);
+    const auto size = in.count();
+    fit.add_tally(stripes[g].subspan(in.position(), size));
+    stripe_rows_.push_back(kept);
+    st.skipped += skipped;
+    if (g >= first_mine && g < first_mine + mine_) st.plan.rows += kept;
+  }
+  if (all.target.rows == 0)
+    throw DataError(rows_.source() + ": the target column '" + target_ + "' has no values");
+  std::vector<std::size_t> again = fit.columns_counted_short();
+  std::erase_if(again, [&](std::size_t column) {
+    return std::find(past_numbers_.begin(), past_numbers_.end(), column) != past_numbers_.end();
+  });
+  if (!again.empty()) return again;
+  for (const auto& span : fit.unsettled_row_numbers())
+    fit.settle_row_number(span.column, integers_distinct(span, sum));
+  st.plan.target_column = target_column_;
+  st.plan.weight_column = weight_column_;
+  st.plan.target = all.target;
+  st.plan.encoder = fit.finish();
+  st.task = task_ ? *task_ : all.target.task();
+  if (st.task == Task::classification)
+    st.labels = shard_classes(all, rows_.source(), target_, decimal);
+  std::vector<int> no_labels;
+  if (st.task == Task::classification && st.labels.size() < 2)
+    throw DataError(rows_.source() + ": the target column '" + target_ + "' has only one class (" +
+                    show(st.labels.finish(no_labels).front()) +
+                    "); classification needs at least two");
+  return {};
+}
+
+template <class Scalar>
+Dataset<Scalar> TrainingShard::read() {
+  State& st = *state_;
+  Dataset<Scalar> data =
+      dataset_from_plan<Scalar>(rows_, st.plan, target_, columns_, st.task, st.labels);
+  data.rows_without_target = st.skipped;
+  return data;
+}
+
 #define MLP_INSTANTIATE(Scalar)                                                                 \
   template std::optional<std::string> number_field<Scalar>(                                     \
       const RowSource&, std::size_t, std::size_t, const std::string&, const char*, Scalar&);    \
   template Dataset<Scalar> training_dataset<Scalar>(RowSource&, const std::string&,             \
                                                     const ColumnOptions&, std::optional<Task>); \
   template void model_dataset<Scalar>(RowSource&, const ReadOptions&, const ModelInputs&,       \
-                                      Dataset<Scalar>&);
+                                      Dataset<Scalar>&);                                        \
+  template Dataset<Scalar> TrainingShard::read<Scalar>();
 MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)
 #undef MLP_INSTANTIATE

@@ -6,8 +6,11 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +71,11 @@ class ReaderRows : public RowSource {
   CsvRecord record_;
 };
 
+// The CSV reader started with the dialect ReadOptions asks for, else the model's, else the one
+// detected from its first lines; its DataErrors say which dialect was used and where it came
+// from (the rows' hint).
+ReaderRows start_csv_table(CsvReader& reader, const ReadOptions& options);
+
 // The value of a numeric field as Scalar, or the message about it ("FILE:LINE:COL: column 'NAME':
 // 'abc' is not a number"); `what` names the value in the message for an empty field.
 template <class Scalar>
@@ -94,6 +102,66 @@ class ClassLookup {
 template <class Scalar>
 Dataset<Scalar> training_dataset(RowSource& rows, const std::string& target,
                                  const ColumnOptions& columns, std::optional<Task> task);
+
+// Data to train on, read in shards (docs/distributed.md): this process reads only the rows of
+// its stripes (`rows`: a reader of them, CsvReader::read_range); what the columns and the target
+// hold is tallied stripe by stripe, every stripe's tallies are exchanged by the caller and merged
+// in stripe order, so that every process builds the same encoder, task and classes, those of
+// all the rows (ColumnEncoderFit::add_tally). training_dataset's rules and errors otherwise.
+//
+//   TrainingShard shard(rows, "y", columns, std::nullopt);
+//   auto mine = shard.tally_stripes({120, 121});  // pass 1: each of this process's stripes' rows
+//   shard.merge(every_stripes_tally, first);      // all of them in stripe order; first: mine
+//   Dataset<float> data = shard.read<float>();    // pass 2: this process's rows
+class TrainingShard {
+ public:
+  // DataError when the target or the sample weight column is not in the header.
+  TrainingShard(RowSource& rows, const std::string& target, const ColumnOptions& columns,
+                std::optional<Task> task);
+  ~TrainingShard();
+  TrainingShard(const TrainingShard&) = delete;
+  TrainingShard& operator=(const TrainingShard&) = delete;
+
+  // Pass 1: the tallies of this process's stripes, `file_rows` the data rows of each (blank lines
+  // not counted), one list of exact doubles per stripe; the columns `past_numbers` counted past
+  // 1,024 distinct numbers (ColumnEncoderFit::count_past_numbers).
+  std::vector<std::vector<double>> tally_stripes(const std::vector<std::size_t>& file_rows,
+                                                 const std::vector<std::size_t>& past_numbers);
+  // Sums values over every process, in place: a collective call (exact for integers).
+  using SumOverProcesses = std::function<void(std::span<double>)>;
+  // Every stripe's tallies, in stripe order; this process's stripes start at `first_mine`.
+  // Returns the columns to tally again past 1,024 distinct numbers
+  // (ColumnEncoderFit::columns_counted_short), none of those of the last tally_stripes: then call
+  // tally_stripes with them added to those and merge again; empty when merged. A column the
+  // stripes' spans leave the row-number rule unsettled for (a shuffled id,
+  // ColumnEncoderFit::unsettled_row_numbers) is read again and its integers summed over the
+  // processes with `sum`, which every process calls as many times. DataError as training_dataset:
+  // no target values, one class.
+  std::vector<std::size_t> merge(const std::vector<std::span<const double>>& stripes,
+                                 std::size_t first_mine, const SumOverProcesses& sum);
+  // After merge: each stripe's rows with a target value (every stripe's).
+  const std::vector<std::size_t>& stripe_rows() const { return stripe_rows_; }
+  // Pass 2: this process's rows (its stripes', in file order) as training_dataset encodes them,
+  // with the classes of all the rows; rows_without_target counts those of all the rows. Sample
+  // weights that are all 0 are not refused here (only over all the processes).
+  template <class Scalar>
+  Dataset<Scalar> read();
+
+ private:
+  struct State;
+  // Whether the integers of `span`'s column are all distinct over every process.
+  bool integers_distinct(const ColumnEncoderFit::IntegerSpan& span, const SumOverProcesses& sum);
+
+  RowSource& rows_;
+  std::string target_;
+  ColumnOptions columns_;  // the sample weight column added to the ignored ones
+  std::optional<Task> task_;
+  std::size_t target_column_ = 0, weight_column_ = std::string::npos;
+  std::size_t mine_ = 0;                   // this process's stripes
+  std::vector<std::size_t> past_numbers_;  // the columns of the last tally_stripes
+  std::vector<std::size_t> stripe_rows_;
+  std::unique_ptr<State> state_;
+};
 
 // Data for a trained model (read_dataset's rules with ReadOptions::model): `data` holds the
 // model's names and task on entry.

@@ -313,8 +313,18 @@ bool CsvReader::fill() {
   text_line_ = line_;
   pos_ = 0;
   // Read at least as much as is held, so that a long record is parsed a bounded number of times.
-  const std::size_t want = std::max(kChunkBytes, buffer_.size());
+  std::size_t want = std::max(kChunkBytes, buffer_.size());
   const std::size_t old_size = buffer_.size();
+  if (ranged_) {  // up to the end of the range
+    const std::uint64_t at = text_offset_ + old_size;
+    want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(want, range_end_ - std::min(at, range_end_)));
+    if (want == 0) {
+      text_ = buffer_;
+      eof_ = true;
+      return false;
+    }
+  }
   buffer_.resize(old_size + want);
   ssize_t n = 0;
   do {
@@ -434,8 +444,22 @@ bool CsvReader::next(CsvRecord& record) {
     ++rows_;
     return true;
   }
-  if (rows_ == 0) throw DataError(source_ + ": no data rows (only a header line)");
+  if (ranged_ && range_end_ < input_bytes_ && blank_line_ != 0)
+    throw DataError(source_ + ":" + std::to_string(blank_line_) +
+                    ":1: blank line between data rows (remove it; an empty value must be written "
+                    "as \"\" in a one-column file)");
+  if (rows_ == 0 && !ranged_) throw DataError(source_ + ": no data rows (only a header line)");
   return false;
+}
+
+void CsvReader::read_range(std::uint64_t begin, std::size_t line, std::uint64_t end) {
+  if (!started_ || !seekable_ || spooling_ || fd_ < 0)
+    throw DataError(source_ + ": a part of the rows can only be read from a regular file");
+  data_offset_ = begin;
+  data_line_ = line;
+  range_end_ = end;
+  ranged_ = true;
+  rewind();
 }
 
 void CsvReader::rewind() {

@@ -51,9 +51,9 @@ Input open_input(const std::string& path) {
   return input;
 }
 
-// The CSV reader started with the dialect asked for, else the model's, else the detected one; a
-// parse error says which dialect was used and where it came from (the hint of the rows).
-detail::ReaderRows start_table(CsvReader& reader, const ReadOptions& options) {
+}  // namespace
+
+detail::ReaderRows detail::start_csv_table(CsvReader& reader, const ReadOptions& options) {
   CsvOptions dialect;
   std::string origin = "given";
   if (options.model && options.model->dialect) {
@@ -76,6 +76,8 @@ detail::ReaderRows start_table(CsvReader& reader, const ReadOptions& options) {
   return detail::ReaderRows(reader, std::move(hint));
 }
 
+namespace {
+
 // Data to train on: the reader of the file's format, with the options it needs.
 template <class Scalar>
 Dataset<Scalar> read_training_data(const std::string& path, const ReadOptions& options) {
@@ -97,7 +99,7 @@ Dataset<Scalar> read_training_data(const std::string& path, const ReadOptions& o
   if (options.target.empty())
     throw InvalidArgument(source_name(path) +
                           " is read as CSV: name its target column (the column to predict)");
-  detail::ReaderRows rows = start_table(*input.reader, options);
+  detail::ReaderRows rows = detail::start_csv_table(*input.reader, options);
   return detail::training_dataset<Scalar>(rows, options.target, options.columns, options.task);
 }
 
@@ -156,7 +158,7 @@ Dataset<Scalar> read_model_data(const std::string& path, const ReadOptions& opti
   if (input.format == DataFormat::idx)
     throw DataError(path + ": this is IDX data but the model was trained on CSV columns " +
                     quoted_column_list(model.feature_names));
-  detail::ReaderRows rows = start_table(*input.reader, options);
+  detail::ReaderRows rows = detail::start_csv_table(*input.reader, options);
   detail::model_dataset<Scalar>(rows, options, model, data);
   return data;
 }

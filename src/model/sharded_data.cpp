@@ -104,6 +104,7 @@ StripeSplit split_stripes(Dataset<Scalar>& data, const ShardLayout& layout, doub
   result.my_validation = static_cast<Index>(validation.size());
   train.insert(train.end(), validation.begin(), validation.end());
   reorder_shard_rows(data, train);
+  result.order = std::move(train);
   const std::vector<double> all = gather_stripe_values(layout, counts, 2);
   for (std::size_t g = 0; g < layout.table_rows.size(); ++g) {
     result.train.push_back(static_cast<Index>(all[2 * g]));
@@ -171,8 +172,58 @@ std::vector<double> sharded_balanced_weights(Communicator& comm, std::span<const
   return class_sample_weights(labels, weights);
 }
 
+RegressionMetrics sharded_regression_metrics(std::span<const double> truth,
+                                             std::span<const double> predicted,
+                                             const std::vector<Index>& rows,
+                                             const ShardLayout& layout) {
+  const auto G = static_cast<Index>(layout.table_rows.size());
+  // Per stripe of this rank: the sums of the squared and absolute errors and of the truth.
+  std::vector<double> sums;
+  std::size_t at = 0;
+  for (Index g = layout.mine.first; g < layout.mine.last; ++g) {
+    double squared = 0.0, absolute = 0.0, total = 0.0;
+    for (Index i = 0; i < rows[static_cast<std::size_t>(g)]; ++i, ++at) {
+      const double error = truth[at] - predicted[at];
+      squared += error * error;
+      absolute += std::abs(error);
+      total += truth[at];
+    }
+    sums.insert(sums.end(), {squared, absolute, total});
+  }
+  const std::vector<double> all = gather_stripe_values(layout, sums, 3);
+  double ss_res = 0.0, abs_sum = 0.0, sum = 0.0, n = 0.0;
+  for (Index g = 0; g < G; ++g) {
+    ss_res += all[static_cast<std::size_t>(3 * g)];
+    abs_sum += all[static_cast<std::size_t>(3 * g + 1)];
+    sum += all[static_cast<std::size_t>(3 * g + 2)];
+    n += static_cast<double>(rows[static_cast<std::size_t>(g)]);
+  }
+  const double mean = sum / n;
+  std::vector<double> deviations;
+  at = 0;
+  for (Index g = layout.mine.first; g < layout.mine.last; ++g) {
+    double squares = 0.0;
+    for (Index i = 0; i < rows[static_cast<std::size_t>(g)]; ++i, ++at)
+      squares += (truth[at] - mean) * (truth[at] - mean);
+    deviations.push_back(squares);
+  }
+  const std::vector<double> all_deviations = gather_stripe_values(layout, deviations, 1);
+  double ss_tot = 0.0;
+  for (const double d : all_deviations) ss_tot += d;
+  RegressionMetrics m;
+  m.mse = ss_res / n;
+  m.mae = abs_sum / n;
+  m.r2 = ss_tot > 0.0 ? 1.0 - ss_res / ss_tot : ss_res == 0.0 ? 1.0 : 0.0;
+  return m;
+}
+
 template <class Scalar>
-DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayout& layout) {
+DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data,
+                                    std::span<const double> sample_weight,
+                                    const ShardLayout& layout) {
+  if (!sample_weight.empty() && sample_weight.size() != static_cast<std::size_t>(data.size()))
+    throw InvalidArgument(std::to_string(sample_weight.size()) + " sample weights for " +
+                          std::to_string(data.size()) + " samples");
   // Each stripe's hash as two exact doubles (its high and low 32 bits).
   std::vector<double> mine;
   Index at = 0;
@@ -187,7 +238,11 @@ DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayo
       stripe.targets = data.targets.segment(at, rows);
     stripe.feature_names = data.feature_names;
     stripe.class_names = data.class_names;
-    const std::uint64_t hash = data_fingerprint(stripe, {}).hash;
+    const auto weights =
+        sample_weight.empty()
+            ? sample_weight
+            : sample_weight.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(rows));
+    const std::uint64_t hash = data_fingerprint(stripe, weights).hash;
     mine.insert(mine.end(),
                 {static_cast<double>(hash >> 32), static_cast<double>(hash & 0xffffffffu)});
     at += rows;
@@ -266,8 +321,8 @@ IdxShard<Scalar> read_idx_shard(const std::string& images_path, const std::strin
                                              std::uint64_t);                                      \
   template StandardScaler<double> sharded_scaler<Scalar>(ConstMatrixRef<Scalar>,                  \
                                                          const StripeSplit&, const ShardLayout&); \
-  template DataFingerprint sharded_fingerprint<Scalar>(const Dataset<Scalar>&,                    \
-                                                       const ShardLayout&);                       \
+  template DataFingerprint sharded_fingerprint<Scalar>(                                           \
+      const Dataset<Scalar>&, std::span<const double>, const ShardLayout&);                       \
   template IdxShard<Scalar> read_idx_shard<Scalar>(const std::string&, const std::string&,        \
                                                    Communicator&, Index, Index);
 MLP_INSTANTIATE(float)

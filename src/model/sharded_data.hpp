@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mlp/data/dataset.hpp"
+#include "mlp/data/metrics.hpp"
 #include "mlp/data/preprocessing.hpp"
 #include "mlp/model/checkpoint.hpp"
 #include "mlp/nn/communicator.hpp"
@@ -32,6 +33,7 @@ ShardLayout shard_layout(Communicator& comm, std::vector<Index> table_rows, Inde
 struct StripeSplit {
   std::vector<Index> train, validation;   // (G) each
   Index my_train = 0, my_validation = 0;  // this rank's
+  std::vector<Index> order;               // this rank's rows: new row i was row order[i]
 };
 
 // The validation split within each stripe: round(fraction x its rows) of them held out, stratified
@@ -57,12 +59,25 @@ StandardScaler<double> sharded_scaler(ConstMatrixRef<Scalar> X_train, const Stri
 std::vector<double> sharded_balanced_weights(Communicator& comm, std::span<const int> labels,
                                              int n_classes);
 
+// The regression metrics (regression_metrics) of one part of the rows, training or validation,
+// over every stripe: `truth` and `predicted` this rank's rows of the part (stripe after stripe),
+// `rows` every stripe's rows of the part. The sums are made per stripe and added in stripe order
+// (two allgathers: the mean of the truth, then the squared deviations from it), so that they are
+// the same bits on any number of ranks. A collective call.
+RegressionMetrics sharded_regression_metrics(std::span<const double> truth,
+                                             std::span<const double> predicted,
+                                             const std::vector<Index>& rows,
+                                             const ShardLayout& layout);
+
 // The data's fingerprint (data_fingerprint) made by stripes: each of this rank's stripes' rows
 // fingerprinted alone, every stripe's hash gathered and the hashes combined in stripe order
 // (FNV-1a over their bytes), so that it is the same on any number of ranks (and not the one of the
 // whole table read by one process). A collective call.
+// `sample_weight`: one per row of `data` (this rank's), or empty.
 template <class Scalar>
-DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data, const ShardLayout& layout);
+DataFingerprint sharded_fingerprint(const Dataset<Scalar>& data,
+                                    std::span<const double> sample_weight,
+                                    const ShardLayout& layout);
 
 // The label values 0..255 present on any rank, increasing (one allreduce of exact counts).
 std::vector<int> merged_label_values(Communicator& comm, const std::vector<int>& values);

@@ -243,6 +243,11 @@ void describe_data(const Dataset<Scalar>& data, const TrainSettings& settings, I
       throw DataError("--loss poisson needs targets >= 0 (counts or rates), but a target is " +
                       std::to_string(data.targets(negative)) +
                       "; use --loss mse for targets of any sign");
+  } else if (data.task != Task::classification && layout != nullptr) {  // over every stripe
+    const Eigen::Map<const Matrix<Scalar>> y(data.targets.data(), n_train, 1);
+    const StandardScaler<double> target = sharded_scaler<Scalar>(y, *split, *layout);
+    meta.target_mean = target.mean(0);
+    meta.target_scale = target.scale(0);
   } else if (data.task != Task::classification) {
     const auto y = data.targets.head(n_train).template cast<double>();
     meta.target_mean = y.mean();
@@ -342,14 +347,37 @@ Index stripe_rows_sum(const std::vector<Index>& v) {
   return std::accumulate(v.begin(), v.end(), Index(0));
 }
 
-// Sharded (classification only): the metrics over every rank's training and validation rows,
-// the correct predictions summed over the ranks (exact integers, in any order).
+// Sharded, a regression: the metrics of one part (0: training, 1: validation) over every stripe
+// (sharded_regression_metrics).
+template <class Scalar>
+nlohmann::json sharded_regression_part(const TrainedModel<Scalar>& model,
+                                       const Dataset<Scalar>& data, const StripeSplit& split,
+                                       const ShardLayout& layout, int part) {
+  const Index first = part == 0 ? 0 : split.my_train;
+  const Index count = part == 0 ? split.my_train : split.my_validation;
+  std::vector<double> truth(static_cast<std::size_t>(count)), predicted(truth.size());
+  for (Index i = 0; i < count; ++i)
+    truth[static_cast<std::size_t>(i)] = static_cast<double>(data.targets(first + i));
+  predict_in_blocks<Scalar>(model, data.features, first, count,
+                            [&](Index start, const Matrix<Scalar>& out) {
+                              const Vector<Scalar> values = model.values_from_output(out);
+                              for (Index i = 0; i < values.size(); ++i)
+                                predicted[static_cast<std::size_t>(start + i)] = values(i);
+                            });
+  const RegressionMetrics m = sharded_regression_metrics(
+      truth, predicted, part == 0 ? split.train : split.validation, layout);
+  return {{"mse", m.mse}, {"mae", m.mae}, {"r2", m.r2}};
+}
+
+// Sharded: the metrics over every rank's training and validation rows: correct predictions
+// summed over the ranks (exact integers, in any order), or the regression metrics by stripes.
 template <class Scalar>
 std::string sharded_metrics_json(const TrainedModel<Scalar>& model, const Dataset<Scalar>& data,
-                                 const StripeSplit& split, Communicator& comm,
+                                 const StripeSplit& split, const ShardLayout& layout,
                                  const History& history) {
+  const bool classification = data.task == Task::classification;
   std::vector<double> correct{0.0, 0.0};
-  for (int part = 0; part < 2; ++part) {
+  for (int part = 0; part < 2 && classification; ++part) {
     const Index first = part == 0 ? 0 : split.my_train;
     const Index count = part == 0 ? split.my_train : split.my_validation;
     predict_in_blocks<Scalar>(
@@ -361,7 +389,7 @@ std::string sharded_metrics_json(const TrainedModel<Scalar>& model, const Datase
                 data.labels[static_cast<std::size_t>(first + start + static_cast<Index>(i))];
         });
   }
-  comm.allreduce_sum(correct);
+  if (classification) layout.comm->allreduce_sum(correct);
   nlohmann::json metrics;
   const Index rows[2] = {
       std::accumulate(split.train.begin(), split.train.end(), Index(0)),
@@ -369,8 +397,10 @@ std::string sharded_metrics_json(const TrainedModel<Scalar>& model, const Datase
   for (int part = 0; part < 2; ++part) {
     if (part == 1 && rows[1] == 0) break;
     nlohmann::json j;
+    if (!classification && rows[part] > 0)
+      j = sharded_regression_part(model, data, split, layout, part);
     j["samples"] = rows[part];
-    if (rows[part] > 0)
+    if (classification && rows[part] > 0)
       j["accuracy"] = correct[static_cast<std::size_t>(part)] / static_cast<double>(rows[part]);
     metrics[part == 0 ? "train" : "validation"] = j;
   }
@@ -389,18 +419,45 @@ std::optional<ShardLayout> shard_layout_of(const FitOptions& options, Index held
   return shard_layout(*options.communicator, options.stripe_rows, held);
 }
 
-// Throws InvalidArgument for what sharded training (FitOptions::stripe_rows given to train_model)
-// does not do yet: it trains classifiers (balanced class weights included), without sample
-// weights.
+// Sharded: this rank's training rows' sample weights: settings.sample_weight (one per row of the
+// data given to train_model, in its order before split_stripes reordered it), times the balanced
+// class weights, their class counts summed over every rank (balanced_class_weight); empty when
+// neither is asked for.
 template <class Scalar>
-void check_sharded(const Dataset<Scalar>& data, const TrainSettings& settings) {
-  const char* what = data.task != Task::classification ? "regression"
-                     : !settings.sample_weight.empty() ? "sample weights"
-                                                       : nullptr;
-  if (what != nullptr)
-    throw InvalidArgument(std::string("training on sharded data (each process reading its part) "
-                                      "does not support ") +
-                          what + " yet (docs/distributed.md)");
+std::vector<double> sharded_training_weights(const TrainSettings& settings,
+                                             const Dataset<Scalar>& data, const StripeSplit& split,
+                                             Communicator& comm) {
+  std::vector<double> weights;
+  if (!settings.sample_weight.empty()) {
+    if (settings.sample_weight.size() != split.order.size())
+      throw InvalidArgument(std::to_string(settings.sample_weight.size()) + " sample weights for " +
+                            std::to_string(split.order.size()) + " samples");
+    for (Index i = 0; i < split.my_train; ++i)
+      weights.push_back(
+          settings
+              .sample_weight[static_cast<std::size_t>(split.order[static_cast<std::size_t>(i)])]);
+  }
+  if (!settings.balanced_class_weight) return weights;
+  if (data.task != Task::classification)
+    throw InvalidArgument("balanced class weights need classes; the data is for regression");
+  const std::vector<double> by_class = sharded_balanced_weights(
+      comm, std::span<const int>(data.labels.data(), static_cast<std::size_t>(split.my_train)),
+      static_cast<int>(data.class_names.size()));
+  if (weights.empty()) return by_class;
+  for (std::size_t i = 0; i < weights.size(); ++i) weights[i] *= by_class[i];
+  return weights;
+}
+
+// The settings as the model file and checkpoints describe them. Sharded, a rank whose stripes
+// hold no row has no sample weights: whether the run has them is agreed on over the ranks (one
+// collective call), so that every rank describes it alike.
+TrainSettings described_settings(const TrainSettings& settings,
+                                 const std::optional<ShardLayout>& layout) {
+  if (!layout) return settings;
+  TrainSettings described = settings;
+  if (layout->comm->any(!settings.sample_weight.empty()) && described.sample_weight.empty())
+    described.sample_weight.assign(1, 1.0);  // to_json says only whether there are any
+  return described;
 }
 
 // The data's fingerprint when the run writes or resumes a checkpoint (none otherwise): sharded,
@@ -411,7 +468,9 @@ DataFingerprint run_fingerprint(const Dataset<Scalar>& data, const TrainSettings
                                 const std::optional<ShardLayout>& layout) {
   const bool wanted = checkpointing.resume != nullptr || !checkpointing.path.empty();
   if (layout)
-    return layout->comm->any(wanted) ? sharded_fingerprint(data, *layout) : DataFingerprint{};
+    return layout->comm->any(wanted)
+               ? sharded_fingerprint<Scalar>(data, settings.sample_weight, *layout)
+               : DataFingerprint{};
   return wanted ? data_fingerprint(data, settings.sample_weight) : DataFingerprint{};
 }
 
@@ -462,7 +521,6 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   const Index table_rows = layout ? stripe_rows_sum(layout->table_rows) : data.size();
   if (table_rows < 2) throw DataError("training needs at least 2 samples");
   const TrainSettings settings = requested.resolved_for(table_rows);
-  if (layout) check_sharded(data, settings);
   const bool classification = data.task == Task::classification;
   if (warm_start) check_warm_start(*warm_start, data);
   const Checkpoint<Scalar>* resume = checkpointing.resume;
@@ -489,7 +547,7 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
     describe_data(data, settings, n_train, meta, stripes ? &*stripes : nullptr,
                   layout ? &*layout : nullptr);
   }
-  meta.training_json = settings.to_json();
+  meta.training_json = described_settings(settings, layout).to_json();
 
   const int n_classes = static_cast<int>(data.class_names.size());
   Matrix<Scalar> Y =
@@ -516,13 +574,14 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   if (stripes) {  // fit's stripes: each stripe's training and validation rows
     options.stripe_rows = stripes->train;
     options.validation_stripe_rows = validation ? stripes->validation : std::vector<Index>();
-    if (settings.balanced_class_weight)
-      options.sample_weight = sharded_balanced_weights(
-          *callbacks.communicator, std::span<const int>(data.labels.data(), n_train), n_classes);
+    options.sample_weight =
+        sharded_training_weights(settings, data, *stripes, *callbacks.communicator);
   } else {
     options.sample_weight = training_weights(settings, data, split);
   }
-  if (resume) resume_from(*resume, checkpointing.resume_path, settings, fingerprint, net, options);
+  if (resume)
+    resume_from(*resume, checkpointing.resume_path, described_settings(settings, layout),
+                fingerprint, net, options);
   History completed;  // the epochs that ran, kept if fit diverges
   record_epochs(completed, options, settings.epochs);
   std::optional<CheckpointWriter<Scalar>> checkpoints;
@@ -550,9 +609,8 @@ TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& re
   if (checkpoints) result.checkpoint_epochs = checkpoints->finish();
   if (resume) result.history = resumed_history(resume->history, result.history);
 
-  meta.metrics_json =
-      stripes ? sharded_metrics_json(model, data, *stripes, *callbacks.communicator, result.history)
-              : metrics_json(model, data, n_train, n_val, result.history);
+  meta.metrics_json = stripes ? sharded_metrics_json(model, data, *stripes, *layout, result.history)
+                              : metrics_json(model, data, n_train, n_val, result.history);
   return result;
 }
 

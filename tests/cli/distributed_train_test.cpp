@@ -2,9 +2,11 @@
 // launcher's environment read with clear errors. Runs mpiexec (found by CMake) on 1 to 3 processes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
 #include <string>
 
 #include "cli/cli_runner.hpp"
@@ -172,6 +174,226 @@ TEST(DistributedTrain, IdxShardOfAnotherFileIsNamedWithTheRank) {
   EXPECT_TRUE(
       contains(r.err, "rank 1 of 2 reads 300 images of 36 pixels from " + (dir / "other.idx")))
       << r.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
+// A real table of `rows` rows: a row number and a shuffled id (both ignored), numbers with gaps (""
+// and NA), a text category with gaps and a rare value, yes/no values, a quoted note whose fields
+// hold the delimiter, quotes and line ends (CRLF and LF line ends between the rows), and the
+// target: a sample weight, and the target: a class (low/mid/high) or, for `regression`, a number.
+std::string real_table(int rows, bool regression) {
+  mlp::Random random(5);
+  const char* colors[] = {"red", "green", "blue", "?", "purple"};
+  const char* notes[] = {"plain", "\"a, b\"", "\"two\nlines\"", "\"say \"\"hi\"\"\"", ""};
+  std::vector<int> keys(static_cast<std::size_t>(rows));
+  std::iota(keys.begin(), keys.end(), 1000);
+  random.shuffle(keys.begin(), keys.end());
+  std::string text = "id,key,size,weight,color,fresh,note,w,y\r\n";
+  for (int i = 0; i < rows; ++i) {
+    const double size = random.uniform(0.0, 10.0), weight = random.uniform(-3.0, 3.0);
+    const int color = static_cast<int>(random.below(random.below(50) == 0 ? 5 : 4));
+    const bool fresh = random.below(2) == 0;
+    const double score = size + (color == 0 ? 3.0 : 0.0) + (fresh ? 1.0 : 0.0) + weight;
+    text += std::to_string(i) + "," + std::to_string(keys[static_cast<std::size_t>(i)]) + ",";
+    text += random.below(15) == 0 ? "" : std::to_string(size);
+    text += ",";
+    text += random.below(20) == 0 ? "NA" : std::to_string(weight);
+    text += std::string(",") + colors[color] + "," + (fresh ? "yes" : "no") + "," +
+            notes[random.below(5)] + "," + std::to_string(0.5 * double(1 + random.below(4))) + ",";
+    text += regression ? std::to_string(score) : score < 4.0 ? "low" : score < 8.0 ? "mid" : "high";
+    text += i % 3 == 0 ? "\r\n" : "\n";
+  }
+  return text;
+}
+
+// The table of the columns' roles `mlp train` prints: the lines after "columns:" indented by two
+// spaces (the gap values with 4 digits).
+std::string columns_table(const std::string& out) {
+  std::string table;
+  std::size_t at = out.find("columns:\n");
+  if (at == std::string::npos) return table;
+  at = out.find('\n', at) + 1;
+  while (at < out.size() && out.compare(at, 2, "  ") == 0) {
+    const std::size_t end = out.find('\n', at);
+    table += out.substr(at, end - at + 1);
+    at = end + 1;
+  }
+  return table;
+}
+
+// A CSV table under mpiexec: each process reads only its shard (the rows of its stripes), the
+// columns' roles, categories and gap values are merged over every stripe, and the model file
+// and the history are the same on 1, 2 and 3 processes, bit for bit, with a validation split and
+// early stopping. Batches of 96 rows are 3 stripes of 32 rows.
+TEST(DistributedTrain, CsvShardsGiveTheSameModelOnAnyNumberOfProcesses) {
+  TempDir dir;
+  const std::string table = dir.file("table.csv", real_table(700, false));
+  std::string model[4], history[4], out[4];
+  for (int n = 1; n <= 3; ++n) {
+    const std::string path = dir / ("model" + std::to_string(n));
+    const RunResult r = run_with(
+        mpiexec(n), "train '" + table + "' --target y -o '" + path + "' --history '" + path +
+                        ".csv' --epochs 30 --batch-size 96 --validation 0.2 --early-stopping 3 "
+                        "--lr 0.02 --seed 4 --threads 1 --layers 12");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_TRUE(contains(r.out, "700 samples")) << r.out;
+    EXPECT_EQ(contains(r.out, "each reading its shard"), n > 1) << r.out;
+    model[n] = read_file(path);
+    history[n] = read_file(path + ".csv");
+    out[n] = columns_table(r.out);
+    ASSERT_FALSE(model[n].empty());
+  }
+  EXPECT_TRUE(model[2] == model[1]);
+  EXPECT_TRUE(model[3] == model[1]);
+  EXPECT_EQ(history[2], history[1]);
+  EXPECT_EQ(history[3], history[1]);
+  EXPECT_EQ(out[2], out[1]);
+  EXPECT_EQ(out[3], out[1]);
+  // The columns are those one process reading the whole table finds.
+  const RunResult whole = run_with("", "train '" + table + "' --target y -o '" + (dir / "whole") +
+                                           "' --epochs 1 --threads 1 --layers 12");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_EQ(columns_table(whole.out), out[1]);
+  // The row number and the shuffled id, whose stripes' spans overlap.
+  EXPECT_TRUE(contains(out[1], "  id      ignored")) << out[1];
+  EXPECT_TRUE(contains(out[1], "  key     ignored")) << out[1];
+}
+
+// A regression on a CSV table with sample weights under mpiexec: each process reads its shard,
+// the target's scaling and the metrics are made over every stripe, and the model file and the
+// history are the same on 1, 2 and 3 processes, bit for bit. Batches of 64 rows are 2 stripes:
+// on 3 processes, rank 0 has none (and no row), yet describes the run as the others do.
+TEST(DistributedTrain, CsvShardsOfARegressionWithWeightsGiveTheSameModel) {
+  TempDir dir;
+  const std::string table = dir.file("table.csv", real_table(600, true));
+  std::string model[4], history[4];
+  for (int n = 1; n <= 3; ++n) {
+    const std::string path = dir / ("model" + std::to_string(n));
+    const RunResult r = run_with(
+        mpiexec(n), "train '" + table + "' --target y --sample-weight w -o '" + path +
+                        "' --history '" + path +
+                        ".csv' --epochs 20 --batch-size 64 --validation 0.2 --lr 0.01 --seed 2 "
+                        "--threads 1 --layers 8");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(contains(r.err, "error")) << r.err;
+    EXPECT_TRUE(contains(r.out, "regression")) << r.out;
+    model[n] = read_file(path);
+    history[n] = read_file(path + ".csv");
+    ASSERT_FALSE(model[n].empty());
+  }
+  EXPECT_TRUE(model[2] == model[1]);
+  EXPECT_TRUE(model[3] == model[1]);
+  EXPECT_EQ(history[2], history[1]);
+  EXPECT_EQ(history[3], history[1]);
+  // It learnt: r2 on the table, by mlp evaluate.
+  const RunResult evaluated = mlp::test::run_command(
+      "'" + std::string(MLP_CLI_PATH) + "' evaluate '" + (dir / "model1") + "' '" + table + "'");
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  const std::size_t r2 = evaluated.out.find("r2 ");
+  ASSERT_NE(r2, std::string::npos) << evaluated.out;
+  EXPECT_GT(std::stod(evaluated.out.substr(r2 + 3)), 0.8) << evaluated.out;
+}
+
+// CSV shards with sample weights and checkpoints: rank 1 of 2 killed once rank 0 has written a
+// checkpoint (whose data fingerprint, made by stripes, holds the weights); the checkpoint resumes
+// on 3 processes, each reading its shard, to the bytes of the run on 1 that was never stopped.
+TEST(DistributedTrain, CsvShardCheckpointResumesOnAnotherCount) {
+  TempDir dir;
+  const std::string table = dir.file("table.csv", real_table(400, true));
+  const std::string checkpoint = dir / "run.ckpt";
+  const std::string flags = "train '" + table +
+                            "' --target y --sample-weight w --epochs 300 --batch-size 96 "
+                            "--early-stopping 0 --seed 9 --threads 1 -q --layers 8";
+  const RunResult whole = run_with(mpiexec(1), flags + " -o '" + (dir / "whole") + "'");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (while [ ! -f \"$0\" ]; do sleep "
+      "0.02; done; kill -9 $$) & fi; exec \"$@\"' '" +
+      checkpoint + "'";
+  const RunResult killed =
+      run_with("timeout 120 " + mpiexec(2) + " " + wrapper,
+               flags + " -o '" + (dir / "killed") + "' --checkpoint '" + checkpoint + "'");
+  EXPECT_NE(killed.exit_code, 0);
+  EXPECT_NE(killed.exit_code, 124) << "timeout: the ranks hung";
+  ASSERT_TRUE(std::filesystem::exists(checkpoint));
+  const RunResult resumed =
+      run_with(mpiexec(3), flags + " -o '" + (dir / "resumed") + "' --resume '" + checkpoint + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(read_file(dir / "resumed") == read_file(dir / "whole"));
+  // Other weights are other data: the checkpoint is refused.
+  std::string reweighted = read_file(table);
+  reweighted.replace(reweighted.rfind(",0.500000,"), 10, ",2.000000,");
+  dir.file("table.csv", reweighted);
+  const RunResult refused =
+      run_with(mpiexec(2), flags + " -o '" + (dir / "other") + "' --resume '" + checkpoint + "'");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(contains(refused.err, "the data's values differ")) << refused.err;
+}
+
+// A bad value in the last row, which rank 1 of 2 reads: that rank fails naming the file, line
+// and column (the line counted from the top of the file, not of its shard), and no model is
+// written.
+TEST(DistributedTrain, BadValueInOneShardIsNamedWithItsLine) {
+  TempDir dir;
+  std::string text = real_table(300, false);
+  const std::size_t last = text.rfind('\n', text.size() - 2) + 1;  // "299,KEY,SIZE,..."
+  const std::size_t size = text.find(',', text.find(',', last) + 1) + 1;
+  text.replace(size, text.find(',', size) - size, "abc");
+  const std::string table = dir.file("table.csv", text);
+  const RunResult r =
+      run_with("timeout 120 " + mpiexec(2), "train '" + table + "' --target y -o '" +
+                                                (dir / "model") + "' --epochs 2 --threads 1 -q");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 124) << "timeout: the ranks hung";
+  const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  EXPECT_TRUE(contains(r.err, "mlp: rank 1 of 2: error: " + table + ":" + std::to_string(lines) +
+                                  ":3: column 'size': 'abc' is not a number"))
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "model"));
+}
+
+// A CSV table from a pipe (standard input, "-") is not sharded: every process reads it whole,
+// from a pipe of its own, and trains as before, the same model on 1 and 2 processes.
+TEST(DistributedTrain, CsvFromAPipeIsReadWholeByEveryProcess) {
+  TempDir dir;
+  const std::string table = dir.file("table.csv", real_table(300, false));
+  std::string model[3];
+  for (int n = 1; n <= 2; ++n) {
+    const std::string path = dir / ("model" + std::to_string(n));
+    const std::string wrapper =
+        "sh -c 'cat \"$0\" | exec \"$1\" train - --target y --epochs 5 --batch-size 64 "
+        "--seed 3 --threads 1 -o \"$2\"' '" +
+        table + "' '" + MLP_CLI_PATH + "' '" + path + "'";
+    const RunResult r = mlp::test::run_command("timeout 120 " + mpiexec(n) + " " + wrapper);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(contains(r.out, "each reading its shard")) << r.out;
+    model[n] = read_file(path);
+    ASSERT_FALSE(model[n].empty());
+  }
+  EXPECT_TRUE(model[2] == model[1]);
+}
+
+// Sharded CSV data where rank 1 is given a file with another header: every rank fails, naming
+// rank 1, and rank 1 names its file; no model is written.
+TEST(DistributedTrain, CsvShardOfAnotherHeaderIsNamedWithTheRank) {
+  TempDir dir;
+  const std::string table = dir.file("table.csv", real_table(300, false));
+  std::string other_text = real_table(300, false);
+  other_text.replace(0, 2, "ID");
+  const std::string other = dir.file("other.csv", other_text);
+  const std::string model = dir / "model";
+  const std::string wrapper =
+      "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then data=\"$0\"; else data=\"$1\"; fi; "
+      "exec \"$2\" train \"$data\" --target y --epochs 2 --threads 1 -q -o \"$3\"' '" +
+      other + "' '" + table + "' '" + MLP_CLI_PATH + "' '" + model + "'";
+  const RunResult r = mlp::test::run_command("timeout 120 " + mpiexec(2) + " " + wrapper);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 124) << "timeout: the ranks hung";
+  EXPECT_TRUE(contains(
+      r.err, "mlp: rank 1 of 2: error: rank 1 of 2 reads 300 rows of 9 columns from " + other))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "another header")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(model));
 }
 

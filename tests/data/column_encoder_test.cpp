@@ -211,4 +211,90 @@ TEST(ColumnEncoder, JsonRoundTrip) {
                mlp::ModelFileError);
 }
 
+// The encoder of `rows` cut into `stripes` stripes, each tallied alone and the tallies added in
+// stripe order, as sharded tables are read (TrainingShard): tallied once more, with the columns
+// a stripe stopped counting short counted past their numbers, when there are any.
+std::string merged_encoder(const Names& header, const std::vector<Names>& rows, std::size_t stripes,
+                           const mlp::ColumnOptions& options) {
+  std::vector<std::size_t> past_numbers;
+  while (true) {
+    mlp::ColumnEncoderFit merged(header, "t.csv", "y", options, '.');
+    for (std::size_t g = 0; g < stripes; ++g) {
+      mlp::ColumnEncoderFit stripe(header, "t.csv", "y", options, '.');
+      for (const std::size_t column : past_numbers) stripe.count_past_numbers(column);
+      for (std::size_t r = rows.size() * g / stripes; r < rows.size() * (g + 1) / stripes; ++r)
+        stripe.add(rows[r]);
+      std::vector<double> tally;
+      stripe.write_tally(tally);
+      merged.add_tally(tally);
+    }
+    const std::vector<std::size_t> short_counted = merged.columns_counted_short();
+    if (short_counted.empty() || !past_numbers.empty()) {
+      EXPECT_TRUE(short_counted.empty());
+      return merged.finish().to_json();
+    }
+    past_numbers = short_counted;
+  }
+}
+
+// ColumnEncoderFit::write_tally / add_tally (sharded tables, docs/distributed.md): the rows cut
+// into stripes, each stripe tallied alone and the tallies added in stripe order, give the encoder
+// of all the rows, field for field (the sums here are exact, so the means are too), whatever the
+// cut: a row number, numbers with gaps, a category with a rare value and gaps, yes/no words, a
+// column of numbers then text, one of more than 1,024 distinct numbers then text (no longer
+// counted), one of text then more than 1,024 distinct numbers (counted on: a stripe of those
+// numbers alone is counted again), and an asked ordinal.
+TEST(ColumnEncoder, StripeTalliesMergedInOrderGiveTheEncoderOfAllTheRows) {
+  const Names header{"id", "count", "color", "fresh", "mixed", "wide", "late", "size", "y"};
+  std::vector<Names> rows;
+  for (int i = 0; i < 3000; ++i) {
+    const char* colors[] = {"red", "green", "blue", "NA", "purple"};
+    rows.push_back({std::to_string(i), i % 17 == 0 ? "" : std::to_string(i % 9),
+                    colors[i % 997 == 0 ? 4 : i % 4], i % 3 ? "yes" : "No",
+                    i < 900 ? std::to_string(i % 40) : "t" + std::to_string(i % 6),
+                    i < 1500 ? std::to_string(i) + ".5" : (i % 2 ? "a" : "b"),
+                    i < 500 ? "t" + std::to_string(i % 5) : std::to_string(i % 1200),
+                    i % 3 == 0   ? "S"
+                    : i % 3 == 1 ? "M"
+                                 : "L",
+                    std::to_string(i % 2)});
+  }
+  mlp::ColumnOptions options;
+  options.ordinal.push_back({"size", {}});
+  mlp::ColumnEncoderFit whole(header, "t.csv", "y", options, '.');
+  for (const auto& row : rows) whole.add(row);
+  const std::string expected = whole.finish().to_json();
+  EXPECT_NE(expected.find("more than 1024 distinct values"), std::string::npos) << expected;
+  EXPECT_NE(expected.find("a row number"), std::string::npos) << expected;
+  EXPECT_NE(expected.find("1205 distinct text values"), std::string::npos) << expected;
+  for (const std::size_t stripes : {1, 2, 7, 40})
+    EXPECT_EQ(merged_encoder(header, rows, stripes, options), expected) << stripes << " stripes";
+}
+
+// A column whose distinct values one process stops counting at 1,024, among the leading numbers
+// of two stripes, the second of which, alone, stops only at 65,536 (after its text): merged, the
+// reason is the one of the rows added one at a time.
+TEST(ColumnEncoder, StripeThatStoppedLateAfterLeadingNumbersMergesToTheSameReason) {
+  const Names header{"code", "x", "y"};
+  std::vector<Names> first, second;
+  for (int i = 0; i < 600; ++i) first.push_back({std::to_string(i), "1", "0"});
+  for (int i = 600; i < 1200; ++i) second.push_back({std::to_string(i), "1", "1"});
+  for (int i = 0; i < 66000; ++i) second.push_back({"c" + std::to_string(i), "1", "1"});
+  mlp::ColumnEncoderFit whole(header, "t.csv", "y", {}, '.');
+  for (const auto* rows : {&first, &second})
+    for (const auto& row : *rows) whole.add(row);
+  const std::string expected = whole.finish().to_json();
+  EXPECT_NE(expected.find("more than 1024 distinct values"), std::string::npos) << expected;
+  mlp::ColumnEncoderFit merged(header, "t.csv", "y", {}, '.');
+  for (const auto* rows : {&first, &second}) {
+    mlp::ColumnEncoderFit stripe(header, "t.csv", "y", {}, '.');
+    for (const auto& row : *rows) stripe.add(row);
+    std::vector<double> tally;
+    stripe.write_tally(tally);
+    merged.add_tally(tally);
+  }
+  EXPECT_TRUE(merged.columns_counted_short().empty());
+  EXPECT_EQ(merged.finish().to_json(), expected);
+}
+
 }  // namespace

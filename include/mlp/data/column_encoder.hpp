@@ -36,6 +36,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -182,6 +183,36 @@ class ColumnEncoderFit {
   std::size_t features_so_far() const;
   // The encoder of the rows added (called once). DataError when no feature column is left.
   ColumnEncoder finish();
+
+  // Sharded tables (docs/distributed.md): the tallies of the rows added, appended to `out` as
+  // exact doubles, for another process; and a stripe's tallies (one write_tally) added to these,
+  // stripe after stripe, as if its rows had been added one at a time. The differences from
+  // adding the rows: a numeric column's sum is the stripes' sums added; the row-number rule needs
+  // the stripes' integers in spans that do not overlap, or settle_row_number; a stripe that
+  // stopped counting a column's distinct numbers after another stripe's text needs them counted
+  // again (columns_counted_short) (docs/distributed.md). The fits must have the same header and
+  // options.
+  void write_tally(std::vector<double>& out) const;
+  void add_tally(std::span<const double> tally);
+  // After add_tally: the columns (indices into the header) whose role depends on distinct values
+  // a stripe stopped counting at 1,024 numbers, when an earlier stripe held text (so that the rows
+  // added one at a time would have gone on counting). Tallied again by stripe with
+  // count_past_numbers on the stripes' fits, and added to a new fit, their encoding is exact.
+  std::vector<std::size_t> columns_counted_short() const;
+  // Counts the distinct values of `column` past 1,024 numbers (up to 65,536), for
+  // columns_counted_short.
+  void count_past_numbers(std::size_t column);
+  // After add_tally: the columns (indices into the header) whose row-number rule the stripes'
+  // spans cannot settle: integers, as many as from the smallest to the largest, each stripe's
+  // distinct, but in spans that overlap (a shuffled id). With each, its smallest and largest.
+  struct IntegerSpan {
+    std::size_t column = 0;
+    double min = 0.0, max = 0.0;
+  };
+  std::vector<IntegerSpan> unsettled_row_numbers() const;
+  // Settles the rule for such a column: whether all its integers are distinct (then it is a row
+  // number).
+  void settle_row_number(std::size_t column, bool distinct);
 
  private:
   struct State;

@@ -69,6 +69,18 @@ class CsvReader {
   // of a pipe cannot be read back.
   void rewind();
 
+  // After start(), on a regular file: reads only the records from file offset `begin` (where a
+  // record starts, on line `line`) to `end` (where one starts, or the file's size), and rewind()
+  // comes back to `begin`: the rows of one process's shard (docs/distributed.md). The end of
+  // the range is read as the end of the text, but for two rules: a range may hold no row, and a
+  // blank line before an end that is not the file's is a blank line between data rows.
+  // Throws DataError for input that is not a regular file.
+  void read_range(std::uint64_t begin, std::size_t line, std::uint64_t end);
+  // Where the first data row (or a blank line before it) starts, after start(): a file offset
+  // and a line.
+  std::uint64_t data_offset() const { return data_offset_; }
+  std::size_t data_line() const { return data_line_; }
+
   const std::string& source() const { return source_; }
   const std::vector<std::string>& header() const { return header_; }
   const CsvOptions& dialect() const { return dialect_; }
@@ -115,6 +127,9 @@ class CsvReader {
   std::uint64_t data_offset_ = 0;  // the input offset of the first data row
   std::size_t data_line_ = 0;      // its line
   std::uint64_t text_offset_ = 0;  // the input offset of text_[0]
+  // read_range: the input offset where the text ends for this reader (no range: none).
+  std::uint64_t range_end_ = static_cast<std::uint64_t>(-1);
+  bool ranged_ = false;
 
   // The record parse_next returned last: where its fields start and its line end is, in text_.
   std::vector<std::size_t> offsets_;

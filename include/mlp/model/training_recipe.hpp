@@ -99,8 +99,8 @@ struct TrainingResult {
 // scaler and the metrics are computed over every stripe, and fit is given each stripe's training
 // and validation rows (balanced class weights from the class counts of every stripe); the result is
 // the same bits on any number of ranks, and checkpoints hold a fingerprint of the data made by
-// stripes (a run resumes on another number of ranks). Classification only, without sample weights
-// (InvalidArgument).
+// stripes (a run resumes on another number of ranks). A regression's target scaling and metrics
+// are made over every stripe too; sample weights are this rank's rows', in their order.
 template <class Scalar>
 TrainingResult<Scalar> train_model(Dataset<Scalar> data, const TrainSettings& settings,
                                    const TrainedModel<Scalar>* warm_start = nullptr,
