@@ -49,4 +49,9 @@ AdamKernel<T> best_adam_kernel() {
 template AdamKernel<float> best_adam_kernel<float>();
 template AdamKernel<double> best_adam_kernel<double>();
 
+AdamScales adam_scales(double eta, double beta1, double beta2, std::int64_t step) {
+  const auto t = static_cast<double>(step);
+  return {eta / (1.0 - std::pow(beta1, t)), 1.0 / std::sqrt(1.0 - std::pow(beta2, t))};
+}
+
 }  // namespace mlp::optimizer_detail

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace mlp::optimizer_detail {
 
@@ -23,6 +24,14 @@ using Size = std::ptrdiff_t;
 // on how the buffer is split nor on the kernel set.
 template <class T>
 using AdamKernel = void (*)(Size n, T* w, const T* g, T* m, T* v, T b1, T b2, T s, T r, T eps);
+
+// The factors of Adam's step number `step` (1 for the first), in double, as every caller of the
+// kernels above takes them (Optimizer::step, fit's tiny path):
+//   s = eta / (1 - b1^step),  r = 1 / sqrt(1 - b2^step)
+struct AdamScales {
+  double s, r;
+};
+AdamScales adam_scales(double eta, double beta1, double beta2, std::int64_t step);
 
 // The AVX2 + FMA loops (optimizer_avx2.cpp). Call only when the CPU has AVX2 and FMA.
 void adam_avx2_f32(Size n, float* w, const float* g, float* m, float* v, float b1, float b2,

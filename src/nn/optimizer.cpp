@@ -157,10 +157,11 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
       const auto b1 = static_cast<Scalar>(spec_.beta1);
       const auto b2 = static_cast<Scalar>(spec_.beta2);
       const auto eps = static_cast<Scalar>(spec_.epsilon);
-      const auto t = static_cast<double>(steps_);
       // s = eta / (1 - b1^t) and r = 1 / sqrt(1 - b2^t), once per step.
-      const auto s = static_cast<Scalar>(spec_.learning_rate / (1.0 - std::pow(spec_.beta1, t)));
-      const auto r = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(spec_.beta2, t)));
+      const optimizer_detail::AdamScales scales =
+          optimizer_detail::adam_scales(spec_.learning_rate, spec_.beta1, spec_.beta2, steps_);
+      const auto s = static_cast<Scalar>(scales.s);
+      const auto r = static_cast<Scalar>(scales.r);
       // One pass over [w | m | v | g], each parameter taken through
       //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  w = w - (s m) / (sqrt(v) r + eps)
       // by the kernel for this CPU (src/kernels/optimizer_kernels.hpp); large buffers are split

@@ -235,11 +235,11 @@ bool PortableTraining<Scalar>::descend(const Scalar* w) {
     std::copy_n(w, P_, next_.data());
     std::copy_n(t_.first_moment, P_, next_v_.data());
     std::copy_n(t_.second_moment, P_, next_v2_.data());
-    const auto t = static_cast<double>(*t_.steps + 1);
-    const auto s = static_cast<Scalar>(t_.learning_rate / (1.0 - std::pow(t_.beta1, t)));
-    const auto r = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(t_.beta2, t)));
+    const optimizer_detail::AdamScales scales =
+        optimizer_detail::adam_scales(t_.learning_rate, t_.beta1, t_.beta2, *t_.steps + 1);
     adam_(P_, next_.data(), grad_.data(), next_v_.data(), next_v2_.data(),
-          static_cast<Scalar>(t_.beta1), static_cast<Scalar>(t_.beta2), s, r,
+          static_cast<Scalar>(t_.beta1), static_cast<Scalar>(t_.beta2),
+          static_cast<Scalar>(scales.s), static_cast<Scalar>(scales.r),
           static_cast<Scalar>(t_.epsilon));
     for (Index p = 0; p < P_; ++p) finite = finite && std::isfinite(next_[p]);
     return finite;
