@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <numeric>
 #include <string>
+#include <vector>
 
 #include "cli/cli_runner.hpp"
 #include "mlp/core/random.hpp"
@@ -41,33 +43,48 @@ std::string mpiexec(int processes) {
          MLP_TEST_MPIEXEC_FLAGS;
 }
 
-// The same command on 1, 2 and 3 processes: the same model file and history, bit for bit, with
-// early stopping on a validation split; rank 0 alone prints and writes. Batches of 96 rows are 3
-// blocks of 32 (FitOptions::gradient_block_rows): one per rank on 3.
-TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
-  TempDir dir;
+// `mlp ARGS -o DIR/modelN --history DIR/modelN.csv` on N = 1, 2 and 3 processes: each run must
+// succeed and pass check(N, its result), and the three model files and histories must be the same
+// bytes. Returns the runs (index N) for what a test compares besides.
+std::vector<RunResult> expect_same_model_on_one_two_three(
+    const TempDir& dir, const std::string& args,
+    const std::function<void(int, const RunResult&)>& check) {
+  std::vector<RunResult> runs(4);
   std::string model[4], history[4];
   for (int n = 1; n <= 3; ++n) {
     const std::string out = dir / ("model" + std::to_string(n));
-    const RunResult r = run_with(
-        mpiexec(n), "train '" + iris_csv + "' --target species -o '" + out + "' --history '" + out +
-                        ".csv' --epochs 40 --batch-size 96 "
-                        "--validation 0.3 --early-stopping 3 --lr 0.05 --seed 4 "
-                        "--threads 1 --layers 16");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(r.err, "");
-    // One "saved" line: the other ranks print nothing.
-    EXPECT_EQ(r.out.find("saved"), r.out.rfind("saved")) << r.out;
-    // The plan names the processes when there are several.
-    EXPECT_EQ(contains(r.out, "on " + std::to_string(n) + " processes"), n > 1) << r.out;
+    runs[n] = run_with(mpiexec(n), args + " -o '" + out + "' --history '" + out + ".csv'");
+    EXPECT_EQ(runs[n].exit_code, 0) << runs[n].err;
+    if (runs[n].exit_code != 0) return runs;
+    check(n, runs[n]);
     model[n] = read_file(out);
     history[n] = read_file(out + ".csv");
-    ASSERT_FALSE(model[n].empty());
+    EXPECT_FALSE(model[n].empty());
   }
   EXPECT_TRUE(model[2] == model[1]);
   EXPECT_TRUE(model[3] == model[1]);
   EXPECT_EQ(history[2], history[1]);
   EXPECT_EQ(history[3], history[1]);
+  return runs;
+}
+
+// The same command on 1, 2 and 3 processes: the same model file and history, bit for bit, with
+// early stopping on a validation split; rank 0 alone prints and writes. Batches of 96 rows are 3
+// blocks of 32 (FitOptions::gradient_block_rows): one per rank on 3.
+TEST(DistributedTrain, SameModelOnAnyNumberOfProcesses) {
+  TempDir dir;
+  expect_same_model_on_one_two_three(
+      dir,
+      "train '" + iris_csv +
+          "' --target species --epochs 40 --batch-size 96 --validation 0.3 --early-stopping 3 "
+          "--lr 0.05 --seed 4 --threads 1 --layers 16",
+      [](int n, const RunResult& r) {
+        EXPECT_EQ(r.err, "");
+        // One "saved" line: the other ranks print nothing.
+        EXPECT_EQ(r.out.find("saved"), r.out.rfind("saved")) << r.out;
+        // The plan names the processes when there are several.
+        EXPECT_EQ(contains(r.out, "on " + std::to_string(n) + " processes"), n > 1) << r.out;
+      });
 }
 
 // MNIST-shaped data: 400 images of 6x6 pixels in 3 classes (a bright band whose row is the
@@ -94,26 +111,16 @@ void write_banded_idx(const TempDir& dir) {
 TEST(DistributedTrain, IdxShardsGiveTheSameModelOnAnyNumberOfProcesses) {
   TempDir dir;
   write_banded_idx(dir);
-  std::string model[4], history[4];
-  for (int n = 1; n <= 3; ++n) {
-    const std::string out = dir / ("model" + std::to_string(n));
-    const RunResult r = run_with(
-        mpiexec(n), "train '" + (dir / "images.idx") + "' --labels '" + (dir / "labels.idx.gz") +
-                        "' -o '" + out + "' --history '" + out +
-                        ".csv' --epochs 30 --batch-size 96 --validation 0.2 --early-stopping 3 "
-                        "--lr 0.02 --seed 4 --threads 1 --layers 12");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(r.err, "");
-    EXPECT_TRUE(contains(r.out, "400 samples")) << r.out;
-    EXPECT_EQ(contains(r.out, "each reading its shard"), n > 1) << r.out;
-    model[n] = read_file(out);
-    history[n] = read_file(out + ".csv");
-    ASSERT_FALSE(model[n].empty());
-  }
-  EXPECT_TRUE(model[2] == model[1]);
-  EXPECT_TRUE(model[3] == model[1]);
-  EXPECT_EQ(history[2], history[1]);
-  EXPECT_EQ(history[3], history[1]);
+  expect_same_model_on_one_two_three(
+      dir,
+      "train '" + (dir / "images.idx") + "' --labels '" + (dir / "labels.idx.gz") +
+          "' --epochs 30 --batch-size 96 --validation 0.2 --early-stopping 3 --lr 0.02 --seed 4 "
+          "--threads 1 --layers 12",
+      [](int n, const RunResult& r) {
+        EXPECT_EQ(r.err, "");
+        EXPECT_TRUE(contains(r.out, "400 samples")) << r.out;
+        EXPECT_EQ(contains(r.out, "each reading its shard"), n > 1) << r.out;
+      });
   // It learnt the bands: the model's accuracy on the 400 images.
   const RunResult evaluated = mlp::test::run_command(
       "'" + std::string(MLP_CLI_PATH) + "' evaluate '" + (dir / "model1") + "' '" +
@@ -235,26 +242,18 @@ std::string columns_table(const std::string& out) {
 TEST(DistributedTrain, CsvShardsGiveTheSameModelOnAnyNumberOfProcesses) {
   TempDir dir;
   const std::string table = dir.file("table.csv", real_table(700, false));
-  std::string model[4], history[4], out[4];
-  for (int n = 1; n <= 3; ++n) {
-    const std::string path = dir / ("model" + std::to_string(n));
-    const RunResult r = run_with(
-        mpiexec(n), "train '" + table + "' --target y -o '" + path + "' --history '" + path +
-                        ".csv' --epochs 30 --batch-size 96 --validation 0.2 --early-stopping 3 "
-                        "--lr 0.02 --seed 4 --threads 1 --layers 12");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(r.err, "");
-    EXPECT_TRUE(contains(r.out, "700 samples")) << r.out;
-    EXPECT_EQ(contains(r.out, "each reading its shard"), n > 1) << r.out;
-    model[n] = read_file(path);
-    history[n] = read_file(path + ".csv");
-    out[n] = columns_table(r.out);
-    ASSERT_FALSE(model[n].empty());
-  }
-  EXPECT_TRUE(model[2] == model[1]);
-  EXPECT_TRUE(model[3] == model[1]);
-  EXPECT_EQ(history[2], history[1]);
-  EXPECT_EQ(history[3], history[1]);
+  const std::vector<RunResult> runs = expect_same_model_on_one_two_three(
+      dir,
+      "train '" + table +
+          "' --target y --epochs 30 --batch-size 96 --validation 0.2 --early-stopping 3 --lr 0.02 "
+          "--seed 4 --threads 1 --layers 12",
+      [](int n, const RunResult& r) {
+        EXPECT_EQ(r.err, "");
+        EXPECT_TRUE(contains(r.out, "700 samples")) << r.out;
+        EXPECT_EQ(contains(r.out, "each reading its shard"), n > 1) << r.out;
+      });
+  std::string out[4];
+  for (int n = 1; n <= 3; ++n) out[n] = columns_table(runs[n].out);
   EXPECT_EQ(out[2], out[1]);
   EXPECT_EQ(out[3], out[1]);
   // The columns are those one process reading the whole table finds.
@@ -274,25 +273,15 @@ TEST(DistributedTrain, CsvShardsGiveTheSameModelOnAnyNumberOfProcesses) {
 TEST(DistributedTrain, CsvShardsOfARegressionWithWeightsGiveTheSameModel) {
   TempDir dir;
   const std::string table = dir.file("table.csv", real_table(600, true));
-  std::string model[4], history[4];
-  for (int n = 1; n <= 3; ++n) {
-    const std::string path = dir / ("model" + std::to_string(n));
-    const RunResult r = run_with(
-        mpiexec(n), "train '" + table + "' --target y --sample-weight w -o '" + path +
-                        "' --history '" + path +
-                        ".csv' --epochs 20 --batch-size 64 --validation 0.2 --lr 0.01 --seed 2 "
-                        "--threads 1 --layers 8");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_FALSE(contains(r.err, "error")) << r.err;
-    EXPECT_TRUE(contains(r.out, "regression")) << r.out;
-    model[n] = read_file(path);
-    history[n] = read_file(path + ".csv");
-    ASSERT_FALSE(model[n].empty());
-  }
-  EXPECT_TRUE(model[2] == model[1]);
-  EXPECT_TRUE(model[3] == model[1]);
-  EXPECT_EQ(history[2], history[1]);
-  EXPECT_EQ(history[3], history[1]);
+  expect_same_model_on_one_two_three(
+      dir,
+      "train '" + table +
+          "' --target y --sample-weight w --epochs 20 --batch-size 64 --validation 0.2 --lr 0.01 "
+          "--seed 2 --threads 1 --layers 8",
+      [](int, const RunResult& r) {
+        EXPECT_FALSE(contains(r.err, "error")) << r.err;
+        EXPECT_TRUE(contains(r.out, "regression")) << r.out;
+      });
   // It learnt: r2 on the table, by mlp evaluate.
   const RunResult evaluated = mlp::test::run_command(
       "'" + std::string(MLP_CLI_PATH) + "' evaluate '" + (dir / "model1") + "' '" + table + "'");
