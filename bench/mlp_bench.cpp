@@ -19,7 +19,9 @@
 // Times are seconds inside the process (data loading and set-up excluded), measured with
 // std::chrono::steady_clock; train also gives the process's CPU seconds ("cpu_seconds"), and with
 // --ranks the seconds spent in the exchange ("exchange_seconds", and its CPU seconds,
-// "exchange_cpu_seconds", MPI polling while it waits: rank 0's; only rank 0 prints).
+// "exchange_cpu_seconds", MPI polling while it waits: rank 0's; only rank 0 prints), and the
+// share of the thread pool's jobs that ran on one thread because the others did not pay
+// ("jobs_alone", src/kernels/thread_payoff.hpp).
 // --ranks trains with a communicator (FitOptions::communicator): the processes mpirun started,
 // or one process alone (the block arithmetic without any exchange).
 #include <algorithm>
@@ -33,6 +35,7 @@
 #include <vector>
 
 #include "kernels/gemm.hpp"
+#include "kernels/thread_pool.hpp"
 #include "learn/sweep_fast_path.hpp"
 #include "mlp/core/random.hpp"
 #include "mlp/data/idx.hpp"
@@ -277,23 +280,29 @@ int run_train(const Args& a) {
   // --epochs: the fit's own set-up (its buffers, the optimizer's state) is spread over them.
   options.epochs = a.epochs;
   if (timed) timed->seconds = timed->cpu_seconds = 0.0;
+  const mlp::detail::ThreadPool::JobCounts jobs_before =
+      mlp::detail::ThreadPool::global().job_counts();
   const auto start = Clock::now();
   const double cpu_start = process_cpu_seconds();
   const mlp::History history = net.fit(X, Y, options);
   const double seconds = seconds_since(start) / a.epochs;
   const double cpu_seconds = (process_cpu_seconds() - cpu_start) / a.epochs;
+  const mlp::detail::ThreadPool::JobCounts jobs = mlp::detail::ThreadPool::global().job_counts();
+  const auto shared_jobs = static_cast<double>(jobs.shared - jobs_before.shared);
+  const auto alone_jobs = static_cast<double>(jobs.alone - jobs_before.alone);
   const int ranks = timed ? timed->size() : 0;
   if (timed && timed->rank() != 0) return 0;
   std::printf(
       "{\"workload\": \"train\", \"threads\": %d, \"samples\": %ld, \"batch\": %ld, \"width\": "
       "%ld, \"shallow\": %s, \"ranks\": %d, \"sync_every\": %d, \"block_rows\": %ld, "
       "\"seconds\": %.9g, \"cpu_seconds\": %.9g, \"exchange_seconds\": %.9g, "
-      "\"exchange_cpu_seconds\": %.9g, \"flops\": %.9g, "
+      "\"exchange_cpu_seconds\": %.9g, \"jobs_alone\": %.9g, \"flops\": %.9g, "
       "\"loss\": %.9g, \"accuracy\": %.9g, \"kernel\": \"%s\"}\n",
       a.threads, static_cast<long>(n), static_cast<long>(a.batch), static_cast<long>(a.width),
       a.shallow ? "true" : "false", ranks, a.sync_every,
       static_cast<long>(options.gradient_block_rows), seconds, cpu_seconds,
       timed ? timed->seconds / a.epochs : 0.0, timed ? timed->cpu_seconds / a.epochs : 0.0,
+      shared_jobs + alone_jobs > 0 ? alone_jobs / (shared_jobs + alone_jobs) : 0.0,
       epoch_flops(n, a.width, a.shallow), history.loss.back(), history.accuracy.back(),
       std::string(mlp::gemm_best_kernel_name()).c_str());
   return 0;

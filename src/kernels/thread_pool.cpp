@@ -1,6 +1,8 @@
 #include "kernels/thread_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 
 namespace mlp::detail {
 
@@ -14,6 +16,18 @@ inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
+}
+
+std::int64_t nanoseconds_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t thread_cpu_nanoseconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
 }
 
 int cores() {
@@ -55,7 +69,7 @@ ThreadPool& ThreadPool::global() {
   return pool;
 }
 
-ThreadPool::ThreadPool() {
+ThreadPool::ThreadPool() : payoff_(thread_cpu_nanoseconds) {
   live_pool.store(this);
   resize(cores());
 }
@@ -116,15 +130,17 @@ void ThreadPool::start_workers() {
   while (ready_.load() != size_ - 1) std::this_thread::yield();
 }
 
-void ThreadPool::work_on(std::uint32_t generation) {
+int ThreadPool::work_on(std::uint32_t generation) {
+  int ran = 0;
   std::uint64_t ticket = ticket_.load(std::memory_order_acquire);
   for (;;) {
-    if (generation_of(ticket) != generation || next_of(ticket) >= chunks_of(ticket)) return;
+    if (generation_of(ticket) != generation || next_of(ticket) >= chunks_of(ticket)) return ran;
     if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel,
                                        std::memory_order_acquire))
       continue;
     job_fn_(job_context_, static_cast<int>(next_of(ticket)));
     done_.fetch_add(1, std::memory_order_acq_rel);
+    ++ran;
     ticket = ticket_.load(std::memory_order_acquire);
   }
 }
@@ -159,6 +175,14 @@ void ThreadPool::run_raw(int chunks, void (*fn)(void*, int), void* context) {
     for (int c = 0; c < chunks; ++c) fn(context, c);
     return;
   }
+  const std::int64_t start = nanoseconds_now();
+  if (payoff_.run_alone(start)) {
+    alone_jobs_.fetch_add(1, std::memory_order_relaxed);
+    for (int c = 0; c < chunks; ++c) fn(context, c);
+    busy_.unlock();
+    return;
+  }
+  shared_jobs_.fetch_add(1, std::memory_order_relaxed);
   job_fn_ = fn;
   job_context_ = context;
   done_.store(0, std::memory_order_relaxed);
@@ -166,7 +190,9 @@ void ThreadPool::run_raw(int chunks, void (*fn)(void*, int), void* context) {
   ticket_.store((std::uint64_t{generation_} << 32) | (static_cast<std::uint64_t>(chunks) << 16),
                 std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_workers();
-  work_on(generation_);
+  const std::int64_t own_start = nanoseconds_now();
+  const int mine = work_on(generation_);
+  const std::int64_t own_end = nanoseconds_now();
   // Every chunk is claimed; wait for those that workers still run.
   for (int spin = 0; done_.load(std::memory_order_acquire) != chunks; ++spin) {
     if (spin < kSpinRounds) {
@@ -175,6 +201,7 @@ void ThreadPool::run_raw(int chunks, void (*fn)(void*, int), void* context) {
       std::this_thread::yield();  // the worker was descheduled: let it finish its chunk
     }
   }
+  payoff_.record(start, nanoseconds_now() - start, own_end - own_start, mine, chunks);
   busy_.unlock();
 }
 

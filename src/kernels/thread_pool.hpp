@@ -7,6 +7,9 @@
 // take the rest. Callers give each chunk a disjoint part of the output and compute it the same
 // way whoever runs it, so results never depend on timing or on the number of threads.
 //
+// A worker whose core another process holds costs more than it gives: the pool then runs its
+// jobs on the calling thread alone for a while (thread_payoff.hpp).
+//
 // Workers spin briefly between jobs (a training step runs several products back to back) and
 // then sleep, so idle threads do not keep the cores from other processes. run() allocates
 // nothing.
@@ -18,6 +21,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "kernels/thread_payoff.hpp"
 
 namespace mlp::detail {
 
@@ -40,6 +45,17 @@ class ThreadPool {
   static bool add_thread_initializer(void (*init)());
   int size() const { return size_; }
 
+  // Of the jobs that could have been shared (more than one chunk, more than one thread), how many
+  // were, and how many the calling thread ran alone because the workers did not pay.
+  struct JobCounts {
+    std::uint64_t shared = 0;
+    std::uint64_t alone = 0;
+  };
+  JobCounts job_counts() const {
+    return {shared_jobs_.load(std::memory_order_relaxed),
+            alone_jobs_.load(std::memory_order_relaxed)};
+  }
+
   // Runs f(c) for c in [0, chunks) (chunks < 65536) and waits. When another thread is already
   // running a job on this pool (or run is called from inside a chunk), the chunks run one after
   // the other on the calling thread instead.
@@ -56,8 +72,8 @@ class ThreadPool {
   void start_workers();
   void restart_workers();
   void worker(std::uint32_t seen);
-  // Claims and runs chunks of job `generation` until none is left.
-  void work_on(std::uint32_t generation);
+  // Claims and runs chunks of job `generation` until none is left; returns how many it ran.
+  int work_on(std::uint32_t generation);
   void stop_workers();
   void wake_workers();
 
@@ -71,6 +87,9 @@ class ThreadPool {
   void* job_context_ = nullptr;
   std::uint32_t generation_ = 0;  // of the last job (only the thread holding busy_ writes it)
   bool stopping_ = false;
+  ThreadPayoff payoff_;  // only the thread holding busy_ uses it
+  std::atomic<std::uint64_t> shared_jobs_{0};
+  std::atomic<std::uint64_t> alone_jobs_{0};
 
   // generation (32 bits) | number of chunks (16 bits) | next unclaimed chunk (16 bits)
   std::atomic<std::uint64_t> ticket_{0};

@@ -141,7 +141,9 @@ TEST(CheckpointCliKill, TwentySigkillsLeaveNoneOrACompleteCheckpointThatResumesE
   std::mt19937_64 random(20261203);
   std::uniform_real_distribution<double> moment(0.0, run_seconds);
   int kills = 0, with_checkpoint = 0, during_write = 0;
-  for (int attempt = 0; kills < 20 && attempt < 40; ++attempt) {
+  // On a loaded machine a killed run can be slower than the timed ones, so that early kills come
+  // before its first checkpoint: attempts go on until 10 kills have come after one.
+  for (int attempt = 0; (kills < 20 || with_checkpoint < 10) && attempt < 80; ++attempt) {
     const std::string checkpoint = dir / "run.checkpoint";
     std::filesystem::remove(checkpoint);
     const double at = moment(random);
@@ -169,7 +171,7 @@ TEST(CheckpointCliKill, TwentySigkillsLeaveNoneOrACompleteCheckpointThatResumesE
     ASSERT_TRUE(read_file(dir / "resumed.safetensors") == uninterrupted)
         << "resumed from epoch " << loaded.state.epochs_done;
   }
-  EXPECT_EQ(kills, 20);
+  EXPECT_GE(kills, 20);
   EXPECT_GE(with_checkpoint, 10) << "too few kills came after the first checkpoint to show much";
   std::printf(
       "[ kills ] %d SIGKILLs over a %.2f s run: %d after a checkpoint, each resumed to "

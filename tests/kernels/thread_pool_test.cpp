@@ -1,0 +1,135 @@
+// The thread pool's fall-back to the calling thread when its workers cost more than they give
+// (src/kernels/thread_payoff.hpp): the verdicts on synthetic times, and the pool itself with a
+// worker that stalls as a descheduled one does.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "kernels/thread_payoff.hpp"
+#include "kernels/thread_pool.hpp"
+
+namespace {
+
+using mlp::detail::ThreadPayoff;
+using mlp::detail::ThreadPool;
+constexpr std::int64_t kMs = 1'000'000;
+
+// The calling thread's CPU time, as the tests set it.
+std::int64_t fake_cpu_time = 0;
+std::int64_t read_fake_cpu_time() {
+  return fake_cpu_time;
+}
+
+// Records shared jobs of 1 ms each until a window is full: the caller alone would have taken
+// `alone` ms by its pace, and it was on a core for `on_core` of each. Returns the time after the
+// last one.
+std::int64_t record_window(ThreadPayoff& payoff, std::int64_t now, double alone,
+                           double on_core = 1.0) {
+  for (std::int64_t took = 0; took < ThreadPayoff::kWindow; took += kMs) {
+    EXPECT_FALSE(payoff.run_alone(now));
+    fake_cpu_time += static_cast<std::int64_t>(on_core * kMs);
+    // The caller ran 1 of the job's 4 chunks in a quarter of `alone`.
+    payoff.record(now, kMs, static_cast<std::int64_t>(alone * kMs / 4), 1, 4);
+    now += kMs;
+  }
+  return now;
+}
+
+TEST(ThreadPayoff, KeepsSharingWhileTheWorkersPay) {
+  ThreadPayoff payoff(read_fake_cpu_time);
+  std::int64_t now = 0;
+  for (int window = 0; window < 10; ++window) now = record_window(payoff, now, 1.6);
+  EXPECT_FALSE(payoff.run_alone(now));
+}
+
+TEST(ThreadPayoff, JudgesOnlyAFullWindow) {
+  ThreadPayoff payoff(read_fake_cpu_time);
+  // Shared jobs 3 x slower than alone, but less than a window of them: no verdict yet.
+  const std::int64_t half = ThreadPayoff::kWindow / 2;
+  payoff.record(0, half, half / 3, 1, 1);
+  EXPECT_FALSE(payoff.run_alone(half));
+  fake_cpu_time += 2 * half;
+  payoff.record(half, half, half / 3, 1, 1);
+  EXPECT_TRUE(payoff.run_alone(2 * half));
+}
+
+TEST(ThreadPayoff, PausesLongerWhileTheWorkersKeepCostingAndShorterOnceTheyPay) {
+  ThreadPayoff payoff(read_fake_cpu_time);
+  std::int64_t now = 0;
+  std::int64_t pause = ThreadPayoff::kFirstPause;
+  for (int verdict = 0; verdict < 8; ++verdict) {
+    now = record_window(payoff, now, 0.7);
+    EXPECT_TRUE(payoff.run_alone(now + pause - 1)) << "verdict " << verdict;
+    EXPECT_FALSE(payoff.run_alone(now + pause)) << "verdict " << verdict;
+    now += pause;
+    pause = std::min(2 * pause, ThreadPayoff::kLongestPause);
+  }
+  EXPECT_EQ(pause, ThreadPayoff::kLongestPause);
+  now = record_window(payoff, now, 1.2);  // the other core is free again
+  EXPECT_FALSE(payoff.run_alone(now));
+  now = record_window(payoff, now, 0.7);
+  EXPECT_TRUE(payoff.run_alone(now + ThreadPayoff::kLongestPause / 2 - 1));
+  EXPECT_FALSE(payoff.run_alone(now + ThreadPayoff::kLongestPause / 2));
+}
+
+TEST(ThreadPayoff, JudgesTheCallersPaceByItsTimeOnACore) {
+  // By the caller's pace in wall time, alone would take 1.6 x the shared jobs; but the caller was
+  // on a core half of the time, and alone it would not share one: 0.8 x.
+  ThreadPayoff payoff(read_fake_cpu_time);
+  const std::int64_t now = record_window(payoff, 0, 1.6, 0.5);
+  EXPECT_TRUE(payoff.run_alone(now));
+}
+
+void busy_wait(std::chrono::microseconds duration) {
+  const auto end = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
+// Runs `jobs` jobs of 8 chunks on `pool`; the caller's chunks take 20 us, a worker's 20 us or,
+// while `stall` is set, 2 ms (as when the OS runs another process on the worker's core). Every
+// chunk writes its own slot once; returns how many chunks the workers ran.
+int run_jobs(ThreadPool& pool, int jobs, bool stall) {
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> on_workers{0};
+  std::vector<int> runs(8);
+  auto chunk = [&](int c) {
+    ++runs[static_cast<std::size_t>(c)];
+    if (std::this_thread::get_id() == caller) return busy_wait(std::chrono::microseconds(20));
+    ++on_workers;
+    if (stall) return std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    busy_wait(std::chrono::microseconds(20));
+  };
+  for (int job = 0; job < jobs; ++job) pool.run(8, chunk);
+  for (int r : runs) EXPECT_EQ(r, jobs);
+  return on_workers.load();
+}
+
+TEST(ThreadPool, RunsJobsAloneWhileAWorkerStallsAndSharesThemAgainLater) {
+  ThreadPool& pool = ThreadPool::global();
+  const int threads = pool.size();
+  pool.resize(2);
+  // Shared, each job waits 2 ms for the stalled worker's chunk, against 160 us alone: after a
+  // window of them, the pool runs the jobs on the caller alone, for at least the first pause
+  // (50 ms).
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] { return std::chrono::steady_clock::now() - start; };
+  const std::uint64_t alone_before = pool.job_counts().alone;
+  while (pool.job_counts().alone == alone_before && elapsed() < std::chrono::seconds(5))
+    run_jobs(pool, 1, true);
+  ASSERT_GT(pool.job_counts().alone, alone_before);
+  const ThreadPool::JobCounts paused = pool.job_counts();
+  EXPECT_EQ(run_jobs(pool, 20, true), 0);
+  EXPECT_EQ(pool.job_counts().alone, paused.alone + 20);
+  EXPECT_EQ(pool.job_counts().shared, paused.shared);
+  // The worker is fast again: after the pause (at most the longest), the pool shares again.
+  while (pool.job_counts().shared == paused.shared && elapsed() < std::chrono::seconds(5))
+    run_jobs(pool, 1, false);
+  EXPECT_GT(pool.job_counts().shared, paused.shared);
+  pool.resize(threads);
+}
+
+}  // namespace
