@@ -496,6 +496,26 @@ std::string_view gemm_best_kernel_name() {
   return detail::kernel_isa_name(detail::kernel_isa());
 }
 
+namespace {
+
+// c[0, W) = sum over p in order of a(i, p) B[p, 0, W): products and sums rounded one at a time,
+// as the chapter's NumPy computes them, with the W sums in registers (in memory, each step
+// waited for the last one's store: 0.38 us for MNIST's 1 x 10 x 128 last layer, now 0.1 us).
+template <int W, class Scalar, class A>
+void reference_row_sums(const A& a, Index i, Index k, const Scalar* B, Index ldb, Scalar* c) {
+  Scalar s[W];
+  const Scalar a0 = a(i, 0);
+  for (int j = 0; j < W; ++j) s[j] = a0 * B[j];
+  for (Index p = 1; p < k; ++p) {
+    const Scalar ap = a(i, p);
+    const Scalar* b = B + p * ldb;
+    for (int j = 0; j < W; ++j) s[j] = s[j] + ap * b[j];
+  }
+  for (int j = 0; j < W; ++j) c[j] = s[j];
+}
+
+}  // namespace
+
 template <class Scalar>
 void gemm_reference(Transpose ta, Transpose tb, Index m, Index n, Index k, const Scalar* A,
                     Index lda, const Scalar* B, Index ldb, Scalar* C, Index ldc,
@@ -506,14 +526,36 @@ void gemm_reference(Transpose ta, Transpose tb, Index m, Index n, Index k, const
     if (k == 0) {
       for (Index j = 0; j < n; ++j) c[j] = Scalar(0);
     } else if (tb == Transpose::no) {
-      // Row i of C as a running sum of rows of B: each C(i, j) still adds its terms p = 0, 1, ...
-      // in order, and the loop over j vectorizes.
-      const Scalar a0 = a(i, 0);
-      for (Index j = 0; j < n; ++j) c[j] = a0 * B[j];
-      for (Index p = 1; p < k; ++p) {
-        const Scalar ap = a(i, p);
-        const Scalar* b = B + p * ldb;
-        for (Index j = 0; j < n; ++j) c[j] = c[j] + ap * b[j];
+      // Row i of C as a running sum of rows of B, a few columns at a time in registers: each
+      // C(i, j) still adds its terms p = 0, 1, ... in order.
+      constexpr int wide = 64 / sizeof(Scalar);  // 4 SSE registers of sums
+      Index j = 0;
+      for (; j + wide <= n; j += wide) reference_row_sums<wide>(a, i, k, B + j, ldb, c + j);
+      for (; j + 8 <= n; j += 8) reference_row_sums<8>(a, i, k, B + j, ldb, c + j);
+      switch (n - j) {
+        case 7:
+          reference_row_sums<7>(a, i, k, B + j, ldb, c + j);
+          break;
+        case 6:
+          reference_row_sums<6>(a, i, k, B + j, ldb, c + j);
+          break;
+        case 5:
+          reference_row_sums<5>(a, i, k, B + j, ldb, c + j);
+          break;
+        case 4:
+          reference_row_sums<4>(a, i, k, B + j, ldb, c + j);
+          break;
+        case 3:
+          reference_row_sums<3>(a, i, k, B + j, ldb, c + j);
+          break;
+        case 2:
+          reference_row_sums<2>(a, i, k, B + j, ldb, c + j);
+          break;
+        case 1:
+          reference_row_sums<1>(a, i, k, B + j, ldb, c + j);
+          break;
+        default:
+          break;
       }
     } else {
       for (Index j = 0; j < n; ++j) {

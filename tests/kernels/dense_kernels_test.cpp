@@ -129,6 +129,49 @@ TEST(GemmKernels, ReferenceSumsEachTermInIndexOrder) {
   EXPECT_EQ(c, 1.0f);
 }
 
+// The chapter's arithmetic, term by term: each product rounded, then added, in index order.
+template <class Scalar>
+[[gnu::optimize("fp-contract=off")]] Scalar naive_sum(Transpose ta, Transpose tb,
+                                                      const mlp::Matrix<Scalar>& A,
+                                                      const mlp::Matrix<Scalar>& B, Index i,
+                                                      Index j, Index k) {
+  Scalar s = 0;
+  for (Index p = 0; p < k; ++p) {
+    const Scalar a = ta == Transpose::no ? A(i, p) : A(p, i);
+    const Scalar b = tb == Transpose::no ? B(p, j) : B(j, p);
+    s = p == 0 ? a * b : s + a * b;
+  }
+  return s;
+}
+
+template <class Scalar>
+void check_reference_bits() {
+  // Every width the reference loops block their columns by (16 and 8 floats, 8 doubles, the
+  // tails 1 - 7), several rows, and sums long enough to round.
+  for (Index n = 1; n <= 40; ++n)
+    for (auto [ta, tb] :
+         {std::pair{Transpose::no, Transpose::no}, std::pair{Transpose::yes, Transpose::no},
+          std::pair{Transpose::no, Transpose::yes}}) {
+      const Index m = 3, k = 37;
+      const auto A =
+          ta == Transpose::no ? random_matrix<Scalar>(m, k, 21) : random_matrix<Scalar>(k, m, 21);
+      const auto B =
+          tb == Transpose::no ? random_matrix<Scalar>(k, n, 22) : random_matrix<Scalar>(n, k, 22);
+      mlp::Matrix<Scalar> C(m, n);
+      mlp::gemm_reference<Scalar>(ta, tb, m, n, k, A.data(), A.cols(), B.data(), B.cols(), C.data(),
+                                  n);
+      for (Index i = 0; i < m; ++i)
+        for (Index j = 0; j < n; ++j)
+          ASSERT_EQ(C(i, j), naive_sum<Scalar>(ta, tb, A, B, i, j, k))
+              << "C(" << i << ", " << j << ") of " << m << "x" << n << "x" << k;
+    }
+}
+
+TEST(GemmKernels, ReferenceRoundsEachProductAndSumInIndexOrder) {
+  check_reference_bits<float>();
+  check_reference_bits<double>();
+}
+
 TEST(GemmKernels, ResultsDoNotDependOnTheThreadCount) {
   const int before = mlp::threads();
   for (auto [ta, tb] :

@@ -20,6 +20,7 @@ struct F32 {
   using Scalar = float;
   using Reg = __m256;
   static constexpr int lanes = 8;
+  static constexpr int registers = 16;  // ymm0 - ymm15
   static Reg zero() { return _mm256_setzero_ps(); }
   static Reg set1(float x) { return _mm256_set1_ps(x); }
   static Reg broadcast(const float* x) { return _mm256_broadcast_ss(x); }
@@ -53,6 +54,7 @@ struct F64 {
   using Scalar = double;
   using Reg = __m256d;
   static constexpr int lanes = 4;
+  static constexpr int registers = 16;
   static Reg zero() { return _mm256_setzero_pd(); }
   static Reg set1(double x) { return _mm256_set1_pd(x); }
   static Reg broadcast(const double* x) { return _mm256_broadcast_sd(x); }

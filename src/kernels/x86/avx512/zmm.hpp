@@ -38,6 +38,7 @@ struct F32 {
   using Reg = __m512;
   using Mask = __mmask16;  // bit i: lane i
   static constexpr int lanes = 16;
+  static constexpr int registers = 32;  // zmm0 - zmm31
   // Every lane: sqrt and max take their zero-masked forms with it (the same operation on every
   // lane), because GCC 12's unmasked ones warn (-Wmaybe-uninitialized on their
   // _mm512_undefined_ps source).
@@ -85,6 +86,7 @@ struct F64 {
   using Reg = __m512d;
   using Mask = __mmask8;
   static constexpr int lanes = 8;
+  static constexpr int registers = 32;
   static constexpr Mask kAll = 0xff;
   static Reg zero() { return _mm512_setzero_pd(); }
   static Reg set1(double x) { return _mm512_set1_pd(x); }
@@ -144,6 +146,7 @@ struct F32 {
   };
   using Mask = unsigned;  // bit i: lane i, as __mmask16
   static constexpr int lanes = 16;
+  static constexpr int registers = 32;  // AVX-512's: the kernels block as they do there
   // _mm512_setzero_ps: every lane +0.
   static Reg zero() { return {_mm256_setzero_ps(), _mm256_setzero_ps()}; }
   // _mm512_set1_ps: every lane x (*x).
@@ -240,6 +243,7 @@ struct F64 {
   };
   using Mask = unsigned;  // bit i: lane i, as __mmask8
   static constexpr int lanes = 8;
+  static constexpr int registers = 32;
   static Reg zero() { return {_mm256_setzero_pd(), _mm256_setzero_pd()}; }
   static Reg set1(double x) { return {_mm256_set1_pd(x), _mm256_set1_pd(x)}; }
   static Reg broadcast(const double* x) { return {_mm256_broadcast_sd(x), _mm256_broadcast_sd(x)}; }
