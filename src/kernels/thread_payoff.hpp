@@ -4,7 +4,7 @@
 // deschedules the worker for milliseconds at a time, and every fork-join waits for the chunk it
 // holds: on a 2-core machine with the other core busy, a 2-thread MNIST epoch took 1.5 x the time
 // of one thread (docs/performance.md). So the pool judges the jobs it shares with its workers in
-// windows of about 10 ms:
+// windows of about 5 ms:
 //
 //   took  = their wall time,
 //   alone = what the calling thread alone would have taken: its time per chunk (its own chunks
@@ -13,7 +13,7 @@
 //           some of its time to the other process; alone, it would not, as the worker sleeps.
 //
 // When took > alone, the workers cost more than they gave, and the caller runs every chunk itself
-// for a pause (50 ms at first, twice as long after each verdict that confirms it, up to 1.6 s;
+// for a pause (100 ms at first, twice as long after each verdict that confirms it, up to 1.6 s;
 // half as long after a verdict that does not), then shares the jobs again for another window and
 // judges again. A busy core so costs a small share of the time (one window per pause), and a core
 // that frees up is back in use within the current pause. Which thread runs a chunk never changes
@@ -32,8 +32,8 @@ namespace mlp::detail {
 
 class ThreadPayoff {
  public:
-  static constexpr std::int64_t kWindow = 10'000'000;
-  static constexpr std::int64_t kFirstPause = 50'000'000;
+  static constexpr std::int64_t kWindow = 5'000'000;
+  static constexpr std::int64_t kFirstPause = 100'000'000;
   static constexpr std::int64_t kLongestPause = 1'600'000'000;
 
   // `thread_cpu_time` reads the calling thread's CPU time.
@@ -42,10 +42,15 @@ class ThreadPayoff {
   // Whether a job that starts at `now` should run on the calling thread alone.
   bool run_alone(std::int64_t now) const { return now < alone_until_; }
 
-  // One shared job, started at `now`: it took `took`, and the caller spent `own` of it running
-  // `mine` of its `chunks` chunks.
-  void record(std::int64_t now, std::int64_t took, std::int64_t own, int mine, int chunks) {
+  // A shared job starts at `now` (the first of a window, or of another calling thread, reads
+  // the caller's CPU clock).
+  void job_starts(std::int64_t now) {
     if (took_ == 0 || caller_ != std::this_thread::get_id()) start_window(now);
+  }
+
+  // The job that started at `now` took `took`, and the caller spent `own` of it running `mine`
+  // of its `chunks` chunks.
+  void record(std::int64_t now, std::int64_t took, std::int64_t own, int mine, int chunks) {
     took_ += took;
     // With none of the chunks, the caller has no time per chunk to judge by: the job is even.
     own_ += mine > 0 ? own * chunks / mine : took;

@@ -183,6 +183,7 @@ void ThreadPool::run_raw(int chunks, void (*fn)(void*, int), void* context) {
     return;
   }
   shared_jobs_.fetch_add(1, std::memory_order_relaxed);
+  payoff_.job_starts(start);
   job_fn_ = fn;
   job_context_ = context;
   done_.store(0, std::memory_order_relaxed);

@@ -30,6 +30,7 @@ std::int64_t record_window(ThreadPayoff& payoff, std::int64_t now, double alone,
                            double on_core = 1.0) {
   for (std::int64_t took = 0; took < ThreadPayoff::kWindow; took += kMs) {
     EXPECT_FALSE(payoff.run_alone(now));
+    payoff.job_starts(now);
     fake_cpu_time += static_cast<std::int64_t>(on_core * kMs);
     // The caller ran 1 of the job's 4 chunks in a quarter of `alone`.
     payoff.record(now, kMs, static_cast<std::int64_t>(alone * kMs / 4), 1, 4);
@@ -49,9 +50,12 @@ TEST(ThreadPayoff, JudgesOnlyAFullWindow) {
   ThreadPayoff payoff(read_fake_cpu_time);
   // Shared jobs 3 x slower than alone, but less than a window of them: no verdict yet.
   const std::int64_t half = ThreadPayoff::kWindow / 2;
+  payoff.job_starts(0);
+  fake_cpu_time += half;
   payoff.record(0, half, half / 3, 1, 1);
   EXPECT_FALSE(payoff.run_alone(half));
-  fake_cpu_time += 2 * half;
+  payoff.job_starts(half);
+  fake_cpu_time += half;
   payoff.record(half, half, half / 3, 1, 1);
   EXPECT_TRUE(payoff.run_alone(2 * half));
 }
@@ -114,7 +118,7 @@ TEST(ThreadPool, RunsJobsAloneWhileAWorkerStallsAndSharesThemAgainLater) {
   pool.resize(2);
   // Shared, each job waits 2 ms for the stalled worker's chunk, against 160 us alone: after a
   // window of them, the pool runs the jobs on the caller alone, for at least the first pause
-  // (50 ms).
+  // (100 ms).
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [&] { return std::chrono::steady_clock::now() - start; };
   const std::uint64_t alone_before = pool.job_counts().alone;
