@@ -129,17 +129,17 @@ TEST(GemmKernels, ReferenceSumsEachTermInIndexOrder) {
   EXPECT_EQ(c, 1.0f);
 }
 
-// The chapter's arithmetic, term by term: each product rounded, then added, in index order.
+// The chapter's arithmetic, term by term: each product rounded, then added, in index order (the
+// product goes through a volatile so that no compiler flag can fuse it into the addition).
 template <class Scalar>
-[[gnu::optimize("fp-contract=off")]] Scalar naive_sum(Transpose ta, Transpose tb,
-                                                      const mlp::Matrix<Scalar>& A,
-                                                      const mlp::Matrix<Scalar>& B, Index i,
-                                                      Index j, Index k) {
+Scalar naive_sum(Transpose ta, Transpose tb, const mlp::Matrix<Scalar>& A,
+                 const mlp::Matrix<Scalar>& B, Index i, Index j, Index k) {
   Scalar s = 0;
   for (Index p = 0; p < k; ++p) {
     const Scalar a = ta == Transpose::no ? A(i, p) : A(p, i);
     const Scalar b = tb == Transpose::no ? B(p, j) : B(j, p);
-    s = p == 0 ? a * b : s + a * b;
+    volatile Scalar product = a * b;
+    s = p == 0 ? product : s + product;
   }
   return s;
 }
