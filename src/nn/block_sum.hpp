@@ -8,20 +8,30 @@
 //               = sum(lo, mid) + sum(mid, hi)         mid = lo + (hi - lo) / 2
 // and depends on B and block_rows only. Rank r of N computes blocks [G r / N, G (r + 1) / N) and
 // sums them into the largest tree nodes that lie wholly in its range. The values are then cut
-// into N slices, slice s = [length s / N, length (s + 1) / N), and the ranks exchange them as a
-// reduce-scatter and an allgather: rank s receives every rank's nodes' slice s (one alltoall),
-// adds them up the tree to the root's slice s, and the ranks gather the root's slices (one
-// allgather, in place). Each rank so sends and receives about 2 (N - 1) / N of the values, as a
-// ring allreduce does, where gathering every node on every rank would move (N - 1) times them.
-// Each addition is the one the tree defines, element by element, whichever rank makes it: the
-// root is the same bits for any N (N <= G; ranks beyond G get no block and send no node). A
-// block's values are written (by the caller's leaf) straight into the node or the tree's scratch
-// row where they are added; a rank's one node is sent from where it was computed, several are
-// first put slice after slice.
+// into N slices, slice s = [length s / N, length (s + 1) / N): rank s adds every rank's nodes'
+// slice s up the tree to the root's slice s, and every rank gets every root slice. Each addition
+// is the one the tree defines, element by element, whichever rank makes it: the root is the same
+// bits for any N (N <= G; ranks beyond G get no block and hold no node). A block's values are
+// written (by the caller's leaf) straight into the node or the tree's scratch row where they are
+// added.
+//
+// How the slices travel, by the communicator's means:
+// - Shared memory (Communicator::share_memory: every rank on one machine): each rank computes its
+//   nodes in its part of the shared memory; after one synchronisation rank s reads every node's
+//   slice s where it lies, adds them up into its root slice, also in its part; after a second,
+//   every rank copies the root slices into its own root (which the caller may change). Nothing
+//   is sent: a rank reads (N - 1) / N of the values from the others' parts while adding, and as
+//   many when copying the root, where messages copy each value into a buffer first.
+// - Messages (ranks on several machines): a reduce-scatter and an allgather. Rank s receives every
+//   rank's nodes' slice s (one alltoall), and the ranks gather the root's slices (one allgather,
+//   in place). Each rank so sends and receives about 2 (N - 1) / N of the values, as a ring
+//   allreduce does, where gathering every node on every rank would move (N - 1) times them. A
+//   rank's one node is sent from where it was computed, several are first put slice after slice.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -56,9 +66,16 @@ class BlockSum {
     int depth = 1;
     while ((Index(1) << (depth - 1)) < most_blocks) ++depth;
     const int N = comm.size(), me = comm.rank();
-    mine_.resize(static_cast<std::size_t>(most_mine * length));
-    send_.resize(mine_.size());
-    received_.resize(static_cast<std::size_t>(most_all * (slice_start(me + 1) - slice_start(me))));
+    const Index width = slice_start(me + 1) - slice_start(me);
+    // Shared memory: this rank's root slice, then its nodes.
+    if (N > 1)
+      shared_ =
+          comm.share_memory(static_cast<std::size_t>(width + most_mine * length) * sizeof(Scalar));
+    if (shared_ == nullptr) {
+      mine_.resize(static_cast<std::size_t>(most_mine * length));
+      send_.resize(mine_.size());
+      received_.resize(static_cast<std::size_t>(most_all * width));
+    }
     temp_.resize(static_cast<std::size_t>((depth + 1) * length));
     sum_.resize(static_cast<std::size_t>(length));
     nodes_.reserve(static_cast<std::size_t>(most_all));
@@ -99,11 +116,13 @@ class BlockSum {
       if (r == me) my_first_node = static_cast<Index>(before);
     }
     const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
+    Scalar* const mine = shared_ ? nodes_of(me) : mine_.data();
     for (Index k = 0; k < my_nodes; ++k) {
       const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
-      evaluate(lo, hi, mine_.data() + k * length_, 0, leaf);
+      evaluate(lo, hi, mine + k * length_, 0, leaf);
     }
-    if (N == 1) return mine_.data();  // one node: the root
+    if (N == 1) return mine;  // one node: the root
+    if (shared_) return sum_in_shared_memory(G);
     // Reduce-scatter: rank s gets every node's slice s, and adds its slice up the tree.
     const Index width = slice_counts_[static_cast<std::size_t>(me)];
     for (int s = 0; s < N; ++s) {
@@ -133,6 +152,34 @@ class BlockSum {
   }
 
  private:
+  // The shared-memory exchange of sum_of_blocks, after this rank's nodes are in its part.
+  Scalar* sum_in_shared_memory(Index G) {
+    const int N = comm_.size(), me = comm_.rank();
+    const Index width = slice_counts_[static_cast<std::size_t>(me)];
+    shared_->synchronize();  // every rank's nodes written
+    // Every rank's nodes in tree order: node k of rank r (its slice `me`) where r computed it.
+    std::size_t next = 0;
+    int owner = 0;
+    Index k = 0;
+    auto in_place = [&](Index lo, Index hi, Scalar*) -> Scalar* {
+      if (next == nodes_.size() || nodes_[next] != std::pair(lo, hi)) return nullptr;
+      ++next;
+      while (k == node_counts_[static_cast<std::size_t>(owner)]) ++owner, k = 0;
+      return nodes_of(owner) + k++ * length_ + slice_start(me);
+    };
+    Scalar* my_slice = root_slice_of(me);
+    const Scalar* root = combine(0, G, my_slice, 0, width, in_place);
+    if (root != my_slice) std::copy(root, root + width, my_slice);
+    shared_->synchronize();  // every root slice written
+    for (int s = 0; s < N; ++s)
+      std::copy(root_slice_of(s), root_slice_of(s) + slice_counts_[static_cast<std::size_t>(s)],
+                sum_.data() + slice_start(s));
+    return sum_.data();
+  }
+  // Rank r's part of the shared memory: its root slice, then its nodes.
+  Scalar* root_slice_of(int r) { return reinterpret_cast<Scalar*>(shared_->part(r)); }
+  Scalar* nodes_of(int r) { return root_slice_of(r) + slice_counts_[static_cast<std::size_t>(r)]; }
+
   // Rank r's first block (r = N: G).
   Index first_block(Index G, int r) const { return G * r / comm_.size(); }
   // The first value of slice s (s = N: length).
@@ -202,9 +249,10 @@ class BlockSum {
 
   Communicator& comm_;
   Index length_, block_rows_;
-  std::vector<Scalar> mine_;      // (this rank's nodes, length)
-  std::vector<Scalar> send_;      // the same, slice after slice (several nodes)
-  std::vector<Scalar> received_;  // (every rank's nodes, this rank's slice), in tree order
+  std::unique_ptr<SharedMemory> shared_;  // null: the exchange by messages
+  std::vector<Scalar> mine_;              // messages: (this rank's nodes, length)
+  std::vector<Scalar> send_;              // messages: the same, slice after slice (several nodes)
+  std::vector<Scalar> received_;  // messages: (every rank's nodes, this rank's slice), tree order
   std::vector<Scalar> temp_;      // (tree depth + 1, length) right children being added
   std::vector<Scalar> sum_;       // (length) the root
   std::vector<std::pair<Index, Index>> nodes_;    // every rank's nodes (lo, hi), in order

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "mlp/core/error.hpp"
@@ -109,6 +110,90 @@ TEST(DataParallelRanks, StripedSameModelAsOneProcessFloat) {
 }
 TEST(DataParallelRanks, StripedSameModelAsOneProcessDouble) {
   expect_striped_same_model_as_one_process<double>();
+}
+
+// The world's communicator without its shared memory: the exchange by messages (alltoall and
+// allgather), which ranks on several machines use.
+class MessagesOnly final : public mlp::Communicator {
+ public:
+  explicit MessagesOnly(mlp::Communicator& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  void allgather(std::span<const float> mine, std::span<float> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void allgather(std::span<const double> mine, std::span<double> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void allreduce_sum(std::span<double> values) override { inner_.allreduce_sum(values); }
+  void broadcast(std::span<double> values, int root) override { inner_.broadcast(values, root); }
+  bool any(bool flag) override { return inner_.any(flag); }
+  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t) override { return nullptr; }
+
+ private:
+  mlp::Communicator& inner_;
+};
+
+// The ranks of this test all run on this machine: share_memory gives every rank every rank's
+// part, of the size that rank asked for, each rank's writes seen by all after synchronize(), and
+// again after writing once more.
+TEST(DataParallelRanks, SharedMemoryShowsEveryRanksPart) {
+  const int N = world->size(), me = world->rank();
+  const auto values = [](int rank) { return static_cast<std::size_t>(rank + 1) * 1000; };
+  const auto memory = world->share_memory(values(me) * sizeof(double));
+  ASSERT_NE(memory, nullptr);
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    std::vector<double> mine(values(me));
+    for (std::size_t i = 0; i < mine.size(); ++i) mine[i] = 1e6 * round + 1e4 * me + i;
+    std::memcpy(memory->part(me), mine.data(), mine.size() * sizeof(double));
+    memory->synchronize();
+    for (int r = 0; r < N; ++r) {
+      std::vector<double> theirs(values(r));
+      std::memcpy(theirs.data(), memory->part(r), theirs.size() * sizeof(double));
+      EXPECT_EQ(theirs.front(), 1e6 * round + 1e4 * r) << "rank " << r;
+      EXPECT_EQ(theirs.back(), 1e6 * round + 1e4 * r + theirs.size() - 1) << "rank " << r;
+    }
+    memory->synchronize();  // every rank done reading before the next round writes
+  }
+}
+
+// The exchange through shared memory (what these ranks use) and by messages give the same bits:
+// every case, plain and striped, in float and double.
+template <class Scalar>
+void expect_shared_memory_gives_the_bits_of_messages() {
+  MessagesOnly messages(*world);
+  std::vector<DataParallelCase> cases = data_parallel_cases();
+  for (const DataParallelCase& c : striped_cases()) cases.push_back(c);
+  for (const DataParallelCase& c : cases) {
+    SCOPED_TRACE(c.name + (c.striped ? " striped" : "") + " on " + std::to_string(world->size()) +
+                 " ranks, rank " + std::to_string(world->rank()));
+    const auto shared = run_data_parallel_case<Scalar>(c, world.get());
+    const auto sent = run_data_parallel_case<Scalar>(c, &messages);
+    EXPECT_TRUE(shared.parameters == sent.parameters)
+        << "largest difference " << (shared.parameters - sent.parameters).cwiseAbs().maxCoeff();
+    EXPECT_EQ(shared.history.loss, sent.history.loss);
+    EXPECT_EQ(shared.history.accuracy, sent.history.accuracy);
+    EXPECT_EQ(shared.history.val_loss, sent.history.val_loss);
+    EXPECT_EQ(shared.history.rollbacks, sent.history.rollbacks);
+  }
+}
+
+TEST(DataParallelRanks, SharedMemoryGivesTheBitsOfMessagesFloat) {
+  expect_shared_memory_gives_the_bits_of_messages<float>();
+}
+TEST(DataParallelRanks, SharedMemoryGivesTheBitsOfMessagesDouble) {
+  expect_shared_memory_gives_the_bits_of_messages<double>();
 }
 
 // A rank given other rows than its stripes hold is refused on that rank, before any exchange.
