@@ -7,8 +7,11 @@
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -147,6 +150,21 @@ class MpiSharedMemory final : public SharedMemory {
   std::vector<std::byte*> parts_;  // (ranks)
 };
 
+// Whether the window of every rank's `bytes` (summed over `node`) takes at most half of the room
+// left where shared memory is kept (Open MPI's osc_sm_backing_directory, /dev/shm by default): a
+// container's /dev/shm is often 64 MB, and touching a window beyond it would kill the ranks
+// (SIGBUS) where messages work. When the room cannot be read, the window is tried.
+bool shared_memory_fits(MPI_Comm node, std::size_t bytes) {
+  unsigned long long mine = bytes, total = 0;
+  MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, node);
+  const char* directory = std::getenv("OMPI_MCA_osc_sm_backing_directory");
+  struct statvfs room {};
+  if (statvfs(directory != nullptr ? directory : "/dev/shm", &room) != 0) return true;
+  const unsigned long long available = static_cast<unsigned long long>(room.f_bavail) *
+                                       static_cast<unsigned long long>(room.f_frsize);
+  return total <= available / 2;
+}
+
 }  // namespace
 
 MpiCommunicator::MpiCommunicator() : state_(std::make_unique<State>()) {
@@ -220,7 +238,10 @@ std::unique_ptr<SharedMemory> MpiCommunicator::share_memory(std::size_t bytes) {
   int ranks = 0;
   MPI_Comm_size(node, &ranks);
   // Every rank sees the same: the ranks are all on one machine, or each finds fewer than all.
-  if (ranks != size_) {
+  // And every rank agrees whether the window fits its backing directory.
+  int fits = ranks == size_ && shared_memory_fits(node, bytes) ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &fits, 1, MPI_INT, MPI_LAND, state_->comm);
+  if (!fits) {
     MPI_Comm_free(&node);
     return nullptr;
   }

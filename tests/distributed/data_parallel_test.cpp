@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "mlp/core/error.hpp"
 #include "mlp/core/random.hpp"
@@ -166,6 +168,20 @@ TEST(DataParallelRanks, SharedMemoryShowsEveryRanksPart) {
     }
     memory->synchronize();  // every rank done reading before the next round writes
   }
+}
+
+// Shared memory is refused on every rank, for messages, when the window would not fit where it is
+// kept (here a directory with no room: /proc).
+TEST(DataParallelRanks, SharedMemoryWithoutRoomIsRefused) {
+  const char* before = std::getenv("OMPI_MCA_osc_sm_backing_directory");
+  const std::string kept = before != nullptr ? before : "";
+  setenv("OMPI_MCA_osc_sm_backing_directory", "/proc", 1);
+  EXPECT_EQ(world->share_memory(1 << 20), nullptr);
+  if (before != nullptr)
+    setenv("OMPI_MCA_osc_sm_backing_directory", kept.c_str(), 1);
+  else
+    unsetenv("OMPI_MCA_osc_sm_backing_directory");
+  EXPECT_NE(world->share_memory(1 << 20), nullptr);
 }
 
 // The exchange through shared memory (what these ranks use) and by messages give the same bits:
