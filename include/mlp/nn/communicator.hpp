@@ -61,7 +61,8 @@ class Communicator {
   // True on every rank when `flag` is true on at least one: the ranks' agreement to stop.
   virtual bool any(bool flag) = 0;
   // `bytes` bytes for this rank (each rank may ask for another size) in memory every rank can
-  // read, when every rank runs on this machine; null when they do not (then exchange by messages).
+  // read, when every rank runs on this machine and that memory has room; null, on every rank,
+  // when not (then exchange by messages).
   virtual std::unique_ptr<SharedMemory> share_memory(std::size_t bytes) = 0;
 };
 
