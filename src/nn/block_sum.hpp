@@ -67,10 +67,10 @@ class BlockSum {
     while ((Index(1) << (depth - 1)) < most_blocks) ++depth;
     const int N = comm.size(), me = comm.rank();
     const Index width = slice_start(me + 1) - slice_start(me);
-    // Shared memory: this rank's root slice, then its nodes.
+    // Shared memory: a flag, this rank's root slice, a slice of values to share, its nodes.
     if (N > 1)
-      shared_ =
-          comm.share_memory(static_cast<std::size_t>(width + most_mine * length) * sizeof(Scalar));
+      shared_ = comm.share_memory(static_cast<std::size_t>(1 + 2 * width + most_mine * length) *
+                                  sizeof(Scalar));
     if (shared_ == nullptr) {
       mine_.resize(static_cast<std::size_t>(most_mine * length));
       send_.resize(mine_.size());
@@ -106,23 +106,15 @@ class BlockSum {
   template <class Leaf>
   Scalar* sum_of_blocks(Index G, Leaf&& leaf) {
     const int N = comm_.size(), me = comm_.rank();
-    // Every rank's nodes, in rank order: left to right along the tree.
-    nodes_.clear();
-    Index my_first_node = 0;
-    for (int r = 0; r < N; ++r) {
-      const std::size_t before = nodes_.size();
-      cover(0, G, first_block(G, r), first_block(G, r + 1));
-      node_counts_[static_cast<std::size_t>(r)] = static_cast<Index>(nodes_.size() - before);
-      if (r == me) my_first_node = static_cast<Index>(before);
+    Scalar* const mine = evaluate_nodes(G, leaf);
+    if (N == 1) return mine;  // one node: the root
+    if (shared_) {
+      combine_in_shared_memory(G);
+      shared_->synchronize();  // every root slice written
+      copy_root(sum_.data(), length_);
+      return sum_.data();
     }
     const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
-    Scalar* const mine = shared_ ? nodes_of(me) : mine_.data();
-    for (Index k = 0; k < my_nodes; ++k) {
-      const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
-      evaluate(lo, hi, mine + k * length_, 0, leaf);
-    }
-    if (N == 1) return mine;  // one node: the root
-    if (shared_) return sum_in_shared_memory(G);
     // Reduce-scatter: rank s gets every node's slice s, and adds its slice up the tree.
     const Index width = slice_counts_[static_cast<std::size_t>(me)];
     for (int s = 0; s < N; ++s) {
@@ -151,12 +143,90 @@ class BlockSum {
     return sum_.data();
   }
 
+  // Through shared memory (shares_memory()), the sum can stay cut in slices, each rank using its
+  // own: slice_of_sum, then publish_slice, then any of root_value, copy_root and share_slice.
+  bool shares_memory() const { return shared_ != nullptr; }
+  struct Slice {
+    Index first, count;  // values [first, first + count) of the root
+    Scalar* values;      // this rank's, which it may change until publish_slice
+  };
+  // sum_of_blocks up to this rank's slice of the root, which no other rank reads yet.
+  template <class Leaf>
+  Slice slice_of_sum(Index G, Leaf&& leaf) {
+    const int me = comm_.rank();
+    evaluate_nodes(G, leaf);
+    combine_in_shared_memory(G);
+    return {slice_start(me), slice_counts_[static_cast<std::size_t>(me)], root_slice_of(me)};
+  }
+  // Collective: every rank's slice, and its flag, seen by every rank; true when every flag is.
+  bool publish_slice(bool flag) {
+    *flag_of(comm_.rank()) = flag ? Scalar(1) : Scalar(0);
+    shared_->synchronize();
+    for (int r = 0; r < comm_.size(); ++r)
+      if (*flag_of(r) != Scalar(1)) return false;
+    return true;
+  }
+  // After publish_slice: the root's value i, or its first n values into out.
+  Scalar root_value(Index i) {
+    int s = comm_.size() - 1;
+    while (slice_start(s) > i) --s;
+    return root_slice_of(s)[i - slice_start(s)];
+  }
+  void copy_root(Scalar* out, Index n) {
+    for (int s = 0; s < comm_.size(); ++s) {
+      const Index first = std::min(slice_start(s), n), last = std::min(slice_start(s + 1), n);
+      std::copy(root_slice_of(s), root_slice_of(s) + (last - first), out + first);
+    }
+  }
+  // Collective, after publish_slice: `values` [slice_start(r), slice_start(r + 1)) (cut at n) of
+  // each rank r, shared: every rank's `values` (n of them) then holds every rank's slice.
+  void share_slice(Scalar* values, Index n) {
+    const int me = comm_.rank();
+    const Index first = std::min(slice_start(me), n), last = std::min(slice_start(me + 1), n);
+    // The others may still be reading the last values shared, unless a step's synchronisation
+    // came between.
+    if (shared_values_read_) shared_->synchronize();
+    std::copy(values + first, values + last, shared_values_of(me));
+    shared_->synchronize();
+    shared_values_read_ = true;
+    for (int s = 0; s < comm_.size(); ++s) {
+      if (s == me) continue;
+      const Index from = std::min(slice_start(s), n), to = std::min(slice_start(s + 1), n);
+      std::copy(shared_values_of(s), shared_values_of(s) + (to - from), values + from);
+    }
+  }
+
  private:
-  // The shared-memory exchange of sum_of_blocks, after this rank's nodes are in its part.
-  Scalar* sum_in_shared_memory(Index G) {
+  // Every rank's nodes of G blocks (nodes_, node_counts_), and this rank's computed by `leaf`:
+  // where they are.
+  template <class Leaf>
+  Scalar* evaluate_nodes(Index G, Leaf& leaf) {
     const int N = comm_.size(), me = comm_.rank();
+    // Every rank's nodes, in rank order: left to right along the tree.
+    nodes_.clear();
+    Index my_first_node = 0;
+    for (int r = 0; r < N; ++r) {
+      const std::size_t before = nodes_.size();
+      cover(0, G, first_block(G, r), first_block(G, r + 1));
+      node_counts_[static_cast<std::size_t>(r)] = static_cast<Index>(nodes_.size() - before);
+      if (r == me) my_first_node = static_cast<Index>(before);
+    }
+    const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
+    Scalar* const mine = shared_ ? nodes_of(me) : mine_.data();
+    for (Index k = 0; k < my_nodes; ++k) {
+      const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
+      evaluate(lo, hi, mine + k * length_, 0, leaf);
+    }
+    return mine;
+  }
+
+  // The shared-memory exchange, after this rank's nodes are in its part: its root slice, summed
+  // from every rank's nodes where they lie.
+  void combine_in_shared_memory(Index G) {
+    const int me = comm_.rank();
     const Index width = slice_counts_[static_cast<std::size_t>(me)];
-    shared_->synchronize();  // every rank's nodes written
+    shared_->synchronize();  // every rank's nodes written (and every shared value read)
+    shared_values_read_ = false;
     // Every rank's nodes in tree order: node k of rank r (its slice `me`) where r computed it.
     std::size_t next = 0;
     int owner = 0;
@@ -170,15 +240,17 @@ class BlockSum {
     Scalar* my_slice = root_slice_of(me);
     const Scalar* root = combine(0, G, my_slice, 0, width, in_place);
     if (root != my_slice) std::copy(root, root + width, my_slice);
-    shared_->synchronize();  // every root slice written
-    for (int s = 0; s < N; ++s)
-      std::copy(root_slice_of(s), root_slice_of(s) + slice_counts_[static_cast<std::size_t>(s)],
-                sum_.data() + slice_start(s));
-    return sum_.data();
   }
-  // Rank r's part of the shared memory: its root slice, then its nodes.
-  Scalar* root_slice_of(int r) { return reinterpret_cast<Scalar*>(shared_->part(r)); }
-  Scalar* nodes_of(int r) { return root_slice_of(r) + slice_counts_[static_cast<std::size_t>(r)]; }
+  // Rank r's part of the shared memory: a flag, its root slice, its slice of shared values, then
+  // its nodes.
+  Scalar* flag_of(int r) { return reinterpret_cast<Scalar*>(shared_->part(r)); }
+  Scalar* root_slice_of(int r) { return flag_of(r) + 1; }
+  Scalar* shared_values_of(int r) {
+    return root_slice_of(r) + slice_counts_[static_cast<std::size_t>(r)];
+  }
+  Scalar* nodes_of(int r) {
+    return shared_values_of(r) + slice_counts_[static_cast<std::size_t>(r)];
+  }
 
   // Rank r's first block (r = N: G).
   Index first_block(Index G, int r) const { return G * r / comm_.size(); }
@@ -250,6 +322,7 @@ class BlockSum {
   Communicator& comm_;
   Index length_, block_rows_;
   std::unique_ptr<SharedMemory> shared_;  // null: the exchange by messages
+  bool shared_values_read_ = false;       // share_slice's values may be being read
   std::vector<Scalar> mine_;              // messages: (this rank's nodes, length)
   std::vector<Scalar> send_;              // messages: the same, slice after slice (several nodes)
   std::vector<Scalar> received_;  // messages: (every rank's nodes, this rank's slice), tree order

@@ -3,11 +3,15 @@
 // for bit, whatever the number of ranks.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "mlp/core/error.hpp"
 #include "mlp/core/random.hpp"
@@ -15,6 +19,7 @@
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/stripes.hpp"
 #include "mlp/nn/threads.hpp"
+#include "nn/block_sum.hpp"
 #include "support/data_parallel_cases.hpp"
 
 namespace {
@@ -182,6 +187,75 @@ TEST(DataParallelRanks, SharedMemoryWithoutRoomIsRefused) {
   else
     unsetenv("OMPI_MCA_osc_sm_backing_directory");
   EXPECT_NE(world->share_memory(1 << 20), nullptr);
+}
+
+// The world's communicator whose shared memory lets the last rank read late: its synchronize()
+// returns 20 ms after the others', as when that rank's process is descheduled.
+class LateLastRank final : public mlp::Communicator {
+ public:
+  explicit LateLastRank(mlp::Communicator& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  void allgather(std::span<const float> mine, std::span<float> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void allgather(std::span<const double> mine, std::span<double> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void allreduce_sum(std::span<double> values) override { inner_.allreduce_sum(values); }
+  void broadcast(std::span<double> values, int root) override { inner_.broadcast(values, root); }
+  bool any(bool flag) override { return inner_.any(flag); }
+  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t bytes) override {
+    return std::make_unique<LateMemory>(inner_.share_memory(bytes), rank() == size() - 1);
+  }
+
+ private:
+  class LateMemory final : public mlp::SharedMemory {
+   public:
+    LateMemory(std::unique_ptr<mlp::SharedMemory> inner, bool late)
+        : inner_(std::move(inner)), late_(late) {}
+    std::byte* part(int rank) override { return inner_->part(rank); }
+    void synchronize() override {
+      inner_->synchronize();
+      if (late_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+
+   private:
+    std::unique_ptr<mlp::SharedMemory> inner_;
+    bool late_;
+  };
+  mlp::Communicator& inner_;
+};
+
+// Values shared twice in a row through the block sum's shared memory (the optimizer's moments at
+// an epoch's end): the second waits until every rank has read the first, even the late one.
+TEST(DataParallelRanks, SharedSlicesInARowWaitForEveryReader) {
+  if (world->size() == 1) GTEST_SKIP() << "one rank shares nothing";
+  LateLastRank late(*world);
+  constexpr mlp::Index n = 1000;
+  mlp::BlockSum<double> blocks(late, n, 8, 8, 1);  // 8 blocks of 1 row: up to 8 ranks
+  ASSERT_TRUE(blocks.shares_memory());
+  std::vector<double> first(n, -1.0), second(n, -1.0);
+  for (mlp::Index i = 0; i < n; ++i) first[i] = static_cast<double>(i), second[i] = -1e6 - i;
+  std::vector<double> first_seen(n, -1.0), second_seen(n, -1.0);
+  const mlp::Index mine = n * world->rank() / world->size(),
+                   end = n * (world->rank() + 1) / world->size();
+  std::copy(first.begin() + mine, first.begin() + end, first_seen.begin() + mine);
+  std::copy(second.begin() + mine, second.begin() + end, second_seen.begin() + mine);
+  blocks.share_slice(first_seen.data(), n);
+  blocks.share_slice(second_seen.data(), n);
+  EXPECT_EQ(first_seen, first);
+  EXPECT_EQ(second_seen, second);
 }
 
 // The exchange through shared memory (what these ranks use) and by messages give the same bits:
