@@ -18,18 +18,20 @@
 // How the slices travel, by the communicator's means:
 // - Shared memory (Communicator::share_memory: every rank on one machine): each rank computes its
 //   nodes in its part of the shared memory; after one synchronisation rank s reads every node's
-//   slice s where it lies, adds them up into its root slice, also in its part; after a second,
-//   every rank copies the root slices into its own root (which the caller may change). Nothing
-//   is sent: a rank reads (N - 1) / N of the values from the others' parts while adding, and as
-//   many when copying the root, where messages copy each value into a buffer first.
-// - Messages (ranks on several machines): a reduce-scatter and an allgather. Rank s receives every
-//   rank's nodes' slice s (one alltoall), and the ranks gather the root's slices (one allgather,
-//   in place). Each rank so sends and receives about 2 (N - 1) / N of the values, as a ring
-//   allreduce does, where gathering every node on every rank would move (N - 1) times them. A
-//   rank's one node is sent from where it was computed, several are first put slice after slice.
+//   slice s where it lies and adds them up into its root slice, also in its part, which it may
+//   change (slice_of_sum); a second makes every slice seen by all (publish_slice), and the caller
+//   may then share values cut in the same slices (share_slice: fit updates each rank's slice of
+//   the parameters and shares them, so the root is never copied whole). Nothing is sent.
+// - Messages (ranks on several machines): sum_of_blocks, a reduce-scatter and an allgather. Rank
+//   s receives every rank's nodes' slice s (one alltoall), and the ranks gather the root's slices
+//   (one allgather, in place). Each rank so sends and receives about 2 (N - 1) / N of the values,
+//   as a ring allreduce does, where gathering every node on every rank would move (N - 1) times
+//   them. A rank's one node is sent from where it was computed, several are first put slice
+//   after slice.
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <memory>
 #include <utility>
@@ -75,9 +77,9 @@ class BlockSum {
       mine_.resize(static_cast<std::size_t>(most_mine * length));
       send_.resize(mine_.size());
       received_.resize(static_cast<std::size_t>(most_all * width));
+      sum_.resize(static_cast<std::size_t>(length));
     }
     temp_.resize(static_cast<std::size_t>((depth + 1) * length));
-    sum_.resize(static_cast<std::size_t>(length));
     nodes_.reserve(static_cast<std::size_t>(most_all));
     const auto ranks = static_cast<std::size_t>(N);
     node_counts_.resize(ranks);
@@ -94,8 +96,9 @@ class BlockSum {
   static Index block_start(Index rows, Index G, Index g) { return rows * g / G; }
 
   // The tree's sum of a batch of `rows` rows, on every rank (`length` values, valid until the
-  // next call, which the caller may change). leaf(g, out) writes block g's `length` values into
-  // out; it is called for this rank's blocks only, in order.
+  // next call, which the caller may change), by messages or on one rank (not shares_memory()).
+  // leaf(g, out) writes block g's `length` values into out; it is called for this rank's blocks
+  // only, in order.
   template <class Leaf>
   Scalar* sum(Index rows, Leaf&& leaf) {
     return sum_of_blocks(blocks(rows), leaf);
@@ -108,12 +111,7 @@ class BlockSum {
     const int N = comm_.size(), me = comm_.rank();
     Scalar* const mine = evaluate_nodes(G, leaf);
     if (N == 1) return mine;  // one node: the root
-    if (shared_) {
-      combine_in_shared_memory(G);
-      shared_->synchronize();  // every root slice written
-      copy_root(sum_.data(), length_);
-      return sum_.data();
-    }
+    assert(!shared_ && "through shared memory, the sum stays in slices: slice_of_sum");
     const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
     // Reduce-scatter: rank s gets every node's slice s, and adds its slice up the tree.
     const Index width = slice_counts_[static_cast<std::size_t>(me)];
@@ -327,7 +325,7 @@ class BlockSum {
   std::vector<Scalar> send_;              // messages: the same, slice after slice (several nodes)
   std::vector<Scalar> received_;  // messages: (every rank's nodes, this rank's slice), tree order
   std::vector<Scalar> temp_;      // (tree depth + 1, length) right children being added
-  std::vector<Scalar> sum_;       // (length) the root
+  std::vector<Scalar> sum_;       // messages: (length) the root
   std::vector<std::pair<Index, Index>> nodes_;    // every rank's nodes (lo, hi), in order
   std::vector<Index> node_counts_;                // (ranks) nodes of each rank
   std::vector<Index> send_counts_, recv_counts_;  // (ranks) of the alltoall
