@@ -7,6 +7,8 @@
 //                   [--shallow]                      784-H-10 instead of 784-H-H/2-10
 //                   [--ranks] [--sync-every K]       data-parallel (under mpirun: every rank)
 //                   [--block-rows R]                 FitOptions::gradient_block_rows
+//                   [--messages]                     --ranks exchanging by messages, as between
+//                                                      machines, not through shared memory
 //                                                      one epoch of 784-H-H/2-10 (default H = 256)
 //   mlp_bench infer-batch --threads T [--samples N]    predict_proba on N samples in one call
 //   mlp_bench infer-one [--samples N]                  predict_proba one sample at a time
@@ -32,6 +34,7 @@
 #include <ctime>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/gemm.hpp"
@@ -66,7 +69,9 @@ double process_cpu_seconds() {
 // A communicator that times the collective calls of another (the exchange's share of a step).
 class TimedCommunicator final : public mlp::Communicator {
  public:
-  explicit TimedCommunicator(mlp::Communicator& inner) : inner_(inner) {}
+  // messages_only: share_memory gives null (the exchange by messages, as between machines).
+  TimedCommunicator(mlp::Communicator& inner, bool messages_only)
+      : inner_(inner), messages_only_(messages_only) {}
   int rank() const override { return inner_.rank(); }
   int size() const override { return inner_.size(); }
   void allgather(std::span<const float> mine, std::span<float> all,
@@ -96,10 +101,31 @@ class TimedCommunicator final : public mlp::Communicator {
     timed([&] { result = inner_.any(flag); });
     return result;
   }
+  // Its synchronisations timed too (the waits of the shared-memory exchange).
+  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t bytes) override {
+    if (messages_only_) return nullptr;
+    std::unique_ptr<mlp::SharedMemory> inner = inner_.share_memory(bytes);
+    if (inner == nullptr) return nullptr;
+    return std::make_unique<TimedMemory>(*this, std::move(inner));
+  }
   double seconds = 0.0;      // inside the calls so far
   double cpu_seconds = 0.0;  // the CPU time of those (MPI polls while it waits)
 
  private:
+  class TimedMemory final : public mlp::SharedMemory {
+   public:
+    TimedMemory(TimedCommunicator& timer, std::unique_ptr<mlp::SharedMemory> inner)
+        : timer_(timer), inner_(std::move(inner)) {}
+    std::byte* part(int rank) override { return inner_->part(rank); }
+    void synchronize() override {
+      timer_.timed([&] { inner_->synchronize(); });
+    }
+
+   private:
+    TimedCommunicator& timer_;
+    std::unique_ptr<mlp::SharedMemory> inner_;
+  };
+
   template <class Call>
   void timed(Call&& call) {
     const auto start = Clock::now();
@@ -109,6 +135,7 @@ class TimedCommunicator final : public mlp::Communicator {
     cpu_seconds += cpu_seconds_of(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
   }
   mlp::Communicator& inner_;
+  bool messages_only_;
 };
 
 struct Args {
@@ -126,6 +153,7 @@ struct Args {
   bool ranks = false;         // train: data-parallel, with a communicator
   int sync_every = 0;         // train: FitOptions::sync_every
   mlp::Index block_rows = 0;  // train: FitOptions::gradient_block_rows (0: its default)
+  bool messages = false;      // train: --ranks exchanging by messages, not shared memory
   std::string data = MLP_BENCH_DATASETS;
   std::string out;  // onnx: the files' prefix
 };
@@ -168,6 +196,8 @@ Args parse(int argc, char** argv) {
       a.ranks = true;
     } else if (flag == "--block-rows") {
       a.block_rows = std::atol(value());
+    } else if (flag == "--messages") {
+      a.messages = true;
     } else if (flag == "--sync-every") {
       a.sync_every = std::atoi(value());
     } else if (flag == "--epochs") {
@@ -268,7 +298,7 @@ int run_train(const Args& a) {
   if (a.ranks) {
     world = mlp::distributed::world_communicator();
     if (world == nullptr) alone = std::make_unique<mlp::SingleProcessCommunicator>();
-    timed = std::make_unique<TimedCommunicator>(world != nullptr ? *world : *alone);
+    timed = std::make_unique<TimedCommunicator>(world != nullptr ? *world : *alone, a.messages);
     options.communicator = timed.get();
     options.sync_every = a.sync_every;
     if (a.block_rows > 0) options.gradient_block_rows = a.block_rows;

@@ -7,8 +7,11 @@
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -100,6 +103,68 @@ void alltoall_of(MPI_Comm comm, std::span<const T> send, std::span<const Index> 
                 comm);
 }
 
+// One machine's ranks' shared window, locked for every rank's passive access for its lifetime.
+class MpiSharedMemory final : public SharedMemory {
+ public:
+  // Collective over `node` (every rank of the communicator, on this machine): `bytes` for this
+  // rank. Takes `node` over.
+  MpiSharedMemory(MPI_Comm node, std::size_t bytes) : node_(node) {
+    MPI_Info info;
+    MPI_Info_create(&info);
+    MPI_Info_set(info, "alloc_shared_noncontig", "true");  // each rank's part near its core
+    void* mine = nullptr;
+    MPI_Win_allocate_shared(static_cast<MPI_Aint>(bytes), 1, info, node_, &mine, &window_);
+    MPI_Info_free(&info);
+    int ranks = 0;
+    MPI_Comm_size(node_, &ranks);
+    parts_.resize(static_cast<std::size_t>(ranks));
+    for (int r = 0; r < ranks; ++r) {
+      MPI_Aint size = 0;
+      int unit = 0;
+      void* base = nullptr;
+      MPI_Win_shared_query(window_, r, &size, &unit, &base);
+      parts_[static_cast<std::size_t>(r)] = static_cast<std::byte*>(base);
+    }
+    MPI_Win_lock_all(MPI_MODE_NOCHECK, window_);
+  }
+  // As MpiCommunicator's: an exception leaving this rank alone must not wait for the others.
+  ~MpiSharedMemory() override {
+    if (std::uncaught_exceptions() > 0 && parts_.size() > 1) return;
+    MPI_Win_unlock_all(window_);
+    MPI_Win_free(&window_);
+    MPI_Comm_free(&node_);
+  }
+  MpiSharedMemory(const MpiSharedMemory&) = delete;
+  MpiSharedMemory& operator=(const MpiSharedMemory&) = delete;
+
+  std::byte* part(int rank) override { return parts_[static_cast<std::size_t>(rank)]; }
+  void synchronize() override {
+    MPI_Win_sync(window_);  // this rank's writes, to the window
+    MPI_Barrier(node_);
+    MPI_Win_sync(window_);  // the others', to this rank
+  }
+
+ private:
+  MPI_Comm node_;
+  MPI_Win window_ = MPI_WIN_NULL;
+  std::vector<std::byte*> parts_;  // (ranks)
+};
+
+// Whether the window of every rank's `bytes` (summed over `node`) takes at most half of the room
+// left where shared memory is kept (Open MPI's osc_sm_backing_directory, /dev/shm by default): a
+// container's /dev/shm is often 64 MB, and touching a window beyond it would kill the ranks
+// (SIGBUS) where messages work. When the room cannot be read, the window is tried.
+bool shared_memory_fits(MPI_Comm node, std::size_t bytes) {
+  unsigned long long mine = bytes, total = 0;
+  MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, node);
+  const char* directory = std::getenv("OMPI_MCA_osc_sm_backing_directory");
+  struct statvfs room {};
+  if (statvfs(directory != nullptr ? directory : "/dev/shm", &room) != 0) return true;
+  const unsigned long long available = static_cast<unsigned long long>(room.f_bavail) *
+                                       static_cast<unsigned long long>(room.f_frsize);
+  return total <= available / 2;
+}
+
 }  // namespace
 
 MpiCommunicator::MpiCommunicator() : state_(std::make_unique<State>()) {
@@ -165,6 +230,22 @@ void MpiCommunicator::allreduce_sum(std::span<double> values) {
 void MpiCommunicator::broadcast(std::span<double> values, int root) {
   MPI_Bcast(values.data(), as_mpi_int(static_cast<Index>(values.size())), MPI_DOUBLE, root,
             state_->comm);
+}
+
+std::unique_ptr<SharedMemory> MpiCommunicator::share_memory(std::size_t bytes) {
+  MPI_Comm node = MPI_COMM_NULL;
+  MPI_Comm_split_type(state_->comm, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+  int ranks = 0;
+  MPI_Comm_size(node, &ranks);
+  // Every rank sees the same: the ranks are all on one machine, or each finds fewer than all.
+  // And every rank agrees whether the window fits its backing directory.
+  int fits = ranks == size_ && shared_memory_fits(node, bytes) ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &fits, 1, MPI_INT, MPI_LAND, state_->comm);
+  if (!fits) {
+    MPI_Comm_free(&node);
+    return nullptr;
+  }
+  return std::make_unique<MpiSharedMemory>(node, bytes);
 }
 
 bool MpiCommunicator::any(bool flag) {

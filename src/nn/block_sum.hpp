@@ -8,20 +8,32 @@
 //               = sum(lo, mid) + sum(mid, hi)         mid = lo + (hi - lo) / 2
 // and depends on B and block_rows only. Rank r of N computes blocks [G r / N, G (r + 1) / N) and
 // sums them into the largest tree nodes that lie wholly in its range. The values are then cut
-// into N slices, slice s = [length s / N, length (s + 1) / N), and the ranks exchange them as a
-// reduce-scatter and an allgather: rank s receives every rank's nodes' slice s (one alltoall),
-// adds them up the tree to the root's slice s, and the ranks gather the root's slices (one
-// allgather, in place). Each rank so sends and receives about 2 (N - 1) / N of the values, as a
-// ring allreduce does, where gathering every node on every rank would move (N - 1) times them.
-// Each addition is the one the tree defines, element by element, whichever rank makes it: the
-// root is the same bits for any N (N <= G; ranks beyond G get no block and send no node). A
-// block's values are written (by the caller's leaf) straight into the node or the tree's scratch
-// row where they are added; a rank's one node is sent from where it was computed, several are
-// first put slice after slice.
+// into N slices, slice s = [length s / N, length (s + 1) / N): rank s adds every rank's nodes'
+// slice s up the tree to the root's slice s, and every rank gets every root slice. Each addition
+// is the one the tree defines, element by element, whichever rank makes it: the root is the same
+// bits for any N (N <= G; ranks beyond G get no block and hold no node). A block's values are
+// written (by the caller's leaf) straight into the node or the tree's scratch row where they are
+// added.
+//
+// How the slices travel, by the communicator's means:
+// - Shared memory (Communicator::share_memory: every rank on one machine): each rank computes its
+//   nodes in its part of the shared memory; after one synchronisation rank s reads every node's
+//   slice s where it lies and adds them up into its root slice, also in its part, which it may
+//   change (slice_of_sum); a second makes every slice seen by all (publish_slice), and the caller
+//   may then share values cut in the same slices (share_slice: fit updates each rank's slice of
+//   the parameters and shares them, so the root is never copied whole). Nothing is sent.
+// - Messages (ranks on several machines): sum_of_blocks, a reduce-scatter and an allgather. Rank
+//   s receives every rank's nodes' slice s (one alltoall), and the ranks gather the root's slices
+//   (one allgather, in place). Each rank so sends and receives about 2 (N - 1) / N of the values,
+//   as a ring allreduce does, where gathering every node on every rank would move (N - 1) times
+//   them. A rank's one node is sent from where it was computed, several are first put slice
+//   after slice.
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -56,11 +68,18 @@ class BlockSum {
     int depth = 1;
     while ((Index(1) << (depth - 1)) < most_blocks) ++depth;
     const int N = comm.size(), me = comm.rank();
-    mine_.resize(static_cast<std::size_t>(most_mine * length));
-    send_.resize(mine_.size());
-    received_.resize(static_cast<std::size_t>(most_all * (slice_start(me + 1) - slice_start(me))));
+    const Index width = slice_start(me + 1) - slice_start(me);
+    // Shared memory: a flag, this rank's root slice, a slice of values to share, its nodes.
+    if (N > 1)
+      shared_ = comm.share_memory(static_cast<std::size_t>(1 + 2 * width + most_mine * length) *
+                                  sizeof(Scalar));
+    if (shared_ == nullptr) {
+      mine_.resize(static_cast<std::size_t>(most_mine * length));
+      send_.resize(mine_.size());
+      received_.resize(static_cast<std::size_t>(most_all * width));
+      sum_.resize(static_cast<std::size_t>(length));
+    }
     temp_.resize(static_cast<std::size_t>((depth + 1) * length));
-    sum_.resize(static_cast<std::size_t>(length));
     nodes_.reserve(static_cast<std::size_t>(most_all));
     const auto ranks = static_cast<std::size_t>(N);
     node_counts_.resize(ranks);
@@ -77,8 +96,9 @@ class BlockSum {
   static Index block_start(Index rows, Index G, Index g) { return rows * g / G; }
 
   // The tree's sum of a batch of `rows` rows, on every rank (`length` values, valid until the
-  // next call, which the caller may change). leaf(g, out) writes block g's `length` values into
-  // out; it is called for this rank's blocks only, in order.
+  // next call, which the caller may change), by messages or on one rank (not shares_memory()).
+  // leaf(g, out) writes block g's `length` values into out; it is called for this rank's blocks
+  // only, in order.
   template <class Leaf>
   Scalar* sum(Index rows, Leaf&& leaf) {
     return sum_of_blocks(blocks(rows), leaf);
@@ -89,21 +109,10 @@ class BlockSum {
   template <class Leaf>
   Scalar* sum_of_blocks(Index G, Leaf&& leaf) {
     const int N = comm_.size(), me = comm_.rank();
-    // Every rank's nodes, in rank order: left to right along the tree.
-    nodes_.clear();
-    Index my_first_node = 0;
-    for (int r = 0; r < N; ++r) {
-      const std::size_t before = nodes_.size();
-      cover(0, G, first_block(G, r), first_block(G, r + 1));
-      node_counts_[static_cast<std::size_t>(r)] = static_cast<Index>(nodes_.size() - before);
-      if (r == me) my_first_node = static_cast<Index>(before);
-    }
+    Scalar* const mine = evaluate_nodes(G, leaf);
+    if (N == 1) return mine;  // one node: the root
+    assert(!shared_ && "through shared memory, the sum stays in slices: slice_of_sum");
     const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
-    for (Index k = 0; k < my_nodes; ++k) {
-      const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
-      evaluate(lo, hi, mine_.data() + k * length_, 0, leaf);
-    }
-    if (N == 1) return mine_.data();  // one node: the root
     // Reduce-scatter: rank s gets every node's slice s, and adds its slice up the tree.
     const Index width = slice_counts_[static_cast<std::size_t>(me)];
     for (int s = 0; s < N; ++s) {
@@ -132,7 +141,115 @@ class BlockSum {
     return sum_.data();
   }
 
+  // Through shared memory (shares_memory()), the sum can stay cut in slices, each rank using its
+  // own: slice_of_sum, then publish_slice, then any of root_value, copy_root and share_slice.
+  bool shares_memory() const { return shared_ != nullptr; }
+  struct Slice {
+    Index first, count;  // values [first, first + count) of the root
+    Scalar* values;      // this rank's, which it may change until publish_slice
+  };
+  // sum_of_blocks up to this rank's slice of the root, which no other rank reads yet.
+  template <class Leaf>
+  Slice slice_of_sum(Index G, Leaf&& leaf) {
+    const int me = comm_.rank();
+    evaluate_nodes(G, leaf);
+    combine_in_shared_memory(G);
+    return {slice_start(me), slice_counts_[static_cast<std::size_t>(me)], root_slice_of(me)};
+  }
+  // Collective: every rank's slice, and its flag, seen by every rank; true when every flag is.
+  bool publish_slice(bool flag) {
+    *flag_of(comm_.rank()) = flag ? Scalar(1) : Scalar(0);
+    shared_->synchronize();
+    for (int r = 0; r < comm_.size(); ++r)
+      if (*flag_of(r) != Scalar(1)) return false;
+    return true;
+  }
+  // After publish_slice: the root's value i, or its first n values into out.
+  Scalar root_value(Index i) {
+    int s = comm_.size() - 1;
+    while (slice_start(s) > i) --s;
+    return root_slice_of(s)[i - slice_start(s)];
+  }
+  void copy_root(Scalar* out, Index n) {
+    for (int s = 0; s < comm_.size(); ++s) {
+      const Index first = std::min(slice_start(s), n), last = std::min(slice_start(s + 1), n);
+      std::copy(root_slice_of(s), root_slice_of(s) + (last - first), out + first);
+    }
+  }
+  // Collective, after publish_slice: `values` [slice_start(r), slice_start(r + 1)) (cut at n) of
+  // each rank r, shared: every rank's `values` (n of them) then holds every rank's slice.
+  void share_slice(Scalar* values, Index n) {
+    const int me = comm_.rank();
+    const Index first = std::min(slice_start(me), n), last = std::min(slice_start(me + 1), n);
+    // The others may still be reading the last values shared, unless a step's synchronisation
+    // came between.
+    if (shared_values_read_) shared_->synchronize();
+    std::copy(values + first, values + last, shared_values_of(me));
+    shared_->synchronize();
+    shared_values_read_ = true;
+    for (int s = 0; s < comm_.size(); ++s) {
+      if (s == me) continue;
+      const Index from = std::min(slice_start(s), n), to = std::min(slice_start(s + 1), n);
+      std::copy(shared_values_of(s), shared_values_of(s) + (to - from), values + from);
+    }
+  }
+
  private:
+  // Every rank's nodes of G blocks (nodes_, node_counts_), and this rank's computed by `leaf`:
+  // where they are.
+  template <class Leaf>
+  Scalar* evaluate_nodes(Index G, Leaf& leaf) {
+    const int N = comm_.size(), me = comm_.rank();
+    // Every rank's nodes, in rank order: left to right along the tree.
+    nodes_.clear();
+    Index my_first_node = 0;
+    for (int r = 0; r < N; ++r) {
+      const std::size_t before = nodes_.size();
+      cover(0, G, first_block(G, r), first_block(G, r + 1));
+      node_counts_[static_cast<std::size_t>(r)] = static_cast<Index>(nodes_.size() - before);
+      if (r == me) my_first_node = static_cast<Index>(before);
+    }
+    const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
+    Scalar* const mine = shared_ ? nodes_of(me) : mine_.data();
+    for (Index k = 0; k < my_nodes; ++k) {
+      const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
+      evaluate(lo, hi, mine + k * length_, 0, leaf);
+    }
+    return mine;
+  }
+
+  // The shared-memory exchange, after this rank's nodes are in its part: its root slice, summed
+  // from every rank's nodes where they lie.
+  void combine_in_shared_memory(Index G) {
+    const int me = comm_.rank();
+    const Index width = slice_counts_[static_cast<std::size_t>(me)];
+    shared_->synchronize();  // every rank's nodes written (and every shared value read)
+    shared_values_read_ = false;
+    // Every rank's nodes in tree order: node k of rank r (its slice `me`) where r computed it.
+    std::size_t next = 0;
+    int owner = 0;
+    Index k = 0;
+    auto in_place = [&](Index lo, Index hi, Scalar*) -> Scalar* {
+      if (next == nodes_.size() || nodes_[next] != std::pair(lo, hi)) return nullptr;
+      ++next;
+      while (k == node_counts_[static_cast<std::size_t>(owner)]) ++owner, k = 0;
+      return nodes_of(owner) + k++ * length_ + slice_start(me);
+    };
+    Scalar* my_slice = root_slice_of(me);
+    const Scalar* root = combine(0, G, my_slice, 0, width, in_place);
+    if (root != my_slice) std::copy(root, root + width, my_slice);
+  }
+  // Rank r's part of the shared memory: a flag, its root slice, its slice of shared values, then
+  // its nodes.
+  Scalar* flag_of(int r) { return reinterpret_cast<Scalar*>(shared_->part(r)); }
+  Scalar* root_slice_of(int r) { return flag_of(r) + 1; }
+  Scalar* shared_values_of(int r) {
+    return root_slice_of(r) + slice_counts_[static_cast<std::size_t>(r)];
+  }
+  Scalar* nodes_of(int r) {
+    return shared_values_of(r) + slice_counts_[static_cast<std::size_t>(r)];
+  }
+
   // Rank r's first block (r = N: G).
   Index first_block(Index G, int r) const { return G * r / comm_.size(); }
   // The first value of slice s (s = N: length).
@@ -202,11 +319,13 @@ class BlockSum {
 
   Communicator& comm_;
   Index length_, block_rows_;
-  std::vector<Scalar> mine_;      // (this rank's nodes, length)
-  std::vector<Scalar> send_;      // the same, slice after slice (several nodes)
-  std::vector<Scalar> received_;  // (every rank's nodes, this rank's slice), in tree order
+  std::unique_ptr<SharedMemory> shared_;  // null: the exchange by messages
+  bool shared_values_read_ = false;       // share_slice's values may be being read
+  std::vector<Scalar> mine_;              // messages: (this rank's nodes, length)
+  std::vector<Scalar> send_;              // messages: the same, slice after slice (several nodes)
+  std::vector<Scalar> received_;  // messages: (every rank's nodes, this rank's slice), tree order
   std::vector<Scalar> temp_;      // (tree depth + 1, length) right children being added
-  std::vector<Scalar> sum_;       // (length) the root
+  std::vector<Scalar> sum_;       // messages: (length) the root
   std::vector<std::pair<Index, Index>> nodes_;    // every rank's nodes (lo, hi), in order
   std::vector<Index> node_counts_;                // (ranks) nodes of each rank
   std::vector<Index> send_counts_, recv_counts_;  // (ranks) of the alltoall

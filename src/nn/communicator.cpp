@@ -1,6 +1,7 @@
 #include "mlp/nn/communicator.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace mlp {
 
@@ -18,7 +19,23 @@ void copy_to_self(std::span<const Scalar> send, std::span<Scalar> recv) {
   std::copy(send.begin(), send.end(), recv.begin());
 }
 
+// One rank's shared memory: its own, in doubles so that any scalar is aligned.
+class SingleProcessMemory final : public SharedMemory {
+ public:
+  explicit SingleProcessMemory(std::size_t bytes)
+      : values_((bytes + sizeof(double) - 1) / sizeof(double)) {}
+  std::byte* part(int) override { return reinterpret_cast<std::byte*>(values_.data()); }
+  void synchronize() override {}
+
+ private:
+  std::vector<double> values_;
+};
+
 }  // namespace
+
+std::unique_ptr<SharedMemory> SingleProcessCommunicator::share_memory(std::size_t bytes) {
+  return std::make_unique<SingleProcessMemory>(bytes);
+}
 
 void SingleProcessCommunicator::alltoall(std::span<const float> send, std::span<const Index>,
                                          std::span<float> recv, std::span<const Index>) {

@@ -255,6 +255,9 @@ struct FitScratch {
   Optimizer<Scalar> good_optimizer;
   double good_loss = std::numeric_limits<double>::infinity();
   int good_epoch = 0;
+  // Data-parallel: (the optimizer's state) the scratch in which the ranks share it
+  // (share_optimizer_state).
+  Vector<Scalar> shared_first, shared_second;
 
   FitScratch(const Sequential<Scalar>& net, Index samples, const FitOptions& options,
              const TrainingState<Scalar>& state)
@@ -272,7 +275,11 @@ struct FitScratch {
     const Index block = std::min(batch, options.gradient_block_rows);
     const bool blocks = options.communicator != nullptr && options.sync_every == 0;
     ws.plan(net.layers(), blocks ? block : batch);
-    if (blocks) block_r.resize(static_cast<std::size_t>(block));
+    if (blocks) {
+      block_r.resize(static_cast<std::size_t>(block));
+      shared_first.resize(state.optimizer.first_moment().size());
+      shared_second.resize(state.optimizer.second_moment().size());
+    }
   }
 };
 
@@ -568,14 +575,17 @@ const Scalar* block_row_weights(Loss loss, const Scalar* r, Index m, Index B, Sc
 }
 
 // The L2 penalty's part of the gradient, (l2 / S) W for every layer's W (as backward_impl adds
-// it), added once to the gradient summed over the batch's blocks.
+// it), added once to the gradient summed over the batch's blocks: to its values [first, first +
+// count), held in `gradients` (a rank's slice of them, or all), each value as it would be alone.
 template <class Scalar>
-void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Scalar l2_over_S) {
+void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Index first, Index count,
+                     Scalar l2_over_S) {
   if (l2_over_S == Scalar(0)) return;
-  for (std::size_t l = 0; l < net.layers().size(); ++l) {
-    const DenseLayer& layer = net.layers()[l];
-    MatrixView<Scalar>(gradients + layer.offset, layer.n_in, layer.n_out) +=
-        l2_over_S * net.weights(l);
+  const Scalar* w = net.parameters().data();
+  for (const DenseLayer& layer : net.layers()) {
+    const Index from = std::max(layer.offset, first);
+    const Index to = std::min(layer.offset + layer.weight_count(), first + count);
+    for (Index i = from; i < to; ++i) gradients[i - first] += l2_over_S * w[i];
   }
 }
 
@@ -591,7 +601,7 @@ void step_on_block_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingS
   const Index P = net.parameter_count();
   // The batch's gradient, used where it is (the optimizer reads it there).
   const Eigen::Map<const Vector<Scalar>> gradient(sum, P);
-  add_l2_gradient(net, sum, static_cast<Scalar>(options.l2 / S));
+  add_l2_gradient(net, sum, 0, P, static_cast<Scalar>(options.l2 / S));
   const double penalty = net.l2_penalty(options.l2, S);
   const double loss = static_cast<double>(sum[P]) + penalty;
   if (!std::isfinite(loss) || !all_finite(gradient)) {
@@ -606,6 +616,54 @@ void step_on_block_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingS
   totals.penalty_sum += penalty * static_cast<double>(rows);
   totals.correct += static_cast<Index>(sum[P + 1]);
   s.optimizer.step(net.parameters(), gradient);
+}
+
+// step_on_block_sum with the update shared out (BlockSum::shares_memory(): the ranks on one
+// machine): each rank adds the L2 term to its slice of the batch's sum, checks it, and, when every
+// rank's is finite, updates its slice of the parameters; the ranks then share the parameters
+// instead of the gradient. Each value's arithmetic is step_on_block_sum's: the same bits, with
+// Adam's update made once instead of on every rank. The optimizer's state is left current on each
+// rank's slice only: share_optimizer_state makes it whole.
+template <class Scalar, class Leaf, class Diagnose>
+void step_on_sliced_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingState<Scalar>& s,
+                        const FitOptions& options, BlockSum<Scalar>& blocks, Index G, Leaf& leaf,
+                        double S, Index rows, Index batch, Scalar* gradients, EpochTotals& totals,
+                        Diagnose diagnose) {
+  const Index P = net.parameter_count();
+  const auto slice = blocks.slice_of_sum(G, leaf);
+  const Index count = std::clamp<Index>(P - slice.first, 0, slice.count);  // its parameters
+  add_l2_gradient(net, slice.values, slice.first, count, static_cast<Scalar>(options.l2 / S));
+  const Eigen::Map<const Vector<Scalar>> gradient(slice.values, count);
+  const bool finite = blocks.publish_slice(all_finite(gradient));
+  const double penalty = net.l2_penalty(options.l2, S);
+  const double loss = static_cast<double>(blocks.root_value(P)) + penalty;
+  if (!std::isfinite(loss) || !finite) {
+    blocks.copy_root(gradients, P);  // where the diagnosis looks
+    const DivergencePoint point{s.epochs_done + 1, batch, s.optimizer.spec().learning_rate, loss,
+                                t.good_epoch};
+    totals.divergence = diagnose(point);
+    return;
+  }
+  if (!std::isfinite(t.good_loss)) t.good_loss = loss;
+  totals.loss_sum += loss * static_cast<double>(rows);
+  totals.penalty_sum += penalty * static_cast<double>(rows);
+  totals.correct += static_cast<Index>(blocks.root_value(P + 1));
+  s.optimizer.step_part(net.parameters().segment(slice.first, count), gradient, slice.first);
+  blocks.share_slice(net.parameters().data(), P);
+}
+
+// After an epoch (or part of one) of step_on_sliced_sum: each rank's slice of the optimizer's
+// state shared, so that every rank holds the whole state (for checkpoints, rollbacks and the next
+// fit), in t's scratch.
+template <class Scalar>
+void share_optimizer_state(FitScratch<Scalar>& t, Optimizer<Scalar>& optimizer,
+                           BlockSum<Scalar>& blocks, Index P) {
+  if (!blocks.shares_memory() || optimizer.first_moment().size() != P) return;  // no state: gd
+  t.shared_first = optimizer.first_moment();
+  t.shared_second = optimizer.second_moment();
+  blocks.share_slice(t.shared_first.data(), P);
+  if (t.shared_second.size() == P) blocks.share_slice(t.shared_second.data(), P);
+  optimizer.restore(P, t.shared_first, t.shared_second, optimizer.steps());
 }
 
 // Block g's values for the block sum, into `values`: the block's weighted gradient (its m rows,
@@ -673,7 +731,10 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
                                           : Y.middleRows(ran, ran_rows),
                                       point);
     };
-    if (S > 0.0)  // a batch whose weights are all 0 teaches nothing: skipped
+    if (S > 0.0 && blocks.shares_memory())  // a batch whose weights are all 0 is skipped
+      step_on_sliced_sum(net, t, s, options, blocks, G, leaf, S, rows, start / t.batch + 1,
+                         gradients, totals, diagnose);
+    else if (S > 0.0)
       step_on_block_sum(net, t, s, options, blocks.sum(rows, leaf), S, rows, start / t.batch + 1,
                         gradients, totals, diagnose);
     if (totals.divergence) break;
@@ -681,6 +742,7 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
     const bool stop = options.on_batch_end && !options.on_batch_end(start + rows, t.n);
     if (comm.any(stop)) totals.interrupted = true;
   }
+  share_optimizer_state(t, s.optimizer, blocks, net.parameter_count());
   return totals;
 }
 
@@ -767,7 +829,10 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
                                           : Y.middleRows(ran, ran_rows),
                                       point);
     };
-    if (S > 0.0)  // a batch whose weights are all 0 teaches nothing: skipped
+    if (S > 0.0 && blocks.shares_memory())  // a batch whose weights are all 0 is skipped
+      step_on_sliced_sum(net, t, s, options, blocks, plan.G, leaf, S, rows, k + 1, gradients,
+                         totals, diagnose);
+    else if (S > 0.0)
       step_on_block_sum(net, t, s, options, blocks.sum_of_blocks(plan.G, leaf), S, rows, k + 1,
                         gradients, totals, diagnose);
     if (totals.divergence) break;
@@ -775,6 +840,7 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
     const bool stop = options.on_batch_end && !options.on_batch_end(done, t.n);
     if (comm.any(stop)) totals.interrupted = true;
   }
+  share_optimizer_state(t, s.optimizer, blocks, net.parameter_count());
   return totals;
 }
 

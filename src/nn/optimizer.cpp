@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <utility>
 
 #include "kernels/optimizer_kernels.hpp"
@@ -135,14 +136,33 @@ void Optimizer<Scalar>::restore(Index n_parameters, const Vector<Scalar>& first,
 
 template <class Scalar>
 void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vector<Scalar>> g) {
+  if (spec_.kind != OptimizerSpec::Kind::gradient_descent && first_moment_.size() != w.size())
+    reset(w.size());
+  update(w, g, 0);
+}
+
+template <class Scalar>
+void Optimizer<Scalar>::step_part(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vector<Scalar>> g,
+                                  Index first) {
+  if (spec_.kind != OptimizerSpec::Kind::gradient_descent &&
+      first + w.size() > first_moment_.size())
+    throw InvalidArgument("Optimizer::step_part: parameters [" + std::to_string(first) + ", " +
+                          std::to_string(first + w.size()) + ") beyond the state of " +
+                          std::to_string(first_moment_.size()) + ": reset() it first");
+  update(w, g, first);
+}
+
+template <class Scalar>
+void Optimizer<Scalar>::update(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vector<Scalar>> g,
+                               Index first) {
   const auto eta = static_cast<Scalar>(spec_.learning_rate);
+  const Index n = w.size();
   switch (spec_.kind) {
     case OptimizerSpec::Kind::gradient_descent:
       w -= eta * g;
       return;
     case OptimizerSpec::Kind::momentum: {
-      if (first_moment_.size() != w.size()) reset(w.size());
-      auto& v = first_moment_;
+      auto v = first_moment_.segment(first, n);
       const auto mu = static_cast<Scalar>(spec_.momentum);
       v = mu * v - eta * g;
       if (spec_.nesterov)
@@ -152,7 +172,6 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
       return;
     }
     case OptimizerSpec::Kind::adam: {
-      if (first_moment_.size() != w.size()) reset(w.size());
       ++steps_;
       const auto b1 = static_cast<Scalar>(spec_.beta1);
       const auto b2 = static_cast<Scalar>(spec_.beta2);
@@ -170,16 +189,15 @@ void Optimizer<Scalar>::step(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vect
       const auto adam = optimizer_detail::best_adam_kernel<Scalar>();
       Scalar* const wp = w.data();
       const Scalar* const gp = g.data();
-      Scalar* const mp = first_moment_.data();
-      Scalar* const vp = second_moment_.data();
-      const Index n = w.size();
+      Scalar* const mp = first_moment_.data() + first;
+      Scalar* const vp = second_moment_.data() + first;
       detail::ThreadPool& pool = detail::ThreadPool::global();
       const Index chunks = n >= kParallelElements ? 2 * pool.size() : 1;
       auto chunk = [&](int c) {
         constexpr Index align = 16;
-        const Index first = (n * c / chunks) / align * align;
-        const Index last = c + 1 == chunks ? n : (n * (c + 1) / chunks) / align * align;
-        adam(last - first, wp + first, gp + first, mp + first, vp + first, b1, b2, s, r, eps);
+        const Index from = (n * c / chunks) / align * align;
+        const Index to = c + 1 == chunks ? n : (n * (c + 1) / chunks) / align * align;
+        adam(to - from, wp + from, gp + from, mp + from, vp + from, b1, b2, s, r, eps);
       };
       pool.run(static_cast<int>(chunks), chunk);
       return;

@@ -3,8 +3,15 @@
 // for bit, whatever the number of ranks.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "mlp/core/error.hpp"
 #include "mlp/core/random.hpp"
@@ -12,6 +19,7 @@
 #include "mlp/model/training_recipe.hpp"
 #include "mlp/nn/stripes.hpp"
 #include "mlp/nn/threads.hpp"
+#include "nn/block_sum.hpp"
 #include "support/data_parallel_cases.hpp"
 
 namespace {
@@ -109,6 +117,173 @@ TEST(DataParallelRanks, StripedSameModelAsOneProcessFloat) {
 }
 TEST(DataParallelRanks, StripedSameModelAsOneProcessDouble) {
   expect_striped_same_model_as_one_process<double>();
+}
+
+// The world's communicator without its shared memory: the exchange by messages (alltoall and
+// allgather), which ranks on several machines use.
+class MessagesOnly final : public mlp::Communicator {
+ public:
+  explicit MessagesOnly(mlp::Communicator& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  void allgather(std::span<const float> mine, std::span<float> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void allgather(std::span<const double> mine, std::span<double> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void allreduce_sum(std::span<double> values) override { inner_.allreduce_sum(values); }
+  void broadcast(std::span<double> values, int root) override { inner_.broadcast(values, root); }
+  bool any(bool flag) override { return inner_.any(flag); }
+  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t) override { return nullptr; }
+
+ private:
+  mlp::Communicator& inner_;
+};
+
+// The ranks of this test all run on this machine: share_memory gives every rank every rank's
+// part, of the size that rank asked for, each rank's writes seen by all after synchronize(), and
+// again after writing once more.
+TEST(DataParallelRanks, SharedMemoryShowsEveryRanksPart) {
+  const int N = world->size(), me = world->rank();
+  const auto values = [](int rank) { return static_cast<std::size_t>(rank + 1) * 1000; };
+  const auto memory = world->share_memory(values(me) * sizeof(double));
+  ASSERT_NE(memory, nullptr);
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    std::vector<double> mine(values(me));
+    for (std::size_t i = 0; i < mine.size(); ++i) mine[i] = 1e6 * round + 1e4 * me + i;
+    std::memcpy(memory->part(me), mine.data(), mine.size() * sizeof(double));
+    memory->synchronize();
+    for (int r = 0; r < N; ++r) {
+      std::vector<double> theirs(values(r));
+      std::memcpy(theirs.data(), memory->part(r), theirs.size() * sizeof(double));
+      EXPECT_EQ(theirs.front(), 1e6 * round + 1e4 * r) << "rank " << r;
+      EXPECT_EQ(theirs.back(), 1e6 * round + 1e4 * r + theirs.size() - 1) << "rank " << r;
+    }
+    memory->synchronize();  // every rank done reading before the next round writes
+  }
+}
+
+// Shared memory is refused on every rank, for messages, when the window would not fit where it is
+// kept (here a directory with no room: /proc).
+TEST(DataParallelRanks, SharedMemoryWithoutRoomIsRefused) {
+  const char* before = std::getenv("OMPI_MCA_osc_sm_backing_directory");
+  const std::string kept = before != nullptr ? before : "";
+  setenv("OMPI_MCA_osc_sm_backing_directory", "/proc", 1);
+  EXPECT_EQ(world->share_memory(1 << 20), nullptr);
+  if (before != nullptr)
+    setenv("OMPI_MCA_osc_sm_backing_directory", kept.c_str(), 1);
+  else
+    unsetenv("OMPI_MCA_osc_sm_backing_directory");
+  EXPECT_NE(world->share_memory(1 << 20), nullptr);
+}
+
+// The world's communicator whose shared memory lets the last rank read late: its synchronize()
+// returns 20 ms after the others', as when that rank's process is descheduled.
+class LateLastRank final : public mlp::Communicator {
+ public:
+  explicit LateLastRank(mlp::Communicator& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  void allgather(std::span<const float> mine, std::span<float> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void allgather(std::span<const double> mine, std::span<double> all,
+                 std::span<const mlp::Index> counts) override {
+    inner_.allgather(mine, all, counts);
+  }
+  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
+    inner_.alltoall(send, send_counts, recv, recv_counts);
+  }
+  void allreduce_sum(std::span<double> values) override { inner_.allreduce_sum(values); }
+  void broadcast(std::span<double> values, int root) override { inner_.broadcast(values, root); }
+  bool any(bool flag) override { return inner_.any(flag); }
+  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t bytes) override {
+    return std::make_unique<LateMemory>(inner_.share_memory(bytes), rank() == size() - 1);
+  }
+
+ private:
+  class LateMemory final : public mlp::SharedMemory {
+   public:
+    LateMemory(std::unique_ptr<mlp::SharedMemory> inner, bool late)
+        : inner_(std::move(inner)), late_(late) {}
+    std::byte* part(int rank) override { return inner_->part(rank); }
+    void synchronize() override {
+      inner_->synchronize();
+      if (late_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+
+   private:
+    std::unique_ptr<mlp::SharedMemory> inner_;
+    bool late_;
+  };
+  mlp::Communicator& inner_;
+};
+
+// Values shared twice in a row through the block sum's shared memory (the optimizer's moments at
+// an epoch's end): the second waits until every rank has read the first, even the late one.
+TEST(DataParallelRanks, SharedSlicesInARowWaitForEveryReader) {
+  if (world->size() == 1) GTEST_SKIP() << "one rank shares nothing";
+  LateLastRank late(*world);
+  constexpr mlp::Index n = 1000;
+  mlp::BlockSum<double> blocks(late, n, 8, 8, 1);  // 8 blocks of 1 row: up to 8 ranks
+  ASSERT_TRUE(blocks.shares_memory());
+  std::vector<double> first(n, -1.0), second(n, -1.0);
+  for (mlp::Index i = 0; i < n; ++i) first[i] = static_cast<double>(i), second[i] = -1e6 - i;
+  std::vector<double> first_seen(n, -1.0), second_seen(n, -1.0);
+  const mlp::Index mine = n * world->rank() / world->size(),
+                   end = n * (world->rank() + 1) / world->size();
+  std::copy(first.begin() + mine, first.begin() + end, first_seen.begin() + mine);
+  std::copy(second.begin() + mine, second.begin() + end, second_seen.begin() + mine);
+  blocks.share_slice(first_seen.data(), n);
+  blocks.share_slice(second_seen.data(), n);
+  EXPECT_EQ(first_seen, first);
+  EXPECT_EQ(second_seen, second);
+}
+
+// The exchange through shared memory (what these ranks use) and by messages give the same bits:
+// every case, plain and striped, in float and double.
+template <class Scalar>
+void expect_shared_memory_gives_the_bits_of_messages() {
+  MessagesOnly messages(*world);
+  std::vector<DataParallelCase> cases = data_parallel_cases();
+  for (const DataParallelCase& c : striped_cases()) cases.push_back(c);
+  for (const DataParallelCase& c : cases) {
+    SCOPED_TRACE(c.name + (c.striped ? " striped" : "") + " on " + std::to_string(world->size()) +
+                 " ranks, rank " + std::to_string(world->rank()));
+    const auto shared = run_data_parallel_case<Scalar>(c, world.get());
+    const auto sent = run_data_parallel_case<Scalar>(c, &messages);
+    EXPECT_TRUE(shared.parameters == sent.parameters)
+        << "largest difference " << (shared.parameters - sent.parameters).cwiseAbs().maxCoeff();
+    EXPECT_EQ(shared.history.loss, sent.history.loss);
+    EXPECT_EQ(shared.history.accuracy, sent.history.accuracy);
+    EXPECT_EQ(shared.history.val_loss, sent.history.val_loss);
+    EXPECT_EQ(shared.history.rollbacks, sent.history.rollbacks);
+  }
+}
+
+TEST(DataParallelRanks, SharedMemoryGivesTheBitsOfMessagesFloat) {
+  expect_shared_memory_gives_the_bits_of_messages<float>();
+}
+TEST(DataParallelRanks, SharedMemoryGivesTheBitsOfMessagesDouble) {
+  expect_shared_memory_gives_the_bits_of_messages<double>();
 }
 
 // A rank given other rows than its stripes hold is refused on that rank, before any exchange.

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "mlp/core/error.hpp"
 
@@ -58,6 +60,63 @@ TEST(Optimizer, AdamMatchesItsEquationsWrittenOut) {
   fresh.step(u, h);
   EXPECT_NEAR(u(0), -eta, 1e-7);
   EXPECT_NEAR(u(1), -eta, 1e-7);
+}
+
+// step_part over parts that cover every parameter (of uneven, unaligned sizes), each part by an
+// optimizer of its own as each rank of data-parallel training steps its slice, gives step()'s
+// bits, for every kind, over several steps; each part's state is the whole's there.
+template <class Scalar>
+void expect_parts_give_the_whole_steps_bits() {
+  constexpr mlp::Index n = 1000;
+  const std::vector<std::pair<mlp::Index, mlp::Index>> ranges{{0, 333}, {333, 334}, {334, n}};
+  for (const OptimizerSpec& spec :
+       {OptimizerSpec::gradient_descent(0.1), OptimizerSpec::with_momentum(0.1),
+        OptimizerSpec::with_momentum(0.1, 0.9, true), OptimizerSpec::adam(0.01)}) {
+    SCOPED_TRACE(mlp::to_string(spec.kind));
+    mlp::Optimizer<Scalar> whole(spec);
+    whole.reset(n);
+    std::vector<mlp::Optimizer<Scalar>> parts(ranges.size(), mlp::Optimizer<Scalar>(spec));
+    for (auto& part : parts) part.reset(n);
+    Vector<Scalar> w = Vector<Scalar>::Random(n), w_parts = w;
+    for (int step = 0; step < 3; ++step) {
+      const Vector<Scalar> g = Vector<Scalar>::Random(n);
+      whole.step(w, g);
+      for (std::size_t p = 0; p < ranges.size(); ++p) {
+        const auto [first, last] = ranges[p];
+        parts[p].step_part(w_parts.segment(first, last - first), g.segment(first, last - first),
+                           first);
+      }
+    }
+    EXPECT_TRUE(w_parts == w);
+    EXPECT_NE(w, Vector<Scalar>::Zero(n));
+    for (std::size_t p = 0; p < ranges.size(); ++p) {
+      const auto [first, last] = ranges[p];
+      EXPECT_EQ(parts[p].steps(), whole.steps());
+      if (spec.kind == OptimizerSpec::Kind::gradient_descent) continue;
+      EXPECT_TRUE(parts[p].first_moment().segment(first, last - first) ==
+                  whole.first_moment().segment(first, last - first));
+      if (spec.kind == OptimizerSpec::Kind::adam) {
+        EXPECT_TRUE(parts[p].second_moment().segment(first, last - first) ==
+                    whole.second_moment().segment(first, last - first));
+      }
+    }
+  }
+}
+
+TEST(Optimizer, StepsInPartsGiveTheWholeStepsBitsFloat) {
+  expect_parts_give_the_whole_steps_bits<float>();
+}
+TEST(Optimizer, StepsInPartsGiveTheWholeStepsBitsDouble) {
+  expect_parts_give_the_whole_steps_bits<double>();
+}
+
+// A part beyond the state (not reset() for all parameters) is refused.
+TEST(Optimizer, StepPartBeyondTheStateIsRefused) {
+  mlp::Optimizer<double> adam(OptimizerSpec::adam(0.01));
+  adam.reset(10);
+  Vector<double> w = Vector<double>::Zero(4), g = Vector<double>::Ones(4);
+  EXPECT_THROW(adam.step_part(w, g, 8), mlp::InvalidArgument);
+  EXPECT_NO_THROW(adam.step_part(w, g, 6));
 }
 
 TEST(Optimizer, InvalidSettingsAreRejected) {

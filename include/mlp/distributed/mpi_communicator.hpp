@@ -37,6 +37,10 @@ class MpiCommunicator final : public Communicator {
   void allreduce_sum(std::span<double> values) override;        // MPI_Allreduce
   void broadcast(std::span<double> values, int root) override;  // MPI_Bcast
   bool any(bool flag) override;                                 // MPI_Allreduce with MPI_LOR
+  // An MPI-3 shared-memory window (MPI_Win_allocate_shared) over the ranks, when
+  // MPI_Comm_split_type finds them all on this machine; synchronize() is MPI_Win_sync around an
+  // MPI_Barrier. Freed collectively (MPI_Win_free) unless an exception is leaving this rank.
+  std::unique_ptr<SharedMemory> share_memory(std::size_t bytes) override;
 
   // The largest message one collective call sends from each rank: large gradients go in pieces.
   static constexpr std::size_t kBucketBytes = std::size_t(4) << 20;

@@ -6,11 +6,28 @@
 // Every operation is collective: every rank calls it, in the same order, with the same sizes.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <span>
 
 #include "mlp/core/matrix.hpp"
 
 namespace mlp {
+
+// Memory that the ranks of one machine share (Communicator::share_memory): each rank writes only
+// its own part, and reads every rank's after synchronize(). The exchange of data-parallel fit uses
+// it to read the other ranks' gradients where they were computed, instead of copying them through
+// messages (docs/distributed.md).
+class SharedMemory {
+ public:
+  virtual ~SharedMemory() = default;
+  // Rank r's part, of the bytes r asked for, aligned for any scalar.
+  virtual std::byte* part(int rank) = 0;
+  // Collective: returns once every rank has called it; every rank's writes to its part before its
+  // call are then seen by every rank. A rank must not write its part again before every rank is
+  // done reading it (a later synchronize() tells it so).
+  virtual void synchronize() = 0;
+};
 
 class Communicator {
  public:
@@ -43,6 +60,10 @@ class Communicator {
   virtual void broadcast(std::span<double> values, int root) = 0;
   // True on every rank when `flag` is true on at least one: the ranks' agreement to stop.
   virtual bool any(bool flag) = 0;
+  // `bytes` bytes for this rank (each rank may ask for another size) in memory every rank can
+  // read, when every rank runs on this machine and that memory has room; null, on every rank,
+  // when not (then exchange by messages).
+  virtual std::unique_ptr<SharedMemory> share_memory(std::size_t bytes) = 0;
 };
 
 // One process: rank 0 of 1; the collective operations copy or return their input.
@@ -61,6 +82,8 @@ class SingleProcessCommunicator final : public Communicator {
   void allreduce_sum(std::span<double>) override {}
   void broadcast(std::span<double>, int) override {}
   bool any(bool flag) override { return flag; }
+  // This process's own memory (synchronize() does nothing).
+  std::unique_ptr<SharedMemory> share_memory(std::size_t bytes) override;
 };
 
 }  // namespace mlp

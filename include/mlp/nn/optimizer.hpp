@@ -98,6 +98,12 @@ class Optimizer {
   //                     r = 1 / sqrt(1 - b2^t) once per step (as PyTorch does): the same value
   //                     up to rounding, with one division per parameter instead of three
   void step(Eigen::Ref<Vector<Scalar>> parameters, Eigen::Ref<const Vector<Scalar>> gradients);
+  // The same step for parameters [first, first + n) only, given as `parameters` and `gradients`
+  // (n each), the state (reset() first) of the others left as it is; the step counts once. Each
+  // parameter's arithmetic is step()'s: parts that cover every parameter give step()'s bits.
+  // Data-parallel training shards the update so: each rank steps its slice (docs/distributed.md).
+  void step_part(Eigen::Ref<Vector<Scalar>> parameters, Eigen::Ref<const Vector<Scalar>> gradients,
+                 Index first);
 
   // The state, for checkpoints: the velocity or Adam's m, Adam's v, and the number of steps.
   const Vector<Scalar>& first_moment() const { return first_moment_; }
@@ -109,6 +115,9 @@ class Optimizer {
                std::int64_t steps);
 
  private:
+  // step() and step_part(): parameters [first, first + n), n = parameters.size().
+  void update(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Vector<Scalar>> g, Index first);
+
   OptimizerSpec spec_;
   Vector<Scalar> first_moment_;   // (n_parameters) momentum velocity, or Adam's m
   Vector<Scalar> second_moment_;  // (n_parameters) Adam's v
