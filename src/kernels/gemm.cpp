@@ -514,6 +514,16 @@ void reference_row_sums(const A& a, Index i, Index k, const Scalar* B, Index ldb
   for (int j = 0; j < W; ++j) c[j] = s[j];
 }
 
+// reference_row_sums for the last `width` (< 8) columns: W, or one of the narrower widths.
+template <int W, class Scalar, class A>
+void reference_row_tail(const A& a, Index i, Index k, const Scalar* B, Index ldb, Scalar* c,
+                        Index width) {
+  if constexpr (W > 0) {
+    if (width == W) return reference_row_sums<W>(a, i, k, B, ldb, c);
+    reference_row_tail<W - 1>(a, i, k, B, ldb, c, width);
+  }
+}
+
 }  // namespace
 
 template <class Scalar>
@@ -532,31 +542,7 @@ void gemm_reference(Transpose ta, Transpose tb, Index m, Index n, Index k, const
       Index j = 0;
       for (; j + wide <= n; j += wide) reference_row_sums<wide>(a, i, k, B + j, ldb, c + j);
       for (; j + 8 <= n; j += 8) reference_row_sums<8>(a, i, k, B + j, ldb, c + j);
-      switch (n - j) {
-        case 7:
-          reference_row_sums<7>(a, i, k, B + j, ldb, c + j);
-          break;
-        case 6:
-          reference_row_sums<6>(a, i, k, B + j, ldb, c + j);
-          break;
-        case 5:
-          reference_row_sums<5>(a, i, k, B + j, ldb, c + j);
-          break;
-        case 4:
-          reference_row_sums<4>(a, i, k, B + j, ldb, c + j);
-          break;
-        case 3:
-          reference_row_sums<3>(a, i, k, B + j, ldb, c + j);
-          break;
-        case 2:
-          reference_row_sums<2>(a, i, k, B + j, ldb, c + j);
-          break;
-        case 1:
-          reference_row_sums<1>(a, i, k, B + j, ldb, c + j);
-          break;
-        default:
-          break;
-      }
+      reference_row_tail<7>(a, i, k, B + j, ldb, c + j, n - j);
     } else {
       for (Index j = 0; j < n; ++j) {
         const Scalar* b = B + j * ldb;

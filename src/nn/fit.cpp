@@ -419,6 +419,13 @@ struct EpochTotals {
   Index correct = 0;         // classification: correctly predicted samples
   bool interrupted = false;
   std::optional<DivergenceError> divergence;  // set when a step's loss or gradient was not finite
+
+  // A batch of `rows` whose step was finite: its loss (with the penalty) and its correct rows.
+  void add_batch(double loss, double penalty, Index rows, Index correct_rows) {
+    loss_sum += loss * static_cast<double>(rows);
+    penalty_sum += penalty * static_cast<double>(rows);
+    correct += correct_rows;
+  }
 };
 
 // A batch's sample weights into t.r (r_n), gathered from rows `source` (or from `start` on when
@@ -465,9 +472,8 @@ void train_batch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, ConstMatrixR
     // The loss where this fit starts (its first batch's, before any update) is the bar the
     // first good epoch must get under.
     if (!std::isfinite(t.good_loss)) t.good_loss = loss;
-    totals.loss_sum += loss * static_cast<double>(rows);
-    totals.penalty_sum += penalty * static_cast<double>(rows);
-    if (t.classification) totals.correct += count_correct<Scalar>(out, A, Yb);
+    totals.add_batch(loss, penalty, rows,
+                     t.classification ? count_correct<Scalar>(out, A, Yb) : Index(0));
     s.optimizer.step(net.parameters(), net.gradients());
   };
   if (S <= 0.0) return;  // a batch whose weights are all 0 teaches nothing: skipped
@@ -612,9 +618,7 @@ void step_on_block_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingS
     return;
   }
   if (!std::isfinite(t.good_loss)) t.good_loss = loss;
-  totals.loss_sum += loss * static_cast<double>(rows);
-  totals.penalty_sum += penalty * static_cast<double>(rows);
-  totals.correct += static_cast<Index>(sum[P + 1]);
+  totals.add_batch(loss, penalty, rows, static_cast<Index>(sum[P + 1]));
   s.optimizer.step(net.parameters(), gradient);
 }
 
@@ -645,9 +649,7 @@ void step_on_sliced_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, Training
     return;
   }
   if (!std::isfinite(t.good_loss)) t.good_loss = loss;
-  totals.loss_sum += loss * static_cast<double>(rows);
-  totals.penalty_sum += penalty * static_cast<double>(rows);
-  totals.correct += static_cast<Index>(blocks.root_value(P + 1));
+  totals.add_batch(loss, penalty, rows, static_cast<Index>(blocks.root_value(P + 1)));
   s.optimizer.step_part(net.parameters().segment(slice.first, count), gradient, slice.first);
   blocks.share_slice(net.parameters().data(), P);
 }

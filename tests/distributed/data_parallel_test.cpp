@@ -119,11 +119,10 @@ TEST(DataParallelRanks, StripedSameModelAsOneProcessDouble) {
   expect_striped_same_model_as_one_process<double>();
 }
 
-// The world's communicator without its shared memory: the exchange by messages (alltoall and
-// allgather), which ranks on several machines use.
-class MessagesOnly final : public mlp::Communicator {
+// Another communicator's operations, for the wrappers below to change one of them.
+class ForwardingCommunicator : public mlp::Communicator {
  public:
-  explicit MessagesOnly(mlp::Communicator& inner) : inner_(inner) {}
+  explicit ForwardingCommunicator(mlp::Communicator& inner) : inner_(inner) {}
   int rank() const override { return inner_.rank(); }
   int size() const override { return inner_.size(); }
   void allgather(std::span<const float> mine, std::span<float> all,
@@ -145,10 +144,20 @@ class MessagesOnly final : public mlp::Communicator {
   void allreduce_sum(std::span<double> values) override { inner_.allreduce_sum(values); }
   void broadcast(std::span<double> values, int root) override { inner_.broadcast(values, root); }
   bool any(bool flag) override { return inner_.any(flag); }
-  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t) override { return nullptr; }
+  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t bytes) override {
+    return inner_.share_memory(bytes);
+  }
 
- private:
+ protected:
   mlp::Communicator& inner_;
+};
+
+// The world's communicator without its shared memory: the exchange by messages (alltoall and
+// allgather), which ranks on several machines use.
+class MessagesOnly final : public ForwardingCommunicator {
+ public:
+  using ForwardingCommunicator::ForwardingCommunicator;
+  std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t) override { return nullptr; }
 };
 
 // The ranks of this test all run on this machine: share_memory gives every rank every rank's
@@ -191,30 +200,9 @@ TEST(DataParallelRanks, SharedMemoryWithoutRoomIsRefused) {
 
 // The world's communicator whose shared memory lets the last rank read late: its synchronize()
 // returns 20 ms after the others', as when that rank's process is descheduled.
-class LateLastRank final : public mlp::Communicator {
+class LateLastRank final : public ForwardingCommunicator {
  public:
-  explicit LateLastRank(mlp::Communicator& inner) : inner_(inner) {}
-  int rank() const override { return inner_.rank(); }
-  int size() const override { return inner_.size(); }
-  void allgather(std::span<const float> mine, std::span<float> all,
-                 std::span<const mlp::Index> counts) override {
-    inner_.allgather(mine, all, counts);
-  }
-  void allgather(std::span<const double> mine, std::span<double> all,
-                 std::span<const mlp::Index> counts) override {
-    inner_.allgather(mine, all, counts);
-  }
-  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
-                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
-    inner_.alltoall(send, send_counts, recv, recv_counts);
-  }
-  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
-                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
-    inner_.alltoall(send, send_counts, recv, recv_counts);
-  }
-  void allreduce_sum(std::span<double> values) override { inner_.allreduce_sum(values); }
-  void broadcast(std::span<double> values, int root) override { inner_.broadcast(values, root); }
-  bool any(bool flag) override { return inner_.any(flag); }
+  using ForwardingCommunicator::ForwardingCommunicator;
   std::unique_ptr<mlp::SharedMemory> share_memory(std::size_t bytes) override {
     return std::make_unique<LateMemory>(inner_.share_memory(bytes), rank() == size() - 1);
   }
@@ -234,7 +222,6 @@ class LateLastRank final : public mlp::Communicator {
     std::unique_ptr<mlp::SharedMemory> inner_;
     bool late_;
   };
-  mlp::Communicator& inner_;
 };
 
 // Values shared twice in a row through the block sum's shared memory (the optimizer's moments at
