@@ -28,6 +28,7 @@ std::unique_ptr<mlp::Communicator> world;  // set by main
 
 using mlp::test::data_parallel_cases;
 using mlp::test::DataParallelCase;
+using mlp::test::expect_same_run;
 using mlp::test::run_data_parallel_case;
 
 // A digest of the parameters' bits, as a double that every rank can compare with the others'.
@@ -49,13 +50,7 @@ void expect_same_model_as_one_process() {
     const auto ranks = run_data_parallel_case<Scalar>(c, world.get());
     mlp::SingleProcessCommunicator one;
     const auto alone = run_data_parallel_case<Scalar>(c, &one);
-    EXPECT_TRUE(ranks.parameters == alone.parameters)
-        << "largest difference " << (ranks.parameters - alone.parameters).cwiseAbs().maxCoeff();
-    EXPECT_EQ(ranks.history.loss, alone.history.loss);
-    EXPECT_EQ(ranks.history.accuracy, alone.history.accuracy);
-    EXPECT_EQ(ranks.history.val_loss, alone.history.val_loss);
-    EXPECT_EQ(ranks.history.best_epoch, alone.history.best_epoch);
-    EXPECT_EQ(ranks.history.stopped_early, alone.history.stopped_early);
+    expect_same_run(ranks, alone);
     // And every rank holds the same model (rank 0's digest, broadcast).
     std::vector<double> mine{digest(ranks.parameters)}, first = mine;
     world->broadcast(first, 0);
@@ -97,15 +92,7 @@ void expect_striped_same_model_as_one_process() {
     const auto ranks = run_data_parallel_case<Scalar>(c, world.get());
     mlp::SingleProcessCommunicator one;
     const auto alone = run_data_parallel_case<Scalar>(c, &one);
-    EXPECT_TRUE(ranks.parameters == alone.parameters)
-        << "largest difference " << (ranks.parameters - alone.parameters).cwiseAbs().maxCoeff();
-    EXPECT_EQ(ranks.history.loss, alone.history.loss);
-    EXPECT_EQ(ranks.history.accuracy, alone.history.accuracy);
-    EXPECT_EQ(ranks.history.val_loss, alone.history.val_loss);
-    EXPECT_EQ(ranks.history.val_accuracy, alone.history.val_accuracy);
-    EXPECT_EQ(ranks.history.best_epoch, alone.history.best_epoch);
-    EXPECT_EQ(ranks.history.stopped_early, alone.history.stopped_early);
-    EXPECT_EQ(ranks.history.rollbacks, alone.history.rollbacks);
+    expect_same_run(ranks, alone);
     std::vector<double> mine{digest(ranks.parameters)}, first = mine;
     world->broadcast(first, 0);
     EXPECT_EQ(mine[0], first[0]);
@@ -257,12 +244,7 @@ void expect_shared_memory_gives_the_bits_of_messages() {
                  " ranks, rank " + std::to_string(world->rank()));
     const auto shared = run_data_parallel_case<Scalar>(c, world.get());
     const auto sent = run_data_parallel_case<Scalar>(c, &messages);
-    EXPECT_TRUE(shared.parameters == sent.parameters)
-        << "largest difference " << (shared.parameters - sent.parameters).cwiseAbs().maxCoeff();
-    EXPECT_EQ(shared.history.loss, sent.history.loss);
-    EXPECT_EQ(shared.history.accuracy, sent.history.accuracy);
-    EXPECT_EQ(shared.history.val_loss, sent.history.val_loss);
-    EXPECT_EQ(shared.history.rollbacks, sent.history.rollbacks);
+    expect_same_run(shared, sent);
   }
 }
 

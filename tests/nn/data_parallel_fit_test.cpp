@@ -9,6 +9,7 @@ namespace {
 
 using mlp::test::data_parallel_cases;
 using mlp::test::DataParallelCase;
+using mlp::test::expect_same_run;
 using mlp::test::run_data_parallel_case;
 
 // The largest difference between a and b, relative to b's largest magnitude.
@@ -27,10 +28,7 @@ void expect_one_block_equals_plain_fit() {
     mlp::SingleProcessCommunicator one;
     const auto blocked = run_data_parallel_case<Scalar>(c, &one);
     const auto plain = run_data_parallel_case<Scalar>(c, nullptr);
-    EXPECT_TRUE(blocked.parameters == plain.parameters);
-    EXPECT_EQ(blocked.history.loss, plain.history.loss);
-    EXPECT_EQ(blocked.history.val_loss, plain.history.val_loss);
-    EXPECT_EQ(blocked.history.best_epoch, plain.history.best_epoch);
+    expect_same_run(blocked, plain);
   }
 }
 
@@ -71,12 +69,7 @@ void expect_local_sgd_on_one_rank_equals_plain_fit() {
       mlp::SingleProcessCommunicator one;
       const auto local = run_data_parallel_case<Scalar>(c, &one);
       const auto plain = run_data_parallel_case<Scalar>(c, nullptr);
-      EXPECT_TRUE(local.parameters == plain.parameters);
-      EXPECT_EQ(local.history.loss, plain.history.loss);
-      EXPECT_EQ(local.history.accuracy, plain.history.accuracy);
-      EXPECT_EQ(local.history.val_loss, plain.history.val_loss);
-      EXPECT_EQ(local.history.best_epoch, plain.history.best_epoch);
-      EXPECT_EQ(local.history.rollbacks, plain.history.rollbacks);
+      expect_same_run(local, plain);
     }
   }
 }

@@ -14,6 +14,7 @@ namespace {
 using mlp::Index;
 using mlp::test::data_parallel_cases;
 using mlp::test::DataParallelCase;
+using mlp::test::expect_same_run;
 using mlp::test::run_data_parallel_case;
 
 // G = ceil(B / block rows); each rank's stripes are its blocks; the blocks of a batch add up to it.
@@ -56,11 +57,7 @@ void expect_one_stripe_on_the_full_batch_equals_plain_fit() {
     mlp::SingleProcessCommunicator one;
     const auto striped = run_data_parallel_case<Scalar>(c, &one);
     const auto plain = run_data_parallel_case<Scalar>(c, nullptr);
-    EXPECT_TRUE(striped.parameters == plain.parameters);
-    EXPECT_EQ(striped.history.loss, plain.history.loss);
-    EXPECT_EQ(striped.history.val_loss, plain.history.val_loss);
-    EXPECT_EQ(striped.history.val_accuracy, plain.history.val_accuracy);
-    EXPECT_EQ(striped.history.best_epoch, plain.history.best_epoch);
+    expect_same_run(striped, plain);
   }
 }
 

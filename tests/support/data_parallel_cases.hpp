@@ -1,7 +1,10 @@
 // Training runs that data-parallel fit (FitOptions::communicator) must reproduce: one small
 // problem per kind of output, loss and option that changes how a batch's gradient is formed.
-// Used by tests/nn/data_parallel_fit_test.cpp (one process) and tests/distributed/ (under mpiexec).
+// Used by tests/nn/data_parallel_fit_test.cpp and striped_fit_test.cpp (one process) and
+// tests/distributed/ (under mpiexec).
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
@@ -78,6 +81,20 @@ struct DataParallelRun {
   Vector<Scalar> parameters;
   History history;
 };
+
+// The same model and the same history, bit for bit.
+template <class Scalar>
+void expect_same_run(const DataParallelRun<Scalar>& got, const DataParallelRun<Scalar>& want) {
+  EXPECT_TRUE(got.parameters == want.parameters)
+      << "largest difference " << (got.parameters - want.parameters).cwiseAbs().maxCoeff();
+  EXPECT_EQ(got.history.loss, want.history.loss);
+  EXPECT_EQ(got.history.accuracy, want.history.accuracy);
+  EXPECT_EQ(got.history.val_loss, want.history.val_loss);
+  EXPECT_EQ(got.history.val_accuracy, want.history.val_accuracy);
+  EXPECT_EQ(got.history.best_epoch, want.history.best_epoch);
+  EXPECT_EQ(got.history.stopped_early, want.history.stopped_early);
+  EXPECT_EQ(got.history.rollbacks, want.history.rollbacks);
+}
 
 // Trains the case's network (5 inputs, hidden 12 tanh, 8 relu) on its data, with `comm` (null:
 // plain fit). The data are the same on every call.
