@@ -12,6 +12,9 @@
 //           it was on a core. Shared, the caller is one of three threads on two cores and loses
 //           some of its time to the other process; alone, it would not, as the worker sleeps.
 //
+// A job that waited for a worker over a millisecond, and longer than the caller worked, is judged
+// at once (a descheduled worker), without waiting for the window to fill.
+//
 // When took > alone, the workers cost more than they gave, and the caller runs every chunk itself
 // for a pause (100 ms at first, twice as long after each verdict that confirms it, up to 1.6 s;
 // half as long after a verdict that does not), then shares the jobs again for another window and
@@ -35,6 +38,7 @@ class ThreadPayoff {
   static constexpr std::int64_t kWindow = 5'000'000;
   static constexpr std::int64_t kFirstPause = 100'000'000;
   static constexpr std::int64_t kLongestPause = 1'600'000'000;
+  static constexpr std::int64_t kStall = 1'000'000;
 
   // `thread_cpu_time` reads the calling thread's CPU time.
   explicit ThreadPayoff(std::int64_t (*thread_cpu_time)()) : thread_cpu_time_(thread_cpu_time) {}
@@ -51,15 +55,25 @@ class ThreadPayoff {
   // The job that started at `now` took `took`, and the caller spent `own` of it running `mine`
   // of its `chunks` chunks.
   void record(std::int64_t now, std::int64_t took, std::int64_t own, int mine, int chunks) {
+    const std::int64_t end = now + took;
+    // Waiting for the workers longer than the caller worked, and over a millisecond: a worker
+    // was descheduled (a free core's is never that late, and the chunks are claimed one at a
+    // time, so a balanced job waits for less than the caller's share): judged at once.
+    if (took - own > std::max(kStall, own)) return judge(end, true);
     took_ += took;
     // With none of the chunks, the caller has no time per chunk to judge by: the job is even.
     own_ += mine > 0 ? own * chunks / mine : took;
     if (took_ < kWindow) return;
-    const std::int64_t end = now + took;
     const double on_core =
         std::min(1.0, static_cast<double>(thread_cpu_time_() - window_cpu_) /
                           static_cast<double>(std::max<std::int64_t>(1, end - window_start_)));
-    if (static_cast<double>(took_) > on_core * static_cast<double>(own_)) {
+    judge(end, static_cast<double>(took_) > on_core * static_cast<double>(own_));
+  }
+
+ private:
+  // The verdict at `end`: whether sharing cost more than it gave.
+  void judge(std::int64_t end, bool sharing_lost) {
+    if (sharing_lost) {
       alone_until_ = end + pause_;
       pause_ = std::min(2 * pause_, kLongestPause);
     } else {
@@ -68,7 +82,6 @@ class ThreadPayoff {
     took_ = 0;
   }
 
- private:
   void start_window(std::int64_t now) {
     caller_ = std::this_thread::get_id();
     window_start_ = now;

@@ -48,15 +48,16 @@ TEST(ThreadPayoff, KeepsSharingWhileTheWorkersPay) {
 
 TEST(ThreadPayoff, JudgesOnlyAFullWindow) {
   ThreadPayoff payoff(read_fake_cpu_time);
-  // Shared jobs 3 x slower than alone, but less than a window of them: no verdict yet.
+  // Shared jobs slower than alone (the caller ran its one chunk in 0.9 of their time, and there
+  // was only that one), but less than a window of them: no verdict yet.
   const std::int64_t half = ThreadPayoff::kWindow / 2;
   payoff.job_starts(0);
   fake_cpu_time += half;
-  payoff.record(0, half, half / 3, 1, 1);
+  payoff.record(0, half, half * 9 / 10, 1, 1);
   EXPECT_FALSE(payoff.run_alone(half));
   payoff.job_starts(half);
   fake_cpu_time += half;
-  payoff.record(half, half, half / 3, 1, 1);
+  payoff.record(half, half, half * 9 / 10, 1, 1);
   EXPECT_TRUE(payoff.run_alone(2 * half));
 }
 
@@ -77,6 +78,20 @@ TEST(ThreadPayoff, PausesLongerWhileTheWorkersKeepCostingAndShorterOnceTheyPay) 
   now = record_window(payoff, now, 0.7);
   EXPECT_TRUE(payoff.run_alone(now + ThreadPayoff::kLongestPause / 2 - 1));
   EXPECT_FALSE(payoff.run_alone(now + ThreadPayoff::kLongestPause / 2));
+}
+
+TEST(ThreadPayoff, JudgesAStalledWorkerAtOnce) {
+  ThreadPayoff payoff(read_fake_cpu_time);
+  // The caller worked 0.5 ms and then waited 2.5 ms for its worker: alone at once.
+  payoff.job_starts(0);
+  payoff.record(0, 3 * kMs, kMs / 2, 1, 2);
+  EXPECT_TRUE(payoff.run_alone(3 * kMs));
+  // A balanced large job: 4 ms of the caller's chunks, then 3 ms for the worker's last one.
+  ThreadPayoff balanced(read_fake_cpu_time);
+  balanced.job_starts(0);
+  fake_cpu_time += 7 * kMs;
+  balanced.record(0, 7 * kMs, 4 * kMs, 2, 4);
+  EXPECT_FALSE(balanced.run_alone(7 * kMs));
 }
 
 TEST(ThreadPayoff, JudgesTheCallersPaceByItsTimeOnACore) {
