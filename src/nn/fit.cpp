@@ -275,8 +275,9 @@ struct FitScratch {
     const Index block = std::min(batch, options.gradient_block_rows);
     const bool blocks = options.communicator != nullptr && options.sync_every == 0;
     ws.plan(net.layers(), blocks ? block : batch);
-    if (blocks) {
-      block_r.resize(static_cast<std::size_t>(block));
+    if (blocks) block_r.resize(static_cast<std::size_t>(block));
+    // Only ranks that may share memory (more than one) ever share the optimizer's state.
+    if (blocks && options.communicator->size() > 1) {
       shared_first.resize(state.optimizer.first_moment().size());
       shared_second.resize(state.optimizer.second_moment().size());
     }
