@@ -56,6 +56,11 @@ using SmallRowsKernel = void (*)(Size m, Size n, Size k, Size kc, const T* A, Si
 template <class T>
 using SparseRowsKernel = void (*)(Size count, const std::int32_t* index, const T* value, const T* M,
                                   Size ldm, Size n, T* out, int accumulate);
+// The registers of accumulators sparse_rows holds in one pass over the entries, of the
+// `registers` a set has: 12 of AVX2's 16, 16 of AVX-512's 32. Fewer columns per call leave its
+// fused multiply-adds waiting on each other (a block of 6 zmm registers ran MNIST's weight
+// gradient 1.25x slower than 16), so callers cut wide products into column blocks this wide.
+constexpr int sparse_row_registers(int registers) { return registers >= 32 ? 16 : 12; }
 
 // Inference's first layer on sparse inputs: one sample's outputs over a panel of W's columns
 // (P: W's rows cut to the panel's `width` columns, one after another), with the bias and ReLU:
@@ -94,6 +99,7 @@ struct KernelSet {
   MicroRowsKernel<T> micro_rows;  // may be null: A is then always packed
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   SparseRowsKernel<T> sparse_rows;
+  Size sparse_columns;  // columns sparse_rows keeps in registers (sparse_row_registers)
   SparsePanelKernel<T> sparse_panel;
   NonzerosKernel<T> nonzeros;
   EpilogueKernel<T> epilogue;

@@ -57,13 +57,6 @@ void for_balanced_ranges(Index items, Index width, const Start& start, const Bod
   pool.run(static_cast<int>(chunks), chunk);
 }
 
-// The kernels take the columns in blocks of this many bytes, the 12 AVX2 registers of
-// accumulators they hold, and a chunk's rows go through one block before the next: a block of W
-// for 784 inputs is 300 KB, which stays in a 1 MB L2 where the whole W (800 KB) would compete
-// with everything else. (Measured on MNIST: as fast as taking each row's blocks in turn, and no
-// slower on random inputs.)
-constexpr Index kColumnBlockBytes = 384;
-
 // out[0..width) = sum over the entries [begin, end) of value * M's row `index`, summed the way
 // gemm sums over p (see sum_block_length): in blocks of `block_length` positions, each block's
 // terms in order from zero, each block's sum then added to out. `index` ascends, so a block's
@@ -84,20 +77,24 @@ void combine_rows(gemm_detail::SparseRowsKernel<Scalar> sparse_rows, Index begin
 }
 
 // combine_rows for the items [first, last) (samples, or inputs), a block of columns at a time
-// over all of them (see kColumnBlockBytes): item k's entries are [begin(k), end(k)) and its
-// output row starts at out(k).
+// over all of them: item k's entries are [begin(k), end(k)) and its output row starts at out(k).
+// A block holds the columns the kernel keeps in registers (KernelSet::sparse_columns: 96 floats
+// with AVX2, 256 with AVX-512), and a chunk's rows go through one block before the next: with
+// AVX2, a block of W for 784 inputs is 300 KB, which stays in L2 where the whole W (800 KB) would
+// compete with everything else (measured on MNIST: as fast as taking each row's blocks in turn,
+// and no slower on random inputs).
 template <class Scalar, class Begin, class End, class Out>
-void combine_rows_by_column_blocks(gemm_detail::SparseRowsKernel<Scalar> sparse_rows, Index first,
+void combine_rows_by_column_blocks(const gemm_detail::KernelSet<Scalar>& kernels, Index first,
                                    Index last, const Begin& begin, const End& end,
                                    const std::int32_t* index, const Scalar* value,
                                    Index block_length, Index positions, const Scalar* M, Index ldm,
                                    Index n, const Out& out) {
-  constexpr Index block = kColumnBlockBytes / static_cast<Index>(sizeof(Scalar));
+  const Index block = kernels.sparse_columns;
   for (Index column = 0; column < n; column += block) {
     const Index width = std::min(block, n - column);
     for (Index k = first; k < last; ++k)
-      combine_rows<Scalar>(sparse_rows, begin(k), end(k), index, value, block_length, positions,
-                           M + column, ldm, width, out(k) + column);
+      combine_rows<Scalar>(kernels.sparse_rows, begin(k), end(k), index, value, block_length,
+                           positions, M + column, ldm, width, out(k) + column);
   }
 }
 
@@ -106,12 +103,12 @@ template <class Scalar>
 void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W, const Scalar* b,
              MatrixRef<Scalar> Z, Scalar* relu_out, Index ld_relu_out, GemmKernel kernel) {
   assert(X.cols() == W.rows() && Z.rows() == X.rows() && Z.cols() == W.cols());
-  const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
+  const auto& kernels = gemm_detail::kernels_for<Scalar>(kernel);
   const Index n_in = W.rows(), n_out = W.cols();
   const Index block_length = gemm_detail::sum_block_length<Scalar>(n_in);
   auto samples = [&](Index first, Index last) {
     combine_rows_by_column_blocks<Scalar>(
-        sparse_rows, first, last, [&](Index i) { return X.sample_begin(i); },
+        kernels, first, last, [&](Index i) { return X.sample_begin(i); },
         [&](Index i) { return X.sample_end(i); }, X.by_sample_index(), X.by_sample_value(),
         block_length, n_in, W.data(), W.outerStride(), n_out,
         [&](Index i) { return Z.data() + i * Z.outerStride(); });
@@ -319,13 +316,13 @@ void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar
                                    GemmKernel kernel) {
   assert(X.rows() == dZ.rows() && dW.rows() == X.cols() && dW.cols() == dZ.cols());
   X.index_inputs();
-  const auto sparse_rows = gemm_detail::kernels_for<Scalar>(kernel).sparse_rows;
+  const auto& kernels = gemm_detail::kernels_for<Scalar>(kernel);
   const Index rows = dZ.rows(), n_out = dZ.cols();
   const Index block_length = gemm_detail::sum_block_length<Scalar>(rows);
   // dE/dw_n. = sum over the samples where x_n != 0 of x_n dE/dz(sample).
   auto inputs = [&](Index first, Index last) {
     combine_rows_by_column_blocks<Scalar>(
-        sparse_rows, first, last, [&](Index n) { return X.input_start(n); },
+        kernels, first, last, [&](Index n) { return X.input_start(n); },
         [&](Index n) { return X.input_start(n + 1); }, X.by_input_index(), X.by_input_value(),
         block_length, rows, dZ.data(), dZ.outerStride(), n_out,
         [&](Index n) { return dW.data() + n * dW.outerStride(); });

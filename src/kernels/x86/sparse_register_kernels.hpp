@@ -3,8 +3,8 @@
 // gemm_register_kernels.hpp holds the product's.
 //
 // sparse_rows: out[0..n) (+)= sum over t of value[t] * M[index[t] * ldm + 0..n). The columns are
-// taken in blocks of up to 12 registers (16 with AVX-512's 32: MNIST's 256 hidden units in one
-// pass over each row of W, 5 - 10 % faster than 12 + 4 on Zen 5), whose accumulators stay in
+// taken in blocks of up to sparse_row_registers (16 of AVX-512's 32: MNIST's 256 hidden units in
+// one pass over each row of W, 5 - 10 % faster than 12 + 4 on Zen 5), whose accumulators stay in
 // registers while the sparse entries stream by; each entry costs one broadcast and one fused
 // multiply-add per register, each reading its operand straight from M's row.
 //
@@ -70,10 +70,10 @@ template <class K>
 void sparse_rows(Size count, const std::int32_t* index, const typename K::Scalar* value,
                  const typename K::Scalar* M, Size ldm, Size n, typename K::Scalar* out,
                  int accumulate) {
+  constexpr int R = sparse_row_registers(K::registers);
   Size column = 0;
-  if constexpr (K::registers >= 32)
-    for (; column + 16 * K::lanes <= n; column += 16 * K::lanes)
-      block<K, 16>(count, index, value, M, ldm, column, out, accumulate);
+  for (; column + R * K::lanes <= n; column += R * K::lanes)
+    block<K, R>(count, index, value, M, ldm, column, out, accumulate);
   for (; column + 12 * K::lanes <= n; column += 12 * K::lanes)
     block<K, 12>(count, index, value, M, ldm, column, out, accumulate);
   Size registers = (n - column) / K::lanes;
