@@ -60,7 +60,9 @@ using SparseRowsKernel = void (*)(Size count, const std::int32_t* index, const T
 // `registers` a set has: 12 of AVX2's 16, 16 of AVX-512's 32. Fewer columns per call leave its
 // fused multiply-adds waiting on each other (a block of 6 zmm registers ran MNIST's weight
 // gradient 1.25x slower than 16), so callers cut wide products into column blocks this wide.
-constexpr int sparse_row_registers(int registers) { return registers >= 32 ? 16 : 12; }
+constexpr int sparse_row_registers(int registers) {
+  return registers >= 32 ? 16 : 12;
+}
 
 // Inference's first layer on sparse inputs: one sample's outputs over a panel of W's columns
 // (P: W's rows cut to the panel's `width` columns, one after another), with the bias and ReLU:
