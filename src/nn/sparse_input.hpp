@@ -97,27 +97,26 @@ void sparse_dense_forward_relu(const SparseBatch<Scalar>& X, ConstMatrixRef<Scal
                                MatrixRef<Scalar> A, GemmKernel kernel = GemmKernel::best);
 
 // W (inputs x outputs) for inference's first layer on sparse inputs: its columns cut into panels
-// of 384 bytes (the kernels' 12 AVX2 registers of accumulators), each panel's rows one after
-// another. A sample's nonzero inputs pick rows of W at random; in W itself a panel's 6 cache lines
-// per row repeat every row of W (1 KB for 256 float outputs), which uses 6 of every 16 of the
-// cache's sets, so the 784 rows' panel (300 KB) does not stay in a 512 KB L2. Packed, it does:
-// MNIST's first layer (784-256, 10,000 images, one thread) 56 ms -> 43 ms.
+// as wide as the kernel's registers of accumulators (KernelSet::sparse_columns: 96 floats with
+// AVX2, 256 with AVX-512), each panel's rows one after another. A sample's nonzero inputs pick
+// rows of W at random; in W itself a 96-float panel's 6 cache lines per row repeat every row of W
+// (1 KB for 256 float outputs), which uses 6 of every 16 of the cache's sets, so the 784 rows'
+// panel (300 KB) does not stay in a 512 KB L2. Packed, it does: MNIST's first layer (784-256,
+// 10,000 images, one thread) 56 ms -> 43 ms.
 template <class Scalar>
 class WeightPanels {
  public:
-  void pack(ConstMatrixRef<Scalar> W);
+  // Packs W for the kernels `kernel` names.
+  void pack(ConstMatrixRef<Scalar> W, GemmKernel kernel = GemmKernel::best);
   Index rows() const { return rows_; }
   Index cols() const { return cols_; }
   // Columns per panel (the last panel may have fewer).
-  static constexpr Index panel_columns() {
-    return kPanelBytes / static_cast<Index>(sizeof(Scalar));
-  }
+  Index panel_columns() const { return panel_columns_; }
   // The panel of columns [first, first + panel_columns()): its row r at panel(first) + r * width.
   const Scalar* panel(Index first) const { return values_.data() + first * rows_; }
 
  private:
-  static constexpr Index kPanelBytes = 384;
-  Index rows_ = 0, cols_ = 0;
+  Index rows_ = 0, cols_ = 0, panel_columns_ = 0;
   std::vector<Scalar> values_;
 };
 

@@ -151,11 +151,12 @@ TEST(SparseInput, AnEmptyBatchGivesNothingAndZeroGradients) {
 struct Shape {
   Index rows, n_in, n_out;
 };
-// Output widths around the kernels' register blocks (8 floats, 4 doubles, blocks of 12 and 8
-// registers, column blocks of 96 floats or 48 doubles) and their masked tails.
+// Output widths around the kernels' register blocks (8 or 16 floats, 4 or 8 doubles, blocks of 16,
+// 12 and 8 registers, column blocks of 96 or 256 floats, 48 or 128 doubles) and their tails.
 const std::vector<Shape> kShapes = {{1, 1, 1},     {3, 17, 5},     {4, 100, 8},   {5, 31, 13},
                                     {2, 64, 48},   {7, 40, 95},    {9, 50, 96},   {6, 70, 97},
-                                    {1, 784, 256}, {33, 300, 200}, {17, 23, 257}, {40, 8, 1}};
+                                    {1, 784, 256}, {33, 300, 200}, {17, 23, 257}, {5, 60, 300},
+                                    {40, 8, 1}};
 
 template <class Scalar>
 void check_forward(const Shape& s, double density, GemmKernel kernel, bool relu) {
@@ -178,7 +179,7 @@ void check_forward(const Shape& s, double density, GemmKernel kernel, bool relu)
   }
   // Inference's kernel on the packed weights: the same values, bit for bit.
   mlp::WeightPanels<Scalar> panels;
-  panels.pack(W);
+  panels.pack(W, kernel);
   mlp::Matrix<Scalar> P(s.rows, s.n_out);
   P.setConstant(Scalar(7));  // every entry must be written
   mlp::sparse_dense_forward_panels<Scalar>(sparse, panels, b, relu, P, kernel);

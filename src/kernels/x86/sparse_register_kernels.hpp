@@ -163,7 +163,10 @@ template <class K>
 void sparse_panel(Size count, const std::int32_t* index, const typename K::Scalar* value,
                   const typename K::Scalar* P, Size width, Size block_length,
                   const typename K::Scalar* bias, int relu, typename K::Scalar* out) {
+  constexpr int R = sparse_row_registers(K::registers);
   Size column = 0;
+  for (; column + R * K::lanes <= width; column += R * K::lanes)
+    panel_block<K, R>(count, index, value, P, width, column, block_length, bias, relu, out);
   for (; column + 12 * K::lanes <= width; column += 12 * K::lanes)
     panel_block<K, 12>(count, index, value, P, width, column, block_length, bias, relu, out);
   for (Size registers = (width - column) / K::lanes; registers > 0;) {
