@@ -278,7 +278,7 @@ void WeightPanels<Scalar>::pack(ConstMatrixRef<Scalar> W, GemmKernel kernel) {
   rows_ = W.rows();
   cols_ = W.cols();
   panel_columns_ = gemm_detail::kernels_for<Scalar>(kernel).sparse_columns;
-  values_.resize(static_cast<std::size_t>(rows_ * cols_));
+  values_.resize(rows_ * cols_);
   for (Index first = 0; first < cols_; first += panel_columns()) {
     const Index width = std::min(panel_columns(), cols_ - first);
     Scalar* out = values_.data() + first * rows_;

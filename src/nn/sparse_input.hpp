@@ -117,7 +117,7 @@ class WeightPanels {
 
  private:
   Index rows_ = 0, cols_ = 0, panel_columns_ = 0;
-  std::vector<Scalar> values_;
+  Vector<Scalar> values_;  // on a cache line, as Eigen allocates (EIGEN_MAX_ALIGN_BYTES)
 };
 
 // Inference: Z = X W + b, and Z = max(Z, 0) with relu, over X's nonzero entries, W packed. The

@@ -39,26 +39,28 @@ void Workspace<Scalar>::plan(const std::vector<DenseLayer>& layers, Index max_ba
   z_offsets_.clear();
   a_offsets_.clear();
   dz_offsets_.clear();
+  // Each buffer starts on a cache line (storage_ does, as Eigen allocates): the kernels' 64-byte
+  // loads of its first row then read one line each, not two.
+  constexpr Index kLine = 64 / static_cast<Index>(sizeof(Scalar));
   Index total = 0;
+  auto take = [&](Index values) {
+    const Index offset = total;
+    total += (values + kLine - 1) / kLine * kLine;
+    return offset;
+  };
   Index widest = 0;
   for (const auto& layer : layers) {
     widths_.push_back(layer.n_out);
     widest = std::max({widest, layer.n_out, layer.n_in});
-    z_offsets_.push_back(total);
-    total += capacity_ * layer.n_out;
-    a_offsets_.push_back(total);
-    total += capacity_ * layer.n_out;
-    dz_offsets_.push_back(total);
-    total += capacity_ * layer.n_out;
+    z_offsets_.push_back(take(capacity_ * layer.n_out));
+    a_offsets_.push_back(take(capacity_ * layer.n_out));
+    dz_offsets_.push_back(take(capacity_ * layer.n_out));
   }
   n_in_ = layers.empty() ? 0 : layers.front().n_in;
   n_out_ = layers.empty() ? 0 : layers.back().n_out;
-  da_offset_ = total;
-  total += capacity_ * widest;
-  x_offset_ = total;
-  total += capacity_ * n_in_;
-  y_offset_ = total;
-  total += capacity_ * n_out_;
+  da_offset_ = take(capacity_ * widest);
+  x_offset_ = take(capacity_ * n_in_);
+  y_offset_ = take(capacity_ * n_out_);
   storage_.setZero(total);
   sparse_inputs_->reserve(capacity_, n_in_);
 }
