@@ -130,7 +130,7 @@ void BM_SparseForward(benchmark::State& state) {
   mlp::SparseBatch<float> sparse;
   sparse.index(X, 1.0);
   for (auto _ : state) {
-    mlp::sparse_dense_forward_relu<float>(sparse, W, b, Z, Z);
+    mlp::sparse_dense_forward_relu<float>(sparse, X, W, b, Z, Z);
     benchmark::DoNotOptimize(Z.data());
   }
   state.counters["FLOP/s"] =
@@ -165,7 +165,7 @@ void BM_SparseBackward(benchmark::State& state) {
   mlp::SparseBatch<float> sparse;
   sparse.index(X, 1.0);
   for (auto _ : state) {
-    mlp::sparse_dense_backward_weights<float>(sparse, dZ, dW, db);
+    mlp::sparse_dense_backward_weights<float>(sparse, X, dZ, dW, db);
     benchmark::DoNotOptimize(dW.data());
   }
   state.counters["FLOP/s"] =

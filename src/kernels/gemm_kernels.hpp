@@ -64,6 +64,24 @@ constexpr int sparse_row_registers(int registers) {
   return registers >= 32 ? 16 : 12;
 }
 
+// A few combinations of M's rows at once, over the union of the positions where their weights
+// are nonzero (count positions, index[t] ascending), combination a's weight at position p being
+// X[a * lda + p * ldp]:
+//   out[a * ldo + j] = (accumulate ? out[a * ldo + j] : 0)
+//                      + sum over t of X[a * lda + index[t] * ldp] * M[index[t] * ldm + j]
+// for a in [0, count_of_rows), at most kSparseGroupRows, and j in [0, n), each sum's terms in
+// order from zero. A position where a's weight is zero adds a zero term, which leaves a sum as it
+// is (M finite), so each row gets sparse_rows' values over its own nonzero weights; but each row
+// of M is read once for the whole group, where sparse_rows reads it once per row. The first
+// layer's products take it for groups of samples (z = x W: the union of their pixels, W's rows)
+// and of inputs (dE/dw: the union of their samples, dE/dZ's rows) that share most of their
+// nonzeros, as MNIST's images do (sparse_input.cpp).
+constexpr int kSparseGroupRows = 4;
+template <class T>
+using SparseGroupKernel = void (*)(Size count, const std::int32_t* index, const T* X, Size lda,
+                                   Size ldp, int rows, const T* M, Size ldm, Size n, T* out,
+                                   Size ldo, int accumulate);
+
 // Inference's first layer on sparse inputs: one sample's outputs over a panel of W's columns
 // (P: W's rows cut to the panel's `width` columns, one after another), with the bias and ReLU:
 //   out[j] = bias[j] + sum over t of value[t] * P[index[t] * width + j]    for j in [0, width)
@@ -102,6 +120,7 @@ struct KernelSet {
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   SparseRowsKernel<T> sparse_rows;
   Size sparse_columns;  // columns sparse_rows keeps in registers (sparse_row_registers)
+  SparseGroupKernel<T> sparse_group;  // may be null: the rows then go one by one
   SparsePanelKernel<T> sparse_panel;
   NonzerosKernel<T> nonzeros;
   EpilogueKernel<T> epilogue;
@@ -123,6 +142,12 @@ void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* va
                           Size ldm, Size n, float* out, int accumulate);
 void sparse_rows_avx2_f64(Size count, const std::int32_t* index, const double* value,
                           const double* M, Size ldm, Size n, double* out, int accumulate);
+void sparse_group_avx2_f32(Size count, const std::int32_t* index, const float* X, Size lda,
+                           Size ldp, int rows, const float* M, Size ldm, Size n, float* out,
+                           Size ldo, int accumulate);
+void sparse_group_avx2_f64(Size count, const std::int32_t* index, const double* X, Size lda,
+                           Size ldp, int rows, const double* M, Size ldm, Size n, double* out,
+                           Size ldo, int accumulate);
 void sparse_panel_avx2_f32(Size count, const std::int32_t* index, const float* value,
                            const float* P, Size width, Size block_length, const float* bias,
                            int relu, float* out);

@@ -123,9 +123,9 @@ void Sequential<Scalar>::forward_layer(std::size_t l, ConstMatrixRef<Scalar> inp
   const Activation activation = layers_[l].activation;
   if (sparse_input != nullptr) {
     if (activation == Activation::relu) {
-      sparse_dense_forward_relu<Scalar>(*sparse_input, weights(l), bias(l), Z, A);
+      sparse_dense_forward_relu<Scalar>(*sparse_input, input, weights(l), bias(l), Z, A);
     } else {
-      sparse_dense_forward<Scalar>(*sparse_input, weights(l), bias(l), Z);
+      sparse_dense_forward<Scalar>(*sparse_input, input, weights(l), bias(l), Z);
       activate<Scalar>(activation, Z, A);
     }
   } else if (activation == Activation::relu) {
@@ -207,7 +207,7 @@ void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<
     };
     if (l == 0) {
       if (ws.sparse_inputs().indexed())  // forward(X) indexed X's nonzero entries
-        sparse_dense_backward_weights<Scalar>(ws.sparse_inputs(), dZ, dW, db);
+        sparse_dense_backward_weights<Scalar>(ws.sparse_inputs(), X, dZ, dW, db);
       else
         dense_backward_weights<Scalar>(X, dZ, dW, db);
       add_l2();

@@ -83,18 +83,21 @@ class SparseBatch {
 // True when a product of this size (rows x inputs x outputs) may take the sparse kernels.
 bool sparse_input_worthwhile(Index rows, Index inputs, Index outputs);
 
-// Z = X W + b over X's nonzero entries (X indexed, X.rows() x W.rows()). `kernel`, as for gemm,
-// chooses the instructions; the reference loops are mlp::reference's dense ones.
+// Z = X W + b over X's nonzero entries (X indexed, X.rows() x W.rows()); `dense` is the batch X
+// indexes, whose rows the kernels read for samples taken in groups (combine_rows_in_groups).
+// `kernel`, as for gemm, chooses the instructions; the reference loops are mlp::reference's dense
+// ones.
 template <class Scalar>
-void sparse_dense_forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W,
-                          Eigen::Ref<const RowVector<Scalar>> b, MatrixRef<Scalar> Z,
-                          GemmKernel kernel = GemmKernel::best);
+void sparse_dense_forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dense,
+                          ConstMatrixRef<Scalar> W, Eigen::Ref<const RowVector<Scalar>> b,
+                          MatrixRef<Scalar> Z, GemmKernel kernel = GemmKernel::best);
 
 // The same with ReLU: Z = X W + b, A = max(Z, 0) (A may be Z).
 template <class Scalar>
-void sparse_dense_forward_relu(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> W,
-                               Eigen::Ref<const RowVector<Scalar>> b, MatrixRef<Scalar> Z,
-                               MatrixRef<Scalar> A, GemmKernel kernel = GemmKernel::best);
+void sparse_dense_forward_relu(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dense,
+                               ConstMatrixRef<Scalar> W, Eigen::Ref<const RowVector<Scalar>> b,
+                               MatrixRef<Scalar> Z, MatrixRef<Scalar> A,
+                               GemmKernel kernel = GemmKernel::best);
 
 // W (inputs x outputs) for inference's first layer on sparse inputs: its columns cut into panels
 // as wide as the kernel's registers of accumulators (KernelSet::sparse_columns: 96 floats with
@@ -128,10 +131,12 @@ void sparse_dense_forward_panels(const SparseBatch<Scalar>& X, const WeightPanel
                                  MatrixRef<Scalar> Z, GemmKernel kernel = GemmKernel::best);
 
 // dW = X^T dZ over X's nonzero entries (rows of W whose input is zero in every sample get
-// zeros), and db = column sums of dZ, as dense_backward_weights. Indexes X by input first.
+// zeros), and db = column sums of dZ, as dense_backward_weights; `dense` is the batch X indexes.
+// Indexes X by input first.
 template <class Scalar>
-void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dZ,
-                                   MatrixRef<Scalar> dW, Eigen::Ref<RowVector<Scalar>> db,
+void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dense,
+                                   ConstMatrixRef<Scalar> dZ, MatrixRef<Scalar> dW,
+                                   Eigen::Ref<RowVector<Scalar>> db,
                                    GemmKernel kernel = GemmKernel::best);
 
 }  // namespace mlp

@@ -299,6 +299,45 @@ void sparse_panel_rule(const std::vector<std::int32_t>& index, const std::vector
   }
 }
 
+// SparseGroupKernel: each row's values those of sparse_rows' rule over its own nonzero weights,
+// for groups of 1 - 4 rows whose weights lie row by row or position by position (lda, ldp), a
+// third of each row's weights at the union's positions zero.
+template <class T>
+void check_sparse_group(const KernelSet<T>& set, const std::vector<std::int32_t>& index, const T* M,
+                        Index ldm, Index n, Index positions) {
+  const auto size = static_cast<Index>(index.size());
+  for (int rows = 1; rows <= mlp::gemm_detail::kSparseGroupRows; ++rows)
+    for (bool by_position : {false, true}) {
+      const Index lda = by_position ? 1 : positions + 1, ldp = by_position ? rows + 1 : 1;
+      std::vector<T> X(static_cast<std::size_t>(by_position ? positions * ldp : rows * lda), T(0));
+      const auto weights = random_values<T>(rows * size + 1, 11, 6);
+      for (int a = 0; a < rows; ++a)
+        for (Index t = 0; t < size; ++t)
+          X[static_cast<std::size_t>(a * lda + index[t] * ldp)] =
+              (t + a) % 3 == 0 ? T(0) : weights[static_cast<std::size_t>(a * size + t)];
+      const Index ldo = n + 3;  // 3 sentinels past each row
+      for (bool accumulate : {false, true}) {
+        auto out = random_values<T>(rows * ldo, 12), want = out;
+        set.sparse_group(size, index.data(), X.data(), lda, ldp, rows, M, ldm, n, out.data(), ldo,
+                         accumulate);
+        for (int a = 0; a < rows; ++a) {
+          std::vector<std::int32_t> own;
+          std::vector<T> own_value;
+          for (Index t = 0; t < size; ++t) {
+            const T x = X[static_cast<std::size_t>(a * lda + index[t] * ldp)];
+            if (x != T(0)) {
+              own.push_back(index[t]);
+              own_value.push_back(x);
+            }
+          }
+          sparse_rows_rule<T>(own, own_value, M, ldm, n, want.data() + a * ldo, accumulate);
+        }
+        ASSERT_TRUE(same_bits(out, want)) << "sparse_group, " << rows << " rows, by position "
+                                          << by_position << ", accumulate " << accumulate;
+      }
+    }
+}
+
 template <class T>
 void check_sparse_kernels() {
   const auto sets = simd_sets<T>();
@@ -321,6 +360,7 @@ void check_sparse_kernels() {
           sparse_rows_rule<T>(index, value, M.data(), ldm, n, want.data(), accumulate);
           ASSERT_TRUE(same_bits(out, want)) << "sparse_rows, accumulate " << accumulate;
         }
+        check_sparse_group<T>(named.set, index, M.data(), ldm, n, rows);
         const auto bias = random_values<T>(n, 10);
         for (Index block_length : {7, 256})
           for (bool relu : {false, true}) {

@@ -142,8 +142,8 @@ TEST(SparseInput, AnEmptyBatchGivesNothingAndZeroGradients) {
   mlp::RowVector<float> db(20);
   mlp::SparseBatch<float> sparse;
   ASSERT_TRUE(sparse.index(X, 1.0));
-  mlp::sparse_dense_forward<float>(sparse, W, b, Z);
-  mlp::sparse_dense_backward_weights<float>(sparse, dZ, dW, db);
+  mlp::sparse_dense_forward<float>(sparse, X, W, b, Z);
+  mlp::sparse_dense_backward_weights<float>(sparse, X, dZ, dW, db);
   EXPECT_TRUE(dW.isZero());
   EXPECT_TRUE(db.isZero());
 }
@@ -171,10 +171,10 @@ void check_forward(const Shape& s, double density, GemmKernel kernel, bool relu)
   mlp::SparseBatch<Scalar> sparse;
   ASSERT_TRUE(sparse.index(X, 1.0, kernel));
   if (relu) {
-    mlp::sparse_dense_forward_relu<Scalar>(sparse, W, b, Z, A, kernel);
+    mlp::sparse_dense_forward_relu<Scalar>(sparse, X, W, b, Z, A, kernel);
     mlp::reference::dense_forward_relu<Scalar>(X, W, b, Z_ref, A_ref);
   } else {
-    mlp::sparse_dense_forward<Scalar>(sparse, W, b, Z, kernel);
+    mlp::sparse_dense_forward<Scalar>(sparse, X, W, b, Z, kernel);
     mlp::reference::dense_forward<Scalar>(X, W, b, Z_ref);
   }
   // Inference's kernel on the packed weights: the same values, bit for bit.
@@ -222,7 +222,7 @@ void check_backward(const Shape& s, double density, GemmKernel kernel) {
   mlp::RowVector<Scalar> db(s.n_out), db_ref(s.n_out);
   mlp::SparseBatch<Scalar> sparse;
   ASSERT_TRUE(sparse.index(X, 1.0, kernel));
-  mlp::sparse_dense_backward_weights<Scalar>(sparse, dZ, dW, db, kernel);
+  mlp::sparse_dense_backward_weights<Scalar>(sparse, X, dZ, dW, db, kernel);
   mlp::reference::dense_backward_weights<Scalar>(X, dZ, dW_ref, db_ref);
   if (mlp::sparse_input_worthwhile(s.rows, s.n_in, s.n_out)) {
     mlp::Matrix<Scalar> dW_dense(s.n_in, s.n_out);
@@ -274,8 +274,8 @@ TEST(SparseInput, ThreadCountChangesNoBit) {
     Z[threads - 1].resize(128, 256);
     dW[threads - 1].resize(784, 256);
     db[threads - 1].resize(256);
-    mlp::sparse_dense_forward<float>(sparse, W, b, Z[threads - 1]);
-    mlp::sparse_dense_backward_weights<float>(sparse, dZ, dW[threads - 1], db[threads - 1]);
+    mlp::sparse_dense_forward<float>(sparse, X, W, b, Z[threads - 1]);
+    mlp::sparse_dense_backward_weights<float>(sparse, X, dZ, dW[threads - 1], db[threads - 1]);
   }
   mlp::set_threads(0);
   EXPECT_EQ(Z[0], Z[1]);

@@ -8,6 +8,10 @@
 // registers while the sparse entries stream by; each entry costs one broadcast and one fused
 // multiply-add per register, each reading its operand straight from M's row.
 //
+// sparse_group: sparse_rows for up to 4 rows of weights at once over the union of their nonzero
+// positions, each row of M loaded once into registers and used for every one of them (zero
+// terms where a weight is zero, which leave its sums as they are).
+//
 // sparse_panel: inference's form of the same sum for one sample and one panel of W's columns
 // (rows `width` long and contiguous): the whole sum over the inputs in one call, its blocks of
 // positions cut inside, then the bias and the ReLU on the registers before the one store.
@@ -97,6 +101,101 @@ void sparse_rows(Size count, const std::int32_t* index, const typename K::Scalar
     column += K::lanes;
   }
   if (column < n) tail<K>(count, index, value, M, ldm, column, n - column, out, accumulate);
+}
+
+// G rows' sums over the union of their positions for `V` whole registers of columns starting at
+// `column`: see SparseGroupKernel. Each position's row of M is loaded once into V registers and
+// multiplied by each row's weight there (zero where the row has none); G x V accumulators.
+template <class K, int G, int V>
+void group_block(Size count, const std::int32_t* index, const typename K::Scalar* X, Size lda,
+                 Size ldp, const typename K::Scalar* M, Size ldm, Size column,
+                 typename K::Scalar* out, Size ldo, int accumulate) {
+  using Reg = typename K::Reg;
+  Reg acc[G][V];
+#pragma GCC unroll 4
+  for (int a = 0; a < G; ++a) {
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[a][v] = K::zero();
+  }
+  for (Size t = 0; t < count; ++t) {
+    const Size position = static_cast<Size>(index[t]);
+    const typename K::Scalar* row = M + position * ldm + column;
+    Reg w[V];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) w[v] = K::loadu(row + v * K::lanes);
+#pragma GCC unroll 4
+    for (int a = 0; a < G; ++a) {
+      const Reg x = K::broadcast(X + a * lda + position * ldp);
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) acc[a][v] = K::fmadd(x, w[v], acc[a][v]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int a = 0; a < G; ++a) {
+    typename K::Scalar* o = out + a * ldo + column;
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) {
+      if (accumulate) acc[a][v] = K::add(K::loadu(o + v * K::lanes), acc[a][v]);
+      K::storeu(o + v * K::lanes, acc[a][v]);
+    }
+  }
+}
+
+// The same for the last `width` (< lanes) columns starting at `column`.
+template <class K, int G>
+void group_tail(Size count, const std::int32_t* index, const typename K::Scalar* X, Size lda,
+                Size ldp, const typename K::Scalar* M, Size ldm, Size column, Size width,
+                typename K::Scalar* out, Size ldo, int accumulate) {
+  const auto m = K::mask(width);
+  typename K::Reg acc[G];
+#pragma GCC unroll 4
+  for (int a = 0; a < G; ++a) acc[a] = K::zero();
+  for (Size t = 0; t < count; ++t) {
+    const Size position = static_cast<Size>(index[t]);
+    const typename K::Reg w = K::maskload(M + position * ldm + column, m);
+#pragma GCC unroll 4
+    for (int a = 0; a < G; ++a)
+      acc[a] = K::fmadd(K::broadcast(X + a * lda + position * ldp), w, acc[a]);
+  }
+#pragma GCC unroll 4
+  for (int a = 0; a < G; ++a) {
+    typename K::Scalar* o = out + a * ldo + column;
+    if (accumulate) acc[a] = K::add(K::maskload(o, m), acc[a]);
+    K::maskstore(o, m, acc[a]);
+  }
+}
+
+// SparseGroupKernel for G rows: the columns in blocks of V registers (4 x 4 accumulators of
+// AVX-512's 32 registers, 4 x 2 of AVX2's 16), then one register at a time, then the tail.
+template <class K, int G>
+void group_of(Size count, const std::int32_t* index, const typename K::Scalar* X, Size lda,
+              Size ldp, const typename K::Scalar* M, Size ldm, Size n, typename K::Scalar* out,
+              Size ldo, int accumulate) {
+  constexpr int V = K::registers >= 32 ? 4 : 2;
+  Size column = 0;
+  for (; column + V * K::lanes <= n; column += V * K::lanes)
+    group_block<K, G, V>(count, index, X, lda, ldp, M, ldm, column, out, ldo, accumulate);
+  for (; column + K::lanes <= n; column += K::lanes)
+    group_block<K, G, 1>(count, index, X, lda, ldp, M, ldm, column, out, ldo, accumulate);
+  if (column < n)
+    group_tail<K, G>(count, index, X, lda, ldp, M, ldm, column, n - column, out, ldo, accumulate);
+}
+
+template <class K>
+void sparse_group(Size count, const std::int32_t* index, const typename K::Scalar* X, Size lda,
+                  Size ldp, int rows, const typename K::Scalar* M, Size ldm, Size n,
+                  typename K::Scalar* out, Size ldo, int accumulate) {
+  static_assert(kSparseGroupRows == 4);
+  switch (rows) {
+    case 4:
+      return group_of<K, 4>(count, index, X, lda, ldp, M, ldm, n, out, ldo, accumulate);
+    case 3:
+      return group_of<K, 3>(count, index, X, lda, ldp, M, ldm, n, out, ldo, accumulate);
+    case 2:
+      return group_of<K, 2>(count, index, X, lda, ldp, M, ldm, n, out, ldo, accumulate);
+    default:
+      return group_of<K, 1>(count, index, X, lda, ldp, M, ldm, n, out, ldo, accumulate);
+  }
 }
 
 // One sample's block sums over `V` whole registers of columns starting at `column` of a panel P

@@ -34,6 +34,7 @@ KernelSet<float> avx2_kernels_f32() {
           small_rows<F32>,
           sparse_rows_avx2_f32,
           sparse_row_registers(F32::registers) * F32::lanes,
+          sparse_group_avx2_f32,
           sparse_panel_avx2_f32,
           nonzeros_avx2_f32,
           epilogue<F32>};
@@ -47,6 +48,7 @@ KernelSet<double> avx2_kernels_f64() {
           small_rows<F64>,
           sparse_rows_avx2_f64,
           sparse_row_registers(F64::registers) * F64::lanes,
+          sparse_group_avx2_f64,
           sparse_panel_avx2_f64,
           nonzeros_avx2_f64,
           epilogue<F64>};

@@ -1,8 +1,9 @@
-// The AVX2 + FMA kernels of the first layer on sparse inputs (SparseRowsKernel, SparsePanelKernel
-// and NonzerosKernel in gemm_kernels.hpp), compiled with -mavx2 -mfma and called only on CPUs that
-// have both. Like gemm_avx2.cpp, this file includes nothing with inline code but lanes.hpp (the
-// registers) and the kernels written over them (x86/sparse_register_kernels.hpp: sparse_rows and
-// sparse_panel), all in anonymous namespaces, and keeps its helpers in an anonymous namespace.
+// The AVX2 + FMA kernels of the first layer on sparse inputs (SparseRowsKernel,
+// SparseGroupKernel, SparsePanelKernel and NonzerosKernel in gemm_kernels.hpp), compiled with
+// -mavx2 -mfma and called only on CPUs that have both. Like gemm_avx2.cpp, this file includes
+// nothing with inline code but lanes.hpp (the registers) and the kernels written over them
+// (x86/sparse_register_kernels.hpp: sparse_rows, sparse_group and sparse_panel), all in anonymous
+// namespaces, and keeps its helpers in an anonymous namespace.
 //
 // nonzeros: x's nonzero entries, a register of x at a time: the lanes that are not zero are
 // packed to the front by one permutation (looked up from the comparison's bit mask) and stored
@@ -106,6 +107,18 @@ void sparse_rows_avx2_f32(Size count, const std::int32_t* index, const float* va
 void sparse_rows_avx2_f64(Size count, const std::int32_t* index, const double* value,
                           const double* M, Size ldm, Size n, double* out, int accumulate) {
   sparse_rows<F64>(count, index, value, M, ldm, n, out, accumulate);
+}
+
+void sparse_group_avx2_f32(Size count, const std::int32_t* index, const float* X, Size lda,
+                           Size ldp, int rows, const float* M, Size ldm, Size n, float* out,
+                           Size ldo, int accumulate) {
+  sparse_group<F32>(count, index, X, lda, ldp, rows, M, ldm, n, out, ldo, accumulate);
+}
+
+void sparse_group_avx2_f64(Size count, const std::int32_t* index, const double* X, Size lda,
+                           Size ldp, int rows, const double* M, Size ldm, Size n, double* out,
+                           Size ldo, int accumulate) {
+  sparse_group<F64>(count, index, X, lda, ldp, rows, M, ldm, n, out, ldo, accumulate);
 }
 
 void sparse_panel_avx2_f32(Size count, const std::int32_t* index, const float* value,

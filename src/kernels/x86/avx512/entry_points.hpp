@@ -29,6 +29,14 @@ void MLP_AVX512_ENTRY(sparse_rows_avx512_f32)(Size count, const std::int32_t* in
 void MLP_AVX512_ENTRY(sparse_rows_avx512_f64)(Size count, const std::int32_t* index,
                                               const double* value, const double* M, Size ldm,
                                               Size n, double* out, int accumulate);
+void MLP_AVX512_ENTRY(sparse_group_avx512_f32)(Size count, const std::int32_t* index,
+                                               const float* X, Size lda, Size ldp, int rows,
+                                               const float* M, Size ldm, Size n, float* out,
+                                               Size ldo, int accumulate);
+void MLP_AVX512_ENTRY(sparse_group_avx512_f64)(Size count, const std::int32_t* index,
+                                               const double* X, Size lda, Size ldp, int rows,
+                                               const double* M, Size ldm, Size n, double* out,
+                                               Size ldo, int accumulate);
 void MLP_AVX512_ENTRY(sparse_panel_avx512_f32)(Size count, const std::int32_t* index,
                                                const float* value, const float* P, Size width,
                                                Size block_length, const float* bias, int relu,

@@ -1,9 +1,9 @@
-// AVX-512 kernels of the first layer on sparse inputs (SparseRowsKernel, SparsePanelKernel and
-// NonzerosKernel in gemm_kernels.hpp), compiled as gemm_avx512.cpp is (the library's copy on zmm
-// registers, the test binary's on emulated ones: entry_points.hpp) and part of its kernel set.
-// Like it, this file includes nothing with inline code but its register header and the kernels
-// written over registers (x86/sparse_register_kernels.hpp: sparse_rows and sparse_panel, the AVX2
-// set's, so the same bits), all in anonymous namespaces.
+// AVX-512 kernels of the first layer on sparse inputs (SparseRowsKernel, SparseGroupKernel,
+// SparsePanelKernel and NonzerosKernel in gemm_kernels.hpp), compiled as gemm_avx512.cpp is (the
+// library's copy on zmm registers, the test binary's on emulated ones: entry_points.hpp) and part
+// of its kernel set. Like it, this file includes nothing with inline code but its register header
+// and the kernels written over registers (x86/sparse_register_kernels.hpp: sparse_rows,
+// sparse_group and sparse_panel, the AVX2 set's, so the same bits), all in anonymous namespaces.
 //
 // nonzeros: x's nonzero entries, a register of x at a time: AVX-512's compress store writes the
 // nonzero lanes and their positions one after another (no permutation table as in AVX2), and the
@@ -61,6 +61,20 @@ void MLP_AVX512_ENTRY(sparse_rows_avx512_f64)(Size count, const std::int32_t* in
                                               const double* value, const double* M, Size ldm,
                                               Size n, double* out, int accumulate) {
   sparse_rows<F64>(count, index, value, M, ldm, n, out, accumulate);
+}
+
+void MLP_AVX512_ENTRY(sparse_group_avx512_f32)(Size count, const std::int32_t* index,
+                                               const float* X, Size lda, Size ldp, int rows,
+                                               const float* M, Size ldm, Size n, float* out,
+                                               Size ldo, int accumulate) {
+  sparse_group<F32>(count, index, X, lda, ldp, rows, M, ldm, n, out, ldo, accumulate);
+}
+
+void MLP_AVX512_ENTRY(sparse_group_avx512_f64)(Size count, const std::int32_t* index,
+                                               const double* X, Size lda, Size ldp, int rows,
+                                               const double* M, Size ldm, Size n, double* out,
+                                               Size ldo, int accumulate) {
+  sparse_group<F64>(count, index, X, lda, ldp, rows, M, ldm, n, out, ldo, accumulate);
 }
 
 void MLP_AVX512_ENTRY(sparse_panel_avx512_f32)(Size count, const std::int32_t* index,
