@@ -102,7 +102,7 @@ void combine_rows_by_column_blocks(const gemm_detail::KernelSet<Scalar>& kernels
 
 // Items (samples, or inputs) go through the sparse_group kernels kSparseGroupRows at a time when
 // the positions they index (inputs, or samples) are few enough for the group's scratch to live
-// on the stack (MNIST's 784 inputs, a minibatch's samples) ...
+// on the stack (MNIST's 784 inputs, a minibatch's samples; none: nothing to group) ...
 constexpr Index kGroupMaxPositions = 4096;
 // ... and when the union of their positions holds at most this many times their own entries
 // divided by the group's size: each position of the union costs the group one row of M from L2
@@ -148,7 +148,7 @@ void combine_rows_in_groups(const gemm_detail::KernelSet<Scalar>& kernels, Index
   };
   constexpr int G = gemm_detail::kSparseGroupRows;
   Index k = first;
-  if (kernels.sparse_group != nullptr && positions <= kGroupMaxPositions) {
+  if (kernels.sparse_group != nullptr && positions > 0 && positions <= kGroupMaxPositions) {
     std::int32_t united[kGroupMaxPositions];
     for (; k + G <= last; k += G) {
       const Index count = union_of_positions(k, G, begin, end, index, positions, united);
