@@ -143,6 +143,7 @@ KernelSet<T> generic_kernels() {
           sparse_rows_generic<T>,
           384 / static_cast<Size>(sizeof(T)),  // the AVX2 set's
           nullptr,
+          nullptr,
           sparse_panel_generic<T>,
           nonzeros_generic<T>,
           epilogue_generic<T>};

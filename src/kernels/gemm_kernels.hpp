@@ -82,6 +82,13 @@ using SparseGroupKernel = void (*)(Size count, const std::int32_t* index, const 
                                    Size ldp, int rows, const T* M, Size ldm, Size n, T* out,
                                    Size ldo, int accumulate);
 
+// The positions p in [0, n) where any of `rows` rows of X (row a at X + a * ldx) is not zero
+// (NaN included, -0 not, as NonzerosKernel), ascending, into index; returns how many there are.
+// What sparse_group's callers unite for a group of samples, from their rows themselves. Writes
+// nothing past the count.
+template <class T>
+using NonzeroUnionKernel = Size (*)(int rows, const T* X, Size ldx, Size n, std::int32_t* index);
+
 // Inference's first layer on sparse inputs: one sample's outputs over a panel of W's columns
 // (P: W's rows cut to the panel's `width` columns, one after another), with the bias and ReLU:
 //   out[j] = bias[j] + sum over t of value[t] * P[index[t] * width + j]    for j in [0, width)
@@ -120,7 +127,8 @@ struct KernelSet {
   SmallRowsKernel<T> small_rows;  // may be null: the driver then uses other code
   SparseRowsKernel<T> sparse_rows;
   Size sparse_columns;  // columns sparse_rows keeps in registers (sparse_row_registers)
-  SparseGroupKernel<T> sparse_group;  // may be null: the rows then go one by one
+  SparseGroupKernel<T> sparse_group;    // may be null: the rows then go one by one
+  NonzeroUnionKernel<T> nonzero_union;  // may be null: the union then comes from the index
   SparsePanelKernel<T> sparse_panel;
   NonzerosKernel<T> nonzeros;
   EpilogueKernel<T> epilogue;

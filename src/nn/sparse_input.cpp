@@ -120,9 +120,21 @@ Index union_of_positions(Index first, int group, const Begin& begin, const End& 
   std::uint64_t bits[kGroupMaxPositions / 64];
   const Index words = (positions + 63) / 64;
   std::fill_n(bits, words, std::uint64_t(0));
-  for (Index k = first; k < first + group; ++k)
-    for (Index t = begin(k); t < end(k); ++t)
-      bits[index[t] >> 6] |= std::uint64_t(1) << (index[t] & 63);
+  // An item's positions ascend: each word's bits gather in a register and go to memory once
+  // (setting them in memory one by one made every bit wait for the last one's store).
+  for (Index k = first; k < first + group; ++k) {
+    Index w = -1;
+    std::uint64_t word = 0;
+    for (Index t = begin(k); t < end(k); ++t) {
+      if (index[t] >> 6 != w) {
+        if (w >= 0) bits[w] |= word;
+        w = index[t] >> 6;
+        word = 0;
+      }
+      word |= std::uint64_t(1) << (index[t] & 63);
+    }
+    if (w >= 0) bits[w] |= word;
+  }
   Index count = 0;
   for (Index w = 0; w < words; ++w)
     for (std::uint64_t b = bits[w]; b != 0; b &= b - 1)
@@ -151,7 +163,9 @@ void combine_rows_in_groups(const gemm_detail::KernelSet<Scalar>& kernels, Index
   if (kernels.sparse_group != nullptr && positions > 0 && positions <= kGroupMaxPositions) {
     std::int32_t united[kGroupMaxPositions];
     for (; k + G <= last; k += G) {
-      const Index count = union_of_positions(k, G, begin, end, index, positions, united);
+      const Index count = ldp == 1 && kernels.nonzero_union != nullptr
+                              ? kernels.nonzero_union(G, X + k * lda, lda, positions, united)
+                              : union_of_positions(k, G, begin, end, index, positions, united);
       Index entries = 0;
       for (Index j = k; j < k + G; ++j) entries += end(j) - begin(j);
       if (static_cast<double>(count * G) > kGroupMaxFill * static_cast<double>(entries)) {

@@ -417,6 +417,49 @@ void check_nonzeros() {
       }
 }
 
+// nonzero_union (where a set has it): every position where one of the rows is not zero (NaN
+// included, -0 not), in order, and nothing written past the count.
+template <class T>
+void check_nonzero_union() {
+  Index sets_with_it = 0;
+  for (const auto& named : simd_sets<T>()) {
+    if (named.set.nonzero_union == nullptr) continue;
+    ++sets_with_it;
+    for (int rows = 1; rows <= mlp::gemm_detail::kSparseGroupRows; ++rows)
+      for (Index n = 0; n <= 70; n += n < 20 ? 1 : 7) {
+        SCOPED_TRACE(testing::Message() << named.name << ": " << rows << " rows of " << n);
+        const Index ldx = n + 3;
+        std::vector<T> X(static_cast<std::size_t>(rows * ldx));
+        mlp::Random rng(static_cast<std::uint64_t>(n + 100 * rows));
+        for (T& x : X)  // about one entry in 5 nonzero, some -0, a NaN
+          x = rng.uniform(0.0, 1.0) < 0.2 ? static_cast<T>(rng.uniform(-1.0, 1.0))
+                                          : (rng.uniform(0.0, 1.0) < 0.5 ? T(-0.0) : T(0));
+        if (n > 9) X[9] = std::numeric_limits<T>::quiet_NaN();
+        std::vector<std::int32_t> index(static_cast<std::size_t>(n + 2), -7);
+        const Index count = named.set.nonzero_union(rows, X.data(), ldx, n, index.data());
+        std::vector<std::int32_t> want;
+        for (Index j = 0; j < n; ++j) {
+          bool any = false;
+          for (int a = 0; a < rows; ++a)
+            any = any || X[static_cast<std::size_t>(a * ldx + j)] != T(0);
+          if (any) want.push_back(static_cast<std::int32_t>(j));
+        }
+        ASSERT_EQ(count, static_cast<Index>(want.size()));
+        for (Index t = 0; t < count; ++t) ASSERT_EQ(index[static_cast<std::size_t>(t)], want[t]);
+        for (std::size_t t = static_cast<std::size_t>(count); t < index.size(); ++t)
+          ASSERT_EQ(index[t], -7) << "wrote past the count";
+      }
+  }
+  if (sets_with_it == 0) GTEST_SKIP() << "no kernel set of this CPU has nonzero_union";
+}
+
+TEST(KernelSets, NonzeroUnionIndexesEveryPositionAnyRowUsesInFloat) {
+  check_nonzero_union<float>();
+}
+TEST(KernelSets, NonzeroUnionIndexesEveryPositionAnyRowUsesInDouble) {
+  check_nonzero_union<double>();
+}
+
 TEST(KernelSets, NonzerosIndexEveryNonzeroEntryInOrderInFloat) {
   check_nonzeros<float>();
 }

@@ -35,6 +35,7 @@ KernelSet<float> avx2_kernels_f32() {
           sparse_rows_avx2_f32,
           sparse_row_registers(F32::registers) * F32::lanes,
           sparse_group_avx2_f32,
+          nullptr,  // the union from the sparse index
           sparse_panel_avx2_f32,
           nonzeros_avx2_f32,
           epilogue<F32>};
@@ -49,6 +50,7 @@ KernelSet<double> avx2_kernels_f64() {
           sparse_rows_avx2_f64,
           sparse_row_registers(F64::registers) * F64::lanes,
           sparse_group_avx2_f64,
+          nullptr,  // the union from the sparse index
           sparse_panel_avx2_f64,
           nonzeros_avx2_f64,
           epilogue<F64>};

@@ -45,6 +45,10 @@ void MLP_AVX512_ENTRY(sparse_panel_avx512_f64)(Size count, const std::int32_t* i
                                                const double* value, const double* P, Size width,
                                                Size block_length, const double* bias, int relu,
                                                double* out);
+Size MLP_AVX512_ENTRY(nonzero_union_avx512_f32)(int rows, const float* X, Size ldx, Size n,
+                                                std::int32_t* index);
+Size MLP_AVX512_ENTRY(nonzero_union_avx512_f64)(int rows, const double* X, Size ldx, Size n,
+                                                std::int32_t* index);
 Size MLP_AVX512_ENTRY(nonzeros_avx512_f32)(Size n, const float* x, std::int32_t* index,
                                            float* value);
 Size MLP_AVX512_ENTRY(nonzeros_avx512_f64)(Size n, const double* x, std::int32_t* index,

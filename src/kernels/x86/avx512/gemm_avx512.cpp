@@ -44,6 +44,7 @@ KernelSet<float> MLP_AVX512_ENTRY(avx512_kernels_f32)() {
           MLP_AVX512_ENTRY(sparse_rows_avx512_f32),
           sparse_row_registers(F32::registers) * F32::lanes,
           MLP_AVX512_ENTRY(sparse_group_avx512_f32),
+          MLP_AVX512_ENTRY(nonzero_union_avx512_f32),
           MLP_AVX512_ENTRY(sparse_panel_avx512_f32),
           MLP_AVX512_ENTRY(nonzeros_avx512_f32),
           epilogue<F32>};
@@ -58,6 +59,7 @@ KernelSet<double> MLP_AVX512_ENTRY(avx512_kernels_f64)() {
           MLP_AVX512_ENTRY(sparse_rows_avx512_f64),
           sparse_row_registers(F64::registers) * F64::lanes,
           MLP_AVX512_ENTRY(sparse_group_avx512_f64),
+          MLP_AVX512_ENTRY(nonzero_union_avx512_f64),
           MLP_AVX512_ENTRY(sparse_panel_avx512_f64),
           MLP_AVX512_ENTRY(nonzeros_avx512_f64),
           epilogue<F64>};

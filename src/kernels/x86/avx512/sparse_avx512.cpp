@@ -1,9 +1,10 @@
 // AVX-512 kernels of the first layer on sparse inputs (SparseRowsKernel, SparseGroupKernel,
-// SparsePanelKernel and NonzerosKernel in gemm_kernels.hpp), compiled as gemm_avx512.cpp is (the
-// library's copy on zmm registers, the test binary's on emulated ones: entry_points.hpp) and part
-// of its kernel set. Like it, this file includes nothing with inline code but its register header
-// and the kernels written over registers (x86/sparse_register_kernels.hpp: sparse_rows,
-// sparse_group and sparse_panel, the AVX2 set's, so the same bits), all in anonymous namespaces.
+// SparsePanelKernel, NonzerosKernel and NonzeroUnionKernel in gemm_kernels.hpp), compiled as
+// gemm_avx512.cpp is (the library's copy on zmm registers, the test binary's on emulated ones:
+// entry_points.hpp) and part of its kernel set. Like it, this file includes nothing with inline
+// code but its register header and the kernels written over registers
+// (x86/sparse_register_kernels.hpp: sparse_rows, sparse_group and sparse_panel, the AVX2 set's, so
+// the same bits), all in anonymous namespaces.
 //
 // nonzeros: x's nonzero entries, a register of x at a time: AVX-512's compress store writes the
 // nonzero lanes and their positions one after another (no permutation table as in AVX2), and the
@@ -39,7 +40,38 @@ Size nonzeros(Size n, const T* x, std::int32_t* index, T* value) {
   return count;
 }
 
+// nonzero_union: the rows' nonzero masks of each register of positions OR-ed, then one compress
+// store of the positions.
+template <class K, class T = typename K::Scalar>
+Size nonzero_union(int rows, const T* X, Size ldx, Size n, std::int32_t* index) {
+  Size count = 0;
+  typename K::Positions positions = K::first_positions();
+  for (Size j = 0; j < n; j += K::lanes) {
+    typename K::Mask any = 0;
+    if (j + K::lanes <= n) {
+      for (int a = 0; a < rows; ++a) any |= K::nonzero(K::loadu(X + a * ldx + j));
+    } else {
+      const typename K::Mask last = K::mask(n - j);
+      for (int a = 0; a < rows; ++a) any |= K::nonzero(K::maskload(X + a * ldx + j, last));
+    }
+    K::compress_store(index + count, any, positions);
+    count += __builtin_popcount(static_cast<unsigned>(any));
+    positions = K::advance(positions);
+  }
+  return count;
+}
+
 }  // namespace
+
+Size MLP_AVX512_ENTRY(nonzero_union_avx512_f32)(int rows, const float* X, Size ldx, Size n,
+                                                std::int32_t* index) {
+  return nonzero_union<F32>(rows, X, ldx, n, index);
+}
+
+Size MLP_AVX512_ENTRY(nonzero_union_avx512_f64)(int rows, const double* X, Size ldx, Size n,
+                                                std::int32_t* index) {
+  return nonzero_union<F64>(rows, X, ldx, n, index);
+}
 
 Size MLP_AVX512_ENTRY(nonzeros_avx512_f32)(Size n, const float* x, std::int32_t* index,
                                            float* value) {
