@@ -101,9 +101,8 @@ void combine_rows_by_column_blocks(const gemm_detail::KernelSet<Scalar>& kernels
 }
 
 // Items (samples, or inputs) go through the sparse_group kernels kSparseGroupRows at a time when
-// the positions they index (inputs, or samples) are few enough for the group's scratch to live
-// on the stack (MNIST's 784 inputs, a minibatch's samples; none: nothing to group) ...
-constexpr Index kGroupMaxPositions = 4096;
+// the positions they index (inputs, or samples) are at most kSparseGroupMaxPositions (none:
+// nothing to group) ...
 // ... and when the union of their positions holds at most this many times their own entries
 // divided by the group's size: each position of the union costs the group one row of M from L2
 // and a multiply-add per item, zero or not. Measured on the Zen 5 (AVX-512), forward: groups of 4
@@ -117,7 +116,7 @@ constexpr double kGroupMaxFill = 2.4;
 template <class Begin, class End>
 Index union_of_positions(Index first, int group, const Begin& begin, const End& end,
                          const std::int32_t* index, Index positions, std::int32_t* out) {
-  std::uint64_t bits[kGroupMaxPositions / 64];
+  std::uint64_t bits[kSparseGroupMaxPositions / 64];
   const Index words = (positions + 63) / 64;
   std::fill_n(bits, words, std::uint64_t(0));
   // An item's positions ascend: each word's bits gather in a register and go to memory once
@@ -142,30 +141,42 @@ Index union_of_positions(Index first, int group, const Begin& begin, const End& 
   return count;
 }
 
+// The union of `group` consecutive rows of bits (row k at bits + k * words, bit p % 64 of word
+// p / 64 for position p), ascending, into `out`; returns its size.
+inline Index union_of_bits(const std::uint64_t* bits, Index words, int group, std::int32_t* out) {
+  Index count = 0;
+  for (Index w = 0; w < words; ++w) {
+    std::uint64_t any = 0;
+    for (int k = 0; k < group; ++k) any |= bits[k * words + w];
+    for (; any != 0; any &= any - 1)
+      out[count++] = static_cast<std::int32_t>(64 * w + std::countr_zero(any));
+  }
+  return count;
+}
+
 // combine_rows_by_column_blocks for items [first, last), their weights also readable densely:
 // item k's weight at position p is X[k * lda + p * ldp] (0 where it has no entry), and its output
-// row is out(k) = out(first) + (k - first) * ldo. Groups of consecutive items that share enough
-// positions (kGroupMaxFill) go through sparse_group over the union of their positions, in gemm's
-// blocks of block_length positions (see combine_rows); the others one by one. The same values
-// either way.
-template <class Scalar, class Begin, class End, class Out>
+// row is out(k) = out(first) + (k - first) * ldo. unite(k, united) writes the union of items
+// [k, k + kSparseGroupRows)' positions, ascending, and returns its size. Groups of consecutive
+// items that share enough positions (kGroupMaxFill) go through sparse_group over that union, in
+// gemm's blocks of block_length positions (see combine_rows); the others one by one. The same
+// values either way.
+template <class Scalar, class Begin, class End, class Out, class Unite>
 void combine_rows_in_groups(const gemm_detail::KernelSet<Scalar>& kernels, Index first, Index last,
                             const Begin& begin, const End& end, const std::int32_t* index,
                             const Scalar* value, Index block_length, Index positions,
                             const Scalar* X, Index lda, Index ldp, const Scalar* M, Index ldm,
-                            Index n, const Out& out, Index ldo) {
+                            Index n, const Out& out, Index ldo, const Unite& unite) {
   auto one_by_one = [&](Index from, Index to) {
     combine_rows_by_column_blocks<Scalar>(kernels, from, to, begin, end, index, value, block_length,
                                           positions, M, ldm, n, out);
   };
   constexpr int G = gemm_detail::kSparseGroupRows;
   Index k = first;
-  if (kernels.sparse_group != nullptr && positions > 0 && positions <= kGroupMaxPositions) {
-    std::int32_t united[kGroupMaxPositions];
+  if (kernels.sparse_group != nullptr && positions > 0 && positions <= kSparseGroupMaxPositions) {
+    std::int32_t united[kSparseGroupMaxPositions];
     for (; k + G <= last; k += G) {
-      const Index count = ldp == 1 && kernels.nonzero_union != nullptr
-                              ? kernels.nonzero_union(G, X + k * lda, lda, positions, united)
-                              : union_of_positions(k, G, begin, end, index, positions, united);
+      const Index count = unite(k, united);
       Index entries = 0;
       for (Index j = k; j < k + G; ++j) entries += end(j) - begin(j);
       if (static_cast<double>(count * G) > kGroupMaxFill * static_cast<double>(entries)) {
@@ -203,7 +214,16 @@ void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dense, ConstMa
         kernels, first, last, [&](Index i) { return X.sample_begin(i); },
         [&](Index i) { return X.sample_end(i); }, X.by_sample_index(), X.by_sample_value(),
         block_length, n_in, dense.data(), dense.outerStride(), 1, W.data(), W.outerStride(), n_out,
-        [&](Index i) { return Z.data() + i * Z.outerStride(); }, Z.outerStride());
+        [&](Index i) { return Z.data() + i * Z.outerStride(); }, Z.outerStride(),
+        [&](Index i, std::int32_t* united) {
+          constexpr int G = gemm_detail::kSparseGroupRows;
+          if (kernels.nonzero_union != nullptr)  // from the rows themselves
+            return kernels.nonzero_union(G, dense.data() + i * dense.outerStride(),
+                                         dense.outerStride(), n_in, united);
+          return union_of_positions(
+              i, G, [&](Index j) { return X.sample_begin(j); },
+              [&](Index j) { return X.sample_end(j); }, X.by_sample_index(), n_in, united);
+        });
     for (Index i = first; i < last; ++i) {
       Scalar* z = Z.data() + i * Z.outerStride();
       for (Index j = 0; j < n_out; ++j) z[j] = z[j] + b[j];
@@ -236,6 +256,8 @@ void SparseBatch<Scalar>::reserve(Index rows, Index cols, double max_density) {
   range_position_.reserve(static_cast<std::size_t>(cols));
   for (auto* v : {&sample_input_, &input_sample_}) v->reserve(entries);
   for (auto* v : {&sample_value_, &input_value_}) v->reserve(entries);
+  if (rows <= kSparseGroupMaxPositions)
+    input_bits_.reserve(static_cast<std::size_t>(cols * ((rows + 63) / 64)));
 }
 
 template <class Scalar>
@@ -319,6 +341,13 @@ void SparseBatch<Scalar>::index_inputs() {
   // the samples in order, so that each input's samples ascend. A sample's entries for inputs in
   // [first, last) are consecutive: its inputs ascend.
   range_position_.resize(static_cast<std::size_t>(cols));
+  // The samples as bits too, for the weight gradient's groups (input_sample_bits).
+  const Index words = sample_words();
+  if (rows <= kSparseGroupMaxPositions)
+    input_bits_.assign(static_cast<std::size_t>(cols * words), 0);
+  else
+    input_bits_.clear();
+  std::uint64_t* const bits = input_bits_.empty() ? nullptr : input_bits_.data();
   auto inputs = [&](Index first, Index last) {
     Index* const position = range_position_.data();
     for (Index n = first; n < last; ++n) position[n] = start[n];
@@ -327,11 +356,13 @@ void SparseBatch<Scalar>::index_inputs() {
       const std::int32_t* const begin = input + sample_begin(i);
       const std::int32_t* const end = input + sample_end(i);
       const std::int32_t* t = first == 0 ? begin : std::lower_bound(begin, end, first);
+      const std::uint64_t bit = std::uint64_t(1) << (i & 63);
       for (; t != end && *t < last; ++t) {
         const Index at = position[*t]++;
         input_sample_[static_cast<std::size_t>(at)] = static_cast<std::int32_t>(i);
         input_value_[static_cast<std::size_t>(at)] =
             sample_value_[static_cast<std::size_t>(t - input)];
+        if (bits != nullptr) bits[*t * words + (i >> 6)] |= bit;
       }
     }
   };
@@ -420,7 +451,11 @@ void sparse_dense_backward_weights(SparseBatch<Scalar>& X, ConstMatrixRef<Scalar
         kernels, first, last, [&](Index n) { return X.input_start(n); },
         [&](Index n) { return X.input_start(n + 1); }, X.by_input_index(), X.by_input_value(),
         block_length, rows, dense.data(), 1, dense.outerStride(), dZ.data(), dZ.outerStride(),
-        n_out, [&](Index n) { return dW.data() + n * dW.outerStride(); }, dW.outerStride());
+        n_out, [&](Index n) { return dW.data() + n * dW.outerStride(); }, dW.outerStride(),
+        [&](Index n, std::int32_t* united) {
+          return union_of_bits(X.input_sample_bits(n), X.sample_words(),
+                               gemm_detail::kSparseGroupRows, united);
+        });
   };
   for_balanced_ranges(
       X.cols(), n_out, [&](Index n) { return X.input_start(n); }, inputs);

@@ -24,6 +24,11 @@
 
 namespace mlp {
 
+// The sparse kernels take rows in groups (sparse_input.cpp: combine_rows_in_groups) only where the
+// positions they unite (a layer's inputs, or a batch's samples) are at most this many, so that a
+// group's scratch lives on the stack: MNIST's 784 inputs, a minibatch's samples.
+inline constexpr Index kSparseGroupMaxPositions = 4096;
+
 // Batches with at most this fraction of nonzero entries take the sparse kernels: measured with
 // bench/kernel_bench (BM_SparseForward against BM_Gemm) on AVX2, the sparse kernels are faster
 // below about half nonzero, and this leaves a margin for their indexing pass.
@@ -66,6 +71,14 @@ class SparseBatch {
   Index input_start(Index n) const { return input_start_[static_cast<std::size_t>(n)]; }
   const std::int32_t* by_input_index() const { return input_sample_.data(); }
   const Scalar* by_input_value() const { return input_value_.data(); }
+  // After index_inputs() of a batch of at most kSparseGroupMaxPositions rows, input n's samples
+  // as bits too: bit i % 64 of word input_sample_bits(n)[i / 64] is set when sample i's input n
+  // is nonzero, sample_words() words per input (the weight gradient's groups unite inputs' samples
+  // with them); null for larger batches.
+  const std::uint64_t* input_sample_bits(Index n) const {
+    return input_bits_.empty() ? nullptr : input_bits_.data() + n * sample_words();
+  }
+  Index sample_words() const { return (rows_ + 63) / 64; }
 
  private:
   Index rows_ = 0, cols_ = 0, nonzeros_ = 0;
@@ -78,6 +91,7 @@ class SparseBatch {
   std::vector<Index> range_position_;            // (cols): where input n's next entry goes
   std::vector<std::int32_t> sample_input_, input_sample_;
   std::vector<Scalar> sample_value_, input_value_;
+  std::vector<std::uint64_t> input_bits_;  // (cols, sample_words()) or empty
 };
 
 // True when a product of this size (rows x inputs x outputs) may take the sparse kernels.
