@@ -82,13 +82,24 @@ class TimedCommunicator final : public mlp::Communicator {
                  std::span<const mlp::Index> counts) override {
     timed([&] { inner_.allgather(mine, all, counts); });
   }
-  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
-                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
-    timed([&] { inner_.alltoall(send, send_counts, recv, recv_counts); });
+  std::unique_ptr<mlp::Request> make_request() override {
+    return std::make_unique<TimedRequest>(*this, inner_.make_request());
   }
-  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
-                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
-    timed([&] { inner_.alltoall(send, send_counts, recv, recv_counts); });
+  void start_alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                      std::span<float> recv, std::span<const mlp::Index> recv_counts,
+                      mlp::Request& request) override {
+    timed([&] {
+      inner_.start_alltoall(send, send_counts, recv, recv_counts,
+                            static_cast<TimedRequest&>(request).inner());
+    });
+  }
+  void start_alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                      std::span<double> recv, std::span<const mlp::Index> recv_counts,
+                      mlp::Request& request) override {
+    timed([&] {
+      inner_.start_alltoall(send, send_counts, recv, recv_counts,
+                            static_cast<TimedRequest&>(request).inner());
+    });
   }
   void allreduce_sum(std::span<double> values) override {
     timed([&] { inner_.allreduce_sum(values); });
@@ -112,6 +123,26 @@ class TimedCommunicator final : public mlp::Communicator {
   double cpu_seconds = 0.0;  // the CPU time of those (MPI polls while it waits)
 
  private:
+  // Its tests and waits timed too.
+  class TimedRequest final : public mlp::Request {
+   public:
+    TimedRequest(TimedCommunicator& timer, std::unique_ptr<mlp::Request> inner)
+        : timer_(timer), inner_(std::move(inner)) {}
+    bool test() override {
+      bool done = false;
+      timer_.timed([&] { done = inner_->test(); });
+      return done;
+    }
+    void wait() override {
+      timer_.timed([&] { inner_->wait(); });
+    }
+    mlp::Request& inner() { return *inner_; }
+
+   private:
+    TimedCommunicator& timer_;
+    std::unique_ptr<mlp::Request> inner_;
+  };
+
   class TimedMemory final : public mlp::SharedMemory {
    public:
     TimedMemory(TimedCommunicator& timer, std::unique_ptr<mlp::SharedMemory> inner)

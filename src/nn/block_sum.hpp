@@ -15,19 +15,24 @@
 // written (by the caller's leaf) straight into the node or the tree's scratch row where they are
 // added.
 //
-// How the slices travel, by the communicator's means:
+// How the slices travel, by the communicator's means; either way, the caller then gets its slice
+// of the root (slice_of_sum), which it may change, publishes a flag with it (publish_slice: fit's
+// check that the slice is finite, with the root's last two values, fit's loss and correct count),
+// and shares values cut in the same slices (share_slice: fit updates each rank's slice of the
+// parameters and shares them, so the root is never gathered whole).
 // - Shared memory (Communicator::share_memory: every rank on one machine): each rank computes its
 //   nodes in its part of the shared memory; after one synchronisation rank s reads every node's
-//   slice s where it lies and adds them up into its root slice, also in its part, which it may
-//   change (slice_of_sum); a second makes every slice seen by all (publish_slice), and the caller
-//   may then share values cut in the same slices (share_slice: fit updates each rank's slice of
-//   the parameters and shares them, so the root is never copied whole). Nothing is sent.
-// - Messages (ranks on several machines): sum_of_blocks, a reduce-scatter and an allgather. Rank
-//   s receives every rank's nodes' slice s (one alltoall), and the ranks gather the root's slices
-//   (one allgather, in place). Each rank so sends and receives about 2 (N - 1) / N of the values,
-//   as a ring allreduce does, where gathering every node on every rank would move (N - 1) times
-//   them. A rank's one node is sent from where it was computed, several are first put slice
-//   after slice.
+//   slice s where it lies and adds them up into its root slice, also in its part; a second makes
+//   every slice and flag seen by all, and a third shares the values. Nothing is sent.
+// - Messages (ranks on several machines): a reduce-scatter, rank s receiving every rank's nodes'
+//   slice s (alltoall), then one small allgather of the flags and an allgather of the shared
+//   values. Each rank so sends and receives about 2 (N - 1) / N of the values, as a ring
+//   allreduce does. The reduce-scatter goes in buckets of consecutive values, the last first
+//   (`bucket_starts`: fit's buckets of whole layers), each started, without blocking, as soon as
+//   the rank's nodes are final there: during the backward pass of the rank's last block, which
+//   the leaf tells through a GradientProgress, the tree's additions above that block being made
+//   bucket by bucket. The exchange of the later layers so overlaps the backward pass of the
+//   earlier ones; each bucket's slice is added up the tree once it has arrived.
 #pragma once
 
 #include <algorithm>
@@ -47,7 +52,7 @@ class BlockSum {
  public:
   // Sums of `length` values per block, over global batches of at most `batch` rows taken from
   // `samples` rows (the last batch of an epoch may be shorter), or, with stripes > 0, over batches
-  // of `stripes` blocks each (sum_of_blocks). Allocates every buffer here.
+  // of `stripes` blocks each. Allocates every buffer here.
   BlockSum(Communicator& comm, Index length, Index batch, Index samples, Index block_rows,
            Index stripes = 0)
       : comm_(comm), length_(length), block_rows_(block_rows) {
@@ -75,9 +80,12 @@ class BlockSum {
                                   sizeof(Scalar));
     if (shared_ == nullptr) {
       mine_.resize(static_cast<std::size_t>(most_mine * length));
-      send_.resize(mine_.size());
+      if (most_mine > 1) send_.resize(mine_.size());
       received_.resize(static_cast<std::size_t>(most_all * width));
       sum_.resize(static_cast<std::size_t>(length));
+      slice_temp_.resize(static_cast<std::size_t>((depth + 1) * width));
+      published_.resize(static_cast<std::size_t>(N * kPublished));
+      request_ = comm.make_request();
     }
     temp_.resize(static_cast<std::size_t>((depth + 1) * length));
     nodes_.reserve(static_cast<std::size_t>(most_all));
@@ -86,6 +94,8 @@ class BlockSum {
     send_counts_.resize(ranks);
     recv_counts_.resize(ranks);
     slice_counts_.resize(ranks);
+    shared_counts_.resize(ranks);
+    published_counts_.assign(ranks, kPublished);
     for (int s = 0; s < N; ++s)
       slice_counts_[static_cast<std::size_t>(s)] = slice_start(s + 1) - slice_start(s);
   }
@@ -95,104 +105,107 @@ class BlockSum {
   // The first row of block g of a batch of `rows` rows cut into G blocks.
   static Index block_start(Index rows, Index G, Index g) { return rows * g / G; }
 
-  // The tree's sum of a batch of `rows` rows, on every rank (`length` values, valid until the
-  // next call, which the caller may change), by messages or on one rank (not shares_memory()).
-  // leaf(g, out) writes block g's `length` values into out; it is called for this rank's blocks
-  // only, in order.
-  template <class Leaf>
-  Scalar* sum(Index rows, Leaf&& leaf) {
-    return sum_of_blocks(blocks(rows), leaf);
-  }
-
-  // The same for G blocks, whatever rows they hold (FitOptions::stripe_rows: block g of a batch
-  // from stripe g, possibly empty): G must be one of the counts the constructor planned for.
-  template <class Leaf>
-  Scalar* sum_of_blocks(Index G, Leaf&& leaf) {
-    const int N = comm_.size(), me = comm_.rank();
-    Scalar* const mine = evaluate_nodes(G, leaf);
-    if (N == 1) return mine;  // one node: the root
-    assert(!shared_ && "through shared memory, the sum stays in slices: slice_of_sum");
-    const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
-    // Reduce-scatter: rank s gets every node's slice s, and adds its slice up the tree.
-    const Index width = slice_counts_[static_cast<std::size_t>(me)];
-    for (int s = 0; s < N; ++s) {
-      send_counts_[static_cast<std::size_t>(s)] =
-          my_nodes * slice_counts_[static_cast<std::size_t>(s)];
-      recv_counts_[static_cast<std::size_t>(s)] = node_counts_[static_cast<std::size_t>(s)] * width;
-    }
-    comm_.alltoall(
-        by_slice(my_nodes), send_counts_,
-        std::span<Scalar>(received_.data(),
-                          static_cast<std::size_t>(static_cast<Index>(nodes_.size()) * width)),
-        recv_counts_);
-    std::size_t next = 0;
-    auto received = [&](Index lo, Index hi, Scalar*) -> Scalar* {
-      if (next < nodes_.size() && nodes_[next] == std::pair(lo, hi))
-        return received_.data() + static_cast<Index>(next++) * width;
-      return nullptr;
-    };
-    Scalar* my_slice = sum_.data() + slice_start(me);
-    const Scalar* root = combine(0, G, my_slice, 0, width, received);
-    if (root != my_slice) std::copy(root, root + width, my_slice);
-    // Allgather: every root slice, in place.
-    comm_.allgather(std::span<const Scalar>(my_slice, static_cast<std::size_t>(width)),
-                    std::span<Scalar>(sum_.data(), static_cast<std::size_t>(length_)),
-                    slice_counts_);
-    return sum_.data();
-  }
-
-  // Through shared memory (shares_memory()), the sum can stay cut in slices, each rank using its
-  // own: slice_of_sum, then publish_slice, then any of root_value, copy_root and share_slice.
+  // Whether the exchange goes through shared memory (else by messages).
   bool shares_memory() const { return shared_ != nullptr; }
   struct Slice {
     Index first, count;  // values [first, first + count) of the root
     Scalar* values;      // this rank's, which it may change until publish_slice
   };
-  // sum_of_blocks up to this rank's slice of the root, which no other rank reads yet.
+  // The tree's sum of G blocks (whatever rows they hold: G must be one of the counts the
+  // constructor planned for), up to this rank's slice of the root, which no other rank reads yet.
+  // leaf(g, out) writes block g's `length` values into out; it is called for this rank's blocks
+  // only, in order. Then publish_slice, then any of root_value, copy_root and share_slice.
   template <class Leaf>
   Slice slice_of_sum(Index G, Leaf&& leaf) {
     const int me = comm_.rank();
     evaluate_nodes(G, leaf);
-    combine_in_shared_memory(G);
-    return {slice_start(me), slice_counts_[static_cast<std::size_t>(me)], root_slice_of(me)};
+    if (shared_)
+      combine_in_shared_memory(G);
+    else
+      combine_by_messages(G);
+    return {slice_start(me), slice_counts_[static_cast<std::size_t>(me)], my_slice_};
   }
-  // Collective: every rank's slice, and its flag, seen by every rank; true when every flag is.
+  // Collective: every rank's flag, and the root's last kPublished - 1 values (in the last
+  // slices), seen by every rank; true when every flag is. Through shared memory, every slice too.
   bool publish_slice(bool flag) {
-    *flag_of(comm_.rank()) = flag ? Scalar(1) : Scalar(0);
-    shared_->synchronize();
-    for (int r = 0; r < comm_.size(); ++r)
-      if (*flag_of(r) != Scalar(1)) return false;
+    const int N = comm_.size();
+    if (N == 1) return flag;
+    if (shared_) {
+      *flag_of(comm_.rank()) = flag ? Scalar(1) : Scalar(0);
+      shared_->synchronize();
+      for (int r = 0; r < N; ++r)
+        if (*flag_of(r) != Scalar(1)) return false;
+      return true;
+    }
+    Scalar* mine = published_.data() + comm_.rank() * kPublished;
+    mine[0] = flag ? Scalar(1) : Scalar(0);
+    for (Index i = length_ - (kPublished - 1); i < length_; ++i)
+      mine[i - length_ + kPublished] = owner_of(i) == comm_.rank() ? sum_[i] : Scalar(0);
+    comm_.allgather(std::span<const Scalar>(mine, kPublished),
+                    std::span<Scalar>(published_.data(), published_.size()), published_counts_);
+    for (int r = 0; r < N; ++r)
+      if (published_[static_cast<std::size_t>(r * kPublished)] != Scalar(1)) return false;
     return true;
   }
-  // After publish_slice: the root's value i, or its first n values into out.
+  // After publish_slice: the root's value i (by messages, one of its last kPublished - 1).
   Scalar root_value(Index i) {
-    int s = comm_.size() - 1;
-    while (slice_start(s) > i) --s;
-    return root_slice_of(s)[i - slice_start(s)];
+    if (comm_.size() == 1) return my_slice_[i];
+    const int s = owner_of(i);
+    if (shared_) return root_slice_of(s)[i - slice_start(s)];
+    assert(i >= length_ - (kPublished - 1) && "by messages, only the root's last values travel");
+    return published_[static_cast<std::size_t>(s * kPublished + kPublished - (length_ - i))];
   }
+  // Collective, after publish_slice: the root's first n values into out (by messages, every
+  // slice gathered: for a divergence's diagnosis).
   void copy_root(Scalar* out, Index n) {
-    for (int s = 0; s < comm_.size(); ++s) {
-      const Index first = std::min(slice_start(s), n), last = std::min(slice_start(s + 1), n);
-      std::copy(root_slice_of(s), root_slice_of(s) + (last - first), out + first);
+    if (shared_) {
+      for (int s = 0; s < comm_.size(); ++s) {
+        const Index first = std::min(slice_start(s), n), last = std::min(slice_start(s + 1), n);
+        std::copy(root_slice_of(s), root_slice_of(s) + (last - first), out + first);
+      }
+      return;
     }
+    if (comm_.size() > 1) {
+      const int me = comm_.rank();
+      comm_.allgather(std::span<const Scalar>(
+                          sum_.data() + slice_start(me),
+                          static_cast<std::size_t>(slice_counts_[static_cast<std::size_t>(me)])),
+                      std::span<Scalar>(sum_.data(), sum_.size()), slice_counts_);
+    }
+    const Scalar* root = comm_.size() > 1 ? sum_.data() : my_slice_;
+    std::copy(root, root + n, out);
   }
   // Collective, after publish_slice: `values` [slice_start(r), slice_start(r + 1)) (cut at n) of
   // each rank r, shared: every rank's `values` (n of them) then holds every rank's slice.
   void share_slice(Scalar* values, Index n) {
-    const int me = comm_.rank();
+    const int me = comm_.rank(), N = comm_.size();
     const Index first = std::min(slice_start(me), n), last = std::min(slice_start(me + 1), n);
+    if (N == 1) return;
+    if (!shared_) {
+      for (int s = 0; s < N; ++s)
+        shared_counts_[static_cast<std::size_t>(s)] =
+            std::min(slice_start(s + 1), n) - std::min(slice_start(s), n);
+      comm_.allgather(
+          std::span<const Scalar>(values + first, static_cast<std::size_t>(last - first)),
+          std::span<Scalar>(values, static_cast<std::size_t>(n)), shared_counts_);
+      return;
+    }
     // The others may still be reading the last values shared, unless a step's synchronisation
     // came between.
     if (shared_values_read_) shared_->synchronize();
     std::copy(values + first, values + last, shared_values_of(me));
     shared_->synchronize();
     shared_values_read_ = true;
-    for (int s = 0; s < comm_.size(); ++s) {
+    for (int s = 0; s < N; ++s) {
       if (s == me) continue;
       const Index from = std::min(slice_start(s), n), to = std::min(slice_start(s + 1), n);
       std::copy(shared_values_of(s), shared_values_of(s) + (to - from), values + from);
     }
   }
+
+  // What publish_slice gathers from each rank by messages: its flag and its part of the root's
+  // last 2 values.
+  static constexpr Index kPublished = 3;
 
  private:
   // Every rank's nodes of G blocks (nodes_, node_counts_), and this rank's computed by `leaf`:
@@ -235,10 +248,43 @@ class BlockSum {
       while (k == node_counts_[static_cast<std::size_t>(owner)]) ++owner, k = 0;
       return nodes_of(owner) + k++ * length_ + slice_start(me);
     };
-    Scalar* my_slice = root_slice_of(me);
-    const Scalar* root = combine(0, G, my_slice, 0, width, in_place);
-    if (root != my_slice) std::copy(root, root + width, my_slice);
+    my_slice_ = root_slice_of(me);
+    const Scalar* root = combine(0, G, my_slice_, 0, width, in_place, temp_.data());
+    if (root != my_slice_) std::copy(root, root + width, my_slice_);
   }
+
+  // The exchange by messages (reduce-scatter), after this rank's nodes are in mine_: its root
+  // slice, in sum_, from every rank's nodes' slice `me` received. One rank: its node is the root.
+  void combine_by_messages(Index G) {
+    const int N = comm_.size(), me = comm_.rank();
+    if (N == 1) {
+      my_slice_ = mine_.data();
+      return;
+    }
+    const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
+    const Index width = slice_counts_[static_cast<std::size_t>(me)];
+    for (int s = 0; s < N; ++s) {
+      send_counts_[static_cast<std::size_t>(s)] =
+          my_nodes * slice_counts_[static_cast<std::size_t>(s)];
+      recv_counts_[static_cast<std::size_t>(s)] = node_counts_[static_cast<std::size_t>(s)] * width;
+    }
+    comm_.start_alltoall(
+        by_slice(my_nodes), send_counts_,
+        std::span<Scalar>(received_.data(),
+                          static_cast<std::size_t>(static_cast<Index>(nodes_.size()) * width)),
+        recv_counts_, *request_);
+    request_->wait();
+    std::size_t next = 0;
+    auto received = [&](Index lo, Index hi, Scalar*) -> Scalar* {
+      if (next < nodes_.size() && nodes_[next] == std::pair(lo, hi))
+        return received_.data() + static_cast<Index>(next++) * width;
+      return nullptr;
+    };
+    my_slice_ = sum_.data() + slice_start(me);
+    const Scalar* root = combine(0, G, my_slice_, 0, width, received, slice_temp_.data());
+    if (root != my_slice_) std::copy(root, root + width, my_slice_);
+  }
+
   // Rank r's part of the shared memory: a flag, its root slice, its slice of shared values, then
   // its nodes.
   Scalar* flag_of(int r) { return reinterpret_cast<Scalar*>(shared_->part(r)); }
@@ -254,6 +300,12 @@ class BlockSum {
   Index first_block(Index G, int r) const { return G * r / comm_.size(); }
   // The first value of slice s (s = N: length).
   Index slice_start(int s) const { return length_ * s / comm_.size(); }
+  // The slice that holds value i.
+  int owner_of(Index i) const {
+    int s = comm_.size() - 1;
+    while (slice_start(s) > i) --s;
+    return s;
+  }
 
   // This rank's `nodes` nodes (in mine_, one after another) as the alltoall sends them: slice 0
   // of each node, then slice 1 of each, ... One node is that already; several are copied.
@@ -295,19 +347,20 @@ class BlockSum {
       leaf(l, o);
       return o;
     };
-    combine(lo, hi, out, depth, length_, own);
+    combine(lo, hi, out, depth, length_, own, temp_.data());
   }
 
   // sum(lo, hi) by the tree, `width` values per node: `known(lo, hi, out)` gives a node's values
   // when it has them (else null), and the rest is added up from the children, the right one in
-  // temp_ at this depth.
+  // row `depth` of `temp` ((tree depth + 1, width) values).
   template <class Known>
-  Scalar* combine(Index lo, Index hi, Scalar* out, int depth, Index width, Known& known) {
+  static Scalar* combine(Index lo, Index hi, Scalar* out, int depth, Index width, Known& known,
+                         Scalar* temp) {
     if (Scalar* value = known(lo, hi, out)) return value;
     const Index mid = lo + (hi - lo) / 2;
-    const Scalar* left = combine(lo, mid, out, depth + 1, width, known);
-    const Scalar* right = combine(mid, hi, temp_.data() + static_cast<Index>(depth) * length_,
-                                  depth + 1, width, known);
+    const Scalar* left = combine(lo, mid, out, depth + 1, width, known, temp);
+    const Scalar* right =
+        combine(mid, hi, temp + static_cast<Index>(depth) * width, depth + 1, width, known, temp);
     add_nodes(left, right, out, width);
     return out;
   }
@@ -321,15 +374,21 @@ class BlockSum {
   Index length_, block_rows_;
   std::unique_ptr<SharedMemory> shared_;  // null: the exchange by messages
   bool shared_values_read_ = false;       // share_slice's values may be being read
+  Scalar* my_slice_ = nullptr;            // this rank's root slice, after slice_of_sum
   std::vector<Scalar> mine_;              // messages: (this rank's nodes, length)
   std::vector<Scalar> send_;              // messages: the same, slice after slice (several nodes)
-  std::vector<Scalar> received_;  // messages: (every rank's nodes, this rank's slice), tree order
-  std::vector<Scalar> temp_;      // (tree depth + 1, length) right children being added
-  std::vector<Scalar> sum_;       // messages: (length) the root
+  std::vector<Scalar> received_;    // messages: (every rank's nodes, this rank's slice), tree order
+  std::vector<Scalar> temp_;        // (tree depth + 1, length) right children being added
+  std::vector<Scalar> slice_temp_;  // messages: (tree depth + 1, this rank's slice) the same
+  std::vector<Scalar> sum_;         // messages: (length) the root, this rank's slice at least
+  std::vector<Scalar> published_;   // messages: (ranks, kPublished) publish_slice's values
+  std::unique_ptr<Request> request_;              // messages: the reduce-scatter's
   std::vector<std::pair<Index, Index>> nodes_;    // every rank's nodes (lo, hi), in order
   std::vector<Index> node_counts_;                // (ranks) nodes of each rank
   std::vector<Index> send_counts_, recv_counts_;  // (ranks) of the alltoall
   std::vector<Index> slice_counts_;               // (ranks) the values of each slice
+  std::vector<Index> shared_counts_;              // (ranks) of share_slice's allgather
+  std::vector<Index> published_counts_;           // (ranks) kPublished each
 };
 
 }  // namespace mlp

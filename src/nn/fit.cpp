@@ -276,7 +276,7 @@ struct FitScratch {
     const bool blocks = options.communicator != nullptr && options.sync_every == 0;
     ws.plan(net.layers(), blocks ? block : batch);
     if (blocks) block_r.resize(static_cast<std::size_t>(block));
-    // Only ranks that may share memory (more than one) ever share the optimizer's state.
+    // Only several ranks share the optimizer's state (each updates its slice).
     if (blocks && options.communicator->size() > 1) {
       shared_first.resize(state.optimizer.first_moment().size());
       shared_second.resize(state.optimizer.second_moment().size());
@@ -596,39 +596,16 @@ void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Index fir
   }
 }
 
-// After the blocks of a batch of `rows` rows (the `batch`-th, 1-based) have been summed into
-// `sum` (P gradient values, then the batch's loss and correct predictions) and S is the batch's sum
-// of sample weights: the L2 term added, the checks that the loss and gradient are finite (a
-// divergence diagnosed by diagnose(point), which runs the network on the last block this rank
-// ran), then the update and the batch's totals; the same on every rank.
-template <class Scalar, class Diagnose>
-void step_on_block_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingState<Scalar>& s,
-                       const FitOptions& options, Scalar* sum, double S, Index rows, Index batch,
-                       Scalar* gradients, EpochTotals& totals, Diagnose diagnose) {
-  const Index P = net.parameter_count();
-  // The batch's gradient, used where it is (the optimizer reads it there).
-  const Eigen::Map<const Vector<Scalar>> gradient(sum, P);
-  add_l2_gradient(net, sum, 0, P, static_cast<Scalar>(options.l2 / S));
-  const double penalty = net.l2_penalty(options.l2, S);
-  const double loss = static_cast<double>(sum[P]) + penalty;
-  if (!std::isfinite(loss) || !all_finite(gradient)) {
-    std::copy(sum, sum + P, gradients);  // where the diagnosis looks
-    const DivergencePoint point{s.epochs_done + 1, batch, s.optimizer.spec().learning_rate, loss,
-                                t.good_epoch};
-    totals.divergence = diagnose(point);
-    return;
-  }
-  if (!std::isfinite(t.good_loss)) t.good_loss = loss;
-  totals.add_batch(loss, penalty, rows, static_cast<Index>(sum[P + 1]));
-  s.optimizer.step(net.parameters(), gradient);
-}
-
-// step_on_block_sum with the update shared out (BlockSum::shares_memory(): the ranks on one
-// machine): each rank adds the L2 term to its slice of the batch's sum, checks it, and, when every
-// rank's is finite, updates its slice of the parameters; the ranks then share the parameters
-// instead of the gradient. Each value's arithmetic is step_on_block_sum's: the same bits, with
-// Adam's update made once instead of on every rank. The optimizer's state is left current on each
-// rank's slice only: share_optimizer_state makes it whole.
+// One step on the tree's sum of a batch's blocks (nn/block_sum.hpp), the batch of `rows` rows
+// being the `batch`-th (1-based) and S its sum of sample weights: each rank adds the L2 term to
+// its slice of the batch's gradient (its slice of the sum: P gradient values, then the batch's
+// loss and correct predictions), checks it, and, when every rank's is finite and the loss too,
+// updates its slice of the parameters; the ranks then share the parameters. A divergence is
+// diagnosed by diagnose(point), which runs the network on the last block this rank ran, with the
+// whole gradient in `gradients`. Each value's arithmetic is the one a single process makes: the
+// same bits on any number of ranks, the update made once instead of on every rank. The
+// optimizer's state is left current on each rank's slice only: share_optimizer_state makes it
+// whole.
 template <class Scalar, class Leaf, class Diagnose>
 void step_on_sliced_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingState<Scalar>& s,
                         const FitOptions& options, BlockSum<Scalar>& blocks, Index G, Leaf& leaf,
@@ -661,7 +638,7 @@ void step_on_sliced_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, Training
 template <class Scalar>
 void share_optimizer_state(FitScratch<Scalar>& t, Optimizer<Scalar>& optimizer,
                            BlockSum<Scalar>& blocks, Index P) {
-  if (!blocks.shares_memory() || optimizer.first_moment().size() != P) return;  // no state: gd
+  if (t.shared_first.size() != P) return;  // one rank, or no state (gradient descent)
   t.shared_first = optimizer.first_moment();
   t.shared_second = optimizer.second_moment();
   blocks.share_slice(t.shared_first.data(), P);
@@ -734,12 +711,9 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
                                           : Y.middleRows(ran, ran_rows),
                                       point);
     };
-    if (S > 0.0 && blocks.shares_memory())  // a batch whose weights are all 0 is skipped
+    if (S > 0.0)  // a batch whose weights are all 0 is skipped
       step_on_sliced_sum(net, t, s, options, blocks, G, leaf, S, rows, start / t.batch + 1,
                          gradients, totals, diagnose);
-    else if (S > 0.0)
-      step_on_block_sum(net, t, s, options, blocks.sum(rows, leaf), S, rows, start / t.batch + 1,
-                        gradients, totals, diagnose);
     if (totals.divergence) break;
     // Every rank stops at the same batch when one's callback asks to.
     const bool stop = options.on_batch_end && !options.on_batch_end(start + rows, t.n);
@@ -832,12 +806,9 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
                                           : Y.middleRows(ran, ran_rows),
                                       point);
     };
-    if (S > 0.0 && blocks.shares_memory())  // a batch whose weights are all 0 is skipped
+    if (S > 0.0)  // a batch whose weights are all 0 is skipped
       step_on_sliced_sum(net, t, s, options, blocks, plan.G, leaf, S, rows, k + 1, gradients,
                          totals, diagnose);
-    else if (S > 0.0)
-      step_on_block_sum(net, t, s, options, blocks.sum_of_blocks(plan.G, leaf), S, rows, k + 1,
-                        gradients, totals, diagnose);
     if (totals.divergence) break;
     done += rows;
     const bool stop = options.on_batch_end && !options.on_batch_end(done, t.n);

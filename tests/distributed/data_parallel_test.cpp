@@ -120,13 +120,16 @@ class ForwardingCommunicator : public mlp::Communicator {
                  std::span<const mlp::Index> counts) override {
     inner_.allgather(mine, all, counts);
   }
-  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
-                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
-    inner_.alltoall(send, send_counts, recv, recv_counts);
+  std::unique_ptr<mlp::Request> make_request() override { return inner_.make_request(); }
+  void start_alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                      std::span<float> recv, std::span<const mlp::Index> recv_counts,
+                      mlp::Request& request) override {
+    inner_.start_alltoall(send, send_counts, recv, recv_counts, request);
   }
-  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
-                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
-    inner_.alltoall(send, send_counts, recv, recv_counts);
+  void start_alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                      std::span<double> recv, std::span<const mlp::Index> recv_counts,
+                      mlp::Request& request) override {
+    inner_.start_alltoall(send, send_counts, recv, recv_counts, request);
   }
   void allreduce_sum(std::span<double> values) override { inner_.allreduce_sum(values); }
   void broadcast(std::span<double> values, int root) override { inner_.broadcast(values, root); }
