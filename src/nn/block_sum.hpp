@@ -44,6 +44,7 @@
 
 #include "mlp/core/error.hpp"
 #include "mlp/nn/communicator.hpp"
+#include "nn/gradient_progress.hpp"
 
 namespace mlp {
 
@@ -52,10 +53,20 @@ class BlockSum {
  public:
   // Sums of `length` values per block, over global batches of at most `batch` rows taken from
   // `samples` rows (the last batch of an epoch may be shorter), or, with stripes > 0, over batches
-  // of `stripes` blocks each. Allocates every buffer here.
+  // of `stripes` blocks each. By messages, the reduce-scatter goes in buckets, bucket k holding
+  // values [bucket_starts[k], bucket_starts[k - 1]) (the first up to `length`): decreasing starts,
+  // the last 0. Allocates every buffer here.
   BlockSum(Communicator& comm, Index length, Index batch, Index samples, Index block_rows,
-           Index stripes = 0)
-      : comm_(comm), length_(length), block_rows_(block_rows) {
+           Index stripes = 0, std::vector<Index> bucket_starts = {0})
+      : comm_(comm),
+        length_(length),
+        block_rows_(block_rows),
+        bucket_starts_(std::move(bucket_starts)) {
+    if (bucket_starts_.empty() || bucket_starts_.back() != 0 ||
+        !std::is_sorted(bucket_starts_.rbegin(), bucket_starts_.rend()) ||
+        bucket_starts_.front() >= length)
+      throw InvalidArgument(
+          "the exchange's buckets must start at decreasing values, the last at 0");
     if (block_rows < 1) throw InvalidArgument("gradient blocks must have at least 1 row");
     Index most_all = 0, most_blocks = 0, most_mine = 0;
     // The block counts that occur: full batches and the epoch's last one, or the stripes.
@@ -85,9 +96,12 @@ class BlockSum {
       sum_.resize(static_cast<std::size_t>(length));
       slice_temp_.resize(static_cast<std::size_t>((depth + 1) * width));
       published_.resize(static_cast<std::size_t>(N * kPublished));
-      request_ = comm.make_request();
+      if (N > 1)
+        for (std::size_t k = 0; k < bucket_starts_.size(); ++k)
+          requests_.push_back(comm.make_request());
     }
     temp_.resize(static_cast<std::size_t>((depth + 1) * length));
+    spine_.reserve(static_cast<std::size_t>(depth));
     nodes_.reserve(static_cast<std::size_t>(most_all));
     const auto ranks = static_cast<std::size_t>(N);
     node_counts_.resize(ranks);
@@ -99,6 +113,9 @@ class BlockSum {
     for (int s = 0; s < N; ++s)
       slice_counts_[static_cast<std::size_t>(s)] = slice_start(s + 1) - slice_start(s);
   }
+
+  BlockSum(const BlockSum&) = delete;  // bucket_starter_ points here
+  BlockSum& operator=(const BlockSum&) = delete;
 
   // G for a batch of `rows` rows.
   Index blocks(Index rows) const { return (rows + block_rows_ - 1) / block_rows_; }
@@ -113,8 +130,10 @@ class BlockSum {
   };
   // The tree's sum of G blocks (whatever rows they hold: G must be one of the counts the
   // constructor planned for), up to this rank's slice of the root, which no other rank reads yet.
-  // leaf(g, out) writes block g's `length` values into out; it is called for this rank's blocks
-  // only, in order. Then publish_slice, then any of root_value, copy_root and share_slice.
+  // leaf(g, out, progress) writes block g's `length` values into out; it is called for this
+  // rank's blocks only, in order, and tells `progress`, when not null (the rank's last block, by
+  // messages), as its values become final, the last ones first (GradientProgress). Then
+  // publish_slice, then any of root_value, copy_root and share_slice.
   template <class Leaf>
   Slice slice_of_sum(Index G, Leaf&& leaf) {
     const int me = comm_.rank();
@@ -208,10 +227,10 @@ class BlockSum {
   static constexpr Index kPublished = 3;
 
  private:
-  // Every rank's nodes of G blocks (nodes_, node_counts_), and this rank's computed by `leaf`:
-  // where they are.
+  // Every rank's nodes of G blocks (nodes_, node_counts_), and this rank's computed by `leaf`,
+  // in its part of the shared memory or in mine_ (by messages, every bucket then started).
   template <class Leaf>
-  Scalar* evaluate_nodes(Index G, Leaf& leaf) {
+  void evaluate_nodes(Index G, Leaf& leaf) {
     const int N = comm_.size(), me = comm_.rank();
     // Every rank's nodes, in rank order: left to right along the tree.
     nodes_.clear();
@@ -224,11 +243,75 @@ class BlockSum {
     }
     const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
     Scalar* const mine = shared_ ? nodes_of(me) : mine_.data();
+    // By messages, the buckets start as the rank's last block makes them final.
+    const bool overlap = !shared_ && N > 1;
+    spine_.clear();
+    next_bucket_ = 0;
     for (Index k = 0; k < my_nodes; ++k) {
       const auto [lo, hi] = nodes_[static_cast<std::size_t>(my_first_node + k)];
-      evaluate(lo, hi, mine + k * length_, 0, leaf);
+      if (overlap && k == my_nodes - 1)
+        leaf(hi - 1, evaluate_but_spine(lo, hi, mine + k * length_, leaf), &bucket_starter_);
+      else
+        evaluate(lo, hi, mine + k * length_, 0, leaf);
     }
-    return mine;
+    if (overlap) start_buckets(0);  // what the leaf did not tell, or every bucket (no node)
+  }
+
+  // Node (lo, hi) into `out` but for its last block and the additions above that block (the
+  // node's right spine): the left children evaluated, the additions left listed in spine_ (the top
+  // one first); returns where the last block's values go. combine's order and rows, unrolled.
+  template <class Leaf>
+  Scalar* evaluate_but_spine(Index lo, Index hi, Scalar* out, Leaf& leaf) {
+    for (int depth = 0; hi - lo > 1; ++depth) {
+      const Index mid = lo + (hi - lo) / 2;
+      evaluate(lo, mid, out, depth + 1, leaf);
+      Scalar* right = temp_.data() + static_cast<Index>(depth) * length_;
+      spine_.push_back({out, right});
+      out = right;
+      lo = mid;
+    }
+    return out;
+  }
+
+  // Every bucket starting at `first` or after, not started yet: the spine's additions over its
+  // values, from the bottom up, then its part of the reduce-scatter started. Then the buckets in
+  // flight are let progress.
+  void start_buckets(Index first) {
+    while (next_bucket_ < bucket_starts_.size() && bucket_starts_[next_bucket_] >= first) {
+      const std::size_t k = next_bucket_++;
+      const Index a = bucket_starts_[k], b = bucket_end(k);
+      for (auto add = spine_.rbegin(); add != spine_.rend(); ++add)
+        add_nodes(add->out + a, add->right + a, add->out + a, b - a);
+      start_bucket(k, a, b);
+    }
+    for (std::size_t k = 0; k < next_bucket_; ++k) requests_[k]->test();
+  }
+
+  // Bucket k, values [a, b): every rank's nodes' part of slice s to rank s (alltoall), started.
+  void start_bucket(std::size_t k, Index a, Index b) {
+    const int N = comm_.size(), me = comm_.rank();
+    const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
+    const auto nodes = static_cast<Index>(nodes_.size());
+    const Index w = piece(a, b, me);
+    for (int s = 0; s < N; ++s) {
+      send_counts_[static_cast<std::size_t>(s)] = my_nodes * piece(a, b, s);
+      recv_counts_[static_cast<std::size_t>(s)] = node_counts_[static_cast<std::size_t>(s)] * w;
+    }
+    const Scalar* send = mine_.data() + a;  // one node: its pieces one after another already
+    if (my_nodes > 1) {
+      Scalar* out = send_.data() + my_nodes * a;
+      send = out;
+      for (int s = 0; s < N; ++s) {
+        const Index from = std::max(a, slice_start(s)), to = std::min(b, slice_start(s + 1));
+        for (Index j = 0; from < to && j < my_nodes; ++j)
+          out = std::copy(mine_.data() + j * length_ + from, mine_.data() + j * length_ + to, out);
+      }
+    }
+    comm_.start_alltoall(
+        std::span<const Scalar>(send, static_cast<std::size_t>(my_nodes * (b - a))), send_counts_,
+        std::span<Scalar>(received_.data() + nodes * received_before(k),
+                          static_cast<std::size_t>(nodes * w)),
+        recv_counts_, *requests_[k]);
   }
 
   // The shared-memory exchange, after this rank's nodes are in its part: its root slice, summed
@@ -253,37 +336,54 @@ class BlockSum {
     if (root != my_slice_) std::copy(root, root + width, my_slice_);
   }
 
-  // The exchange by messages (reduce-scatter), after this rank's nodes are in mine_: its root
-  // slice, in sum_, from every rank's nodes' slice `me` received. One rank: its node is the root.
+  // The exchange by messages (reduce-scatter), after every bucket was started: this rank's root
+  // slice, in sum_, each bucket's part added up the tree from every rank's nodes' values received
+  // as soon as they are there. One rank: its node is the root.
   void combine_by_messages(Index G) {
     const int N = comm_.size(), me = comm_.rank();
     if (N == 1) {
       my_slice_ = mine_.data();
       return;
     }
-    const Index my_nodes = node_counts_[static_cast<std::size_t>(me)];
-    const Index width = slice_counts_[static_cast<std::size_t>(me)];
-    for (int s = 0; s < N; ++s) {
-      send_counts_[static_cast<std::size_t>(s)] =
-          my_nodes * slice_counts_[static_cast<std::size_t>(s)];
-      recv_counts_[static_cast<std::size_t>(s)] = node_counts_[static_cast<std::size_t>(s)] * width;
+    const auto nodes = static_cast<Index>(nodes_.size());
+    for (std::size_t k = 0; k < bucket_starts_.size(); ++k) {
+      requests_[k]->wait();
+      const Index a = std::max(bucket_starts_[k], slice_start(me));
+      const Index w = piece(bucket_starts_[k], bucket_end(k), me);
+      if (w == 0) continue;
+      Scalar* received = received_.data() + nodes * received_before(k);
+      std::size_t next = 0;
+      auto known = [&](Index lo, Index hi, Scalar*) -> Scalar* {
+        if (next < nodes_.size() && nodes_[next] == std::pair(lo, hi))
+          return received + static_cast<Index>(next++) * w;
+        return nullptr;
+      };
+      Scalar* out = sum_.data() + a;
+      const Scalar* root = combine(0, G, out, 0, w, known, slice_temp_.data());
+      if (root != out) std::copy(root, root + w, out);
     }
-    comm_.start_alltoall(
-        by_slice(my_nodes), send_counts_,
-        std::span<Scalar>(received_.data(),
-                          static_cast<std::size_t>(static_cast<Index>(nodes_.size()) * width)),
-        recv_counts_, *request_);
-    request_->wait();
-    std::size_t next = 0;
-    auto received = [&](Index lo, Index hi, Scalar*) -> Scalar* {
-      if (next < nodes_.size() && nodes_[next] == std::pair(lo, hi))
-        return received_.data() + static_cast<Index>(next++) * width;
-      return nullptr;
-    };
     my_slice_ = sum_.data() + slice_start(me);
-    const Scalar* root = combine(0, G, my_slice_, 0, width, received, slice_temp_.data());
-    if (root != my_slice_) std::copy(root, root + width, my_slice_);
   }
+
+  // Bucket k's end (k = 0: length).
+  Index bucket_end(std::size_t k) const { return k == 0 ? length_ : bucket_starts_[k - 1]; }
+  // How many of values [a, b) lie in slice s.
+  Index piece(Index a, Index b, int s) const {
+    return std::max<Index>(0, std::min(b, slice_start(s + 1)) - std::max(a, slice_start(s)));
+  }
+  // How many of this rank's slice's values the buckets before k hold (received_ keeps each
+  // bucket's values of every node together).
+  Index received_before(std::size_t k) const { return piece(bucket_end(k), length_, comm_.rank()); }
+
+  // This rank's right spines' additions left to make, bucket by bucket (start_buckets).
+  class BucketStarter final : public GradientProgress {
+   public:
+    explicit BucketStarter(BlockSum& blocks) : blocks_(blocks) {}
+    void final_from(Index first) override { blocks_.start_buckets(first); }
+
+   private:
+    BlockSum& blocks_;
+  };
 
   // Rank r's part of the shared memory: a flag, its root slice, its slice of shared values, then
   // its nodes.
@@ -305,19 +405,6 @@ class BlockSum {
     int s = comm_.size() - 1;
     while (slice_start(s) > i) --s;
     return s;
-  }
-
-  // This rank's `nodes` nodes (in mine_, one after another) as the alltoall sends them: slice 0
-  // of each node, then slice 1 of each, ... One node is that already; several are copied.
-  std::span<const Scalar> by_slice(Index nodes) {
-    const auto all = static_cast<std::size_t>(nodes * length_);
-    if (nodes <= 1) return std::span<const Scalar>(mine_.data(), all);
-    Scalar* out = send_.data();
-    for (int s = 0; s < comm_.size(); ++s)
-      for (Index k = 0; k < nodes; ++k)
-        out = std::copy(mine_.data() + k * length_ + slice_start(s),
-                        mine_.data() + k * length_ + slice_start(s + 1), out);
-    return std::span<const Scalar>(send_.data(), all);
   }
 
   // The number of largest tree nodes below (lo, hi) that lie wholly in [a, b).
@@ -344,7 +431,7 @@ class BlockSum {
   void evaluate(Index lo, Index hi, Scalar* out, int depth, Leaf& leaf) {
     auto own = [&](Index l, Index h, Scalar* o) -> Scalar* {
       if (h - l != 1) return nullptr;
-      leaf(l, o);
+      leaf(l, o, static_cast<GradientProgress*>(nullptr));
       return o;
     };
     combine(lo, hi, out, depth, length_, own, temp_.data());
@@ -372,6 +459,9 @@ class BlockSum {
 
   Communicator& comm_;
   Index length_, block_rows_;
+  std::vector<Index> bucket_starts_;      // messages: the reduce-scatter's buckets, the last first
+  std::size_t next_bucket_ = 0;           // messages: the next bucket to start
+  BucketStarter bucket_starter_{*this};   // messages: what the rank's last block tells
   std::unique_ptr<SharedMemory> shared_;  // null: the exchange by messages
   bool shared_values_read_ = false;       // share_slice's values may be being read
   Scalar* my_slice_ = nullptr;            // this rank's root slice, after slice_of_sum
@@ -382,13 +472,17 @@ class BlockSum {
   std::vector<Scalar> slice_temp_;  // messages: (tree depth + 1, this rank's slice) the same
   std::vector<Scalar> sum_;         // messages: (length) the root, this rank's slice at least
   std::vector<Scalar> published_;   // messages: (ranks, kPublished) publish_slice's values
-  std::unique_ptr<Request> request_;              // messages: the reduce-scatter's
-  std::vector<std::pair<Index, Index>> nodes_;    // every rank's nodes (lo, hi), in order
-  std::vector<Index> node_counts_;                // (ranks) nodes of each rank
-  std::vector<Index> send_counts_, recv_counts_;  // (ranks) of the alltoall
-  std::vector<Index> slice_counts_;               // (ranks) the values of each slice
-  std::vector<Index> shared_counts_;              // (ranks) of share_slice's allgather
-  std::vector<Index> published_counts_;           // (ranks) kPublished each
+  struct Addition {
+    Scalar *out, *right;  // out += right, over each bucket's values
+  };
+  std::vector<Addition> spine_;                     // messages: the last node's, the top first
+  std::vector<std::unique_ptr<Request>> requests_;  // messages: (buckets) the reduce-scatter's
+  std::vector<std::pair<Index, Index>> nodes_;      // every rank's nodes (lo, hi), in order
+  std::vector<Index> node_counts_;                  // (ranks) nodes of each rank
+  std::vector<Index> send_counts_, recv_counts_;    // (ranks) of the alltoall
+  std::vector<Index> slice_counts_;                 // (ranks) the values of each slice
+  std::vector<Index> shared_counts_;                // (ranks) of share_slice's allgather
+  std::vector<Index> published_counts_;             // (ranks) kPublished each
 };
 
 }  // namespace mlp

@@ -21,6 +21,7 @@
 #include "mlp/nn/stripes.hpp"
 #include "nn/block_sum.hpp"
 #include "nn/divergence.hpp"
+#include "nn/gradient_progress.hpp"
 #include "nn/local_sgd.hpp"
 #include "nn/tiny_fit.hpp"
 
@@ -443,8 +444,10 @@ double batch_row_weights(FitScratch<Scalar>& t, const Index* source, Index start
 // One step of minibatch descent on rows [first, first + rows) of the epoch (in its shuffled order
 // when shuffled), the `batch`-th (1-based) batch: forward, error, backward, a check that the loss
 // and gradients are finite, update, and the step's loss and correct predictions into `totals`
-// (or its divergence). forward_backward(Xb, Yb, r, l2_over_S, into) runs the network's forward
-// and backward passes on a batch into t.ws (the gradient into `into`, or gradients() when null).
+// (or its divergence). forward_backward(Xb, Yb, r, l2_over_S, into, between, progress) runs the
+// network's forward pass on a batch into t.ws, then between(), then the backward pass (the
+// gradient into `into`, or gradients() when null), which tells `progress` (when not null) as each
+// layer's gradient becomes final.
 // Local SGD's steps (`parts` ranks, each on 1 / parts of a batch) count the L2 penalty
 // l2 / (2 S) ||W||^2 with S = parts x their rows' weight: the global batch's S when the parts are
 // equal, so that the ranks' mean step has plain fit's penalty.
@@ -460,7 +463,8 @@ void train_batch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, ConstMatrixR
   const double S_penalty = S * parts;
   const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
   auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
-    forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S_penalty), nullptr);
+    forward_backward(
+        Xb, Yb, r, static_cast<Scalar>(options.l2 / S_penalty), nullptr, [] {}, nullptr);
     const auto A = t.ws.A(last, rows);
     const double penalty = net.l2_penalty(options.l2, S_penalty);
     const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) + penalty;
@@ -596,6 +600,24 @@ void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Index fir
   }
 }
 
+// The first values of the block sum's buckets by messages (BlockSum), the last first: whole
+// layers, from the last (whose bucket also holds the loss and correct count after the gradient),
+// each bucket closed once it holds at least `bytes` of values of `scalar_bytes` each, the first
+// layer's in any case.
+std::vector<Index> exchange_buckets(const std::vector<DenseLayer>& layers, std::size_t scalar_bytes,
+                                    Index bytes) {
+  std::vector<Index> starts;
+  Index end = layers.back().offset + layers.back().parameter_count() + 2;
+  for (std::size_t l = layers.size(); l-- > 0;) {
+    const Index first = layers[l].offset;
+    if (l == 0 || (end - first) * static_cast<Index>(scalar_bytes) >= bytes) {
+      starts.push_back(first);
+      end = first;
+    }
+  }
+  return starts;
+}
+
 // One step on the tree's sum of a batch's blocks (nn/block_sum.hpp), the batch of `rows` rows
 // being the `batch`-th (1-based) and S its sum of sample weights: each rank adds the L2 term to
 // its slice of the batch's gradient (its slice of the sum: P gradient values, then the batch's
@@ -648,21 +670,25 @@ void share_optimizer_state(FitScratch<Scalar>& t, Optimizer<Scalar>& optimizer,
 
 // Block g's values for the block sum, into `values`: the block's weighted gradient (its m rows,
 // Xb and Yb, of a batch of `rows` rows, with r their r_n or null), then its share of the batch's
-// loss and its correct predictions.
+// loss and its correct predictions, written after the forward pass so that the backward pass can
+// tell `progress` (when not null) that the values after each layer's are final.
 template <class Scalar, class ForwardBackward>
 void block_values(const Sequential<Scalar>& net, FitScratch<Scalar>& t,
                   ForwardBackward& forward_backward, ConstMatrixRef<Scalar> Xb,
-                  ConstMatrixRef<Scalar> Yb, const Scalar* r, Index rows, Scalar* values) {
+                  ConstMatrixRef<Scalar> Yb, const Scalar* r, Index rows, Scalar* values,
+                  GradientProgress* progress) {
   const Index P = net.parameter_count(), m = Xb.rows();
   const std::size_t last = net.layers().size() - 1;
   const double share = static_cast<double>(m) / static_cast<double>(rows);
+  auto loss_and_correct = [&] {
+    const auto A = t.ws.A(last, m);
+    values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, r);
+    values[P + 1] = t.classification
+                        ? static_cast<Scalar>(count_correct<Scalar>(net.output_activation(), A, Yb))
+                        : Scalar(0);
+  };
   forward_backward(Xb, Yb, block_row_weights(net.loss(), r, m, rows, t.block_r.data()), Scalar(0),
-                   values);
-  const auto A = t.ws.A(last, m);
-  values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, r);
-  values[P + 1] = t.classification
-                      ? static_cast<Scalar>(count_correct<Scalar>(net.output_activation(), A, Yb))
-                      : Scalar(0);
+                   values, loss_and_correct, progress);
 }
 
 // The data-parallel epoch (FitOptions::communicator): for each global batch, this rank's blocks
@@ -685,7 +711,7 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
     const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
     const Index G = blocks.blocks(rows);
     Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
-    auto leaf = [&](Index g, Scalar* values) {
+    auto leaf = [&](Index g, Scalar* values, GradientProgress* progress) {
       const Index b0 = BlockSum<Scalar>::block_start(rows, G, g);
       const Index m = BlockSum<Scalar>::block_start(rows, G, g + 1) - b0;
       const Scalar* rb = r == nullptr ? nullptr : r + b0;
@@ -693,10 +719,10 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
         auto Xb = t.ws.batch_inputs(m);
         auto Yb = t.ws.batch_targets(m);
         gather_rows<Scalar>(X, Y, source + b0, Xb, Yb);
-        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values);
+        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values, progress);
       } else {
         block_values<Scalar>(net, t, forward_backward, X.middleRows(start + b0, m),
-                             Y.middleRows(start + b0, m), rb, rows, values);
+                             Y.middleRows(start + b0, m), rb, rows, values, progress);
       }
       ran = start + b0;
       ran_rows = m;
@@ -774,7 +800,7 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
     const Scalar* r = plan.weighted ? t.r.data() : nullptr;
     Index at = 0;                 // this rank's rows of the batch before block g
     Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
-    auto leaf = [&](Index g, Scalar* values) {
+    auto leaf = [&](Index g, Scalar* values, GradientProgress* progress) {
       const Index m = plan.block_rows(g, k);
       const Index first = plan.offset[static_cast<std::size_t>(g - plan.mine.first)] +
                           k * plan.take[static_cast<std::size_t>(g)];
@@ -787,10 +813,10 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
         auto Xb = t.ws.batch_inputs(m);
         auto Yb = t.ws.batch_targets(m);
         gather_rows<Scalar>(X, Y, s.order.data() + first, Xb, Yb);
-        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values);
+        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values, progress);
       } else {
         block_values<Scalar>(net, t, forward_backward, X.middleRows(first, m),
-                             Y.middleRows(first, m), rb, rows, values);
+                             Y.middleRows(first, m), rb, rows, values, progress);
       }
       at += m;
       ran = first;
@@ -1150,9 +1176,11 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   // The gradient goes into `into`, or gradients_ when null.
   auto forward_backward = [this, &t](const ConstMatrixRef<Scalar>& Xb,
                                      const ConstMatrixRef<Scalar>& Yb, const Scalar* r,
-                                     Scalar l2_over_S, Scalar* into) {
+                                     Scalar l2_over_S, Scalar* into, const auto& between,
+                                     GradientProgress* progress) {
     forward_impl(Xb, t.ws);
-    backward_impl(Xb, Yb, t.ws, r, l2_over_S, into);
+    between();
+    backward_impl(Xb, Yb, t.ws, r, l2_over_S, into, progress);
   };
 
   // Data-parallel: the sums over the blocks of each batch, with the loss and the correct
@@ -1163,7 +1191,8 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
     average.emplace(*options.communicator, s.optimizer);
   else if (options.communicator != nullptr)
     blocks.emplace(*options.communicator, parameter_count() + 2, t.batch, t.n,
-                   options.gradient_block_rows, plan ? plan->G : 0);
+                   options.gradient_block_rows, plan ? plan->G : 0,
+                   exchange_buckets(layers_, sizeof(Scalar), options.exchange_bucket_bytes));
 
   // Tiny networks take the tiny path, which gives the same bits, for as long as it can.
   int first_run = 0;
