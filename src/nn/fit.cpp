@@ -602,10 +602,12 @@ void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Index fir
 
 // The first values of the block sum's buckets by messages (BlockSum), the last first: whole
 // layers, from the last (whose bucket also holds the loss and correct count after the gradient),
-// each bucket closed once it holds at least `bytes` of values of `scalar_bytes` each, the first
-// layer's in any case.
+// each bucket closed once it holds at least exchange_bucket_bytes x ranks of values of
+// `scalar_bytes` each (each of its messages carries 1 / ranks of it), the first layer's in any
+// case.
 std::vector<Index> exchange_buckets(const std::vector<DenseLayer>& layers, std::size_t scalar_bytes,
-                                    Index bytes) {
+                                    const FitOptions& options) {
+  const Index bytes = options.exchange_bucket_bytes * options.communicator->size();
   std::vector<Index> starts;
   Index end = layers.back().offset + layers.back().parameter_count() + 2;
   for (std::size_t l = layers.size(); l-- > 0;) {
@@ -1172,17 +1174,14 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   std::optional<StripePlan> plan;
   if (!options.stripe_rows.empty()) plan.emplace(options, t.batch, X_val != nullptr);
   History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
-  // The passes without their checks: check_fit_arguments checked the shapes once.
-  // The gradient goes into `into`, or gradients_ when null.
-  auto forward_backward = [this, &t](const ConstMatrixRef<Scalar>& Xb,
-                                     const ConstMatrixRef<Scalar>& Yb, const Scalar* r,
+  // The passes without their checks (check_fit_arguments checked the shapes once): train_batch.
+  auto forward_backward = [this, &t](const auto& Xb, const auto& Yb, const Scalar* r,
                                      Scalar l2_over_S, Scalar* into, const auto& between,
                                      GradientProgress* progress) {
     forward_impl(Xb, t.ws);
     between();
     backward_impl(Xb, Yb, t.ws, r, l2_over_S, into, progress);
   };
-
   // Data-parallel: the sums over the blocks of each batch, with the loss and the correct
   // predictions after the gradient. Local SGD: the ranks' models averaged every sync_every steps.
   std::optional<BlockSum<Scalar>> blocks;
@@ -1192,7 +1191,7 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   else if (options.communicator != nullptr)
     blocks.emplace(*options.communicator, parameter_count() + 2, t.batch, t.n,
                    options.gradient_block_rows, plan ? plan->G : 0,
-                   exchange_buckets(layers_, sizeof(Scalar), options.exchange_bucket_bytes));
+                   exchange_buckets(layers_, sizeof(Scalar), options));
 
   // Tiny networks take the tiny path, which gives the same bits, for as long as it can.
   int first_run = 0;

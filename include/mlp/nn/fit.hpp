@@ -90,10 +90,11 @@ struct FitOptions {
   Index gradient_block_rows = 32;
   // Ranks exchanging by messages (on several machines): the gradient's exchange goes in buckets
   // of whole layers, the last layer's first, each started while the backward pass of the rank's
-  // last block computes the layers before it (docs/distributed.md). A bucket takes layers until it
-  // holds at least this many bytes (each bucket costs a message's latency, and hides at most its
-  // transfer): 0 gives a bucket per layer; more than the gradient, one exchange after the backward
-  // pass. The model is the same bits whatever the buckets.
+  // last block computes the layers before it (docs/distributed.md). A bucket takes layers until
+  // each of its messages (1 / ranks of it to each rank) holds at least this many bytes (each
+  // message costs a latency, and a bucket hides at most its transfer): 0 gives a bucket per
+  // layer; more than the gradient, one exchange after the backward pass. The model is the same
+  // bits whatever the buckets.
   Index exchange_bucket_bytes = Index(64) << 10;
   // Local SGD (with a communicator; docs/distributed.md): 0 = synchronous training as above; K >= 1
   // = each rank takes its own steps on its share of each global batch (rows [B r / N, B (r + 1) /
