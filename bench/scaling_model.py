@@ -37,6 +37,12 @@ DENSE_GFLOPS_PER_CORE = 32.0
 LOOPBACK_ALPHA_S = 1e-6
 LOOPBACK_BYTES_PER_S = 11e9
 
+# The backward pass's products, for the overlap: 784-512-512-512-10 by messages on 2 ranks x 1
+# thread (mlp_bench train --deep --width 512 --ranks --messages, 16 interleaved rounds on the
+# Zen 5 of docs/performance.md, 2026-12-04): a rank's CPU time per step outside the exchange,
+# 3.45 ms for its 2 blocks of 32 rows, whose products are 111 MFLOP each (counting the first
+# layer's nonzero pixels only): 65 GFLOP/s.
+BACKWARD_GFLOPS_PER_CORE = 65.0
 # The share of MNIST's training pixels that are not 0 (the first layer's weight gradient
 # touches only their rows of W: nn/sparse_input.hpp).
 MNIST_PIXEL_DENSITY = 0.191
@@ -156,8 +162,8 @@ def stops_paying(w, gbit, alpha, sync_every):
 def backward_seconds(shape):
     """Each layer's part of the backward pass of one block (BLOCK_ROWS rows), the last layer
     first: (seconds of its weight gradient, seconds of its input's gradient), at
-    DENSE_GFLOPS_PER_CORE; the first layer's weight gradient on MNIST's nonzero pixels only."""
-    rate = DENSE_GFLOPS_PER_CORE * 1e9
+    BACKWARD_GFLOPS_PER_CORE; the first layer's weight gradient on MNIST's nonzero pixels only."""
+    rate = BACKWARD_GFLOPS_PER_CORE * 1e9
     out = []
     for layer in range(len(shape) - 2, -1, -1):
         n_in, n_out = shape[layer], shape[layer + 1]
