@@ -297,7 +297,8 @@ class BlockSum {
       send_counts_[static_cast<std::size_t>(s)] = my_nodes * piece(a, b, s);
       recv_counts_[static_cast<std::size_t>(s)] = node_counts_[static_cast<std::size_t>(s)] * w;
     }
-    const Scalar* send = mine_.data() + a;  // one node: its pieces one after another already
+    // One node: its pieces one after another already (none: nothing to send).
+    const Scalar* send = my_nodes == 0 ? mine_.data() : mine_.data() + a;
     if (my_nodes > 1) {
       Scalar* out = send_.data() + my_nodes * a;
       send = out;
