@@ -5,10 +5,12 @@
 //   mlp_bench train --threads T [--batch B] [--samples N] [--width H] [--synthetic] [--warm]
 //                   [--epochs E]                     "seconds" is then the mean epoch's
 //                   [--shallow]                      784-H-10 instead of 784-H-H/2-10
+//                   [--deep]                         784-H-H-H-10 instead
 //                   [--ranks] [--sync-every K]       data-parallel (under mpirun: every rank)
 //                   [--block-rows R]                 FitOptions::gradient_block_rows
 //                   [--messages]                     --ranks exchanging by messages, as between
 //                                                      machines, not through shared memory
+//                   [--bucket-bytes B]               FitOptions::exchange_bucket_bytes
 //                                                      one epoch of 784-H-H/2-10 (default H = 256)
 //   mlp_bench infer-batch --threads T [--samples N]    predict_proba on N samples in one call
 //   mlp_bench infer-one [--samples N]                  predict_proba one sample at a time
@@ -82,13 +84,24 @@ class TimedCommunicator final : public mlp::Communicator {
                  std::span<const mlp::Index> counts) override {
     timed([&] { inner_.allgather(mine, all, counts); });
   }
-  void alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
-                std::span<float> recv, std::span<const mlp::Index> recv_counts) override {
-    timed([&] { inner_.alltoall(send, send_counts, recv, recv_counts); });
+  std::unique_ptr<mlp::Request> make_request() override {
+    return std::make_unique<TimedRequest>(*this, inner_.make_request());
   }
-  void alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
-                std::span<double> recv, std::span<const mlp::Index> recv_counts) override {
-    timed([&] { inner_.alltoall(send, send_counts, recv, recv_counts); });
+  void start_alltoall(std::span<const float> send, std::span<const mlp::Index> send_counts,
+                      std::span<float> recv, std::span<const mlp::Index> recv_counts,
+                      mlp::Request& request) override {
+    timed([&] {
+      inner_.start_alltoall(send, send_counts, recv, recv_counts,
+                            static_cast<TimedRequest&>(request).inner());
+    });
+  }
+  void start_alltoall(std::span<const double> send, std::span<const mlp::Index> send_counts,
+                      std::span<double> recv, std::span<const mlp::Index> recv_counts,
+                      mlp::Request& request) override {
+    timed([&] {
+      inner_.start_alltoall(send, send_counts, recv, recv_counts,
+                            static_cast<TimedRequest&>(request).inner());
+    });
   }
   void allreduce_sum(std::span<double> values) override {
     timed([&] { inner_.allreduce_sum(values); });
@@ -112,6 +125,26 @@ class TimedCommunicator final : public mlp::Communicator {
   double cpu_seconds = 0.0;  // the CPU time of those (MPI polls while it waits)
 
  private:
+  // Its tests and waits timed too.
+  class TimedRequest final : public mlp::Request {
+   public:
+    TimedRequest(TimedCommunicator& timer, std::unique_ptr<mlp::Request> inner)
+        : timer_(timer), inner_(std::move(inner)) {}
+    bool test() override {
+      bool done = false;
+      timer_.timed([&] { done = inner_->test(); });
+      return done;
+    }
+    void wait() override {
+      timer_.timed([&] { inner_->wait(); });
+    }
+    mlp::Request& inner() { return *inner_; }
+
+   private:
+    TimedCommunicator& timer_;
+    std::unique_ptr<mlp::Request> inner_;
+  };
+
   class TimedMemory final : public mlp::SharedMemory {
    public:
     TimedMemory(TimedCommunicator& timer, std::unique_ptr<mlp::SharedMemory> inner)
@@ -147,13 +180,15 @@ struct Args {
   mlp::Index width = 256;
   mlp::Index size = 1024;
   bool synthetic = false;
-  bool warm = false;          // train: time an epoch after a first one in the same process
-  int epochs = 1;             // train: epochs of the timed fit
-  bool shallow = false;       // train: one hidden layer
-  bool ranks = false;         // train: data-parallel, with a communicator
-  int sync_every = 0;         // train: FitOptions::sync_every
-  mlp::Index block_rows = 0;  // train: FitOptions::gradient_block_rows (0: its default)
-  bool messages = false;      // train: --ranks exchanging by messages, not shared memory
+  bool warm = false;             // train: time an epoch after a first one in the same process
+  int epochs = 1;                // train: epochs of the timed fit
+  bool shallow = false;          // train: one hidden layer
+  bool deep = false;             // train: three hidden layers of width
+  bool ranks = false;            // train: data-parallel, with a communicator
+  int sync_every = 0;            // train: FitOptions::sync_every
+  mlp::Index block_rows = 0;     // train: FitOptions::gradient_block_rows (0: its default)
+  bool messages = false;         // train: --ranks exchanging by messages, not shared memory
+  mlp::Index bucket_bytes = -1;  // train: FitOptions::exchange_bucket_bytes (-1: its default)
   std::string data = MLP_BENCH_DATASETS;
   std::string out;  // onnx: the files' prefix
 };
@@ -192,6 +227,10 @@ Args parse(int argc, char** argv) {
       a.warm = true;
     } else if (flag == "--shallow") {
       a.shallow = true;
+    } else if (flag == "--deep") {
+      a.deep = true;
+    } else if (flag == "--bucket-bytes") {
+      a.bucket_bytes = std::atol(value());
     } else if (flag == "--ranks") {
       a.ranks = true;
     } else if (flag == "--block-rows") {
@@ -238,10 +277,16 @@ void load_mnist(const Args& a, mlp::Index n, mlp::Matrix<float>& X, mlp::Matrix<
   }
 }
 
-mlp::Sequential<float> mnist_net(mlp::Index width, bool shallow = false) {
+// The hidden layers' widths: H, H/2 (or H alone with --shallow, H, H, H with --deep).
+std::vector<mlp::Index> hidden_widths(mlp::Index width, bool shallow = false, bool deep = false) {
+  if (shallow) return {width};
+  if (deep) return {width, width, width};
+  return {width, std::max<mlp::Index>(width / 2, 1)};
+}
+
+mlp::Sequential<float> mnist_net(const std::vector<mlp::Index>& hidden) {
   mlp::Sequential<float> net(784);
-  net.add(width, mlp::Activation::relu);
-  if (!shallow) net.add(std::max<mlp::Index>(width / 2, 1), mlp::Activation::relu);
+  for (mlp::Index h : hidden) net.add(h, mlp::Activation::relu);
   net.add(10, mlp::Activation::softmax);
   net.initialize(mlp::Initializer::he_uniform(), 0);
   net.compile(mlp::Loss::categorical_crossentropy, mlp::OptimizerSpec::adam(1e-3));
@@ -250,11 +295,15 @@ mlp::Sequential<float> mnist_net(mlp::Index width, bool shallow = false) {
 
 // Multiply-adds x 2 of one training epoch, counting only what training needs (no gradient
 // with respect to the input layer).
-double epoch_flops(mlp::Index n, mlp::Index width, bool shallow) {
-  const double h1 = static_cast<double>(width),
-               h2 = static_cast<double>(std::max<mlp::Index>(width / 2, 1));
-  const double forward = shallow ? 784 * h1 + h1 * 10 : 784 * h1 + h1 * h2 + h2 * 10;
-  const double backward_input = shallow ? h1 * 10 : h1 * h2 + h2 * 10;
+double epoch_flops(mlp::Index n, const std::vector<mlp::Index>& hidden) {
+  double forward = 0.0, backward_input = 0.0, n_in = 784;
+  for (mlp::Index h : hidden) {
+    forward += n_in * static_cast<double>(h);
+    if (n_in != 784) backward_input += n_in * static_cast<double>(h);
+    n_in = static_cast<double>(h);
+  }
+  forward += n_in * 10;
+  backward_input += n_in * 10;
   return 2.0 * static_cast<double>(n) * (2 * forward + backward_input);
 }
 
@@ -287,7 +336,8 @@ int run_train(const Args& a) {
   const mlp::Index n = a.samples > 0 ? a.samples : 60000;
   mlp::Matrix<float> X, Y;
   load_mnist(a, n, X, Y);
-  mlp::Sequential<float> net = mnist_net(a.width, a.shallow);
+  const std::vector<mlp::Index> hidden = hidden_widths(a.width, a.shallow, a.deep);
+  mlp::Sequential<float> net = mnist_net(hidden);
   mlp::FitOptions options;
   options.epochs = 1;
   options.batch_size = a.batch;
@@ -302,6 +352,7 @@ int run_train(const Args& a) {
     options.communicator = timed.get();
     options.sync_every = a.sync_every;
     if (a.block_rows > 0) options.gradient_block_rows = a.block_rows;
+    if (a.bucket_bytes >= 0) options.exchange_bucket_bytes = a.bucket_bytes;
   }
   // --warm: the process's one-time costs (the threads' start, their packing buffers, the first
   // touch of the code and of freed memory) are paid by an epoch of a copy of the network first,
@@ -333,7 +384,7 @@ int run_train(const Args& a) {
       static_cast<long>(options.gradient_block_rows), seconds, cpu_seconds,
       timed ? timed->seconds / a.epochs : 0.0, timed ? timed->cpu_seconds / a.epochs : 0.0,
       shared_jobs + alone_jobs > 0 ? alone_jobs / (shared_jobs + alone_jobs) : 0.0,
-      epoch_flops(n, a.width, a.shallow), history.loss.back(), history.accuracy.back(),
+      epoch_flops(n, hidden), history.loss.back(), history.accuracy.back(),
       std::string(mlp::gemm_best_kernel_name()).c_str());
   return 0;
 }
@@ -343,7 +394,7 @@ int run_infer_batch(const Args& a) {
   const mlp::Index n = a.samples > 0 ? a.samples : 10000;
   mlp::Matrix<float> X, Y;
   load_mnist(a, n, X, Y);
-  const mlp::Sequential<float> net = mnist_net(a.width);
+  const mlp::Sequential<float> net = mnist_net(hidden_widths(a.width));
   mlp::Matrix<float> P = net.predict_proba(X.topRows(std::min<mlp::Index>(n, 256)));  // warm-up
   const auto start = Clock::now();
   P = net.predict_proba(X);
@@ -360,7 +411,7 @@ int run_infer_one(const Args& a) {
   const mlp::Index n = a.samples > 0 ? a.samples : 2000;
   mlp::Matrix<float> X, Y;
   load_mnist(a, n, X, Y);
-  const mlp::Sequential<float> net = mnist_net(a.width);
+  const mlp::Sequential<float> net = mnist_net(hidden_widths(a.width));
   std::vector<double> latencies;
   latencies.reserve(static_cast<std::size_t>(n));
   double checksum = 0.0;
@@ -420,7 +471,7 @@ int run_onnx(const Args& a) {
   mlp::Matrix<float> X, Y;
   load_mnist(a, n, X, Y);
   mlp::TrainedModel<float> model;
-  model.network = mnist_net(a.width);
+  model.network = mnist_net(hidden_widths(a.width));
   model.metadata.input_format = "idx";
   for (int c = 0; c < 10; ++c) model.metadata.class_names.push_back(std::to_string(c));
   for (mlp::Index j = 0; j < X.cols(); ++j)

@@ -6,7 +6,8 @@ measured on this machine, the alpha-beta cost of the exchange, and the efficienc
 2 to 64 nodes on 10, 25 and 100 Gbit/s, for synchronous training (the exact exchange: a
 reduce-scatter of the tree's nodes by parameter slices and an allgather of the slices, which costs
 what a ring allreduce does) and for local SGD (--sync-every K, the parameters and Adam's two
-moments averaged every K steps).
+moments averaged every K steps). Then what overlapping the reduce-scatter with the backward pass
+buys (buckets of layers, FitOptions::exchange_bucket_bytes), for three MNIST networks.
 
     bench/scaling_model.py              # the Markdown tables of docs/distributed.md
     bench/scaling_model.py --alpha-us 5 # another per-message latency
@@ -35,6 +36,20 @@ DENSE_GFLOPS_PER_CORE = 32.0
 # comparison, the network's are below.
 LOOPBACK_ALPHA_S = 1e-6
 LOOPBACK_BYTES_PER_S = 11e9
+
+# The backward pass's products, for the overlap: 784-512-512-512-10 by messages on 2 ranks x 1
+# thread (mlp_bench train --deep --width 512 --ranks --messages, 16 interleaved rounds on the
+# Zen 5 of docs/performance.md, 2026-12-04): a rank's CPU time per step outside the exchange,
+# 3.45 ms for its 2 blocks of 32 rows, whose products are 111 MFLOP each (counting the first
+# layer's nonzero pixels only): 65 GFLOP/s.
+BACKWARD_GFLOPS_PER_CORE = 65.0
+# The share of MNIST's training pixels that are not 0 (the first layer's weight gradient
+# touches only their rows of W: nn/sparse_input.hpp).
+MNIST_PIXEL_DENSITY = 0.191
+# Data-parallel fit's gradient blocks (FitOptions::gradient_block_rows) and exchange buckets
+# (FitOptions::exchange_bucket_bytes).
+BLOCK_ROWS = 32
+BUCKET_BYTES = 64 << 10
 
 # --- Assumed (not measured here) -----------------------------------------------------------
 # Per-message latency of MPI over TCP on Ethernet: ~10-30 us in published osu_latency runs; 20 us.
@@ -144,6 +159,82 @@ def stops_paying(w, gbit, alpha, sync_every):
     return result
 
 
+def backward_seconds(shape):
+    """Each layer's part of the backward pass of one block (BLOCK_ROWS rows), the last layer
+    first: (seconds of its weight gradient, seconds of its input's gradient), at
+    BACKWARD_GFLOPS_PER_CORE; the first layer's weight gradient on MNIST's nonzero pixels only."""
+    rate = BACKWARD_GFLOPS_PER_CORE * 1e9
+    out = []
+    for layer in range(len(shape) - 2, -1, -1):
+        n_in, n_out = shape[layer], shape[layer + 1]
+        flops = 2.0 * BLOCK_ROWS * n_in * n_out
+        weights = flops * (MNIST_PIXEL_DENSITY if layer == 0 else 1.0) / rate
+        out.append((weights, flops / rate if layer > 0 else 0.0))
+    return out
+
+
+def buckets(shape, nodes):
+    """The exchange's buckets as fit makes them: whole layers from the last, each closed once its
+    message to each node holds BUCKET_BYTES (the last layer's also holds the loss and correct
+    count): for each, the index (0 = the last layer) of the layer that closes it and its bytes."""
+    out, held = [], 2
+    layers = len(shape) - 1
+    for k in range(layers):
+        layer = layers - 1 - k
+        held += shape[layer] * shape[layer + 1] + shape[layer + 1]
+        if 4 * held >= nodes * BUCKET_BYTES or layer == 0:
+            out.append((k, 4 * held))
+            held = 0
+    return out
+
+
+def reduce_scatter_s(nodes, nbytes, alpha, bandwidth):
+    """Half of the ring: each node sends (N - 1) / N of the bytes in N - 1 messages."""
+    return (nodes - 1) * alpha + (nodes - 1) / nodes * nbytes / bandwidth
+
+
+def overlapped_reduce_scatter_s(shape, nodes, alpha, bandwidth):
+    """The reduce-scatter's time left after the backward pass of the rank's last block, when each
+    bucket starts as soon as it is final and the network moves the buckets one after another
+    without the CPU (RDMA, or sends within the socket buffers: an assumption; MPI without
+    hardware progress moves them only inside its calls, at each layer's end here)."""
+    times = backward_seconds(shape)
+    ready, elapsed = {}, 0.0
+    for k, (weights, inputs) in enumerate(times):
+        elapsed += weights
+        ready[k] = elapsed
+        elapsed += inputs
+    link_free = 0.0
+    for k, nbytes in buckets(shape, nodes):
+        link_free = max(link_free, ready[k]) + reduce_scatter_s(nodes, nbytes, alpha, bandwidth)
+    return max(0.0, link_free - elapsed)
+
+
+def overlap_table(gbits, node_counts, alpha):
+    shapes = [(784, 128, 10), (784, 256, 128, 10), (784, 512, 512, 512, 10)]
+    lines = [
+        "| network | backward of the last block (ms) | Gbit/s | nodes | buckets "
+        "| reduce-scatter after the pass (ms) | with overlap (ms) | whole exchange hidden |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for shape in shapes:
+        nbytes = 4 * (parameter_count(shape) + 2)
+        backward = sum(w + i for w, i in backward_seconds(shape))
+        for gbit in gbits:
+            bandwidth = gbit * 1e9 / 8 * LINK_EFFICIENCY
+            for n in node_counts:
+                plain = reduce_scatter_s(n, nbytes, alpha, bandwidth)
+                overlapped = overlapped_reduce_scatter_s(shape, n, alpha, bandwidth)
+                # The whole exchange: the reduce-scatter, the flags' allgather (N - 1 messages)
+                # and the parameters' allgather.
+                whole = plain + (n - 1) * alpha + reduce_scatter_s(n, nbytes, alpha, bandwidth)
+                lines.append(
+                    f"| {'-'.join(map(str, shape))} | {1e3 * backward:.2f} | {gbit} | {n} "
+                    f"| {len(buckets(shape, n))} | {1e3 * plain:.2f} | {1e3 * overlapped:.2f} "
+                    f"| {round(100 * (plain - overlapped) / whole)} % |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alpha-us", type=float, default=ALPHA_S * 1e6,
@@ -165,6 +256,8 @@ def main():
                   f"({best['ring'][1]:.1f}x one node); local SGD K={args.sync_every} at "
                   f"{best['local'][0]} nodes ({best['local'][1]:.1f}x)")
         print()
+    print("Overlap of the reduce-scatter with the backward pass (one node per rank):\n")
+    print(overlap_table(gbits, (2, 8, 64), alpha))
 
 
 if __name__ == "__main__":

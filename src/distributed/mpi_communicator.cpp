@@ -23,8 +23,7 @@ namespace mlp::distributed {
 struct MpiCommunicator::State {
   MPI_Comm comm = MPI_COMM_NULL;
   bool initialised_here = false;
-  std::vector<int> counts, displacements;  // (ranks) of one allgather piece, or alltoall's sends
-  std::vector<int> recv_counts, recv_displacements;  // (ranks) alltoall's receives
+  std::vector<int> counts, displacements;  // (ranks) of one allgather piece
 };
 
 namespace {
@@ -85,22 +84,37 @@ void counts_and_displacements(std::span<const Index> counts, std::vector<int>& i
   }
 }
 
-// The MPI counts and displacements of one MPI_Alltoallv, (ranks) each.
-struct AlltoallLayout {
-  std::vector<int>& send_counts;
-  std::vector<int>& send_displacements;
-  std::vector<int>& recv_counts;
-  std::vector<int>& recv_displacements;
+// One MPI_Ialltoallv in flight, with the counts and displacements MPI reads until it completes.
+// One still in flight when this rank leaves by an exception is not waited for (the others may
+// never take part): MPI ends with the process.
+class MpiRequest final : public Request {
+ public:
+  explicit MpiRequest(int ranks)
+      : send_counts(static_cast<std::size_t>(ranks)),
+        send_displacements(send_counts.size()),
+        recv_counts(send_counts.size()),
+        recv_displacements(send_counts.size()) {}
+  bool test() override {
+    int done = 0;
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    return done != 0;
+  }
+  void wait() override { MPI_Wait(&request, MPI_STATUS_IGNORE); }
+
+  MPI_Request request = MPI_REQUEST_NULL;  // MPI_REQUEST_NULL: complete
+  std::vector<int> send_counts, send_displacements, recv_counts, recv_displacements;  // (ranks)
 };
 
 template <class T>
-void alltoall_of(MPI_Comm comm, std::span<const T> send, std::span<const Index> send_counts,
-                 std::span<T> recv, std::span<const Index> recv_counts, AlltoallLayout l) {
-  counts_and_displacements(send_counts, l.send_counts, l.send_displacements);
-  counts_and_displacements(recv_counts, l.recv_counts, l.recv_displacements);
-  MPI_Alltoallv(send.data(), l.send_counts.data(), l.send_displacements.data(), mpi_type<T>(),
-                recv.data(), l.recv_counts.data(), l.recv_displacements.data(), mpi_type<T>(),
-                comm);
+void start_alltoall_of(MPI_Comm comm, std::span<const T> send, std::span<const Index> send_counts,
+                       std::span<T> recv, std::span<const Index> recv_counts, MpiRequest& r) {
+  if (r.request != MPI_REQUEST_NULL)
+    throw InvalidArgument("a request was reused while its operation was in flight");
+  counts_and_displacements(send_counts, r.send_counts, r.send_displacements);
+  counts_and_displacements(recv_counts, r.recv_counts, r.recv_displacements);
+  MPI_Ialltoallv(send.data(), r.send_counts.data(), r.send_displacements.data(), mpi_type<T>(),
+                 recv.data(), r.recv_counts.data(), r.recv_displacements.data(), mpi_type<T>(),
+                 comm, &r.request);
 }
 
 // One machine's ranks' shared window, locked for every rank's passive access for its lifetime.
@@ -180,8 +194,6 @@ MpiCommunicator::MpiCommunicator() : state_(std::make_unique<State>()) {
   MPI_Comm_size(state_->comm, &size_);
   state_->counts.resize(static_cast<std::size_t>(size_));
   state_->displacements.resize(static_cast<std::size_t>(size_));
-  state_->recv_counts.resize(static_cast<std::size_t>(size_));
-  state_->recv_displacements.resize(static_cast<std::size_t>(size_));
 }
 
 MpiCommunicator::~MpiCommunicator() {
@@ -208,18 +220,22 @@ void MpiCommunicator::allgather(std::span<const double> mine, std::span<double> 
                       state_->displacements);
 }
 
-void MpiCommunicator::alltoall(std::span<const float> send, std::span<const Index> send_counts,
-                               std::span<float> recv, std::span<const Index> recv_counts) {
-  alltoall_of(
-      state_->comm, send, send_counts, recv, recv_counts,
-      {state_->counts, state_->displacements, state_->recv_counts, state_->recv_displacements});
+std::unique_ptr<Request> MpiCommunicator::make_request() {
+  return std::make_unique<MpiRequest>(size_);
 }
 
-void MpiCommunicator::alltoall(std::span<const double> send, std::span<const Index> send_counts,
-                               std::span<double> recv, std::span<const Index> recv_counts) {
-  alltoall_of(
-      state_->comm, send, send_counts, recv, recv_counts,
-      {state_->counts, state_->displacements, state_->recv_counts, state_->recv_displacements});
+void MpiCommunicator::start_alltoall(std::span<const float> send,
+                                     std::span<const Index> send_counts, std::span<float> recv,
+                                     std::span<const Index> recv_counts, Request& request) {
+  start_alltoall_of(state_->comm, send, send_counts, recv, recv_counts,
+                    dynamic_cast<MpiRequest&>(request));
+}
+
+void MpiCommunicator::start_alltoall(std::span<const double> send,
+                                     std::span<const Index> send_counts, std::span<double> recv,
+                                     std::span<const Index> recv_counts, Request& request) {
+  start_alltoall_of(state_->comm, send, send_counts, recv, recv_counts,
+                    dynamic_cast<MpiRequest&>(request));
 }
 
 void MpiCommunicator::allreduce_sum(std::span<double> values) {

@@ -21,6 +21,7 @@
 #include "mlp/nn/stripes.hpp"
 #include "nn/block_sum.hpp"
 #include "nn/divergence.hpp"
+#include "nn/gradient_progress.hpp"
 #include "nn/local_sgd.hpp"
 #include "nn/tiny_fit.hpp"
 
@@ -276,7 +277,7 @@ struct FitScratch {
     const bool blocks = options.communicator != nullptr && options.sync_every == 0;
     ws.plan(net.layers(), blocks ? block : batch);
     if (blocks) block_r.resize(static_cast<std::size_t>(block));
-    // Only ranks that may share memory (more than one) ever share the optimizer's state.
+    // Only several ranks share the optimizer's state (each updates its slice).
     if (blocks && options.communicator->size() > 1) {
       shared_first.resize(state.optimizer.first_moment().size());
       shared_second.resize(state.optimizer.second_moment().size());
@@ -443,8 +444,10 @@ double batch_row_weights(FitScratch<Scalar>& t, const Index* source, Index start
 // One step of minibatch descent on rows [first, first + rows) of the epoch (in its shuffled order
 // when shuffled), the `batch`-th (1-based) batch: forward, error, backward, a check that the loss
 // and gradients are finite, update, and the step's loss and correct predictions into `totals`
-// (or its divergence). forward_backward(Xb, Yb, r, l2_over_S, into) runs the network's forward
-// and backward passes on a batch into t.ws (the gradient into `into`, or gradients() when null).
+// (or its divergence). forward_backward(Xb, Yb, r, l2_over_S, into, between, progress) runs the
+// network's forward pass on a batch into t.ws, then between(), then the backward pass (the
+// gradient into `into`, or gradients() when null), which tells `progress` (when not null) as each
+// layer's gradient becomes final.
 // Local SGD's steps (`parts` ranks, each on 1 / parts of a batch) count the L2 penalty
 // l2 / (2 S) ||W||^2 with S = parts x their rows' weight: the global batch's S when the parts are
 // equal, so that the ranks' mean step has plain fit's penalty.
@@ -460,7 +463,8 @@ void train_batch(Sequential<Scalar>& net, ConstMatrixRef<Scalar> X, ConstMatrixR
   const double S_penalty = S * parts;
   const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
   auto step = [&](ConstMatrixRef<Scalar> Xb, ConstMatrixRef<Scalar> Yb) {
-    forward_backward(Xb, Yb, r, static_cast<Scalar>(options.l2 / S_penalty), nullptr);
+    forward_backward(
+        Xb, Yb, r, static_cast<Scalar>(options.l2 / S_penalty), nullptr, [] {}, nullptr);
     const auto A = t.ws.A(last, rows);
     const double penalty = net.l2_penalty(options.l2, S_penalty);
     const double loss = static_cast<double>(loss_report<Scalar>(net.loss(), A, Yb, r)) + penalty;
@@ -596,39 +600,36 @@ void add_l2_gradient(const Sequential<Scalar>& net, Scalar* gradients, Index fir
   }
 }
 
-// After the blocks of a batch of `rows` rows (the `batch`-th, 1-based) have been summed into
-// `sum` (P gradient values, then the batch's loss and correct predictions) and S is the batch's sum
-// of sample weights: the L2 term added, the checks that the loss and gradient are finite (a
-// divergence diagnosed by diagnose(point), which runs the network on the last block this rank
-// ran), then the update and the batch's totals; the same on every rank.
-template <class Scalar, class Diagnose>
-void step_on_block_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingState<Scalar>& s,
-                       const FitOptions& options, Scalar* sum, double S, Index rows, Index batch,
-                       Scalar* gradients, EpochTotals& totals, Diagnose diagnose) {
-  const Index P = net.parameter_count();
-  // The batch's gradient, used where it is (the optimizer reads it there).
-  const Eigen::Map<const Vector<Scalar>> gradient(sum, P);
-  add_l2_gradient(net, sum, 0, P, static_cast<Scalar>(options.l2 / S));
-  const double penalty = net.l2_penalty(options.l2, S);
-  const double loss = static_cast<double>(sum[P]) + penalty;
-  if (!std::isfinite(loss) || !all_finite(gradient)) {
-    std::copy(sum, sum + P, gradients);  // where the diagnosis looks
-    const DivergencePoint point{s.epochs_done + 1, batch, s.optimizer.spec().learning_rate, loss,
-                                t.good_epoch};
-    totals.divergence = diagnose(point);
-    return;
+// The first values of the block sum's buckets by messages (BlockSum), the last first: whole
+// layers, from the last (whose bucket also holds the loss and correct count after the gradient),
+// each bucket closed once it holds at least exchange_bucket_bytes x ranks of values of
+// `scalar_bytes` each (each of its messages carries 1 / ranks of it), the first layer's in any
+// case.
+std::vector<Index> exchange_buckets(const std::vector<DenseLayer>& layers, std::size_t scalar_bytes,
+                                    const FitOptions& options) {
+  const Index bytes = options.exchange_bucket_bytes * options.communicator->size();
+  std::vector<Index> starts;
+  Index end = layers.back().offset + layers.back().parameter_count() + 2;
+  for (std::size_t l = layers.size(); l-- > 0;) {
+    const Index first = layers[l].offset;
+    if (l == 0 || (end - first) * static_cast<Index>(scalar_bytes) >= bytes) {
+      starts.push_back(first);
+      end = first;
+    }
   }
-  if (!std::isfinite(t.good_loss)) t.good_loss = loss;
-  totals.add_batch(loss, penalty, rows, static_cast<Index>(sum[P + 1]));
-  s.optimizer.step(net.parameters(), gradient);
+  return starts;
 }
 
-// step_on_block_sum with the update shared out (BlockSum::shares_memory(): the ranks on one
-// machine): each rank adds the L2 term to its slice of the batch's sum, checks it, and, when every
-// rank's is finite, updates its slice of the parameters; the ranks then share the parameters
-// instead of the gradient. Each value's arithmetic is step_on_block_sum's: the same bits, with
-// Adam's update made once instead of on every rank. The optimizer's state is left current on each
-// rank's slice only: share_optimizer_state makes it whole.
+// One step on the tree's sum of a batch's blocks (nn/block_sum.hpp), the batch of `rows` rows
+// being the `batch`-th (1-based) and S its sum of sample weights: each rank adds the L2 term to
+// its slice of the batch's gradient (its slice of the sum: P gradient values, then the batch's
+// loss and correct predictions), checks it, and, when every rank's is finite and the loss too,
+// updates its slice of the parameters; the ranks then share the parameters. A divergence is
+// diagnosed by diagnose(point), which runs the network on the last block this rank ran, with the
+// whole gradient in `gradients`. Each value's arithmetic is the one a single process makes: the
+// same bits on any number of ranks, the update made once instead of on every rank. The
+// optimizer's state is left current on each rank's slice only: share_optimizer_state makes it
+// whole.
 template <class Scalar, class Leaf, class Diagnose>
 void step_on_sliced_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, TrainingState<Scalar>& s,
                         const FitOptions& options, BlockSum<Scalar>& blocks, Index G, Leaf& leaf,
@@ -661,7 +662,7 @@ void step_on_sliced_sum(Sequential<Scalar>& net, FitScratch<Scalar>& t, Training
 template <class Scalar>
 void share_optimizer_state(FitScratch<Scalar>& t, Optimizer<Scalar>& optimizer,
                            BlockSum<Scalar>& blocks, Index P) {
-  if (!blocks.shares_memory() || optimizer.first_moment().size() != P) return;  // no state: gd
+  if (t.shared_first.size() != P) return;  // one rank, or no state (gradient descent)
   t.shared_first = optimizer.first_moment();
   t.shared_second = optimizer.second_moment();
   blocks.share_slice(t.shared_first.data(), P);
@@ -671,21 +672,25 @@ void share_optimizer_state(FitScratch<Scalar>& t, Optimizer<Scalar>& optimizer,
 
 // Block g's values for the block sum, into `values`: the block's weighted gradient (its m rows,
 // Xb and Yb, of a batch of `rows` rows, with r their r_n or null), then its share of the batch's
-// loss and its correct predictions.
+// loss and its correct predictions, written after the forward pass so that the backward pass can
+// tell `progress` (when not null) that the values after each layer's are final.
 template <class Scalar, class ForwardBackward>
 void block_values(const Sequential<Scalar>& net, FitScratch<Scalar>& t,
                   ForwardBackward& forward_backward, ConstMatrixRef<Scalar> Xb,
-                  ConstMatrixRef<Scalar> Yb, const Scalar* r, Index rows, Scalar* values) {
+                  ConstMatrixRef<Scalar> Yb, const Scalar* r, Index rows, Scalar* values,
+                  GradientProgress* progress) {
   const Index P = net.parameter_count(), m = Xb.rows();
   const std::size_t last = net.layers().size() - 1;
   const double share = static_cast<double>(m) / static_cast<double>(rows);
+  auto loss_and_correct = [&] {
+    const auto A = t.ws.A(last, m);
+    values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, r);
+    values[P + 1] = t.classification
+                        ? static_cast<Scalar>(count_correct<Scalar>(net.output_activation(), A, Yb))
+                        : Scalar(0);
+  };
   forward_backward(Xb, Yb, block_row_weights(net.loss(), r, m, rows, t.block_r.data()), Scalar(0),
-                   values);
-  const auto A = t.ws.A(last, m);
-  values[P] = static_cast<Scalar>(share) * loss_report<Scalar>(net.loss(), A, Yb, r);
-  values[P + 1] = t.classification
-                      ? static_cast<Scalar>(count_correct<Scalar>(net.output_activation(), A, Yb))
-                      : Scalar(0);
+                   values, loss_and_correct, progress);
 }
 
 // The data-parallel epoch (FitOptions::communicator): for each global batch, this rank's blocks
@@ -708,7 +713,7 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
     const Scalar* r = t.weights.empty() ? nullptr : t.r.data();
     const Index G = blocks.blocks(rows);
     Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
-    auto leaf = [&](Index g, Scalar* values) {
+    auto leaf = [&](Index g, Scalar* values, GradientProgress* progress) {
       const Index b0 = BlockSum<Scalar>::block_start(rows, G, g);
       const Index m = BlockSum<Scalar>::block_start(rows, G, g + 1) - b0;
       const Scalar* rb = r == nullptr ? nullptr : r + b0;
@@ -716,10 +721,10 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
         auto Xb = t.ws.batch_inputs(m);
         auto Yb = t.ws.batch_targets(m);
         gather_rows<Scalar>(X, Y, source + b0, Xb, Yb);
-        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values);
+        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values, progress);
       } else {
         block_values<Scalar>(net, t, forward_backward, X.middleRows(start + b0, m),
-                             Y.middleRows(start + b0, m), rb, rows, values);
+                             Y.middleRows(start + b0, m), rb, rows, values, progress);
       }
       ran = start + b0;
       ran_rows = m;
@@ -734,12 +739,9 @@ EpochTotals train_epoch_parallel(Sequential<Scalar>& net, ConstMatrixRef<Scalar>
                                           : Y.middleRows(ran, ran_rows),
                                       point);
     };
-    if (S > 0.0 && blocks.shares_memory())  // a batch whose weights are all 0 is skipped
+    if (S > 0.0)  // a batch whose weights are all 0 is skipped
       step_on_sliced_sum(net, t, s, options, blocks, G, leaf, S, rows, start / t.batch + 1,
                          gradients, totals, diagnose);
-    else if (S > 0.0)
-      step_on_block_sum(net, t, s, options, blocks.sum(rows, leaf), S, rows, start / t.batch + 1,
-                        gradients, totals, diagnose);
     if (totals.divergence) break;
     // Every rank stops at the same batch when one's callback asks to.
     const bool stop = options.on_batch_end && !options.on_batch_end(start + rows, t.n);
@@ -800,7 +802,7 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
     const Scalar* r = plan.weighted ? t.r.data() : nullptr;
     Index at = 0;                 // this rank's rows of the batch before block g
     Index ran = 0, ran_rows = 0;  // the last block this rank ran, for a divergence's diagnosis
-    auto leaf = [&](Index g, Scalar* values) {
+    auto leaf = [&](Index g, Scalar* values, GradientProgress* progress) {
       const Index m = plan.block_rows(g, k);
       const Index first = plan.offset[static_cast<std::size_t>(g - plan.mine.first)] +
                           k * plan.take[static_cast<std::size_t>(g)];
@@ -813,10 +815,10 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
         auto Xb = t.ws.batch_inputs(m);
         auto Yb = t.ws.batch_targets(m);
         gather_rows<Scalar>(X, Y, s.order.data() + first, Xb, Yb);
-        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values);
+        block_values<Scalar>(net, t, forward_backward, Xb, Yb, rb, rows, values, progress);
       } else {
         block_values<Scalar>(net, t, forward_backward, X.middleRows(first, m),
-                             Y.middleRows(first, m), rb, rows, values);
+                             Y.middleRows(first, m), rb, rows, values, progress);
       }
       at += m;
       ran = first;
@@ -832,12 +834,9 @@ EpochTotals train_epoch_striped(Sequential<Scalar>& net, ConstMatrixRef<Scalar> 
                                           : Y.middleRows(ran, ran_rows),
                                       point);
     };
-    if (S > 0.0 && blocks.shares_memory())  // a batch whose weights are all 0 is skipped
+    if (S > 0.0)  // a batch whose weights are all 0 is skipped
       step_on_sliced_sum(net, t, s, options, blocks, plan.G, leaf, S, rows, k + 1, gradients,
                          totals, diagnose);
-    else if (S > 0.0)
-      step_on_block_sum(net, t, s, options, blocks.sum_of_blocks(plan.G, leaf), S, rows, k + 1,
-                        gradients, totals, diagnose);
     if (totals.divergence) break;
     done += rows;
     const bool stop = options.on_batch_end && !options.on_batch_end(done, t.n);
@@ -1175,15 +1174,14 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
   std::optional<StripePlan> plan;
   if (!options.stripe_rows.empty()) plan.emplace(options, t.batch, X_val != nullptr);
   History history = reserved_history(options.epochs, t.classification, X_val != nullptr);
-  // The passes without their checks: check_fit_arguments checked the shapes once.
-  // The gradient goes into `into`, or gradients_ when null.
-  auto forward_backward = [this, &t](const ConstMatrixRef<Scalar>& Xb,
-                                     const ConstMatrixRef<Scalar>& Yb, const Scalar* r,
-                                     Scalar l2_over_S, Scalar* into) {
+  // The passes without their checks (check_fit_arguments checked the shapes once): train_batch.
+  auto forward_backward = [this, &t](const auto& Xb, const auto& Yb, const Scalar* r,
+                                     Scalar l2_over_S, Scalar* into, const auto& between,
+                                     GradientProgress* progress) {
     forward_impl(Xb, t.ws);
-    backward_impl(Xb, Yb, t.ws, r, l2_over_S, into);
+    between();
+    backward_impl(Xb, Yb, t.ws, r, l2_over_S, into, progress);
   };
-
   // Data-parallel: the sums over the blocks of each batch, with the loss and the correct
   // predictions after the gradient. Local SGD: the ranks' models averaged every sync_every steps.
   std::optional<BlockSum<Scalar>> blocks;
@@ -1192,7 +1190,8 @@ History Sequential<Scalar>::fit_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Sc
     average.emplace(*options.communicator, s.optimizer);
   else if (options.communicator != nullptr)
     blocks.emplace(*options.communicator, parameter_count() + 2, t.batch, t.n,
-                   options.gradient_block_rows, plan ? plan->G : 0);
+                   options.gradient_block_rows, plan ? plan->G : 0,
+                   exchange_buckets(layers_, sizeof(Scalar), options));
 
   // Tiny networks take the tiny path, which gives the same bits, for as long as it can.
   int first_run = 0;

@@ -12,6 +12,7 @@
 #include "mlp/core/error.hpp"
 #include "mlp/nn/dense.hpp"
 #include "mlp/nn/output.hpp"
+#include "nn/gradient_progress.hpp"
 #include "nn/sparse_input.hpp"
 
 namespace mlp {
@@ -177,7 +178,7 @@ void Sequential<Scalar>::forward_impl(ConstMatrixRef<Scalar> X, Workspace<Scalar
 template <class Scalar>
 void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y,
                                        Workspace<Scalar>& ws, const Scalar* r, Scalar l2_over_S,
-                                       Scalar* into) {
+                                       Scalar* into, GradientProgress* progress) {
   const Index rows = X.rows();
   Scalar* gradients = into != nullptr ? into : gradients_.data();
   const std::size_t last = layers_.size() - 1;
@@ -211,11 +212,13 @@ void Sequential<Scalar>::backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<
       else
         dense_backward_weights<Scalar>(X, dZ, dW, db);
       add_l2();
+      if (progress != nullptr) progress->final_from(layer.offset);
       break;  // the input's gradient is not needed
     }
     const auto A_prev = ws.A(l - 1, rows);  // (rows, n_in)
     dense_backward_weights<Scalar>(A_prev, dZ, dW, db);
     add_l2();
+    if (progress != nullptr) progress->final_from(layer.offset);
     const Activation previous = layers_[l - 1].activation;
     if (previous == Activation::relu) {
       // dE/dZ(l-1) = (dE/dZ(l) W(l)^T) * [A(l-1) > 0], in one pass.

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <vector>
 
 #include "mlp/nn/communicator.hpp"
@@ -29,6 +30,27 @@ TEST(SingleProcessCommunicator, SharedMemoryIsThisProcesssOwn) {
   std::memcpy(read.data(), memory->part(0), 3 * sizeof(double));
   EXPECT_EQ(read, written);
   EXPECT_EQ(memory->part(0)[3 * sizeof(double)], std::byte{7});
+}
+
+// One process's alltoall sends itself everything: complete when started, its request saying so.
+TEST(SingleProcessCommunicator, StartedAlltoallIsCompleteAtOnce) {
+  mlp::SingleProcessCommunicator one;
+  const auto request = one.make_request();
+  const std::vector<float> send{1.5f, -2.0f, 3.25f};
+  std::vector<float> received(3, 0.0f);
+  const std::vector<mlp::Index> counts{3};
+  one.start_alltoall(std::span<const float>(send), counts, std::span<float>(received), counts,
+                     *request);
+  EXPECT_TRUE(request->test());
+  request->wait();
+  EXPECT_EQ(received, send);
+  const std::vector<double> send_double{4.0, 5.5};
+  std::vector<double> received_double(2, 0.0);
+  const std::vector<mlp::Index> two{2};
+  one.start_alltoall(std::span<const double>(send_double), two, std::span<double>(received_double),
+                     two, *request);
+  EXPECT_TRUE(request->test());
+  EXPECT_EQ(received_double, send_double);
 }
 
 }  // namespace

@@ -35,6 +35,9 @@ struct DataParallelCase {
   // rows, training and validation each cut into G stripes of consecutive rows (nn/stripes.hpp).
   bool striped = false;
   bool uneven_stripes = false;  // stripe g holds about (g + 1) / (1 + ... + G) of the rows
+  int hidden_layers = 2;        // 1 to 4: 12 tanh, 8 relu, 10 tanh, 6 relu units, in that order
+  // FitOptions::exchange_bucket_bytes (by messages): 0, a bucket per layer; -1, the default.
+  Index bucket_bytes = -1;
 };
 
 // The cases: every one has more blocks per batch than the 4 ranks the tests run, but for
@@ -96,8 +99,8 @@ void expect_same_run(const DataParallelRun<Scalar>& got, const DataParallelRun<S
   EXPECT_EQ(got.history.rollbacks, want.history.rollbacks);
 }
 
-// Trains the case's network (5 inputs, hidden 12 tanh, 8 relu) on its data, with `comm` (null:
-// plain fit). The data are the same on every call.
+// Trains the case's network (5 inputs, its hidden layers) on its data, with `comm` (null: plain
+// fit). The data are the same on every call.
 template <class Scalar>
 DataParallelRun<Scalar> run_data_parallel_case(const DataParallelCase& c, Communicator* comm) {
   constexpr Index kFeatures = 5, kClasses = 3;
@@ -117,7 +120,9 @@ DataParallelRun<Scalar> run_data_parallel_case(const DataParallelCase& c, Commun
       Y(i, 0) = static_cast<Scalar>(score + 0.1 * random.normal());
   }
   Sequential<Scalar> net(kFeatures);
-  net.add(12, Activation::tanh).add(8, Activation::relu);
+  constexpr Index kWidths[] = {12, 8, 10, 6};
+  for (int l = 0; l < c.hidden_layers; ++l)
+    net.add(kWidths[l], l % 2 == 0 ? Activation::tanh : Activation::relu);
   net.add(c.classification ? kClasses : 1,
           c.classification ? Activation::softmax : Activation::identity);
   net.initialize(Initializer::glorot_uniform(), 11);
@@ -132,6 +137,7 @@ DataParallelRun<Scalar> run_data_parallel_case(const DataParallelCase& c, Commun
   options.gradient_block_rows = c.block_rows;
   options.sync_every = c.sync_every;
   options.communicator = comm;
+  if (c.bucket_bytes >= 0) options.exchange_bucket_bytes = c.bucket_bytes;
   if (c.sample_weights)
     for (Index i = 0; i < c.samples; ++i)
       options.sample_weight.push_back(static_cast<double>(i % 4) * 0.5);

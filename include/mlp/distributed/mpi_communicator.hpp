@@ -29,11 +29,15 @@ class MpiCommunicator final : public Communicator {
                  std::span<const Index> counts) override;
   void allgather(std::span<const double> mine, std::span<double> all,
                  std::span<const Index> counts) override;
-  // MPI_Alltoallv.
-  void alltoall(std::span<const float> send, std::span<const Index> send_counts,
-                std::span<float> recv, std::span<const Index> recv_counts) override;
-  void alltoall(std::span<const double> send, std::span<const Index> send_counts,
-                std::span<double> recv, std::span<const Index> recv_counts) override;
+  // MPI_Ialltoallv; the request is MPI_Test's and MPI_Wait's (requests of this communicator's
+  // make_request only). Throws InvalidArgument when the request's last operation is in flight.
+  std::unique_ptr<Request> make_request() override;
+  void start_alltoall(std::span<const float> send, std::span<const Index> send_counts,
+                      std::span<float> recv, std::span<const Index> recv_counts,
+                      Request& request) override;
+  void start_alltoall(std::span<const double> send, std::span<const Index> send_counts,
+                      std::span<double> recv, std::span<const Index> recv_counts,
+                      Request& request) override;
   void allreduce_sum(std::span<double> values) override;        // MPI_Allreduce
   void broadcast(std::span<double> values, int root) override;  // MPI_Bcast
   bool any(bool flag) override;                                 // MPI_Allreduce with MPI_LOR

@@ -29,6 +29,19 @@ class SharedMemory {
   virtual void synchronize() = 0;
 };
 
+// A non-blocking collective operation (Communicator::start_alltoall), made once by
+// Communicator::make_request and reused: one operation in flight at a time. The operation's
+// buffers must stay valid, and untouched, until it is complete.
+class Request {
+ public:
+  virtual ~Request() = default;
+  // Lets the operation progress (MPI without a progress thread moves bytes only inside its
+  // calls); true once it is complete, or when none is in flight.
+  virtual bool test() = 0;
+  // Returns once the operation is complete.
+  virtual void wait() = 0;
+};
+
 class Communicator {
  public:
   virtual ~Communicator() = default;
@@ -44,14 +57,21 @@ class Communicator {
                          std::span<const Index> counts) = 0;
   virtual void allgather(std::span<const double> mine, std::span<double> all,
                          std::span<const Index> counts) = 0;
+  // A request for start_alltoall: each operation in flight needs its own.
+  virtual std::unique_ptr<Request> make_request() = 0;
   // Every rank sends each rank a part of `send` and receives a part from each: `send` holds the
   // parts for ranks 0, 1, ... one after another (send_counts[s] values for rank s), and `recv`
   // receives the parts from ranks 0, 1, ... one after another (recv_counts[s] values from rank
-  // s). What rank r sends rank s, s expects: r's send_counts[s] == s's recv_counts[r].
-  virtual void alltoall(std::span<const float> send, std::span<const Index> send_counts,
-                        std::span<float> recv, std::span<const Index> recv_counts) = 0;
-  virtual void alltoall(std::span<const double> send, std::span<const Index> send_counts,
-                        std::span<double> recv, std::span<const Index> recv_counts) = 0;
+  // s). What rank r sends rank s, s expects: r's send_counts[s] == s's recv_counts[r]. Started
+  // here, complete once `request` says so (test or wait); the counts may change once this
+  // returns, `send` and `recv` not before completion. A rank may compute while it is in flight
+  // (data-parallel fit sends a layer's gradient while it computes the layer before it).
+  virtual void start_alltoall(std::span<const float> send, std::span<const Index> send_counts,
+                              std::span<float> recv, std::span<const Index> recv_counts,
+                              Request& request) = 0;
+  virtual void start_alltoall(std::span<const double> send, std::span<const Index> send_counts,
+                              std::span<double> recv, std::span<const Index> recv_counts,
+                              Request& request) = 0;
   // values = the sum over the ranks of their `values`, on every rank. The order of the additions
   // is the implementation's: use allgather and add in a fixed order where bits must not depend on
   // the number of ranks.
@@ -75,10 +95,14 @@ class SingleProcessCommunicator final : public Communicator {
                  std::span<const Index> counts) override;
   void allgather(std::span<const double> mine, std::span<double> all,
                  std::span<const Index> counts) override;
-  void alltoall(std::span<const float> send, std::span<const Index> send_counts,
-                std::span<float> recv, std::span<const Index> recv_counts) override;
-  void alltoall(std::span<const double> send, std::span<const Index> send_counts,
-                std::span<double> recv, std::span<const Index> recv_counts) override;
+  // A request that is always complete: start_alltoall copies at once.
+  std::unique_ptr<Request> make_request() override;
+  void start_alltoall(std::span<const float> send, std::span<const Index> send_counts,
+                      std::span<float> recv, std::span<const Index> recv_counts,
+                      Request& request) override;
+  void start_alltoall(std::span<const double> send, std::span<const Index> send_counts,
+                      std::span<double> recv, std::span<const Index> recv_counts,
+                      Request& request) override;
   void allreduce_sum(std::span<double>) override {}
   void broadcast(std::span<double>, int) override {}
   bool any(bool flag) override { return flag; }

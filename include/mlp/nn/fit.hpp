@@ -88,6 +88,14 @@ struct FitOptions {
   // The tiny path is not taken.
   Communicator* communicator = nullptr;
   Index gradient_block_rows = 32;
+  // Ranks exchanging by messages (on several machines): the gradient's exchange goes in buckets
+  // of whole layers, the last layer's first, each started while the backward pass of the rank's
+  // last block computes the layers before it (docs/distributed.md). A bucket takes layers until
+  // each of its messages (1 / ranks of it to each rank) holds at least this many bytes (each
+  // message costs a latency, and a bucket hides at most its transfer): 0 gives a bucket per
+  // layer; more than the gradient, one exchange after the backward pass. The model is the same
+  // bits whatever the buckets.
+  Index exchange_bucket_bytes = Index(64) << 10;
   // Local SGD (with a communicator; docs/distributed.md): 0 = synchronous training as above; K >= 1
   // = each rank takes its own steps on its share of each global batch (rows [B r / N, B (r + 1) /
   // N) of batch B on rank r of N), and after every K of them, and at the end of every epoch, the

@@ -30,6 +30,8 @@
 
 namespace mlp {
 
+class GradientProgress;  // src/nn/gradient_progress.hpp
+
 template <class Scalar>
 class Sequential {
  public:
@@ -169,8 +171,10 @@ class Sequential {
   // with l2_over_S > 0, every dE/dW gains l2_over_S * W (the L2 penalty's gradient). The
   // gradient goes into `into` (parameter_count values, gradients()' layout), or gradients()
   // when null: data-parallel fit writes each block's straight into its place in the block sum.
+  // `progress`, when not null, is told each layer's gradient as soon as it is final.
   void backward_impl(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, Workspace<Scalar>& ws,
-                     const Scalar* r = nullptr, Scalar l2_over_S = 0, Scalar* into = nullptr);
+                     const Scalar* r = nullptr, Scalar l2_over_S = 0, Scalar* into = nullptr,
+                     GradientProgress* progress = nullptr);
   // Throws InvalidArgument unless ws is planned for these layers and `rows` samples.
   void check_workspace(const Workspace<Scalar>& ws, Index rows, const char* what) const;
 
