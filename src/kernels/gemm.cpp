@@ -414,8 +414,8 @@ void packed_gemm(const KernelSet<T>& K, const Problem<T>& P) {
   const double product =
       static_cast<double>(P.m) * static_cast<double>(P.n) * static_cast<double>(P.k);
   Index chunks = 1;
-  if (pool.size() > 1 && product >= kParallelProduct) {
-    const auto threads = static_cast<Index>(pool.size());
+  const auto threads = static_cast<Index>(pool.threads_now());
+  if (threads > 1 && product >= kParallelProduct) {
     chunks = std::clamp(static_cast<Index>(product / kChunkProduct), threads, 2 * threads);
     chunks = std::min(chunks, panels);
   }

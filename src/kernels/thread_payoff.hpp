@@ -45,6 +45,8 @@ class ThreadPayoff {
 
   // Whether a job that starts at `now` should run on the calling thread alone.
   bool run_alone(std::int64_t now) const { return now < alone_until_; }
+  // When the current pause ends (a time in the past when there is none).
+  std::int64_t alone_until() const { return alone_until_; }
 
   // A shared job starts at `now` (the first of a window, or of another calling thread, reads
   // the caller's CPU clock).

@@ -170,6 +170,15 @@ void ThreadPool::worker(std::uint32_t seen) {
   }
 }
 
+int ThreadPool::threads_now() {
+  if (size_ <= 1) return 1;
+  if (nanoseconds_now() < alone_until_.load(std::memory_order_relaxed)) {
+    alone_jobs_.fetch_add(1, std::memory_order_relaxed);
+    return 1;
+  }
+  return size_;
+}
+
 void ThreadPool::run_raw(int chunks, void (*fn)(void*, int), void* context) {
   if (chunks <= 1 || size_ <= 1 || !busy_.try_lock()) {
     for (int c = 0; c < chunks; ++c) fn(context, c);
@@ -203,6 +212,7 @@ void ThreadPool::run_raw(int chunks, void (*fn)(void*, int), void* context) {
     }
   }
   payoff_.record(start, nanoseconds_now() - start, own_end - own_start, mine, chunks);
+  alone_until_.store(payoff_.alone_until(), std::memory_order_relaxed);
   busy_.unlock();
 }
 

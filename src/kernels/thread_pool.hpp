@@ -45,6 +45,13 @@ class ThreadPool {
   static bool add_thread_initializer(void (*init)());
   int size() const { return size_; }
 
+  // The threads to cut work for now: size(), or 1 while the fall-back runs jobs on the calling
+  // thread alone (thread_payoff.hpp). Work cut for two threads and run on one costs more than
+  // work cut for one (each chunk of a product packs its own copy of a matrix, the sparse kernels'
+  // groups break at chunk edges): with a core taken, an MNIST epoch ran 5 - 7 % longer on 2
+  // threads alone than on 1. Saying 1 because of a pause counts as a job run alone.
+  int threads_now();
+
   // Of the jobs that could have been shared (more than one chunk, more than one thread), how many
   // were, and how many the calling thread ran alone because the workers did not pay.
   struct JobCounts {
@@ -87,7 +94,8 @@ class ThreadPool {
   void* job_context_ = nullptr;
   std::uint32_t generation_ = 0;  // of the last job (only the thread holding busy_ writes it)
   bool stopping_ = false;
-  ThreadPayoff payoff_;  // only the thread holding busy_ uses it
+  ThreadPayoff payoff_;                       // only the thread holding busy_ uses it
+  std::atomic<std::int64_t> alone_until_{0};  // payoff_.alone_until() after its last verdict
   std::atomic<std::uint64_t> shared_jobs_{0};
   std::atomic<std::uint64_t> alone_jobs_{0};
 

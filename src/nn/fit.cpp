@@ -102,11 +102,12 @@ void gather_rows(ConstMatrixRef<Scalar> X, ConstMatrixRef<Scalar> Y, const Index
     }
   };
   detail::ThreadPool& pool = detail::ThreadPool::global();
-  if (pool.size() == 1 || rows * X.cols() < kParallelElements) {
+  const int threads = pool.threads_now();
+  if (threads == 1 || rows * X.cols() < kParallelElements) {
     copy(0, 1);
     return;
   }
-  const int chunks = 2 * pool.size();
+  const int chunks = 2 * threads;
   auto chunk = [&](int c) { copy(c, chunks); };
   pool.run(chunks, chunk);
 }

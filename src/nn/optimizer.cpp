@@ -192,7 +192,7 @@ void Optimizer<Scalar>::update(Eigen::Ref<Vector<Scalar>> w, Eigen::Ref<const Ve
       Scalar* const mp = first_moment_.data() + first;
       Scalar* const vp = second_moment_.data() + first;
       detail::ThreadPool& pool = detail::ThreadPool::global();
-      const Index chunks = n >= kParallelElements ? 2 * pool.size() : 1;
+      const Index chunks = n >= kParallelElements ? 2 * pool.threads_now() : 1;
       auto chunk = [&](int c) {
         constexpr Index align = 16;
         const Index from = (n * c / chunks) / align * align;

@@ -30,8 +30,8 @@ void for_balanced_ranges(Index items, Index width, const Start& start, const Bod
   const double work = static_cast<double>(entries) * static_cast<double>(width);
   detail::ThreadPool& pool = detail::ThreadPool::global();
   Index chunks = 1;
-  if (pool.size() > 1 && work >= kParallelWork) {
-    const auto threads = static_cast<Index>(pool.size());
+  const auto threads = static_cast<Index>(pool.threads_now());
+  if (threads > 1 && work >= kParallelWork) {
     chunks =
         std::min(std::clamp(static_cast<Index>(work / kChunkWork), threads, 2 * threads), items);
   }
@@ -265,9 +265,9 @@ bool SparseBatch<Scalar>::index(ConstMatrixRef<Scalar> X, double max_density, Ge
   indexed_ = false;
   const Index rows = X.rows(), cols = X.cols();
   detail::ThreadPool& pool = detail::ThreadPool::global();
-  ranges_ = pool.size() > 1 && rows * cols >= kParallelIndexEntries
-                ? std::min<Index>(2 * pool.size(), rows)
-                : 1;
+  const int threads = pool.threads_now();
+  ranges_ =
+      threads > 1 && rows * cols >= kParallelIndexEntries ? std::min<Index>(2 * threads, rows) : 1;
   auto first_row = [&](Index r) { return rows * r / ranges_; };
 
   // Each sample's count of nonzero entries, and each range's count per input, in vectorisable

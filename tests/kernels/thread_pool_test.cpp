@@ -144,10 +144,14 @@ TEST(ThreadPool, RunsJobsAloneWhileAWorkerStallsAndSharesThemAgainLater) {
   EXPECT_EQ(run_jobs(pool, 20, true), 0);
   EXPECT_EQ(pool.job_counts().alone, paused.alone + 20);
   EXPECT_EQ(pool.job_counts().shared, paused.shared);
+  // Meanwhile work is cut for one thread, and each such answer counts as a job run alone.
+  EXPECT_EQ(pool.threads_now(), 1);
+  EXPECT_EQ(pool.job_counts().alone, paused.alone + 21);
   // The worker is fast again: after the pause (at most the longest), the pool shares again.
   while (pool.job_counts().shared == paused.shared && elapsed() < std::chrono::seconds(5))
     run_jobs(pool, 1, false);
   EXPECT_GT(pool.job_counts().shared, paused.shared);
+  EXPECT_EQ(pool.threads_now(), 2);
   pool.resize(threads);
 }
 
