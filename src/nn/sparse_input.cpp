@@ -101,14 +101,13 @@ void combine_rows_by_column_blocks(const gemm_detail::KernelSet<Scalar>& kernels
 }
 
 // Items (samples, or inputs) go through the sparse_group kernels kSparseGroupRows at a time when
-// the positions they index (inputs, or samples) are at most kSparseGroupMaxPositions (none:
-// nothing to group) ...
-// ... and when the union of their positions holds at most this many times their own entries
-// divided by the group's size: each position of the union costs the group one row of M from L2
-// and a multiply-add per item, zero or not. Measured on the Zen 5 (AVX-512), forward: groups of 4
-// MNIST images (a union of 1.9 - 2.2 images' worth of pixels) 86 us a batch against 102 one by
-// one; 4 random rows of 19 % density (3.0 rows' worth) 183 us against 132, and of 30 % (2.5) 250
-// against 222.
+// the positions they index (inputs, or samples) are at most kSparseGroupMaxPositions (and more
+// than none), and when the union of their positions holds at most kGroupMaxFill times their own
+// entries divided by the group's size: each position of the union costs the group one row of M
+// from L2 and a multiply-add per item, zero or not. Measured on the Zen 5 (AVX-512), forward:
+// groups of 4 MNIST images (a union of 1.9 - 2.2 images' worth of pixels) 86 us a batch against 102
+// one by one; 4 random rows of 19 % density (3.0 rows' worth) 183 us against 132, and of 30 % (2.5)
+// 250 against 222.
 constexpr double kGroupMaxFill = 2.4;
 
 // The union of the positions of items [first, first + group), ascending, into `out`; returns its
