@@ -110,6 +110,19 @@ void combine_rows_by_column_blocks(const gemm_detail::KernelSet<Scalar>& kernels
 // 250 against 222.
 constexpr double kGroupMaxFill = 2.4;
 
+// The union of `group` consecutive rows of bits (row k at bits + k * words, bit p % 64 of word
+// p / 64 for position p), ascending, into `out`; returns its size.
+inline Index union_of_bits(const std::uint64_t* bits, Index words, int group, std::int32_t* out) {
+  Index count = 0;
+  for (Index w = 0; w < words; ++w) {
+    std::uint64_t any = 0;
+    for (int k = 0; k < group; ++k) any |= bits[k * words + w];
+    for (; any != 0; any &= any - 1)
+      out[count++] = static_cast<std::int32_t>(64 * w + std::countr_zero(any));
+  }
+  return count;
+}
+
 // The union of the positions of items [first, first + group), ascending, into `out`; returns its
 // size. Item k's positions are index[begin(k) .. end(k)), each below `positions`.
 template <class Begin, class End>
@@ -133,24 +146,7 @@ Index union_of_positions(Index first, int group, const Begin& begin, const End& 
     }
     if (w >= 0) bits[w] |= word;
   }
-  Index count = 0;
-  for (Index w = 0; w < words; ++w)
-    for (std::uint64_t b = bits[w]; b != 0; b &= b - 1)
-      out[count++] = static_cast<std::int32_t>(64 * w + std::countr_zero(b));
-  return count;
-}
-
-// The union of `group` consecutive rows of bits (row k at bits + k * words, bit p % 64 of word
-// p / 64 for position p), ascending, into `out`; returns its size.
-inline Index union_of_bits(const std::uint64_t* bits, Index words, int group, std::int32_t* out) {
-  Index count = 0;
-  for (Index w = 0; w < words; ++w) {
-    std::uint64_t any = 0;
-    for (int k = 0; k < group; ++k) any |= bits[k * words + w];
-    for (; any != 0; any &= any - 1)
-      out[count++] = static_cast<std::int32_t>(64 * w + std::countr_zero(any));
-  }
-  return count;
+  return union_of_bits(bits, words, 1, out);
 }
 
 // combine_rows_by_column_blocks for items [first, last), their weights also readable densely:
@@ -208,21 +204,20 @@ void forward(const SparseBatch<Scalar>& X, ConstMatrixRef<Scalar> dense, ConstMa
   const auto& kernels = gemm_detail::kernels_for<Scalar>(kernel);
   const Index n_in = W.rows(), n_out = W.cols();
   const Index block_length = gemm_detail::sum_block_length<Scalar>(n_in);
+  auto begin = [&](Index i) { return X.sample_begin(i); };
+  auto end = [&](Index i) { return X.sample_end(i); };
+  auto unite = [&](Index i, std::int32_t* united) {
+    constexpr int G = gemm_detail::kSparseGroupRows;
+    if (kernels.nonzero_union != nullptr)  // from the rows themselves
+      return kernels.nonzero_union(G, dense.data() + i * dense.outerStride(), dense.outerStride(),
+                                   n_in, united);
+    return union_of_positions(i, G, begin, end, X.by_sample_index(), n_in, united);
+  };
   auto samples = [&](Index first, Index last) {
     combine_rows_in_groups<Scalar>(
-        kernels, first, last, [&](Index i) { return X.sample_begin(i); },
-        [&](Index i) { return X.sample_end(i); }, X.by_sample_index(), X.by_sample_value(),
-        block_length, n_in, dense.data(), dense.outerStride(), 1, W.data(), W.outerStride(), n_out,
-        [&](Index i) { return Z.data() + i * Z.outerStride(); }, Z.outerStride(),
-        [&](Index i, std::int32_t* united) {
-          constexpr int G = gemm_detail::kSparseGroupRows;
-          if (kernels.nonzero_union != nullptr)  // from the rows themselves
-            return kernels.nonzero_union(G, dense.data() + i * dense.outerStride(),
-                                         dense.outerStride(), n_in, united);
-          return union_of_positions(
-              i, G, [&](Index j) { return X.sample_begin(j); },
-              [&](Index j) { return X.sample_end(j); }, X.by_sample_index(), n_in, united);
-        });
+        kernels, first, last, begin, end, X.by_sample_index(), X.by_sample_value(), block_length,
+        n_in, dense.data(), dense.outerStride(), 1, W.data(), W.outerStride(), n_out,
+        [&](Index i) { return Z.data() + i * Z.outerStride(); }, Z.outerStride(), unite);
     for (Index i = first; i < last; ++i) {
       Scalar* z = Z.data() + i * Z.outerStride();
       for (Index j = 0; j < n_out; ++j) z[j] = z[j] + b[j];
