@@ -185,14 +185,21 @@ void ThreadPool::run_raw(int chunks, void (*fn)(void*, int), void* context) {
     return;
   }
   const std::int64_t start = nanoseconds_now();
-  if (payoff_.run_alone(start)) {
+  const JobKey key{reinterpret_cast<std::uintptr_t>(fn), reinterpret_cast<std::uintptr_t>(context),
+                   chunks};
+  const bool paused = payoff_.run_alone(start);
+  if (paused || payoff_.probes(start, key)) {
     alone_jobs_.fetch_add(1, std::memory_order_relaxed);
     for (int c = 0; c < chunks; ++c) fn(context, c);
+    if (!paused) {
+      payoff_.probe_job_ends(nanoseconds_now());
+      alone_until_.store(payoff_.alone_until(), std::memory_order_relaxed);
+    }
     busy_.unlock();
     return;
   }
   shared_jobs_.fetch_add(1, std::memory_order_relaxed);
-  payoff_.job_starts(start);
+  payoff_.job_starts(start, key);
   job_fn_ = fn;
   job_context_ = context;
   done_.store(0, std::memory_order_relaxed);

@@ -7,8 +7,9 @@
 // take the rest. Callers give each chunk a disjoint part of the output and compute it the same
 // way whoever runs it, so results never depend on timing or on the number of threads.
 //
-// A worker whose core another process holds costs more than it gives: the pool then runs its
-// jobs on the calling thread alone for a while (thread_payoff.hpp).
+// A worker whose core another process holds, or that shares one core's pipes with the calling
+// thread, costs more than it gives: the pool then runs its jobs on the calling thread alone for a
+// while (thread_payoff.hpp).
 //
 // Workers spin briefly between jobs (a training step runs several products back to back) and
 // then sleep, so idle threads do not keep the cores from other processes. run() allocates
@@ -53,7 +54,8 @@ class ThreadPool {
   int threads_now();
 
   // Of the jobs that could have been shared (more than one chunk, more than one thread), how many
-  // were, and how many the calling thread ran alone because the workers did not pay.
+  // were, and how many the calling thread ran alone: because the workers did not pay, or to
+  // check whether they do (a probe).
   struct JobCounts {
     std::uint64_t shared = 0;
     std::uint64_t alone = 0;
