@@ -241,15 +241,25 @@ int run_jobs(ThreadPool& pool, int jobs, bool stall) {
   return on_workers.load();
 }
 
-TEST(ThreadPool, RunsJobsAloneWhileAWorkerStallsAndSharesThemAgainLater) {
+// The global pool with two threads for one test (restored after it), and the time since the
+// test started.
+class TwoThreadPool : public ::testing::Test {
+ protected:
+  void SetUp() override { pool.resize(2); }
+  void TearDown() override { pool.resize(threads); }
+  std::chrono::steady_clock::duration elapsed() const {
+    return std::chrono::steady_clock::now() - start;
+  }
+
   ThreadPool& pool = ThreadPool::global();
   const int threads = pool.size();
-  pool.resize(2);
+  const std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+TEST_F(TwoThreadPool, RunsJobsAloneWhileAWorkerStallsAndSharesThemAgainLater) {
   // Shared, each job waits 2 ms for the stalled worker's chunk, against 160 us alone: after a
   // window of them, the pool runs the jobs on the caller alone, for at least the first pause
   // (100 ms).
-  const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] { return std::chrono::steady_clock::now() - start; };
   const std::uint64_t alone_before = pool.job_counts().alone;
   while (pool.job_counts().alone == alone_before && elapsed() < std::chrono::seconds(5))
     run_jobs(pool, 1, true);
@@ -266,7 +276,6 @@ TEST(ThreadPool, RunsJobsAloneWhileAWorkerStallsAndSharesThemAgainLater) {
     run_jobs(pool, 1, false);
   EXPECT_GT(pool.job_counts().shared, paused.shared);
   EXPECT_EQ(pool.threads_now(), 2);
-  pool.resize(threads);
 }
 
 std::int64_t nanoseconds_now() {
@@ -294,15 +303,10 @@ void run_contended_jobs(ThreadPool& pool, int jobs, bool contend) {
   for (int job = 0; job < jobs; ++job) pool.run(8, chunk);
 }
 
-TEST(ThreadPool, RunsJobsAloneWhileTwoThreadsSlowEachOtherAndSharesThemAgainLater) {
-  ThreadPool& pool = ThreadPool::global();
-  const int threads = pool.size();
-  pool.resize(2);
+TEST_F(TwoThreadPool, RunsJobsAloneWhileTwoThreadsSlowEachOtherAndSharesThemAgainLater) {
   // Shared, a job takes about 240 us against 160 alone. By the caller's pace while sharing (60 us
   // a chunk), alone would take 480 us: only a probe, run alone, shows that sharing loses (the
   // estimate alone keeps sharing, shown by disabling the probes).
-  const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] { return std::chrono::steady_clock::now() - start; };
   while (pool.threads_now() != 1 && elapsed() < std::chrono::seconds(2))
     run_contended_jobs(pool, 1, true);
   ASSERT_EQ(pool.threads_now(), 1) << "still sharing after 2 s";
@@ -312,7 +316,6 @@ TEST(ThreadPool, RunsJobsAloneWhileTwoThreadsSlowEachOtherAndSharesThemAgainLate
     run_contended_jobs(pool, 1, false);
   EXPECT_GT(pool.job_counts().shared, paused.shared);
   EXPECT_EQ(pool.threads_now(), 2);
-  pool.resize(threads);
 }
 
 }  // namespace
