@@ -26,6 +26,7 @@
 #include "shared/output_path.hpp"
 #include "shared/progress.hpp"
 #include "shared/report_flag.hpp"
+#include "shared/thread_use_note.hpp"
 #include "shared/usage_error.hpp"
 #include "shared/validators.hpp"
 
@@ -399,6 +400,7 @@ int run_train(TrainArguments a) {
     if (meta.task != Task::classification && loss == Loss::mse)
       progress.show_rmse(meta.target_scale);
   };
+  const ThreadUse threads_before = thread_use();
   TrainingResult<Scalar> result =
       train_model<Scalar>(std::move(data), settings, warm_start ? &*warm_start : nullptr, callbacks,
                           checkpointing, on_start);
@@ -432,6 +434,8 @@ int run_train(TrainArguments a) {
                                       : "",
                 h.best_epoch);
     print_metrics<Scalar>(meta);
+    const std::string threads_note = thread_use_note(threads(), thread_use() - threads_before);
+    if (!threads_note.empty()) std::printf("%s\n", threads_note.c_str());
     std::printf("saved %s\n", a.output.c_str());
   }
   return interrupt_requested() ? 130 : 0;

@@ -19,6 +19,11 @@ int threads() {
   return detail::ThreadPool::global().size();
 }
 
+ThreadUse thread_use() {
+  const detail::ThreadPool::JobCounts jobs = detail::ThreadPool::global().job_counts();
+  return {jobs.shared, jobs.alone};
+}
+
 std::string_view kernel_set() {
   if (!detail::kernel_choice_error().empty()) throw InvalidArgument(detail::kernel_choice_error());
   return detail::kernel_isa_name(detail::kernel_isa());

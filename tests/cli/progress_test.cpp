@@ -143,4 +143,26 @@ TEST(CliProgress, TheLineFitsTheTerminalAndMovesWithinAnEpoch) {
   }
 }
 
+TEST(CliProgress, SaysWhenTheSecondThreadDidNotPay) {
+  if (!std::filesystem::exists("/usr/bin/taskset")) GTEST_SKIP() << "needs util-linux's taskset";
+  TempDir dir;
+  std::ofstream(dir / "t.csv") << regression_table(8000, 10);
+  // Both threads on one CPU: the second can never pay, and the pool runs the jobs alone (wide
+  // layers, so that the products are shared at all: about 1,500 jobs).
+  auto train = [&](int threads) {
+    return mlp::test::run_command("taskset -c 0 '" + std::string(MLP_CLI_PATH) + "' train " +
+                                  dir / "t.csv" + " --target y --layers 256,256 --batch-size 256" +
+                                  " --epochs 5 --threads " + std::to_string(threads) + " -o " +
+                                  dir / "m");
+  };
+  const auto two = train(2);
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_TRUE(std::regex_search(
+      two.out, std::regex("threads: [0-9]+% of the parallel work ran on one of the 2 threads")))
+      << two.out;
+  const auto one = train(1);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_FALSE(contains(one.out, "threads:")) << one.out;
+}
+
 }  // namespace

@@ -3,6 +3,7 @@
 // networks stay on one thread whatever is set here.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace mlp {
@@ -11,6 +12,19 @@ namespace mlp {
 void set_threads(int count);
 // The thread count in force.
 int threads();
+
+// How the parallel kernels' jobs have run since the process started: shared among the threads,
+// or run on the calling thread alone because the other threads did not pay for themselves there
+// (another process held their cores, or they shared one core's pipes with the caller; the pool
+// checks now and then, docs/performance.md). Subtract two readings for what ran between them.
+struct ThreadUse {
+  std::uint64_t shared_jobs = 0;
+  std::uint64_t alone_jobs = 0;
+  friend ThreadUse operator-(const ThreadUse& a, const ThreadUse& b) {
+    return {a.shared_jobs - b.shared_jobs, a.alone_jobs - b.alone_jobs};
+  }
+};
+ThreadUse thread_use();
 
 // The kernel set the products, the sparse first layer and the optimizer run on: "avx512", "avx2"
 // or "portable", the best this CPU has unless the environment variable MLP_KERNELS names one
