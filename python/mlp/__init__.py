@@ -32,6 +32,7 @@ __all__ = [
     "kernel_set",
     "load",
     "set_threads",
+    "thread_use",
     "TrainedModel",
 ]
 
@@ -44,6 +45,15 @@ def set_threads(count):
 def get_threads():
     """Return the number of threads the library's parallel kernels use."""
     return _core.threads()
+
+
+def thread_use():
+    """Return how the library's parallel jobs have run since the process started, as a dict:
+    'shared_jobs', shared among the threads, and 'alone_jobs', run on the calling thread alone
+    because the other threads did not pay there (another process held their cores, or they
+    shared one physical core with it: the library checks now and then, docs/performance.md).
+    Subtract two readings for what ran between them."""
+    return _core.thread_use()
 
 
 def kernel_set():

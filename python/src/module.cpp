@@ -21,6 +21,17 @@ PYBIND11_MODULE(_core, m) {
         "Sets the thread count of the library's parallel kernels (0: one per core).");
   m.def("threads", &mlp::threads, "The thread count in force.");
   m.def(
+      "thread_use",
+      [] {
+        const mlp::ThreadUse use = mlp::thread_use();
+        pybind11::dict counts;
+        counts["shared_jobs"] = use.shared_jobs;
+        counts["alone_jobs"] = use.alone_jobs;
+        return counts;
+      },
+      "How the parallel kernels' jobs have run since the process started: shared among the "
+      "threads, or on the calling thread alone where the other threads did not pay.");
+  m.def(
       "kernel_set", [] { return std::string(mlp::kernel_set()); },
       "The SIMD kernel set in force: avx512, avx2 or portable (MLP_KERNELS may name one).");
 }
