@@ -157,6 +157,27 @@ void print_metrics(const ModelMetadata& meta) {
   }
 }
 
+// What a training run ends with: the network, its epochs, its metrics, the threads when they did
+// not pay (`during`: the pool's jobs while it trained), and the file saved.
+template <class Scalar>
+void print_summary(const TrainArguments& a, const TrainingResult<Scalar>& result,
+                   const ThreadUse& during) {
+  const History& h = result.history;
+  std::string network = std::to_string(result.model.network.n_inputs());
+  for (const auto& layer : result.model.network.layers())
+    network += "-" + std::to_string(layer.n_out);
+  std::printf("network %s (%s), %zu epochs%s, best epoch %d\n", network.c_str(),
+              a.activation.c_str(), h.loss.size(),
+              interrupt_requested() ? " (interrupted)"
+              : h.stopped_early     ? " (early stopping)"
+                                    : "",
+              h.best_epoch);
+  print_metrics<Scalar>(result.model.metadata);
+  const std::string threads_note = thread_use_note(threads(), during);
+  if (!threads_note.empty()) std::printf("%s\n", threads_note.c_str());
+  std::printf("saved %s\n", a.output.c_str());
+}
+
 // What the table's columns became, and the rows left out: printed before training.
 template <class Scalar>
 void print_columns(const Dataset<Scalar>& data) {
@@ -422,22 +443,7 @@ int run_train(TrainArguments a) {
                  result.divergence->c_str(), a.output.c_str(), kDivergedExitCode);
     return kDivergedExitCode;
   }
-  const History& h = result.history;
-  if (!a.quiet) {
-    std::string network = std::to_string(result.model.network.n_inputs());
-    for (const auto& layer : result.model.network.layers())
-      network += "-" + std::to_string(layer.n_out);
-    std::printf("network %s (%s), %zu epochs%s, best epoch %d\n", network.c_str(),
-                a.activation.c_str(), h.loss.size(),
-                interrupt_requested() ? " (interrupted)"
-                : h.stopped_early     ? " (early stopping)"
-                                      : "",
-                h.best_epoch);
-    print_metrics<Scalar>(meta);
-    const std::string threads_note = thread_use_note(threads(), thread_use() - threads_before);
-    if (!threads_note.empty()) std::printf("%s\n", threads_note.c_str());
-    std::printf("saved %s\n", a.output.c_str());
-  }
+  if (!a.quiet) print_summary<Scalar>(a, result, thread_use() - threads_before);
   return interrupt_requested() ? 130 : 0;
 }
 
