@@ -190,10 +190,13 @@ class ThreadPayoff {
     took_ = 0;
   }
 
-  // The jobs differ from the window's: no verdict; the next probe after the current interval.
+  // The jobs differ from the window's: no verdict; the next probe after the current interval. The
+  // shared jobs run while the probe waited were not logged: a new window starts.
   void end_probe_without_verdict(std::int64_t now) {
     probe_jobs_ = 0;
     next_probe_ = now + probe_interval_;
+    took_ = 0;
+    stalls_ = 0;
   }
 
   // One job of the window and the probe's job in its place.

@@ -205,6 +205,18 @@ TEST(ThreadPayoff, AProbeWhoseJobsDifferEndsWithoutAVerdict) {
   EXPECT_FALSE(payoff.probes(now, step_job(0)));
 }
 
+TEST(ThreadPayoff, AProbeThatWaitsInVainEndsWithoutAVerdict) {
+  ThreadPayoff payoff(read_fake_cpu_time);
+  std::int64_t now = record_shared(payoff, 0, 0, kWindowJobs, 250);
+  // As many jobs as the window held, none like its first (the step's job 0): the probe gives up.
+  for (int i = 0; i < kWindowJobs; ++i) now = record_shared(payoff, now, 1, 1, 250);
+  EXPECT_FALSE(payoff.probes(now, step_job(0)));
+  // No pause, and the next full window is not probed before the interval (record_shared checks).
+  now = record_shared(payoff, now, 0, kWindowJobs, 250);
+  EXPECT_FALSE(payoff.run_alone(now));
+  EXPECT_FALSE(payoff.probes(now, step_job(0)));
+}
+
 TEST(ThreadPayoff, AProbeLeavesOutGapsOverAMillisecond) {
   // The window holds an epoch's end (a 3 ms gap between two jobs), the probe does not: with the
   // gap, the shared jobs would seem to take 1.5 x the probe's; without, they pay.
