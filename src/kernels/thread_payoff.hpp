@@ -91,12 +91,9 @@ class ThreadPayoff {
   // window's first for as many jobs as the window held, then gives up.
   bool probes(std::int64_t now, const JobKey& key) {
     if (probe_jobs_ == 0) return false;
-    if (probe_done_ == 0 && !(key == window_log_[0].key)) {
-      if (--probe_wait_left_ == 0) end_probe_without_verdict(now);
-      return false;
-    }
     if (!(key == window_log_[probe_done_].key)) {
-      end_probe_without_verdict(now);
+      // Before its first job, the probe waits; after, the jobs differ from the window's.
+      if (probe_done_ > 0 || --probe_wait_left_ == 0) end_probe_without_verdict(now);
       return false;
     }
     probe_job_start_ = now;
@@ -105,8 +102,7 @@ class ThreadPayoff {
 
   // The probe's job that probes() let start ended at `end`; after its last, the verdict.
   void probe_job_ends(std::int64_t end) {
-    const LoggedJob& shared = window_log_[probe_done_];
-    add_pair(shared, LoggedJob{{}, end - probe_job_start_, probe_job_start_ - probe_last_end_});
+    add_pair(window_log_[probe_done_], end - probe_job_start_, probe_job_start_ - probe_last_end_);
     probe_last_end_ = end;
     if (++probe_done_ < probe_jobs_) return;
     const bool sharing_lost = static_cast<double>(probe_alone_) * (1.0 + kProbeMargin) <
@@ -160,7 +156,7 @@ class ThreadPayoff {
   }
 
  private:
-  // A job of a window or a probe: its key, its wall time, and the gap since the previous one's end.
+  // A job of a window: its key, its wall time, and the gap since the previous one's end.
   struct LoggedJob {
     JobKey key;
     std::int64_t took = 0;
@@ -199,13 +195,13 @@ class ThreadPayoff {
     stalls_ = 0;
   }
 
-  // One job of the window and the probe's job in its place.
-  void add_pair(const LoggedJob& shared, const LoggedJob& alone) {
+  // One job of the window and the probe's job in its place, which took `took` after a gap `gap`.
+  void add_pair(const LoggedJob& shared, std::int64_t took, std::int64_t gap) {
     probe_shared_ += shared.took;
-    probe_alone_ += alone.took;
-    if (probe_done_ > 0 && std::max(shared.gap, alone.gap) <= kLongestGap) {
+    probe_alone_ += took;
+    if (probe_done_ > 0 && std::max(shared.gap, gap) <= kLongestGap) {
       probe_shared_ += shared.gap;
-      probe_alone_ += alone.gap;
+      probe_alone_ += gap;
     }
   }
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 import mlp
@@ -30,12 +31,23 @@ FIT = textwrap.dedent("""
 """)
 
 
-def test_the_counts_are_counts_that_only_grow():
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 2 epochs
+def test_the_counts_grow_by_the_jobs_a_fit_runs():
     use = mlp.thread_use()
     assert set(use) == {"shared_jobs", "alone_jobs"}
     assert all(isinstance(v, int) and v >= 0 for v in use.values())
+    threads = mlp.get_threads()
+    mlp.set_threads(2)
+    try:
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(2000, 10)).astype(np.float32)
+        mlp.MLPRegressor(hidden_layer_sizes=(256, 256), batch_size=256, max_iter=2,
+                         random_state=0).fit(X, X[:, 0])
+    finally:
+        mlp.set_threads(threads)
     again = mlp.thread_use()
     assert again["shared_jobs"] >= use["shared_jobs"] and again["alone_jobs"] >= use["alone_jobs"]
+    assert sum(again.values()) > sum(use.values())
 
 
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="needs util-linux's taskset")
